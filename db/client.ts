@@ -1,0 +1,88 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { sql, type ExtractTablesWithRelations } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import * as schema from './schema/index.js'
+
+export type Schema = typeof schema
+/** Drizzle over either driver; modules see only this. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+/** Repositories accept either, so a use case can run them inside its transaction. */
+export type Executor = Database | Transaction
+
+export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+
+export interface DatabaseHandle {
+  db: Database
+  driver: 'pglite' | 'postgres'
+  /** Applies pending migrations (safe to call from several instances at once on Postgres). */
+  migrate(): Promise<void>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export type OpenDatabaseOptions =
+  | { url: string; maxConnections?: number; onNotice?: (message: string) => void }
+  | { dataDir: string }
+  /** An in-memory PGlite, optionally from a `dumpDataDir()` image (test fixtures). */
+  | { memory: true; loadDataDir?: Blob | File }
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if ('url' in options) return openPostgres(options.url, options.maxConnections ?? 10)
+  let client: PGlite
+  if ('dataDir' in options) {
+    await mkdir(options.dataDir, { recursive: true })
+    client = await PGlite.create({ dataDir: options.dataDir })
+  } else {
+    client = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Database
+  return {
+    db,
+    driver: 'pglite',
+    async migrate() {
+      await migratePglite(db as never, { migrationsFolder })
+    },
+    async ping() {
+      await client.query('select 1')
+    },
+    async close() {
+      if (!client.closed) await client.close()
+    },
+  }
+}
+
+function openPostgres(url: string, max: number): DatabaseHandle {
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'workroom' } })
+  const db = drizzlePostgres(client, { schema }) as unknown as Database
+  return {
+    db,
+    driver: 'postgres',
+    async migrate() {
+      // One connection holds an advisory lock so that instances starting together
+      // apply the migrations once, one after the other.
+      const lockClient = postgres(url, { max: 1, onnotice: () => {} })
+      try {
+        await lockClient`select pg_advisory_lock(727274)`
+        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder })
+        await lockClient`select pg_advisory_unlock(727274)`
+      } finally {
+        await lockClient.end({ timeout: 5 })
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`)
+    },
+    async close() {
+      await client.end({ timeout: 5 })
+    },
+  }
+}

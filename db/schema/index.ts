@@ -1,0 +1,3 @@
+// One file per domain; each module's repository imports its tables from here.
+export * from './accounts.js'
+export * from './scheduler.js'

@@ -1,0 +1,38 @@
+// `npm run admin:create -- --email ops@example.com --password '...' --name Ops`
+// Makes an operator account (or promotes an existing account). The public API never can.
+import { parseArgs } from 'node:util'
+import { openDatabase } from '../../db/client.js'
+import { systemClock } from '../clock.js'
+import { loadConfig } from '../config.js'
+import { randomIds } from '../ids.js'
+import { createAccountsRepository } from '../modules/accounts/accounts.repository.js'
+import { createAccountsService } from '../modules/accounts/accounts.service.js'
+
+const { values } = parseArgs({
+  options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+})
+if (!values.email || !values.password || !values.name) {
+  process.stderr.write("usage: npm run admin:create -- --email ops@example.com --password '...' --name Ops\n")
+  process.exit(2)
+}
+if (values.password.length < 10) {
+  process.stderr.write('the password must have at least 10 characters\n')
+  process.exit(2)
+}
+
+const config = loadConfig()
+const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir })
+try {
+  await handle.migrate()
+  const accounts = createAccountsService({
+    repository: createAccountsRepository(handle.db),
+    clock: systemClock,
+    ids: randomIds,
+    bus: { publish: async () => {} },
+    settings: config,
+  })
+  const user = await accounts.createOperator({ email: values.email, password: values.password, name: values.name })
+  process.stdout.write(`operator ready: ${user.email} (${user.id})\n`)
+} finally {
+  await handle.close()
+}

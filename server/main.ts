@@ -1,0 +1,44 @@
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+
+let config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`workroom: bad configuration: ${err.message}\n`)
+    process.exit(1)
+  }
+  throw err
+}
+
+const app = await buildApp(config)
+await app.listen({ host: config.host, port: config.port })
+app.log.info(
+  { url: config.publicUrl, database: app.database.driver, storage: config.storage.driver, redis: Boolean(config.redisUrl) },
+  `Workroom is running: open ${config.publicUrl}`,
+)
+
+let closing = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: finishing requests, then closing the database')
+    // Past this, a stuck close would keep the process alive forever.
+    const killer = setTimeout(() => {
+      app.log.error('shutdown took longer than 20 s; exiting')
+      process.exit(1)
+    }, 20_000).unref()
+    app.close().then(
+      () => {
+        clearTimeout(killer)
+        process.exit(0)
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
+  })
+}

@@ -1,0 +1,42 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { authHook } from './accounts.auth.js'
+import { createAccountsRepository } from './accounts.repository.js'
+import { accountsRoutes } from './accounts.routes.js'
+import { createAccountsService, SESSION_REVOKED_TOPIC, type AccountsService, type SessionRevokedMessage } from './accounts.service.js'
+import { createUpgradeAuthenticator, type UpgradeAuthenticator } from './accounts.upgrade.js'
+import { CloseCode } from '../../plugins/sockets.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accounts: AccountsService
+    /** Authenticates a WebSocket upgrade (ticket, cookie or bearer; Origin allowlist). */
+    authenticateUpgrade: UpgradeAuthenticator
+  }
+}
+
+/** Accounts, sessions and the authentication hook every other module relies on. */
+export const accountsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const accounts = createAccountsService({
+      repository: createAccountsRepository(app.db),
+      clock,
+      ids,
+      bus: app.bus,
+      settings: config,
+    })
+    app.decorate('accounts', accounts)
+    app.decorate('authenticateUpgrade', createUpgradeAuthenticator({ accounts, allowedOrigins: config.allowedOrigins }))
+    // Every instance closes its own sockets of a session that ended anywhere.
+    const unsubscribe = app.bus.subscribe(SESSION_REVOKED_TOPIC, (message) => {
+      const { sessionId } = message as SessionRevokedMessage
+      app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
+    })
+    app.addHook('onClose', async () => unsubscribe())
+    await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
+    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure })
+  },
+  { name: 'accounts', dependencies: ['database', 'bus', 'sockets'] },
+)

@@ -1,0 +1,80 @@
+import { and, count, eq, gt, isNull } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
+
+export type UserRow = typeof usersTable.$inferSelect
+export type NewUserRow = typeof usersTable.$inferInsert
+export type ProfileChanges = Partial<Pick<UserRow, 'name' | 'headline' | 'bio' | 'skills' | 'hourlyRate' | 'rateCurrency' | 'timeZone'>>
+
+export function createAccountsRepository(db: Executor) {
+  return {
+    async insertUser(row: NewUserRow): Promise<UserRow | null> {
+      const [user] = await db.insert(usersTable).values(row).onConflictDoNothing({ target: usersTable.email }).returning()
+      return user ?? null
+    },
+    async findUserByEmail(email: string): Promise<UserRow | null> {
+      const [user] = await db.select().from(usersTable).where(eq(usersTable.email, email)).limit(1)
+      return user ?? null
+    },
+    async findUserById(id: string): Promise<UserRow | null> {
+      const [user] = await db.select().from(usersTable).where(eq(usersTable.id, id)).limit(1)
+      return user ?? null
+    },
+    async updateUser(id: string, changes: ProfileChanges & { updatedAt: Date }): Promise<UserRow | null> {
+      const [user] = await db.update(usersTable).set(changes).where(eq(usersTable.id, id)).returning()
+      return user ?? null
+    },
+    async setRole(id: string, role: 'user' | 'operator'): Promise<void> {
+      await db.update(usersTable).set({ role }).where(eq(usersTable.id, id))
+    },
+    async insertSession(row: typeof sessionsTable.$inferInsert): Promise<void> {
+      await db.insert(sessionsTable).values(row)
+    },
+    /** The live session for a token hash, with its user. */
+    async findLiveSession(tokenHash: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
+      const [row] = await db
+        .select({ sessionId: sessionsTable.id, user: usersTable })
+        .from(sessionsTable)
+        .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
+        .where(and(eq(sessionsTable.tokenHash, tokenHash), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)))
+        .limit(1)
+      return row ?? null
+    },
+    async revokeSession(sessionId: string, now: Date): Promise<void> {
+      await db.update(sessionsTable).set({ revokedAt: now }).where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt)))
+    },
+    async insertTicket(row: typeof realtimeTicketsTable.$inferInsert): Promise<void> {
+      await db.insert(realtimeTicketsTable).values(row)
+    },
+    /** Marks the ticket used and returns its session id, if it was unused and unexpired. */
+    async consumeTicket(tokenHash: string, now: Date): Promise<string | null> {
+      const [row] = await db
+        .update(realtimeTicketsTable)
+        .set({ usedAt: now })
+        .where(and(eq(realtimeTicketsTable.tokenHash, tokenHash), isNull(realtimeTicketsTable.usedAt), gt(realtimeTicketsTable.expiresAt, now)))
+        .returning({ sessionId: realtimeTicketsTable.sessionId })
+      return row?.sessionId ?? null
+    },
+    async findLiveSessionById(sessionId: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
+      const [row] = await db
+        .select({ sessionId: sessionsTable.id, user: usersTable })
+        .from(sessionsTable)
+        .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
+        .where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)))
+        .limit(1)
+      return row ?? null
+    },
+    async countRecentFailures(email: string, since: Date): Promise<number> {
+      const [row] = await db
+        .select({ n: count() })
+        .from(loginFailuresTable)
+        .where(and(eq(loginFailuresTable.email, email), gt(loginFailuresTable.at, since)))
+      return row?.n ?? 0
+    },
+    async recordFailure(row: typeof loginFailuresTable.$inferInsert): Promise<void> {
+      await db.insert(loginFailuresTable).values(row)
+    },
+  }
+}
+
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>

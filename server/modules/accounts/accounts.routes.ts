@@ -1,0 +1,112 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { ErrorBody } from '../../http/schemas.js'
+import { requireSession, SESSION_COOKIE } from './accounts.auth.js'
+import { AuthResponse, LoginBody, PrivateUser, ProfileBody, PublicUser, RegisterBody, type PrivateUserDto, type PublicUserDto } from './accounts.schemas.js'
+import type { AccountsService } from './accounts.service.js'
+import type { UserRow } from './accounts.repository.js'
+
+export function toPublicUser(user: UserRow): PublicUserDto {
+  return {
+    id: user.id,
+    name: user.name,
+    headline: user.headline,
+    bio: user.bio,
+    skills: user.skills,
+    hourlyRate: user.hourlyRate,
+    rateCurrency: user.rateCurrency,
+    timeZone: user.timeZone,
+    createdAt: user.createdAt.toISOString(),
+  }
+}
+
+export function toPrivateUser(user: UserRow): PrivateUserDto {
+  return { ...toPublicUser(user), email: user.email, role: user.role }
+}
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody }
+
+export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; cookieSecure: boolean }> = async (
+  app,
+  { accounts, cookieSecure },
+) => {
+  const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/', expires: expiresAt })
+
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: { auth: 'none' },
+      schema: { tags: ['accounts'], summary: 'Create an account', body: RegisterBody, response: { 201: AuthResponse, ...errors } },
+    },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await accounts.register(request.body)
+      setSessionCookie(reply, token, expiresAt)
+      return reply.status(201).send({ user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() })
+    },
+  )
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { auth: 'none' },
+      schema: { tags: ['accounts'], summary: 'Sign in', body: LoginBody, response: { 200: AuthResponse, ...errors } },
+    },
+    async (request, reply) => {
+      const { user, token, expiresAt } = await accounts.login(request.body)
+      setSessionCookie(reply, token, expiresAt)
+      return { user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() }
+    },
+  )
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['accounts'], summary: 'Sign out (revokes this session)', response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await accounts.logout(requireSession(request))
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/api/v1/me',
+    { schema: { tags: ['accounts'], summary: 'The signed-in account', response: { 200: PrivateUser, ...errors } } },
+    async (request) => toPrivateUser(requireSession(request).user),
+  )
+
+  app.patch(
+    '/api/v1/me',
+    { schema: { tags: ['accounts'], summary: 'Update your profile', body: ProfileBody, response: { 200: PrivateUser, ...errors } } },
+    async (request) => toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, request.body)),
+  )
+
+  app.post(
+    '/api/v1/realtime/tickets',
+    {
+      schema: {
+        tags: ['real time'],
+        summary: 'A single-use ticket (valid 60 s) to open a WebSocket: ?ticket=',
+        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { ticket, expiresAt } = await accounts.issueTicket(requireSession(request))
+      return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() })
+    },
+  )
+
+  app.get(
+    '/api/v1/users/:id',
+    {
+      config: { auth: 'optional' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Public profile',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: PublicUser, ...errors },
+      },
+    },
+    async (request) => toPublicUser(await accounts.getUser(request.params.id)),
+  )
+}

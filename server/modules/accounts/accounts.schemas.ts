@@ -1,0 +1,42 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+
+export const Email = Type.String({ format: 'email', maxLength: 254 })
+export const Password = Type.String({ minLength: 10, maxLength: 256, description: 'At least 10 characters' })
+export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
+
+export const RegisterBody = Type.Object({ email: Email, password: Password, name: DisplayName }, { additionalProperties: false })
+export const LoginBody = Type.Object(
+  { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+)
+export const ProfileBody = Type.Object(
+  {
+    name: Type.Optional(DisplayName),
+    headline: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    bio: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
+    skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
+    hourlyRate: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
+    rateCurrency: Type.Optional(Currency),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+const publicFields = {
+  id: Type.String(),
+  name: Type.String(),
+  headline: Type.Union([Type.String(), Type.Null()]),
+  bio: Type.Union([Type.String(), Type.Null()]),
+  skills: Type.Array(Type.String()),
+  hourlyRate: Type.Union([Type.Integer(), Type.Null()]),
+  rateCurrency: Type.String(),
+  timeZone: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+}
+export const PublicUser = Type.Object(publicFields)
+export const PrivateUser = Type.Object({ ...publicFields, email: Type.String(), role: Type.String() })
+export const AuthResponse = Type.Object({ user: PrivateUser, token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })
+
+export type PublicUserDto = Static<typeof PublicUser>
+export type PrivateUserDto = Static<typeof PrivateUser>

@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify'
+import { tokenFromRequest } from './accounts.auth.js'
+import type { AccountsService, AuthenticatedSession } from './accounts.service.js'
+
+export type UpgradeAuthResult =
+  | { ok: true; session: AuthenticatedSession }
+  | { ok: false; reason: 'origin' | 'unauthenticated' }
+
+/**
+ * Authenticates a WebSocket upgrade, for the event stream and the document endpoint alike:
+ * the Origin (when a browser sends one) must be allowed; then a `?ticket=` (single use,
+ * 60 s), or the session cookie, or an `Authorization: Bearer` header (non-browser clients).
+ */
+export function createUpgradeAuthenticator(deps: {
+  accounts: Pick<AccountsService, 'authenticate' | 'redeemTicket'>
+  allowedOrigins: readonly string[]
+}) {
+  return async function authenticateUpgrade(request: FastifyRequest): Promise<UpgradeAuthResult> {
+    const origin = request.headers.origin
+    if (origin !== undefined && !deps.allowedOrigins.includes(origin)) return { ok: false, reason: 'origin' }
+    const query = request.query as Record<string, unknown> | undefined
+    const ticket = typeof query?.ticket === 'string' ? query.ticket : undefined
+    let session: AuthenticatedSession | null = null
+    if (ticket) {
+      session = await deps.accounts.redeemTicket(ticket)
+    } else {
+      const credentials = tokenFromRequest(request)
+      session = credentials ? await deps.accounts.authenticate(credentials.token) : null
+    }
+    return session ? { ok: true, session } : { ok: false, reason: 'unauthenticated' }
+  }
+}
+
+export type UpgradeAuthenticator = ReturnType<typeof createUpgradeAuthenticator>

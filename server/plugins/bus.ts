@@ -1,0 +1,97 @@
+import { EventEmitter } from 'node:events'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+
+export type BusHandler = (message: unknown) => void
+
+/**
+ * Messages between server instances (session revoked, event for a user...). In one
+ * process it is an in-memory emitter; with REDIS_URL it is Redis pub/sub, and a message
+ * reaches every instance, this one included, exactly through Redis.
+ *
+ * Delivery is at most once: use it for notifications whose truth lives in the database.
+ */
+export interface Bus {
+  publish(topic: string, message: unknown): Promise<void>
+  subscribe(topic: string, handler: BusHandler): () => void
+  close(): Promise<void>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    bus: Bus
+  }
+}
+
+export function createMemoryBus(): Bus {
+  const emitter = new EventEmitter()
+  emitter.setMaxListeners(0)
+  return {
+    async publish(topic, message) {
+      // Cloned and delivered on a later tick, like a real bus: no handler sees the sender's object.
+      const copy = structuredClone(message)
+      setImmediate(() => emitter.emit(topic, copy))
+    },
+    subscribe(topic, handler) {
+      emitter.on(topic, handler)
+      return () => emitter.off(topic, handler)
+    },
+    async close() {
+      emitter.removeAllListeners()
+    },
+  }
+}
+
+export async function createRedisBus(url: string, log: { warn(obj: object, msg: string): void }): Promise<Bus> {
+  const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 })
+  const subscriber = new Redis(url, { lazyConnect: true })
+  await Promise.all([publisher.connect(), subscriber.connect()])
+  const local = new EventEmitter()
+  local.setMaxListeners(0)
+  const counts = new Map<string, number>()
+  subscriber.on('message', (channel: string, raw: string) => {
+    let message: unknown
+    try {
+      message = JSON.parse(raw)
+    } catch (err) {
+      log.warn({ err, channel }, 'dropping malformed bus message')
+      return
+    }
+    local.emit(channel, message)
+  })
+  return {
+    async publish(topic, message) {
+      await publisher.publish(topic, JSON.stringify(message))
+    },
+    subscribe(topic, handler) {
+      local.on(topic, handler)
+      const n = (counts.get(topic) ?? 0) + 1
+      counts.set(topic, n)
+      if (n === 1) void subscriber.subscribe(topic).catch((err: unknown) => log.warn({ err, topic }, 'subscribe failed'))
+      return () => {
+        local.off(topic, handler)
+        const left = (counts.get(topic) ?? 1) - 1
+        counts.set(topic, left)
+        if (left === 0) {
+          counts.delete(topic)
+          void subscriber.unsubscribe(topic).catch(() => {})
+        }
+      }
+    },
+    async close() {
+      local.removeAllListeners()
+      await Promise.allSettled([publisher.quit(), subscriber.quit()])
+    },
+  }
+}
+
+export const busPlugin = fp<{ redisUrl: string | null }>(
+  async (app, { redisUrl }) => {
+    const bus = redisUrl ? await createRedisBus(redisUrl, app.log) : createMemoryBus()
+    app.decorate('bus', bus)
+    app.addHook('onClose', async () => {
+      await bus.close()
+    })
+  },
+  { name: 'bus' },
+)

@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { AppError } from '../http/errors.js'
+
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request.unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'request.invalid_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request.empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request.invalid_json',
+  FST_ERR_CTP_EMPTY_TYPE: 'request.invalid_content_type',
+  FST_ERR_CTP_INVALID_TYPE: 'request.invalid_content_type',
+  FST_ERR_BAD_URL: 'request.bad_url',
+  FST_ERR_ASYNC_CONSTRAINT: 'request.invalid',
+}
+
+/**
+ * One error shape for every route: `{ code, message, requestId }`. 4xx messages say what
+ * was wrong (validation names the field); 5xx bodies never carry internal text.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    const requestId = request.id
+    if (error instanceof AppError) {
+      if (error.statusCode >= 500) request.log.error({ err: error }, 'application error')
+      if (error.details && typeof error.details.retryAfter === 'number') {
+        void reply.header('retry-after', String(error.details.retryAfter))
+      }
+      return reply.status(error.statusCode).send({ ...error.details, code: error.code, message: error.message, requestId })
+    }
+    const fastifyError = error as FastifyError
+    if (fastifyError.validation) {
+      const first = fastifyError.validation[0]
+      const context = fastifyError.validationContext ?? 'request'
+      // An id in the path that cannot exist is simply not found: ids leak nothing.
+      if (context === 'params') {
+        return reply.status(404).send({ code: 'not_found', message: 'Not found', requestId })
+      }
+      const missing = first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined
+      const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: string }).additionalProperty : undefined
+      const pointer = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
+      const field = missing ? (pointer ? `${pointer}.${missing}` : missing) : extra ? (pointer ? `${pointer}.${extra}` : extra) : pointer || undefined
+      const message = missing
+        ? `${context}.${field} is required`
+        : extra
+          ? `${context}.${field} is not an accepted field`
+          : `${context}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
+      return reply.status(400).send({ code: 'request.invalid', message, field: field ?? null, requestId })
+    }
+    const status = fastifyError.statusCode
+    if (status && status >= 400 && status < 500) {
+      const code = fastifyCodes[fastifyError.code] ?? (status === 429 ? 'request.rate_limited' : 'request.invalid')
+      return reply.status(status).send({ code, message: fastifyError.message, requestId })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    const code = status === 503 ? 'unavailable' : 'internal'
+    return reply
+      .status(status && status >= 500 ? status : 500)
+      .send({ code, message: status === 503 ? 'Service unavailable' : 'Internal server error', requestId })
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }),
+  )
+}

@@ -1,0 +1,42 @@
+import fp from 'fastify-plugin'
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Prometheus registry of this app; modules add their own counters to it. */
+    metrics: Registry
+  }
+}
+
+/** `GET /metrics` in Prometheus text format, with per-route request counts and latency. */
+export const metricsPlugin = fp(
+  async (app) => {
+    const registry = new Registry()
+    collectDefaultMetrics({ register: registry })
+    const requests = new Counter({
+      name: 'workroom_http_requests_total',
+      help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    })
+    const duration = new Histogram({
+      name: 'workroom_http_request_duration_seconds',
+      help: 'HTTP request latency by method and route',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    })
+    app.decorate('metrics', registry)
+    app.addHook('onResponse', async (request, reply) => {
+      // The route pattern, never the raw URL: ids would explode the label set.
+      const route = request.routeOptions.url ?? 'unmatched'
+      requests.inc({ method: request.method, route, status: String(reply.statusCode) })
+      duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    })
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      void reply.header('content-type', registry.contentType)
+      return registry.metrics()
+    })
+  },
+  { name: 'metrics' },
+)

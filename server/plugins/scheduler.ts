@@ -1,0 +1,156 @@
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
+import fp from 'fastify-plugin'
+import type { Database, Executor, Transaction } from '../../db/client.js'
+import { deadlinesTable } from '../../db/schema/index.js'
+import type { Clock } from '../clock.js'
+import type { IdGenerator } from '../ids.js'
+
+export interface Deadline {
+  id: string
+  kind: string
+  subject: string
+  dueAt: Date
+  payload: unknown
+}
+
+/** Runs inside the transaction that marks the deadline done: its effects and "done" commit together. */
+export type DeadlineHandler = (deadline: Deadline, tx: Transaction) => Promise<void>
+
+/**
+ * Durable deadlines: rows in `deadlines`, claimed with FOR UPDATE SKIP LOCKED so each runs
+ * once even with several instances, surviving restarts. Modules register a handler per
+ * kind; time comes from the injectable clock, and tests call `runDue()` after moving it.
+ */
+export interface Scheduler {
+  register(kind: string, handler: DeadlineHandler): void
+  /** Creates or moves the deadline (kind, subject). */
+  schedule(input: { kind: string; subject: string; dueAt: Date; payload?: unknown }, executor?: Executor): Promise<void>
+  cancel(kind: string, subject: string, executor?: Executor): Promise<void>
+  /** Runs every due deadline now; returns how many ran. */
+  runDue(): Promise<number>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    scheduler: Scheduler
+  }
+}
+
+export function createScheduler(deps: {
+  db: Database
+  clock: Clock
+  ids: IdGenerator
+  log: { error(obj: object, msg: string): void }
+}): Scheduler {
+  const { db, clock, ids, log } = deps
+  const handlers = new Map<string, DeadlineHandler>()
+  let running: Promise<number> | null = null
+
+  async function runOne(exclude: string[]): Promise<'ran' | 'failed' | 'none'> {
+    const kinds = [...handlers.keys()]
+    if (kinds.length === 0) return 'none'
+    let claimed: Deadline | undefined
+    try {
+      await db.transaction(async (tx) => {
+        const conditions = [
+          lte(deadlinesTable.dueAt, clock.now()),
+          isNull(deadlinesTable.doneAt),
+          isNull(deadlinesTable.cancelledAt),
+          inArray(deadlinesTable.kind, kinds),
+        ]
+        if (exclude.length) conditions.push(sql`${deadlinesTable.id} not in (${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`)
+        const [row] = await tx
+          .select()
+          .from(deadlinesTable)
+          .where(and(...conditions))
+          .orderBy(asc(deadlinesTable.dueAt))
+          .limit(1)
+          .for('update', { skipLocked: true })
+        if (!row) return
+        claimed = { id: row.id, kind: row.kind, subject: row.subject, dueAt: row.dueAt, payload: row.payload }
+        await handlers.get(row.kind)!(claimed, tx)
+        await tx.update(deadlinesTable).set({ doneAt: clock.now() }).where(eq(deadlinesTable.id, row.id))
+      })
+    } catch (err) {
+      if (!claimed) throw err
+      const failed: Deadline = claimed
+      log.error({ err, deadline: failed.id, kind: failed.kind }, 'deadline handler failed; will retry')
+      // Retry later with backoff; the failed attempt rolled back completely.
+      await db
+        .update(deadlinesTable)
+        .set({
+          attempts: sql`${deadlinesTable.attempts} + 1`,
+          lastError: err instanceof Error ? err.message.slice(0, 500) : 'error',
+          dueAt: sql`${deadlinesTable.dueAt} + (least(${deadlinesTable.attempts} + 1, 10) * interval '1 minute')`,
+        })
+        .where(eq(deadlinesTable.id, failed.id))
+      exclude.push(failed.id)
+      return 'failed'
+    }
+    return claimed ? 'ran' : 'none'
+  }
+
+  async function runAll(): Promise<number> {
+    let ran = 0
+    const failed: string[] = []
+    for (;;) {
+      const outcome = await runOne(failed)
+      if (outcome === 'none') return ran
+      if (outcome === 'ran') ran++
+    }
+  }
+
+  return {
+    register(kind, handler) {
+      if (handlers.has(kind)) throw new Error(`deadline kind ${kind} registered twice`)
+      handlers.set(kind, handler)
+    },
+    async schedule({ kind, subject, dueAt, payload = {} }, executor = db) {
+      await executor
+        .insert(deadlinesTable)
+        .values({ id: ids.newId(), kind, subject, dueAt, payload, createdAt: clock.now() })
+        .onConflictDoUpdate({
+          target: [deadlinesTable.kind, deadlinesTable.subject],
+          set: { dueAt, payload, doneAt: null, cancelledAt: null, attempts: 0, lastError: null },
+        })
+    },
+    async cancel(kind, subject, executor = db) {
+      await executor
+        .update(deadlinesTable)
+        .set({ cancelledAt: clock.now() })
+        .where(and(eq(deadlinesTable.kind, kind), eq(deadlinesTable.subject, subject), isNull(deadlinesTable.doneAt)))
+    },
+    runDue() {
+      // One pass at a time per instance; a caller arriving meanwhile waits for it and then runs its own.
+      const next = (running ?? Promise.resolve(0)).catch(() => 0).then(() => runAll())
+      running = next
+      return next
+    },
+  }
+}
+
+export const schedulerPlugin = fp<{ clock: Clock; ids: IdGenerator; intervalMs: number }>(
+  async (app, { clock, ids, intervalMs }) => {
+    const scheduler = createScheduler({ db: app.db, clock, ids, log: app.log })
+    app.decorate('scheduler', scheduler)
+    if (intervalMs > 0) {
+      let timer: NodeJS.Timeout | undefined
+      const tick = () => {
+        scheduler
+          .runDue()
+          .catch((err: unknown) => app.log.error({ err }, 'scheduler pass failed'))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, intervalMs).unref()
+          })
+      }
+      app.addHook('onReady', async () => {
+        timer = setTimeout(tick, intervalMs).unref()
+      })
+      app.addHook('onClose', async () => {
+        clearTimeout(timer)
+        timer = undefined
+      })
+    }
+  },
+  { name: 'scheduler', dependencies: ['database'] },
+)

@@ -1,0 +1,35 @@
+/** Base of every storage error: a stable `code` and the HTTP status it maps to. */
+export class StorageError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** The uploaded stream went past `limit` bytes; nothing was stored. */
+export class StorageTooLargeError extends StorageError {
+  constructor(readonly limit: number) {
+    super('storage.too_large', 413, `The file is larger than the limit of ${limit} bytes`)
+  }
+}
+
+/** No object is stored under `key`. */
+export class StorageNotFoundError extends StorageError {
+  constructor(readonly key: string) {
+    super('storage.not_found', 404, 'No stored file under this key')
+  }
+}
+
+/** A key or prefix that could address something outside the store. Keys come from the server, so this is a bug: 500. */
+export class StorageInvalidKeyError extends StorageError {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super('storage.invalid_key', 500, `Invalid storage key ${JSON.stringify(key)}: ${reason}`)
+  }
+}

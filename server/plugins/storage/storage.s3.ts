@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import http from 'node:http'
+import https from 'node:https'
+import os from 'node:os'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { Client } from 'minio'
+import { StorageNotFoundError } from './storage.errors.js'
+import { assertValidKey, assertValidPrefix } from './storage.keys.js'
+import { spoolToFile } from './storage.spool.js'
+import type { FileStore, ListedFile, PutOptions, PutResult, StoredFileInfo } from './storage.types.js'
+
+export interface S3ConnectionOptions {
+  /** e.g. `http://minio:9000`; the bucket is addressed path-style below it. */
+  endpoint: string
+  accessKey: string
+  secretKey: string
+  region: string
+}
+
+export interface S3StoreOptions extends S3ConnectionOptions {
+  /** Created at start if missing. */
+  bucket: string
+  /** Where uploads are spooled before they are sent; defaults to the OS temp directory. */
+  spoolDir?: string
+}
+
+// S3 servers give an object without a Content-Type their own default (binary/octet-stream,
+// application/octet-stream...). This marker lets stat() report "none given" as null everywhere.
+const untypedMarker = 'workroom-untyped'
+
+/** A minio client for `endpoint`, path-style (else Node's fetch would try `bucket.host`). */
+export function createS3Client(opts: S3ConnectionOptions, transportAgent?: http.Agent): Client {
+  const url = new URL(opts.endpoint)
+  if (url.pathname !== '/' || url.search !== '') {
+    throw new Error(`S3 endpoint ${opts.endpoint} must not have a path or query`)
+  }
+  const useSSL = url.protocol === 'https:'
+  return new Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+    useSSL,
+    accessKey: opts.accessKey,
+    secretKey: opts.secretKey,
+    region: opts.region,
+    pathStyle: true,
+    ...(transportAgent ? { transportAgent } : {}),
+  })
+}
+
+/** Connects, creates the bucket if missing, and returns the store. */
+export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
+  const { bucket, region } = opts
+  const spoolDir = opts.spoolDir ?? os.tmpdir()
+  // Our own agent, so close() can drop its keep-alive sockets.
+  const agent = opts.endpoint.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+  const client = createS3Client(opts, agent)
+
+  try {
+    if (!(await client.bucketExists(bucket))) {
+      await client.makeBucket(bucket, region).catch((err: unknown) => {
+        /* c8 ignore next */
+        if (codeOf(err) !== 'BucketAlreadyOwnedByYou') throw err // else another instance won the race
+      })
+    }
+  } catch (err) {
+    agent.destroy()
+    throw err
+  }
+
+  async function put(key: string, source: Readable, putOpts: PutOptions): Promise<PutResult> {
+    try {
+      assertValidKey(key)
+    } catch (err) {
+      source.destroy()
+      throw err
+    }
+    // Spooling first gives the size up front: minio then sends a single PUT for anything below
+    // its partSize (64 MiB), and an oversized or broken upload never reaches the bucket.
+    const spool = path.join(spoolDir, `workroom-upload-${randomUUID()}`)
+    const result = await spoolToFile(source, spool, { maxBytes: putOpts.maxBytes, sync: false })
+    const body = createReadStream(spool)
+    try {
+      const metadata = putOpts.contentType ? { 'Content-Type': putOpts.contentType } : { [untypedMarker]: 'true' }
+      await client.putObject(bucket, key, body, result.size, metadata)
+    } finally {
+      body.destroy()
+      await rm(spool, { force: true })
+    }
+    return result
+  }
+
+  async function get(key: string): Promise<Readable> {
+    assertValidKey(key)
+    try {
+      return await client.getObject(bucket, key)
+    } catch (err) {
+      if (isMissing(err)) throw new StorageNotFoundError(key)
+      /* c8 ignore next */
+      throw err
+    }
+  }
+
+  async function stat(key: string): Promise<StoredFileInfo | null> {
+    assertValidKey(key)
+    let info
+    try {
+      info = await client.statObject(bucket, key)
+    } catch (err) {
+      if (isMissing(err)) return null
+      /* c8 ignore next */
+      throw err
+    }
+    const metadata = info.metaData as Record<string, unknown>
+    const contentType = metadata['content-type']
+    return {
+      size: info.size,
+      contentType: metadata[untypedMarker] === 'true' || typeof contentType !== 'string' ? null : contentType,
+    }
+  }
+
+  async function list(prefix: string): Promise<ListedFile[]> {
+    assertValidPrefix(prefix)
+    const found: ListedFile[] = []
+    for await (const item of client.listObjectsV2(bucket, prefix, true)) {
+      const { name, size } = item as { name?: string; size: number }
+      if (name !== undefined) found.push({ key: name, size })
+    }
+    return found.sort((a, b) => (a.key < b.key ? -1 : 1))
+  }
+
+  return {
+    put,
+    get,
+    stat,
+    async delete(key) {
+      assertValidKey(key)
+      await client.removeObject(bucket, key) // S3 answers 204 for a missing key too
+    },
+    list,
+    async ping() {
+      if (!(await client.bucketExists(bucket))) throw new Error(`S3 bucket ${bucket} does not exist`)
+    },
+    async close() {
+      agent.destroy()
+    },
+  }
+}
+
+function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code
+}
+
+function isMissing(err: unknown): boolean {
+  const code = codeOf(err)
+  return code === 'NoSuchKey' || code === 'NotFound'
+}

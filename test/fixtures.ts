@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { migrationsFolder } from '../db/client.js'
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Changes whenever a migration changes, so fixtures are rebuilt exactly when needed. */
+export async function migrationsHash(): Promise<string> {
+  const hash = createHash('sha256')
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) await walk(full)
+      else hash.update(entry.name).update(await readFile(full))
+    }
+  }
+  await walk(migrationsFolder)
+  return hash.digest('hex').slice(0, 16)
+}
+
+export async function pgliteImagePath(): Promise<string> {
+  return path.join(projectRoot, 'node_modules', '.cache', 'workroom', `pglite-${await migrationsHash()}.tar.gz`)
+}
+
+export async function templateDatabaseName(): Promise<string> {
+  return `workroom_tpl_${await migrationsHash()}`
+}
+
+/** The same URL with another database name. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}

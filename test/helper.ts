@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import { readFile, mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import postgres from 'postgres'
+import { openDatabase, type DatabaseHandle } from '../db/client.js'
+import { buildApp, type AppDependencies } from '../server/app.js'
+import { createTestClock, type TestClock } from '../server/clock.js'
+import { loadConfig, type Config } from '../server/config.js'
+import { pgliteImagePath, templateDatabaseName, withDatabase } from './fixtures.js'
+
+/** The part of tap's Test that the helper uses. */
+interface TestContext {
+  teardown(fn: () => unknown): void
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  clock: TestClock
+  config: Readonly<Config>
+  database: DatabaseHandle
+  dataDir: string
+  /** `app.inject` with JSON in and out and an optional bearer token. */
+  call(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse & { json<T = any>(): T }>
+  /** Registers an account and returns its id, token and email. */
+  register(name?: string): Promise<TestUser>
+}
+
+export interface TestUser {
+  id: string
+  token: string
+  email: string
+  password: string
+  name: string
+}
+
+/**
+ * A fresh database for one test: a copy of the migrated PGlite image by default, or with
+ * DATABASE_URL a new Postgres database cloned from the migrated template.
+ */
+export async function freshDatabase(): Promise<{ handle: DatabaseHandle; dispose(): Promise<void> }> {
+  const url = process.env.DATABASE_URL
+  if (url) {
+    const name = `workroom_test_${randomBytes(6).toString('hex')}`
+    const admin = postgres(url, { max: 1, onnotice: () => {} })
+    const template = await templateDatabaseName()
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database "${name}" template "${template}"`)
+        break
+      } catch (err) {
+        // Two copies of one template at the same instant can collide; try again shortly.
+        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
+      }
+    }
+    const handle = await openDatabase({ url: withDatabase(url, name), maxConnections: 10 })
+    return {
+      handle,
+      async dispose() {
+        await handle.close()
+        await admin.unsafe(`drop database if exists "${name}" with (force)`)
+        await admin.end({ timeout: 5 })
+      },
+    }
+  }
+  const image = await readFile(await pgliteImagePath())
+  const handle = await openDatabase({ memory: true, loadDataDir: new Blob([image]) })
+  return { handle, dispose: () => handle.close() }
+}
+
+export async function build(
+  t: TestContext,
+  options: { env?: Record<string, string>; clock?: TestClock; deps?: Omit<AppDependencies, 'clock' | 'database'> } = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-test-'))
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SCHEDULER_INTERVAL_MS: '0',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...options.env,
+  })
+  const clock = options.clock ?? createTestClock()
+  const { handle: database, dispose } = await freshDatabase()
+  const app = await buildApp(config, { clock, database, ...options.deps })
+  t.teardown(async () => {
+    // The app first (it stops using the database), then the database, then the files.
+    await app.close()
+    await dispose()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  await app.ready()
+
+  const call: TestApp['call'] = async ({ token, headers, ...rest }) => {
+    const response = await app.inject({
+      ...rest,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    })
+    return response as LightMyRequestResponse & { json<T = any>(): T }
+  }
+
+  let counter = 0
+  const register: TestApp['register'] = async (name) => {
+    counter++
+    const who = name ?? `User ${counter}`
+    const email = `${who.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${randomBytes(3).toString('hex')}@example.com`
+    const password = 'correct horse battery staple'
+    const response = await call({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password, name: who } })
+    if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`)
+    const body = response.json()
+    return { id: body.user.id, token: body.token, email, password, name: who }
+  }
+
+  return { app, clock, config, database, dataDir, call, register }
+}
