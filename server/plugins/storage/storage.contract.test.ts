@@ -240,20 +240,34 @@ t.test('disk: ping fails when the directory is gone', async (t) => {
   await t.rejects(store.ping(), { code: 'ENOENT' })
 })
 
-t.test('s3: the bucket is created once, ping notices when it is gone', async (t) => {
+t.test('s3: the bucket is created once; a missing bucket is an error, not a missing file', async (t) => {
   const connection = await startS3rver(t)
   const first = await createS3Store({ ...connection, bucket: 'workroom-twice' })
   const second = await createS3Store({ ...connection, bucket: 'workroom-twice' })
+  t.teardown(() => Promise.all([first.close(), second.close()]))
   await second.put('x', chunked(Buffer.from('x')), { maxBytes: 10 })
   t.same(await first.list(''), [{ key: 'x', size: 1 }], 'both stores see one bucket')
   await second.delete('x')
   await createS3Client(connection).removeBucket('workroom-twice')
   await t.rejects(first.ping(), /does not exist/)
-  await first.close()
-  await second.close()
+  await t.rejects(first.get('x'), { code: 'NoSuchBucket' })
+  await t.rejects(first.stat('x'), { code: 'NoSuchBucket' })
 })
 
-t.test('s3: an unreachable endpoint or an endpoint with a path is refused at start', async (t) => {
+t.test('s3: a spool directory removed under the store fails the put cleanly', async (t) => {
+  const connection = await startS3rver(t)
+  const spoolDir = path.join(await tempDir(t, 'spool-gone'), 'spool')
+  const store = await createS3Store({ ...connection, bucket: 'workroom-spool', spoolDir })
+  t.teardown(() => store.close())
+  t.same(await readdir(spoolDir), [], 'the spool directory is created at start')
+  await rm(spoolDir, { recursive: true })
+  const source = chunked(Buffer.from('data'))
+  await t.rejects(store.put('x', source, { maxBytes: 100 }), { code: 'ENOENT' })
+  t.ok(source.destroyed, 'the source is destroyed')
+  t.equal(await store.stat('x'), null)
+})
+
+t.test('s3: wrong keys or an endpoint with a path are refused at start', async (t) => {
   const connection = await startS3rver(t)
   const wrongKeys = { ...connection, accessKey: 'nobody', secretKey: 'nothing', bucket: 'workroom-denied' }
   await t.rejects(createS3Store(wrongKeys), { code: 'AccessDenied' })

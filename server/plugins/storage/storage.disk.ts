@@ -28,7 +28,6 @@ export async function createDiskStore({ dir }: DiskStoreOptions): Promise<FileSt
     const resolved = path.resolve(root, ...key.split('/'))
     // Validation already rules out escapes; this guards the root should it ever loosen.
     const relative = path.relative(root, resolved)
-    /* c8 ignore next 3 */
     if (relative === '' || relative.split(path.sep)[0] === '..' || path.isAbsolute(relative)) {
       throw new StorageInvalidKeyError(key, 'resolves outside the storage directory')
     }
@@ -57,15 +56,8 @@ export async function createDiskStore({ dir }: DiskStoreOptions): Promise<FileSt
   }
 
   async function get(key: string): Promise<Readable> {
-    const file = pathOf(key)
-    let handle
-    try {
-      handle = await open(file, 'r')
-    } catch (err) {
-      if (isMissing(err)) throw new StorageNotFoundError(key)
-      /* c8 ignore next */
-      throw err
-    }
+    const handle = await nullIfMissing(open(pathOf(key), 'r'))
+    if (!handle) throw new StorageNotFoundError(key)
     // open() succeeds on a directory (a key that is only a prefix of others): that is no file.
     if (!(await handle.stat()).isFile()) {
       await handle.close()
@@ -76,15 +68,8 @@ export async function createDiskStore({ dir }: DiskStoreOptions): Promise<FileSt
 
   async function statKey(key: string): Promise<StoredFileInfo | null> {
     const file = pathOf(key)
-    let info
-    try {
-      info = await stat(file)
-    } catch (err) {
-      if (isMissing(err)) return null
-      /* c8 ignore next */
-      throw err
-    }
-    if (!info.isFile()) return null
+    const info = await nullIfMissing(stat(file))
+    if (!info?.isFile()) return null
     return { size: info.size, contentType: await readContentType(file) }
   }
 
@@ -122,15 +107,7 @@ export async function createDiskStore({ dir }: DiskStoreOptions): Promise<FileSt
 }
 
 async function collect(dir: string, dirKey: string, prefix: string, found: ListedFile[]): Promise<void> {
-  let entries
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (err) {
-    if (isMissing(err)) return
-    /* c8 ignore next */
-    throw err
-  }
-  for (const entry of entries) {
+  for (const entry of (await nullIfMissing(readdir(dir, { withFileTypes: true }))) ?? []) {
     if (entry.name.startsWith('.')) continue // temp files and sidecars
     const key = dirKey ? `${dirKey}/${entry.name}` : entry.name
     if (!key.startsWith(prefix)) continue
@@ -138,11 +115,7 @@ async function collect(dir: string, dirKey: string, prefix: string, found: Liste
     if (entry.isDirectory()) {
       await collect(full, key, prefix, found)
     } else if (entry.isFile()) {
-      const info = await stat(full).catch((err: unknown) => {
-        /* c8 ignore next 2 */
-        if (isMissing(err)) return null // deleted while we listed
-        throw err
-      })
+      const info = await nullIfMissing(stat(full)) // null: deleted while we listed
       if (info) found.push({ key, size: info.size })
     }
   }
@@ -168,14 +141,8 @@ async function writeContentType(file: string, contentType: string | undefined): 
 }
 
 async function readContentType(file: string): Promise<string | null> {
-  let text
-  try {
-    text = await readFile(metaPathOf(file), 'utf8')
-  } catch (err) {
-    if (isMissing(err)) return null
-    /* c8 ignore next */
-    throw err
-  }
+  const text = await nullIfMissing(readFile(metaPathOf(file), 'utf8'))
+  if (text === null) return null
   const { contentType } = JSON.parse(text) as { contentType?: unknown }
   return typeof contentType === 'string' ? contentType : null
 }
@@ -184,7 +151,13 @@ function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code
 }
 
-function isMissing(err: unknown): boolean {
-  const code = codeOf(err)
-  return code === 'ENOENT' || code === 'ENOTDIR'
+/** Resolves to null when the path (or one of its parents) does not exist. */
+async function nullIfMissing<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work
+  } catch (err) {
+    const code = codeOf(err)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw err
+  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
 import os from 'node:os'
@@ -23,7 +23,7 @@ export interface S3ConnectionOptions {
 export interface S3StoreOptions extends S3ConnectionOptions {
   /** Created at start if missing. */
   bucket: string
-  /** Where uploads are spooled before they are sent; defaults to the OS temp directory. */
+  /** Where uploads are spooled before they are sent (created if missing); defaults to the OS temp directory. */
   spoolDir?: string
 }
 
@@ -59,9 +59,9 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
   const client = createS3Client(opts, agent)
 
   try {
+    await mkdir(spoolDir, { recursive: true })
     if (!(await client.bucketExists(bucket))) {
       await client.makeBucket(bucket, region).catch((err: unknown) => {
-        /* c8 ignore next */
         if (codeOf(err) !== 'BucketAlreadyOwnedByYou') throw err // else another instance won the race
       })
     }
@@ -94,25 +94,15 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
 
   async function get(key: string): Promise<Readable> {
     assertValidKey(key)
-    try {
-      return await client.getObject(bucket, key)
-    } catch (err) {
-      if (isMissing(err)) throw new StorageNotFoundError(key)
-      /* c8 ignore next */
-      throw err
-    }
+    const body = await nullIfMissing(client.getObject(bucket, key))
+    if (!body) throw new StorageNotFoundError(key)
+    return body
   }
 
   async function stat(key: string): Promise<StoredFileInfo | null> {
     assertValidKey(key)
-    let info
-    try {
-      info = await client.statObject(bucket, key)
-    } catch (err) {
-      if (isMissing(err)) return null
-      /* c8 ignore next */
-      throw err
-    }
+    const info = await nullIfMissing(client.statObject(bucket, key))
+    if (!info) return null
     const metadata = info.metaData as Record<string, unknown>
     const contentType = metadata['content-type']
     return {
@@ -153,7 +143,13 @@ function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code
 }
 
-function isMissing(err: unknown): boolean {
-  const code = codeOf(err)
-  return code === 'NoSuchKey' || code === 'NotFound'
+/** Resolves to null when the object does not exist (a missing bucket is still an error). */
+async function nullIfMissing<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work
+  } catch (err) {
+    const code = codeOf(err)
+    if (code === 'NoSuchKey' || code === 'NotFound') return null
+    throw err
+  }
 }

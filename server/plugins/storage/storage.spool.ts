@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
 import { open, rm } from 'node:fs/promises'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -47,7 +46,8 @@ export async function spoolToFile(
   try {
     await pipeline(source, meter, sink)
   } catch (err) {
-    if (!sink.closed) await once(sink, 'close')
+    // Wait for the handle to close (events.once would reject on the sink's own 'error').
+    if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()))
     await rm(filePath, { force: true })
     throw err
   }
