@@ -20,6 +20,8 @@ export interface TestApp {
   clock: TestClock
   config: Readonly<Config>
   database: DatabaseHandle
+  /** The Postgres URL of this test's database, or null on PGlite. */
+  databaseUrl: string | null
   dataDir: string
   /** `app.inject` with JSON in and out and an optional bearer token. */
   call(options: InjectOptions & { token?: string }): Promise<LightMyRequestResponse & { json<T = any>(): T }>
@@ -39,7 +41,7 @@ export interface TestUser {
  * A fresh database for one test: a copy of the migrated PGlite image by default, or with
  * DATABASE_URL a new Postgres database cloned from the migrated template.
  */
-export async function freshDatabase(): Promise<{ handle: DatabaseHandle; dispose(): Promise<void> }> {
+export async function freshDatabase(): Promise<{ handle: DatabaseHandle; url: string | null; dispose(): Promise<void> }> {
   const url = process.env.DATABASE_URL
   if (url) {
     const name = `workroom_test_${randomBytes(6).toString('hex')}`
@@ -58,6 +60,7 @@ export async function freshDatabase(): Promise<{ handle: DatabaseHandle; dispose
     const handle = await openDatabase({ url: withDatabase(url, name), maxConnections: 10 })
     return {
       handle,
+      url: withDatabase(url, name),
       async dispose() {
         await handle.close()
         await admin.unsafe(`drop database if exists "${name}" with (force)`)
@@ -67,12 +70,21 @@ export async function freshDatabase(): Promise<{ handle: DatabaseHandle; dispose
   }
   const image = await readFile(await pgliteImagePath())
   const handle = await openDatabase({ memory: true, loadDataDir: new Blob([image]) })
-  return { handle, dispose: () => handle.close() }
+  return { handle, url: null, dispose: () => handle.close() }
 }
 
 export async function build(
   t: TestContext,
-  options: { env?: Record<string, string>; clock?: TestClock; deps?: Omit<AppDependencies, 'clock' | 'database'> } = {},
+  options: {
+    env?: Record<string, string>
+    clock?: TestClock
+    deps?: Omit<AppDependencies, 'clock' | 'database'>
+    /**
+     * Boot a second app on another app's database: a restart (after closing the first) or a
+     * second instance. On Postgres it gets its own connections; PGlite has one, so it shares it.
+     */
+    sameDatabaseAs?: TestApp
+  } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-test-'))
   const config = loadConfig({
@@ -83,7 +95,15 @@ export async function build(
     ...options.env,
   })
   const clock = options.clock ?? createTestClock()
-  const { handle: database, dispose } = await freshDatabase()
+  const shared = options.sameDatabaseAs
+  const { handle: database, url: databaseUrl, dispose } = shared
+    ? shared.databaseUrl
+      ? await (async () => {
+          const handle = await openDatabase({ url: shared.databaseUrl!, maxConnections: 10 })
+          return { handle, url: shared.databaseUrl, dispose: () => handle.close() }
+        })()
+      : { handle: shared.database, url: null, dispose: async () => {} }
+    : await freshDatabase()
   const app = await buildApp(config, { clock, database, ...options.deps })
   t.teardown(async () => {
     // The app first (it stops using the database), then the database, then the files.
@@ -113,5 +133,5 @@ export async function build(
     return { id: body.user.id, token: body.token, email, password, name: who }
   }
 
-  return { app, clock, config, database, dataDir, call, register }
+  return { app, clock, config, database, databaseUrl, dataDir, call, register }
 }
