@@ -56,6 +56,14 @@ export interface Config {
   platformFeeBps: number
   /** Largest WebSocket frame accepted, in bytes. */
   wsMaxFrameBytes: number
+  /** A WebSocket whose unsent data passes this many bytes is closed as a slow consumer. */
+  wsSendBufferBytes: number
+  /** How often event-stream sockets are pinged; one without a pong by the next ping is dropped. */
+  wsPingIntervalMs: number
+  /** Largest uploaded file, in bytes. */
+  fileMaxBytes: number
+  /** Total size of the files stored in one workroom, in bytes. */
+  workroomQuotaBytes: number
 }
 
 type Env = Record<string, string | undefined>
@@ -94,6 +102,10 @@ export const configVariables: ReadonlyArray<{ name: string; default: string; doc
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', doc: 'How often durable deadlines (expiries, auto-release...) are checked; 0 disables.' },
   { name: 'PLATFORM_FEE_BPS', default: '1000', doc: 'Platform fee on each release in basis points (1000 = 10%).' },
   { name: 'WS_MAX_FRAME_BYTES', default: '2097152', doc: 'Largest WebSocket frame accepted (2 MiB); larger frames close the socket with 1009.' },
+  { name: 'WS_SEND_BUFFER_BYTES', default: '4194304', doc: 'A WebSocket with more unsent bytes than this (4 MiB) is closed with 4008 (slow consumer).' },
+  { name: 'WS_PING_INTERVAL_MS', default: '30000', doc: 'Event-stream keepalive: ping interval; a socket silent for a whole interval is dropped.' },
+  { name: 'FILE_MAX_BYTES', default: '104857600', doc: 'Largest uploaded file (100 MiB); one byte more answers 413 and stores nothing.' },
+  { name: 'WORKROOM_QUOTA_BYTES', default: '1073741824', doc: 'Total size of the files of one workroom (1 GiB); an upload past it answers 413 `files.quota_exceeded`.' },
 ]
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -189,6 +201,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 5000, 0, 24 * 3600 * 1000),
     platformFeeBps: int(env, 'PLATFORM_FEE_BPS', 1000, 0, 5000),
     wsMaxFrameBytes: int(env, 'WS_MAX_FRAME_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 30_000, 1000, 3600_000),
+    fileMaxBytes: int(env, 'FILE_MAX_BYTES', 100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    workroomQuotaBytes: int(env, 'WORKROOM_QUOTA_BYTES', 1024 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
   }
   return deepFreeze(config)
 }

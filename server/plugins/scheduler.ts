@@ -28,6 +28,8 @@ export interface Scheduler {
   cancel(kind: string, subject: string, executor?: Executor): Promise<void>
   /** Runs every due deadline now; returns how many ran. */
   runDue(): Promise<number>
+  /** Resolves when no pass is running (shutdown waits for it before closing the database). */
+  drain(): Promise<void>
 }
 
 declare module 'fastify' {
@@ -126,6 +128,9 @@ export function createScheduler(deps: {
       running = next
       return next
     },
+    async drain() {
+      await running?.catch(() => 0)
+    },
   }
 }
 
@@ -133,8 +138,8 @@ export const schedulerPlugin = fp<{ clock: Clock; ids: IdGenerator; intervalMs: 
   async (app, { clock, ids, intervalMs }) => {
     const scheduler = createScheduler({ db: app.db, clock, ids, log: app.log })
     app.decorate('scheduler', scheduler)
+    let timer: NodeJS.Timeout | undefined
     if (intervalMs > 0) {
-      let timer: NodeJS.Timeout | undefined
       const tick = () => {
         scheduler
           .runDue()
@@ -146,11 +151,13 @@ export const schedulerPlugin = fp<{ clock: Clock; ids: IdGenerator; intervalMs: 
       app.addHook('onReady', async () => {
         timer = setTimeout(tick, intervalMs).unref()
       })
-      app.addHook('onClose', async () => {
-        clearTimeout(timer)
-        timer = undefined
-      })
     }
+    // preClose: before the database plugin's onClose closes the connection under a running pass.
+    app.addHook('preClose', async () => {
+      clearTimeout(timer)
+      timer = undefined
+      await scheduler.drain()
+    })
   },
   { name: 'scheduler', dependencies: ['database'] },
 )
