@@ -8,13 +8,34 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { randomIds, type IdGenerator } from './ids.js'
 import { accountsModule } from './modules/accounts/accounts.plugin.js'
+import { ledgerModule } from './modules/ledger/ledger.plugin.js'
+import { paymentsModule } from './modules/payments/payments.plugin.js'
+import { invoicesModule } from './modules/invoices/invoices.plugin.js'
+import { milestonesModule } from './modules/milestones/milestones.plugin.js'
+import { disputesModule } from './modules/disputes/disputes.plugin.js'
+import { statusReportsModule } from './modules/status-reports/status-reports.plugin.js'
+import { jobsModule } from './modules/jobs/jobs.plugin.js'
+import { proposalsModule } from './modules/proposals/proposals.plugin.js'
+import { contractsModule } from './modules/contracts/contracts.plugin.js'
+import { workroomsModule } from './modules/workrooms/workrooms.plugin.js'
+import { trackerModule } from './modules/tracker/tracker.plugin.js'
+import { workviewModule } from './modules/workview/workview.plugin.js'
+import { timesheetsModule } from './modules/timesheets/timesheets.plugin.js'
+import { eventsModule } from './modules/events/events.plugin.js'
+import { filesModule } from './modules/files/files.plugin.js'
+import { messagesModule } from './modules/messages/messages.plugin.js'
+import { activityModule } from './modules/activity/activity.plugin.js'
 import { busPlugin } from './plugins/bus.js'
 import { databasePlugin } from './plugins/database.js'
 import { installErrorHandler } from './plugins/error-handler.js'
 import { healthPlugin } from './plugins/health.js'
+import { idempotencyPlugin } from './plugins/idempotency.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { openapiPlugin } from './plugins/openapi.js'
 import { schedulerPlugin } from './plugins/scheduler.js'
+import { realtimePlugin } from './plugins/realtime.js'
+import { contractStateModule } from './modules/contract-state/contract-state.plugin.js'
+import { termsModule } from './modules/terms/terms.plugin.js'
 import { socketsPlugin } from './plugins/sockets.js'
 import { storagePlugin } from './plugins/storage/storage.plugin.js'
 import type { FileStore } from './plugins/storage/storage.types.js'
@@ -79,8 +100,29 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(healthPlugin)
   await app.register(schedulerPlugin, { clock, ids, intervalMs: config.schedulerIntervalMs })
   await app.register(socketsPlugin, { maxPayload: config.wsMaxFrameBytes })
+  await app.register(idempotencyPlugin, { clock })
 
   await app.register(accountsModule, { config, clock, ids })
+  await app.register(eventsModule, { config, clock })
+  await app.register(filesModule, { config, clock, ids })
+  await app.register(messagesModule, { clock, ids })
+  await app.register(activityModule, { clock })
+  await app.register(ledgerModule, { clock, ids })
+  await app.register(paymentsModule, { clock, ids })
+  await app.register(realtimePlugin, { config, clock })
+  await app.register(jobsModule, { clock, ids })
+  await app.register(proposalsModule, { clock, ids })
+  await app.register(contractsModule, { config, clock, ids })
+  await app.register(workroomsModule)
+  await app.register(trackerModule, { config, clock, ids })
+  await app.register(workviewModule, { config, clock, ids })
+  await app.register(contractStateModule)
+  await app.register(termsModule, { clock, ids })
+  await app.register(invoicesModule, { clock, ids })
+  await app.register(timesheetsModule, { config, clock, ids })
+  await app.register(milestonesModule, { config, clock, ids })
+  await app.register(disputesModule, { config, clock, ids })
+  await app.register(statusReportsModule, { clock, ids })
 
   return app
 }

@@ -54,8 +54,22 @@ export interface Config {
   schedulerIntervalMs: number
   /** Platform fee taken on each release, in basis points (1000 = 10%). */
   platformFeeBps: number
+  /** A submitted milestone releases itself this many days after submission unless the client acts. */
+  autoReleaseDays: number
+  /** Days the other side of a milestone dispute has to answer before it resolves for the opener. */
+  disputeResponseDays: number
+  /** Days a contract offer waits for the freelancer before it expires. */
+  offerExpiryDays: number
   /** Largest WebSocket frame accepted, in bytes. */
   wsMaxFrameBytes: number
+  /** Largest shared document, in bytes; an update that would pass it is refused. */
+  docMaxBytes: number
+  /** WebSocket connection attempts allowed per client IP per minute (documents). */
+  wsConnectsPerMinute: number
+  /** A shared document is unloaded from memory this long after its last client left. */
+  docUnloadAfterMs: number
+  /** A document's update log is compacted into its snapshot past this many updates. */
+  docCompactUpdates: number
   /** A WebSocket whose unsent data passes this many bytes is closed as a slow consumer. */
   wsSendBufferBytes: number
   /** How often event-stream sockets are pinged; one without a pong by the next ping is dropped. */
@@ -101,7 +115,14 @@ export const configVariables: ReadonlyArray<{ name: string; default: string; doc
   { name: 'LOGIN_WINDOW_MINUTES', default: '15', doc: 'Login throttle window.' },
   { name: 'SCHEDULER_INTERVAL_MS', default: '5000', doc: 'How often durable deadlines (expiries, auto-release...) are checked; 0 disables.' },
   { name: 'PLATFORM_FEE_BPS', default: '1000', doc: 'Platform fee on each release in basis points (1000 = 10%).' },
+  { name: 'AUTO_RELEASE_DAYS', default: '14', doc: 'A submitted milestone is released this many days after submission unless the client approves, asks for changes or disputes.' },
+  { name: 'DISPUTE_RESPONSE_DAYS', default: '5', doc: 'Days the other side of a milestone dispute has to answer; no answer resolves it for the party who opened it.' },
+  { name: 'OFFER_EXPIRY_DAYS', default: '30', doc: 'Days a contract offer (a hire) waits for the freelancer to accept before it expires.' },
   { name: 'WS_MAX_FRAME_BYTES', default: '2097152', doc: 'Largest WebSocket frame accepted (2 MiB); larger frames close the socket with 1009.' },
+  { name: 'DOC_MAX_BYTES', default: '10485760', doc: 'Largest shared document (10 MiB); an update that would pass it is refused and the client told (close 1009).' },
+  { name: 'WS_CONNECTS_PER_MINUTE', default: '600', doc: 'Document WebSocket connection attempts allowed per client IP per minute; more are closed with 4429.' },
+  { name: 'DOC_UNLOAD_AFTER_MS', default: '30000', doc: 'A shared document leaves memory this long after its last client left (compacted first).' },
+  { name: 'DOC_COMPACT_UPDATES', default: '500', doc: 'Compact a document\'s update log into its snapshot past this many updates (or 1 MiB).' },
   { name: 'WS_SEND_BUFFER_BYTES', default: '4194304', doc: 'A WebSocket with more unsent bytes than this (4 MiB) is closed with 4008 (slow consumer).' },
   { name: 'WS_PING_INTERVAL_MS', default: '30000', doc: 'Event-stream keepalive: ping interval; a socket silent for a whole interval is dropped.' },
   { name: 'FILE_MAX_BYTES', default: '104857600', doc: 'Largest uploaded file (100 MiB); one byte more answers 413 and stores nothing.' },
@@ -200,7 +221,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     loginWindowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 5000, 0, 24 * 3600 * 1000),
     platformFeeBps: int(env, 'PLATFORM_FEE_BPS', 1000, 0, 5000),
+    autoReleaseDays: int(env, 'AUTO_RELEASE_DAYS', 14, 1, 365),
+    disputeResponseDays: int(env, 'DISPUTE_RESPONSE_DAYS', 5, 1, 365),
+    offerExpiryDays: int(env, 'OFFER_EXPIRY_DAYS', 30, 1, 365),
     wsMaxFrameBytes: int(env, 'WS_MAX_FRAME_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    docMaxBytes: int(env, 'DOC_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    wsConnectsPerMinute: int(env, 'WS_CONNECTS_PER_MINUTE', 600, 1, 1_000_000),
+    docUnloadAfterMs: int(env, 'DOC_UNLOAD_AFTER_MS', 30_000, 0, 24 * 3600 * 1000),
+    docCompactUpdates: int(env, 'DOC_COMPACT_UPDATES', 500, 2, 1_000_000),
     wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 30_000, 1000, 3600_000),
     fileMaxBytes: int(env, 'FILE_MAX_BYTES', 100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),

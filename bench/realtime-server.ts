@@ -1,0 +1,55 @@
+// The server side of bench/realtime.ts: the real app (durable: PGlite on disk, or Postgres
+// with DATABASE_URL) with one extra document kind `bench:<name>` that any signed-in user
+// writes, and a few `/bench/*` routes the load generator uses to read figures.
+import { mkdtemp } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { buildApp } from '../server/app.js'
+import { loadConfig } from '../server/config.js'
+
+const dataDir = process.env.BENCH_DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'workroom-bench-')))
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', WS_CONNECTS_PER_MINUTE: '1000000', SCHEDULER_INTERVAL_MS: '0' })
+const app = await buildApp(config)
+app.realtime.registerKind({ name: 'bench', parse: (name) => (name.startsWith('bench:') ? {} : null), authorize: async () => 'write' })
+
+const gc = (globalThis as { gc?: () => void }).gc
+app.get('/bench/stats', { config: { auth: 'none' } }, async () => {
+  gc?.()
+  const memory = process.memoryUsage()
+  return { rss: memory.rss, heapUsed: memory.heapUsed, ...app.realtime.stats() }
+})
+app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
+  const { docName, updates } = request.body as { docName: string; updates: number }
+  for (let i = 0; i < updates; i++) {
+    // Small edits like typing: a few characters each, some deleted again.
+    await app.realtime.write(docName, (doc) => {
+      const text = doc.getText('t')
+      text.insert(Math.floor(Math.random() * (text.length + 1)), `w${i} `)
+      if (i % 5 === 4 && text.length > 10) text.delete(Math.floor(Math.random() * (text.length - 5)), 3)
+      doc.getMap('m').set(`k${i % 50}`, i)
+    })
+  }
+  await app.realtime.engine.unloadIdle()
+  return { ok: true }
+})
+app.post('/bench/cold-load', { config: { auth: 'none' } }, async (request) => {
+  const { docName, times } = request.body as { docName: string; times: number }
+  const durations: number[] = []
+  let bytes = 0
+  for (let i = 0; i < times; i++) {
+    await app.realtime.engine.unloadIdle()
+    const started = performance.now()
+    bytes = await app.realtime.read(docName, (doc) => (doc.getText('t').length, (globalThis as { Y?: unknown }).Y, 0))
+    durations.push(performance.now() - started)
+  }
+  const { encodeStateAsUpdate } = await import('yjs')
+  bytes = await app.realtime.read(docName, (doc) => encodeStateAsUpdate(doc).length)
+  await app.realtime.engine.unloadIdle()
+  return { durations, bytes }
+})
+
+await app.listen({ host: '127.0.0.1', port: 0 })
+const address = app.server.address() as { port: number }
+const register = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: `bench.${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Bench' } })
+process.stdout.write(`BENCH READY http://127.0.0.1:${address.port} ${(register.json() as { token: string }).token} ${app.database.driver}\n`)
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)))

@@ -1,0 +1,55 @@
+/**
+ * Money is integer minor units everywhere (`12345` USD = $123.45). These turn it into text
+ * and back without ever going through a binary float.
+ */
+
+const digitsCache = new Map<string, number>()
+
+/** How many minor-unit digits a currency has (2 for USD, 0 for JPY). */
+export function currencyDigits(currency: string): number {
+  let digits = digitsCache.get(currency)
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+    } catch {
+      digits = 2
+    }
+    digitsCache.set(currency, digits)
+  }
+  return digits
+}
+
+/** `12345` -> `"123.45"` (exact decimal text). */
+export function minorToDecimal(amount: number | bigint, currency: string): string {
+  const digits = currencyDigits(currency)
+  const value = BigInt(amount)
+  const negative = value < 0n
+  const text = (negative ? -value : value).toString().padStart(digits + 1, '0')
+  const whole = digits ? text.slice(0, -digits) : text
+  const fraction = digits ? text.slice(-digits) : ''
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
+}
+
+/** `12345, 'USD'` -> `$123.45` in the reader's locale. */
+export function formatMoney(amount: number | bigint | null | undefined, currency: string, locale?: string): string {
+  if (amount === null || amount === undefined) return '—'
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency })
+  // Intl formats decimal strings exactly (no float rounding on large amounts).
+  return format.format(minorToDecimal(amount, currency) as unknown as number)
+}
+
+/**
+ * What a person typed (`"1,250.5"`, `"80"`) -> minor units, or null when it is not an
+ * amount with at most the currency's decimals. Accepts `,` as thousands separator.
+ */
+export function parseMoney(text: string, currency: string): number | null {
+  const digits = currencyDigits(currency)
+  const cleaned = text.trim().replace(/[\s,_]/g, '').replace(/^[^\d.-]+/, '')
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned)
+  if (!match) return null
+  const fraction = match[2] ?? ''
+  if (fraction.length > digits) return null
+  const minor = BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((fraction + '0'.repeat(digits)).slice(0, digits) || '0')
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null
+  return Number(minor)
+}

@@ -1,0 +1,3 @@
+export function WorkViewPage() {
+  return <section class="page"><h1>WorkViewPage</h1></section>
+}

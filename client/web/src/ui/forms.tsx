@@ -1,0 +1,220 @@
+import type { ComponentChildren } from 'preact'
+import { useCallback, useRef, useState } from 'preact/hooks'
+import { currencyDigits, minorToDecimal, parseMoney } from '../../../sdk/money.js'
+import { ApiError } from '../lib/api.js'
+
+/** Which form field a server error is about: its `field`, or a known code of that field. */
+export function fieldOf(error: unknown, codeFields: Record<string, string> = {}): string | null {
+  if (!(error instanceof ApiError)) return null
+  if (error.field) return error.field
+  return codeFields[error.code] ?? null
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    // Validation messages name the body path ("body.title must..."): say it plainly.
+    return error.message.replace(/^body\./, '').replace(/^querystring\./, '')
+  }
+  if (error instanceof Error) return error.message
+  return 'Something went wrong'
+}
+
+/** Runs one submit at a time; keeps its error for the form to show. */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const running = useRef(false)
+  const run = useCallback(async <T,>(action: () => Promise<T>): Promise<T | undefined> => {
+    if (running.current) return undefined
+    running.current = true
+    setBusy(true)
+    setError(null)
+    try {
+      return await action()
+    } catch (err) {
+      setError(err)
+      return undefined
+    } finally {
+      running.current = false
+      setBusy(false)
+    }
+  }, [])
+  return { busy, error, setError, run }
+}
+
+interface FieldProps {
+  id: string
+  label: ComponentChildren
+  /** The server's error for this field, shown beside it. */
+  error?: string | null | undefined
+  hint?: ComponentChildren
+  children: ComponentChildren
+}
+
+export function Field({ id, label, error, hint, children }: FieldProps) {
+  return (
+    <div class={`field${error ? ' field--invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {children}
+      {hint && !error && (
+        <p class="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p class="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** Props an input needs to point at its error or hint. */
+export const describedBy = (id: string, error: unknown, hint?: unknown) => ({
+  'aria-invalid': error ? true : undefined,
+  'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
+})
+
+/** The form's error when it is not about one of the fields shown (those show it beside them). */
+export function FormError({ error, fields = [], codeFields = {} }: { error: unknown; fields?: string[]; codeFields?: Record<string, string> }) {
+  if (!error) return null
+  const field = fieldOf(error, codeFields)
+  if (field && fields.some((f) => field === f || field.startsWith(`${f}.`))) return null
+  return (
+    <p class="form-error" role="alert">
+      {errorText(error)}
+    </p>
+  )
+}
+
+/** The message for `name` when the error is about it. */
+export function errorFor(error: unknown, name: string, codeFields: Record<string, string> = {}): string | null {
+  const field = fieldOf(error, codeFields)
+  if (!field) return null
+  return field === name || field.startsWith(`${name}.`) ? errorText(error) : null
+}
+
+interface InputProps {
+  type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'datetime-local' | 'search' | 'url'
+  autoComplete?: string
+  required?: boolean
+  maxLength?: number
+  min?: number | string
+  max?: number | string
+  step?: number | string
+  placeholder?: string
+  disabled?: boolean
+}
+
+export function TextField(
+  props: { id: string; label: ComponentChildren; value: string; onValue(value: string): void; error?: string | null; hint?: ComponentChildren } & InputProps,
+) {
+  const { id, label, value, onValue, error, hint, type = 'text', ...rest } = props
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      {/* One input for all these types: the union of typed <input> variants cannot express that. */}
+      <input id={id} name={id} type={type as 'text'} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...describedBy(id, error, hint)} {...rest} />
+    </Field>
+  )
+}
+
+export function TextArea(props: {
+  id: string
+  label: ComponentChildren
+  value: string
+  onValue(value: string): void
+  error?: string | null
+  hint?: ComponentChildren
+  rows?: number
+  required?: boolean
+  maxLength?: number
+  placeholder?: string
+}) {
+  const { id, label, value, onValue, error, hint, rows = 5, ...rest } = props
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      <textarea id={id} name={id} rows={rows} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...describedBy(id, error, hint)} {...rest} />
+    </Field>
+  )
+}
+
+export function SelectField<V extends string>(props: {
+  id: string
+  label: ComponentChildren
+  value: V
+  onValue(value: NoInfer<V>): void
+  options: Array<{ value: NoInfer<V>; label: string }>
+  error?: string | null
+}) {
+  const { id, label, value, onValue, options, error } = props
+  return (
+    <Field id={id} label={label} error={error}>
+      <select id={id} name={id} value={value} onChange={(e) => onValue(e.currentTarget.value as V)} {...describedBy(id, error)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  )
+}
+
+/**
+ * An amount typed in the currency's major units ("1,250.50"), held as the text typed; use
+ * `moneyValue` to read minor units. Shows its own error for text that is not an amount.
+ */
+export function MoneyField(props: {
+  id: string
+  label: ComponentChildren
+  currency: string
+  value: string
+  onValue(value: string): void
+  error?: string | null
+  hint?: ComponentChildren
+  required?: boolean
+}) {
+  const { id, label, currency, value, onValue, error, hint, required } = props
+  const local = value.trim() && parseMoney(value, currency) === null ? `Enter an amount like ${minorToDecimal(125050, currency)}` : null
+  const shown = error ?? local
+  return (
+    <Field id={id} label={<>{label} <span class="muted">({currency})</span></>} error={shown} hint={hint}>
+      <input
+        id={id}
+        name={id}
+        inputMode="decimal"
+        autoComplete="off"
+        value={value}
+        required={required}
+        pattern={currencyDigits(currency) ? '[0-9,]*([.][0-9]*)?' : '[0-9,]*'}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        {...describedBy(id, shown, hint)}
+      />
+    </Field>
+  )
+}
+
+export const moneyValue = (text: string, currency: string): number | undefined => {
+  const value = parseMoney(text, currency)
+  return value === null ? undefined : value
+}
+
+export const moneyText = (amount: number | null | undefined, currency: string) => (amount === null || amount === undefined ? '' : minorToDecimal(amount, currency))
+
+export function Checkbox(props: { id: string; label: ComponentChildren; checked: boolean; onValue(value: boolean): void; disabled?: boolean }) {
+  return (
+    <div class="field field--check">
+      <input type="checkbox" id={props.id} checked={props.checked} disabled={props.disabled} onChange={(e) => props.onValue(e.currentTarget.checked)} />
+      <label for={props.id}>{props.label}</label>
+    </div>
+  )
+}
+
+export function SubmitButton({ busy, children, disabled }: { busy: boolean; children: ComponentChildren; disabled?: boolean }) {
+  return (
+    <button type="submit" class="button button--primary" disabled={busy || disabled} aria-busy={busy}>
+      {busy ? 'Working…' : children}
+    </button>
+  )
+}

@@ -1,0 +1,55 @@
+import { useLocation } from 'preact-iso'
+import { useState } from 'preact/hooks'
+import { useSession } from '../lib/session.js'
+
+export function Header() {
+  const { user, signOut } = useSession()
+  const { path, route } = useLocation()
+  const [open, setOpen] = useState(false)
+  const link = (href: string, label: string) => (
+    <a href={href} class={path === href || (href !== '/' && path.startsWith(`${href}/`)) ? 'active' : undefined} aria-current={path === href ? 'page' : undefined} onClick={() => setOpen(false)}>
+      {label}
+    </a>
+  )
+  return (
+    <header class="site-header">
+      <a class="brand" href="/">
+        Workroom
+      </a>
+      <button type="button" class="menu-toggle" aria-expanded={open} aria-controls="site-nav" onClick={() => setOpen(!open)}>
+        Menu
+      </button>
+      <nav id="site-nav" class={open ? 'open' : undefined} aria-label="Main">
+        {link('/jobs', 'Find work')}
+        {user && link('/jobs/new', 'Post a job')}
+        {user && link('/me', 'My work')}
+        {user && link('/wallet', 'Wallet')}
+        {user?.role === 'operator' && link('/operator', 'Operator')}
+        <span class="nav-spacer" />
+        {user ? (
+          <>
+            <a href="/settings" class="who" onClick={() => setOpen(false)}>
+              {user.name}
+            </a>
+            <button
+              type="button"
+              class="link-button"
+              onClick={async () => {
+                setOpen(false)
+                await signOut()
+                route('/')
+              }}
+            >
+              Sign out
+            </button>
+          </>
+        ) : (
+          <>
+            {link('/signin', 'Sign in')}
+            {link('/signup', 'Sign up')}
+          </>
+        )}
+      </nav>
+    </header>
+  )
+}

@@ -1,0 +1,24 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { contractsRoutes } from './contracts.routes.js'
+import { createContractsService, OFFER_EXPIRY_KIND, type ContractsService } from './contracts.service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Contracts: `get(id)` and `onStateChange(hook)` for modules that react to hires, accepts, ends. */
+    contracts: ContractsService
+  }
+}
+
+/** Hiring and the contract lifecycle: offered -> active -> (paused) -> ended; declined / expired. */
+export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const contracts = createContractsService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: config })
+    app.decorate('contracts', contracts)
+    app.scheduler.register(OFFER_EXPIRY_KIND, (deadline, tx) => contracts.expire(deadline.subject, tx))
+    await app.register(contractsRoutes, { contracts, offerExpiryDays: config.offerExpiryDays })
+  },
+  { name: 'contracts', dependencies: ['database', 'scheduler', 'accounts', 'jobs', 'proposals'] },
+)

@@ -1,0 +1,43 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { AUTO_RELEASE_KIND } from '../milestones/milestones.service.js'
+import { disputesRoutes } from './disputes.routes.js'
+import { createDisputesService, DISPUTE_DEADLINE_KIND, type DisputeOutcome, type DisputesService } from './disputes.service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    disputes: DisputesService
+  }
+}
+
+export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const disputes = createDisputesService({
+      ledger: app.ledger,
+      invoices: app.invoices,
+      milestones: app.milestones,
+      scheduler: app.scheduler,
+      clock,
+      ids,
+      platformFeeBps: config.platformFeeBps,
+      responseDays: config.disputeResponseDays,
+    })
+    app.decorate('disputes', disputes)
+
+    const afterChange = async (outcome: DisputeOutcome) => {
+      for (const subject of outcome.staleAutoRelease) await app.scheduler.cancel(AUTO_RELEASE_KIND, subject)
+      for (const subject of outcome.staleResponse) await app.scheduler.cancel(DISPUTE_DEADLINE_KIND, subject)
+      await app.moneyLive.refresh(outcome.contract.id)
+    }
+
+    app.scheduler.register(DISPUTE_DEADLINE_KIND, async (deadline, tx) => {
+      const outcome = await disputes.lapse(tx, deadline)
+      if (outcome) app.moneyLive.refreshSoon(outcome.contract.id)
+    })
+
+    await app.register(disputesRoutes, { disputes, afterChange })
+  },
+  { name: 'disputes', dependencies: ['milestones', 'ledger', 'invoices', 'idempotency', 'scheduler'] },
+)

@@ -1,0 +1,50 @@
+import { and, asc, desc, eq, lt, or } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import { disputeMessagesTable, disputesTable } from '../../../db/schema/index.js'
+
+export type DisputeRow = typeof disputesTable.$inferSelect
+export type DisputeMessageRow = typeof disputeMessagesTable.$inferSelect
+
+export function createDisputesRepository(db: Executor) {
+  return {
+    async find(id: string): Promise<DisputeRow | null> {
+      const [row] = await db.select().from(disputesTable).where(eq(disputesTable.id, id))
+      return row ?? null
+    },
+    async lock(id: string): Promise<DisputeRow | null> {
+      const [row] = await db.select().from(disputesTable).where(eq(disputesTable.id, id)).for('update')
+      return row ?? null
+    },
+    async insert(row: typeof disputesTable.$inferInsert): Promise<DisputeRow> {
+      const [inserted] = await db.insert(disputesTable).values(row).returning()
+      return inserted!
+    },
+    async update(id: string, changes: Partial<DisputeRow>): Promise<DisputeRow> {
+      const [row] = await db.update(disputesTable).set(changes).where(eq(disputesTable.id, id)).returning()
+      return row!
+    },
+    async addMessage(row: typeof disputeMessagesTable.$inferInsert): Promise<void> {
+      await db.insert(disputeMessagesTable).values(row)
+    },
+    async messages(disputeId: string): Promise<DisputeMessageRow[]> {
+      return db.select().from(disputeMessagesTable).where(eq(disputeMessagesTable.disputeId, disputeId)).orderBy(asc(disputeMessagesTable.seq))
+    },
+    async ofMilestone(milestoneId: string): Promise<DisputeRow[]> {
+      return db.select().from(disputesTable).where(eq(disputesTable.milestoneId, milestoneId)).orderBy(desc(disputesTable.createdAt))
+    },
+    async page(input: { state?: string; after?: { at: Date; id: string }; limit: number }): Promise<DisputeRow[]> {
+      const t = disputesTable
+      return db
+        .select()
+        .from(t)
+        .where(
+          and(
+            input.state ? eq(t.state, input.state) : undefined,
+            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
+          ),
+        )
+        .orderBy(desc(t.createdAt), desc(t.id))
+        .limit(input.limit)
+    },
+  }
+}

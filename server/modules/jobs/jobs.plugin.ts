@@ -1,0 +1,13 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { IdGenerator } from '../../ids.js'
+import { jobsRoutes } from './jobs.routes.js'
+import { createJobsService } from './jobs.service.js'
+
+/** Job posts, their search, and invites. */
+export const jobsModule = fp<{ clock: Clock; ids: IdGenerator }>(
+  async (app, { clock, ids }) => {
+    await app.register(jobsRoutes, { jobs: createJobsService({ db: app.db, clock, ids }) })
+  },
+  { name: 'jobs', dependencies: ['database', 'accounts'] },
+)

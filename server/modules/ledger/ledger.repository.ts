@@ -1,0 +1,100 @@
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import { ledgerAccountsTable, ledgerEntriesTable, ledgerTransfersTable, type LedgerAccountKind } from '../../../db/schema/index.js'
+
+export type LedgerAccountRow = typeof ledgerAccountsTable.$inferSelect
+export type LedgerTransferRow = typeof ledgerTransfersTable.$inferSelect
+export type LedgerEntryRow = typeof ledgerEntriesTable.$inferSelect
+
+/** An account by what it is: each (kind, currency, owner) names exactly one account. */
+export interface AccountRef {
+  kind: LedgerAccountKind
+  currency: string
+  /** The user (wallet, earnings, withdrawal_pending), the milestone (hold); null for fees and world. */
+  ownerId: string | null
+}
+
+export const accountKey = (ref: AccountRef): string => `${ref.kind}:${ref.currency}:${ref.ownerId ?? '-'}`
+
+function matches(ref: AccountRef): SQL {
+  const t = ledgerAccountsTable
+  return and(eq(t.kind, ref.kind), eq(t.currency, ref.currency), ref.ownerId === null ? isNull(t.ownerId) : eq(t.ownerId, ref.ownerId))!
+}
+
+/** Rows of a raw query: postgres-js answers an array, PGlite `{ rows }`. */
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+export function createLedgerRepository(db: Executor) {
+  return {
+    async findAccounts(refs: AccountRef[]): Promise<LedgerAccountRow[]> {
+      return db.select().from(ledgerAccountsTable).where(or(...refs.map(matches)))
+    },
+    /** Locks the accounts in id order: every transfer does, so two transfers never wait on each other in a cycle. */
+    async lockAccounts(refs: AccountRef[]): Promise<LedgerAccountRow[]> {
+      return db
+        .select()
+        .from(ledgerAccountsTable)
+        .where(or(...refs.map(matches)))
+        .orderBy(asc(ledgerAccountsTable.id))
+        .for('update')
+    },
+    async insertAccount(row: typeof ledgerAccountsTable.$inferInsert): Promise<void> {
+      await db.insert(ledgerAccountsTable).values(row).onConflictDoNothing()
+    },
+    async insertTransfer(row: typeof ledgerTransfersTable.$inferInsert): Promise<void> {
+      await db.insert(ledgerTransfersTable).values(row)
+    },
+    async insertEntries(rows: Array<typeof ledgerEntriesTable.$inferInsert>): Promise<void> {
+      await db.insert(ledgerEntriesTable).values(rows)
+    },
+    async accountsOfOwners(ownerIds: string[]): Promise<LedgerAccountRow[]> {
+      if (ownerIds.length === 0) return []
+      return db.select().from(ledgerAccountsTable).where(inArray(ledgerAccountsTable.ownerId, ownerIds))
+    },
+    async entriesOfTransfer(transferId: string): Promise<LedgerEntryRow[]> {
+      return db.select().from(ledgerEntriesTable).where(eq(ledgerEntriesTable.transferId, transferId)).orderBy(asc(ledgerEntriesTable.leg))
+    },
+
+    // Verification: everything below reads the whole ledger, for operators and tests.
+    async balanceSumsByCurrency(): Promise<Array<{ currency: string; total: unknown; accounts: unknown; inside: unknown }>> {
+      return queryRows(db, sql`
+        select currency, sum(balance) as total, count(*) as accounts, -sum(balance) filter (where kind = 'world') as inside
+        from ledger_accounts group by currency order by currency`)
+    },
+    async entrySumsByCurrency(): Promise<Array<{ currency: string; total: unknown; entries: unknown }>> {
+      return queryRows(db, sql`
+        select currency, sum(amount) as total, count(*) as entries from ledger_entries group by currency order by currency`)
+    },
+    async transferCountsByCurrency(): Promise<Array<{ currency: string; transfers: unknown }>> {
+      return queryRows(db, sql`select currency, count(*) as transfers from ledger_transfers group by currency`)
+    },
+    async accountsOutOfBounds(limit: number): Promise<Array<{ id: string; kind: string; currency: string; owner_id: string | null; balance: unknown }>> {
+      return queryRows(db, sql`
+        select id, kind, currency, owner_id, balance from ledger_accounts
+        where (kind <> 'world' and balance < 0) or balance > 9007199254740991 or balance < -9007199254740991
+        order by id limit ${limit}`)
+    },
+    async accountsNotMatchingEntries(limit: number): Promise<Array<{ id: string; kind: string; currency: string; balance: unknown; entries: unknown }>> {
+      return queryRows(db, sql`
+        select a.id, a.kind, a.currency, a.balance, coalesce(s.total, 0) as entries
+        from ledger_accounts a
+        left join (select account_id, sum(amount) as total from ledger_entries group by account_id) s on s.account_id = a.id
+        where a.balance <> coalesce(s.total, 0)
+        order by a.id limit ${limit}`)
+    },
+    async unbalancedTransfers(limit: number): Promise<Array<{ id: string; total: unknown; legs: unknown }>> {
+      return queryRows(db, sql`
+        select t.id, coalesce(sum(e.amount), 0) as total, count(e.transfer_id) as legs
+        from ledger_transfers t left join ledger_entries e on e.transfer_id = t.id
+        group by t.id
+        having coalesce(sum(e.amount), 0) <> 0 or count(e.transfer_id) < 2
+           or coalesce(sum(e.amount) filter (where e.amount > 0), 0) <> max(t.amount)
+        limit ${limit}`)
+    },
+  }
+}
+
+export type LedgerRepository = ReturnType<typeof createLedgerRepository>

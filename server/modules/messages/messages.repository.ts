@@ -1,0 +1,158 @@
+import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import {
+  filesTable,
+  messageAttachmentsTable,
+  messagesTable,
+  threadReadsTable,
+  threadsTable,
+  usersTable,
+  workroomsTable,
+} from '../../../db/schema/index.js'
+
+export type MessageRow = typeof messagesTable.$inferSelect
+export type ThreadRow = typeof threadsTable.$inferSelect
+
+export interface AttachmentRow {
+  messageId: string
+  id: string
+  name: string
+  version: number
+  size: number
+  contentType: string
+  deleted: boolean
+}
+
+export function createMessagesRepository(db: Executor) {
+  return {
+    /** The thread with its workroom's client: the two people who may read and write in it. */
+    async findThread(threadId: string): Promise<{ thread: ThreadRow; clientId: string } | null> {
+      const [row] = await db
+        .select({ thread: threadsTable, clientId: workroomsTable.clientId })
+        .from(threadsTable)
+        .innerJoin(workroomsTable, eq(workroomsTable.id, threadsTable.workroomId))
+        .where(eq(threadsTable.id, threadId))
+        .limit(1)
+      return row ?? null
+    },
+    async insertMessage(row: Omit<typeof messagesTable.$inferInsert, 'seq'>): Promise<MessageRow> {
+      const [inserted] = await db.insert(messagesTable).values(row).returning()
+      return inserted!
+    },
+    async insertAttachments(messageId: string, fileIds: readonly string[]): Promise<void> {
+      if (fileIds.length === 0) return
+      await db.insert(messageAttachmentsTable).values(fileIds.map((fileId, position) => ({ messageId, fileId, position })))
+    },
+    /** One page of a thread's messages, by `seq` in either direction. */
+    async page(input: { threadId: string; order: 'newest' | 'oldest'; afterSeq?: number; limit: number }): Promise<MessageRow[]> {
+      const newest = input.order === 'newest'
+      const cursor =
+        input.afterSeq === undefined ? undefined : newest ? lt(messagesTable.seq, input.afterSeq) : gt(messagesTable.seq, input.afterSeq)
+      return db
+        .select()
+        .from(messagesTable)
+        .where(and(eq(messagesTable.threadId, input.threadId), cursor))
+        .orderBy(newest ? desc(messagesTable.seq) : asc(messagesTable.seq))
+        .limit(input.limit)
+    },
+    async attachmentsOf(messageIds: readonly string[]): Promise<AttachmentRow[]> {
+      if (messageIds.length === 0) return []
+      const rows = await db
+        .select({
+          messageId: messageAttachmentsTable.messageId,
+          id: filesTable.id,
+          name: filesTable.name,
+          version: filesTable.version,
+          size: filesTable.size,
+          contentType: filesTable.contentType,
+          deletedAt: filesTable.deletedAt,
+        })
+        .from(messageAttachmentsTable)
+        .innerJoin(filesTable, eq(filesTable.id, messageAttachmentsTable.fileId))
+        .where(inArray(messageAttachmentsTable.messageId, [...messageIds]))
+        .orderBy(asc(messageAttachmentsTable.position))
+      return rows.map(({ deletedAt, ...rest }) => ({ ...rest, deleted: deletedAt !== null }))
+    },
+    /** Threads of a workroom (one freelancer's, or all), oldest first, with the freelancer's name. */
+    async threads(input: {
+      workroomId: string
+      freelancerId?: string
+      after?: { at: Date; id: string }
+      limit: number
+    }): Promise<Array<ThreadRow & { freelancerName: string }>> {
+      const rows = await db
+        .select({ thread: threadsTable, freelancerName: usersTable.name })
+        .from(threadsTable)
+        .innerJoin(usersTable, eq(usersTable.id, threadsTable.freelancerId))
+        .where(
+          and(
+            eq(threadsTable.workroomId, input.workroomId),
+            input.freelancerId ? eq(threadsTable.freelancerId, input.freelancerId) : undefined,
+            input.after ? sql`(${threadsTable.createdAt}, ${threadsTable.id}) > (${input.after.at.toISOString()}::timestamptz, ${input.after.id}::uuid)` : undefined,
+          ),
+        )
+        .orderBy(asc(threadsTable.createdAt), asc(threadsTable.id))
+        .limit(input.limit)
+      return rows.map((row) => ({ ...row.thread, freelancerName: row.freelancerName }))
+    },
+    async lastMessages(threadIds: readonly string[]): Promise<MessageRow[]> {
+      if (threadIds.length === 0) return []
+      return db
+        .selectDistinctOn([messagesTable.threadId])
+        .from(messagesTable)
+        .where(inArray(messagesTable.threadId, [...threadIds]))
+        .orderBy(messagesTable.threadId, desc(messagesTable.seq))
+    },
+    /** Messages from the other party after this user's read marker, per thread. */
+    async unreadCounts(threadIds: readonly string[], userId: string): Promise<Map<string, number>> {
+      if (threadIds.length === 0) return new Map()
+      const rows = await db
+        .select({ threadId: messagesTable.threadId, unread: sql<number>`count(*)::int` })
+        .from(messagesTable)
+        .leftJoin(threadReadsTable, and(eq(threadReadsTable.threadId, messagesTable.threadId), eq(threadReadsTable.userId, userId)))
+        .where(
+          and(
+            inArray(messagesTable.threadId, [...threadIds]),
+            ne(messagesTable.authorId, userId),
+            sql`${messagesTable.seq} > coalesce(${threadReadsTable.lastReadSeq}, 0)`,
+          ),
+        )
+        .groupBy(messagesTable.threadId)
+      return new Map(rows.map((row) => [row.threadId, Number(row.unread)]))
+    },
+    async findMessage(threadId: string, messageId: string): Promise<MessageRow | null> {
+      const [row] = await db
+        .select()
+        .from(messagesTable)
+        .where(and(eq(messagesTable.threadId, threadId), eq(messagesTable.id, messageId)))
+        .limit(1)
+      return row ?? null
+    },
+    /** Moves the read marker forward (never back) and returns where it now is. */
+    async markRead(input: { threadId: string; userId: string; seq: number; messageId: string; at: Date }): Promise<{ lastReadMessageId: string }> {
+      const [row] = await db
+        .insert(threadReadsTable)
+        .values({ threadId: input.threadId, userId: input.userId, lastReadSeq: input.seq, lastReadMessageId: input.messageId, updatedAt: input.at })
+        .onConflictDoUpdate({
+          target: [threadReadsTable.threadId, threadReadsTable.userId],
+          set: {
+            lastReadSeq: sql`greatest(${threadReadsTable.lastReadSeq}, excluded.last_read_seq)`,
+            lastReadMessageId: sql`case when excluded.last_read_seq > ${threadReadsTable.lastReadSeq} then excluded.last_read_message_id else ${threadReadsTable.lastReadMessageId} end`,
+            updatedAt: input.at,
+          },
+        })
+        .returning({ lastReadMessageId: threadReadsTable.lastReadMessageId })
+      return row!
+    },
+    async readMarker(threadId: string, userId: string): Promise<string | null> {
+      const [row] = await db
+        .select({ id: threadReadsTable.lastReadMessageId })
+        .from(threadReadsTable)
+        .where(and(eq(threadReadsTable.threadId, threadId), eq(threadReadsTable.userId, userId)))
+        .limit(1)
+      return row?.id ?? null
+    },
+  }
+}
+
+export type MessagesRepository = ReturnType<typeof createMessagesRepository>

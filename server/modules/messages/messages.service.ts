@@ -1,0 +1,184 @@
+import type { Database } from '../../../db/client.js'
+import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
+import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
+import type { Clock } from '../../clock.js'
+import type { IdGenerator } from '../../ids.js'
+import { appendActivity } from '../activity/activity.service.js'
+import type { EventsService } from '../events/events.service.js'
+import { findAttachableFiles } from '../files/files.repository.js'
+import { getMembership } from '../workrooms/workrooms.access.js'
+import { messageErrors } from './messages.errors.js'
+import { createMessagesRepository, type AttachmentRow, type MessageRow, type ThreadRow } from './messages.repository.js'
+
+export interface AttachmentDto {
+  id: string
+  name: string
+  version: number
+  size: number
+  contentType: string
+  /** The file was deleted after it was attached: listed, no longer downloadable. */
+  deleted: boolean
+}
+
+export interface MessageDto {
+  id: string
+  threadId: string
+  body: string
+  authorId: string
+  createdAt: string
+  attachments: AttachmentDto[]
+}
+
+export interface ThreadDto {
+  id: string
+  workroomId: string
+  freelancer: { id: string; name: string }
+  unreadCount: number
+  lastReadMessageId: string | null
+  lastMessage: { id: string; authorId: string; createdAt: string; preview: string } | null
+  createdAt: string
+}
+
+/** Characters of the last message shown in a thread list. */
+const PREVIEW_CHARS = 200
+
+function toMessageDto(row: MessageRow, attachments: AttachmentRow[]): MessageDto {
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    body: row.body,
+    authorId: row.authorId,
+    createdAt: row.createdAt.toISOString(),
+    attachments: attachments.map(({ messageId: _messageId, ...rest }) => rest),
+  }
+}
+
+export function createMessagesService(deps: {
+  db: Database
+  clock: Clock
+  ids: IdGenerator
+  events: Pick<EventsService, 'publish'>
+}) {
+  const { db, clock, ids, events } = deps
+  const repository = createMessagesRepository(db)
+
+  /** The thread, if the caller is its client or its freelancer; otherwise it does not exist for them. */
+  async function threadFor(userId: string, threadId: string) {
+    const found = await repository.findThread(threadId)
+    if (!found) throw messageErrors.threadNotFound()
+    const membership = await getMembership(db, found.thread.workroomId, userId)
+    const allowed = membership?.role === 'client' || (membership?.role === 'freelancer' && found.thread.freelancerId === userId)
+    if (!allowed) throw messageErrors.threadNotFound()
+    return found
+  }
+
+  async function withAttachments(rows: MessageRow[]): Promise<MessageDto[]> {
+    const attachments = await repository.attachmentsOf(rows.map((row) => row.id))
+    return rows.map((row) => toMessageDto(row, attachments.filter((a) => a.messageId === row.id)))
+  }
+
+  return {
+    async listThreads(input: { userId: string; workroomId: string; cursor?: string; limit: number }) {
+      const membership = await getMembership(db, input.workroomId, input.userId)
+      if (!membership) throw messageErrors.workroomNotFound()
+      const rows = await repository.threads({
+        workroomId: input.workroomId,
+        ...(membership.role === 'freelancer' ? { freelancerId: membership.freelancerId } : {}),
+        ...(input.cursor !== undefined ? { after: parseTimeIdCursor(input.cursor) } : {}),
+        limit: input.limit + 1,
+      })
+      const page = rows.slice(0, input.limit)
+      const threadIds = page.map((thread) => thread.id)
+      const [last, unread] = await Promise.all([repository.lastMessages(threadIds), repository.unreadCounts(threadIds, input.userId)])
+      const markers = await Promise.all(threadIds.map((id) => repository.readMarker(id, input.userId)))
+      const items: ThreadDto[] = page.map((thread, i) => {
+        const lastMessage = last.find((message) => message.threadId === thread.id)
+        return {
+          id: thread.id,
+          workroomId: thread.workroomId,
+          freelancer: { id: thread.freelancerId, name: thread.freelancerName },
+          unreadCount: unread.get(thread.id) ?? 0,
+          lastReadMessageId: markers[i] ?? null,
+          lastMessage: lastMessage
+            ? {
+                id: lastMessage.id,
+                authorId: lastMessage.authorId,
+                createdAt: lastMessage.createdAt.toISOString(),
+                preview: [...lastMessage.body].slice(0, PREVIEW_CHARS).join(''),
+              }
+            : null,
+          createdAt: thread.createdAt.toISOString(),
+        }
+      })
+      return { items, nextCursor: rows.length > input.limit ? timeIdCursor(page[page.length - 1]!.createdAt, page[page.length - 1]!.id) : null }
+    },
+
+    /** History, newest first by default (a chat opens at the bottom and scrolls back); `oldest` reads forward. */
+    async listMessages(input: { userId: string; threadId: string; order: 'newest' | 'oldest'; cursor?: string; limit: number }) {
+      await threadFor(input.userId, input.threadId)
+      const rows = await repository.page({
+        threadId: input.threadId,
+        order: input.order,
+        ...(input.cursor !== undefined ? { afterSeq: parseSeqCursor(input.cursor) } : {}),
+        limit: input.limit + 1,
+      })
+      const page = rows.slice(0, input.limit)
+      return { items: await withAttachments(page), nextCursor: rows.length > input.limit ? seqCursor(page[page.length - 1]!.seq) : null }
+    },
+
+    async post(input: { userId: string; threadId: string; body: string; attachmentFileIds?: readonly string[] }): Promise<MessageDto> {
+      const { thread, clientId } = await threadFor(input.userId, input.threadId)
+      if (input.body.trim() === '') throw messageErrors.emptyBody()
+      const fileIds = [...new Set(input.attachmentFileIds ?? [])]
+      const message = await db.transaction(async (tx) => {
+        const files = await findAttachableFiles(tx, { workroomId: thread.workroomId, threadId: thread.id, fileIds })
+        if (files.length !== fileIds.length) throw messageErrors.invalidAttachment()
+        const txRepository = createMessagesRepository(tx)
+        const row = await txRepository.insertMessage({
+          id: ids.newId(),
+          threadId: thread.id,
+          workroomId: thread.workroomId,
+          authorId: input.userId,
+          body: input.body,
+          createdAt: clock.now(),
+        })
+        await txRepository.insertAttachments(row.id, fileIds)
+        // The log records that a message was posted, never what it said.
+        await appendActivity(tx, { clock, ids }, {
+          workroomId: thread.workroomId,
+          actorId: input.userId,
+          type: 'message.posted',
+          scopeFreelancerId: thread.freelancerId,
+          data: { threadId: thread.id, messageId: row.id, attachments: fileIds.length },
+        })
+        return row
+      })
+      const [dto] = await withAttachments([message])
+      // Both parties: the other one, and the author's other tabs and devices.
+      await events.publish([clientId, thread.freelancerId], { type: 'message.created', workroomId: thread.workroomId, data: dto! })
+      return dto!
+    },
+
+    async markRead(input: { userId: string; threadId: string; upToMessageId: string }) {
+      const { thread, clientId } = await threadFor(input.userId, input.threadId)
+      const message = await repository.findMessage(thread.id, input.upToMessageId)
+      if (!message) throw messageErrors.unknownMessage()
+      const { lastReadMessageId } = await repository.markRead({
+        threadId: thread.id,
+        userId: input.userId,
+        seq: message.seq,
+        messageId: message.id,
+        at: clock.now(),
+      })
+      const unread = await repository.unreadCounts([thread.id], input.userId)
+      await events.publish([clientId, thread.freelancerId], {
+        type: 'thread.read',
+        workroomId: thread.workroomId,
+        data: { threadId: thread.id, userId: input.userId, lastReadMessageId },
+      })
+      return { threadId: thread.id, lastReadMessageId, unreadCount: unread.get(thread.id) ?? 0 }
+    },
+  }
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>

@@ -1,0 +1,60 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
+import { milestonesRoutes } from './milestones.routes.js'
+import { AUTO_RELEASE_KIND, createMilestonesService, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
+import { createMilestonesFromTerms } from './milestones.terms.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    milestones: MilestonesService
+    /** Writes the money part of `contract:<id>:state` (milestones, invoices) from the database. */
+    moneyLive: MoneyLiveState
+  }
+}
+
+export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const milestones = createMilestonesService({
+      ledger: app.ledger,
+      invoices: app.invoices,
+      scheduler: app.scheduler,
+      clock,
+      ids,
+      platformFeeBps: config.platformFeeBps,
+      autoReleaseDays: config.autoReleaseDays,
+    })
+    const live = createMoneyLiveState({
+      db: app.db,
+      contractState: app.hasDecorator('contractState') ? app.contractState : null,
+      events: app.hasDecorator('events') ? app.events : null,
+      log: app.log,
+    })
+    app.decorate('milestones', milestones)
+    app.decorate('moneyLive', live)
+
+    app.addHook('onClose', async () => live.close())
+
+    const afterChange = async (outcome: Pick<MilestoneOutcome, 'contract' | 'staleDeadlines'>) => {
+      for (const subject of outcome.staleDeadlines) await app.scheduler.cancel(AUTO_RELEASE_KIND, subject)
+      await live.refresh(outcome.contract.id)
+    }
+
+    app.scheduler.register(AUTO_RELEASE_KIND, async (deadline, tx) => {
+      const outcome = await milestones.autoRelease(tx, deadline)
+      if (outcome) live.refreshSoon(outcome.contract.id)
+    })
+
+    if (app.hasDecorator('terms')) {
+      app.terms.onBound(async (tx, event) => {
+        await createMilestonesFromTerms(tx, { clock, ids }, { contractId: event.contractId, version: event.version, terms: event.terms })
+        live.refreshSoon(event.contractId)
+      })
+    }
+
+    await app.register(milestonesRoutes, { milestones, afterChange })
+  },
+  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts'] },
+)

@@ -1,0 +1,95 @@
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import type { Executor } from '../../../db/client.js'
+import { depositsTable, withdrawalsTable } from '../../../db/schema/index.js'
+import { queryRows } from '../ledger/ledger.repository.js'
+
+export type DepositRow = typeof depositsTable.$inferSelect
+export type WithdrawalRow = typeof withdrawalsTable.$inferSelect
+
+export function createPaymentsRepository(db: Executor) {
+  return {
+    async insertDeposit(row: typeof depositsTable.$inferInsert): Promise<DepositRow> {
+      const [inserted] = await db.insert(depositsTable).values(row).returning()
+      return inserted!
+    },
+    async lockDeposit(id: string): Promise<DepositRow | null> {
+      const [row] = await db.select().from(depositsTable).where(eq(depositsTable.id, id)).for('update')
+      return row ?? null
+    },
+    async updateDeposit(id: string, changes: Partial<DepositRow>): Promise<DepositRow> {
+      const [row] = await db.update(depositsTable).set(changes).where(eq(depositsTable.id, id)).returning()
+      return row!
+    },
+    async insertWithdrawal(row: typeof withdrawalsTable.$inferInsert): Promise<WithdrawalRow> {
+      const [inserted] = await db.insert(withdrawalsTable).values(row).returning()
+      return inserted!
+    },
+    async lockWithdrawal(id: string): Promise<WithdrawalRow | null> {
+      const [row] = await db.select().from(withdrawalsTable).where(eq(withdrawalsTable.id, id)).for('update')
+      return row ?? null
+    },
+    async updateWithdrawal(id: string, changes: Partial<WithdrawalRow>): Promise<WithdrawalRow> {
+      const [row] = await db.update(withdrawalsTable).set(changes).where(eq(withdrawalsTable.id, id)).returning()
+      return row!
+    },
+    async pendingOf(userId: string): Promise<{ deposits: DepositRow[]; withdrawals: WithdrawalRow[] }> {
+      const deposits = await db
+        .select()
+        .from(depositsTable)
+        .where(and(eq(depositsTable.userId, userId), eq(depositsTable.state, 'pending')))
+        .orderBy(desc(depositsTable.createdAt))
+        .limit(100)
+      const withdrawals = await db
+        .select()
+        .from(withdrawalsTable)
+        .where(and(eq(withdrawalsTable.userId, userId), eq(withdrawalsTable.state, 'pending')))
+        .orderBy(desc(withdrawalsTable.createdAt))
+        .limit(100)
+      return { deposits, withdrawals }
+    },
+    async pageDeposits(input: { state?: string; userId?: string; after?: { at: Date; id: string }; limit: number }): Promise<DepositRow[]> {
+      const t = depositsTable
+      return db
+        .select()
+        .from(t)
+        .where(
+          and(
+            input.state ? eq(t.state, input.state) : undefined,
+            input.userId ? eq(t.userId, input.userId) : undefined,
+            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
+          ),
+        )
+        .orderBy(desc(t.createdAt), desc(t.id))
+        .limit(input.limit)
+    },
+    async pageWithdrawals(input: { state?: string; userId?: string; after?: { at: Date; id: string }; limit: number }): Promise<WithdrawalRow[]> {
+      const t = withdrawalsTable
+      return db
+        .select()
+        .from(t)
+        .where(
+          and(
+            input.state ? eq(t.state, input.state) : undefined,
+            input.userId ? eq(t.userId, input.userId) : undefined,
+            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
+          ),
+        )
+        .orderBy(desc(t.createdAt), desc(t.id))
+        .limit(input.limit)
+    },
+    /** Money the user has in escrow as a client: the holds of their contracts' milestones, per currency. */
+    async escrowOfClient(userId: string): Promise<Array<{ currency: string; total: unknown }>> {
+      return queryRows(
+        db,
+        sql`select a.currency, sum(a.balance) as total
+            from milestones m
+            join contracts c on c.id = m.contract_id
+            join ledger_accounts a on a.id = m.hold_account_id
+            where c.client_id = ${userId}
+            group by a.currency`,
+      )
+    },
+  }
+}
+
+export type PaymentsRepository = ReturnType<typeof createPaymentsRepository>

@@ -1,0 +1,112 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import { AmountSchema, CurrencySchema, MoneySchema, toJsonAmount } from '../ledger/ledger.amounts.js'
+import type { DepositRow, WithdrawalRow } from './payments.repository.js'
+import type { WalletView } from './payments.service.js'
+
+const ProviderName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$', description: 'Payment provider (default `manual`)' })
+
+export const DepositBody = Type.Object(
+  { amount: AmountSchema, currency: CurrencySchema, provider: Type.Optional(ProviderName) },
+  { additionalProperties: false },
+)
+export const WithdrawalBody = Type.Object(
+  {
+    amount: AmountSchema,
+    currency: CurrencySchema,
+    destination: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Where to pay (IBAN, payout account...)' })),
+    provider: Type.Optional(ProviderName),
+  },
+  { additionalProperties: false },
+)
+
+export const Deposit = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  amount: MoneySchema,
+  currency: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('cancelled')]),
+  provider: Type.String(),
+  providerRef: Type.Union([Type.String(), Type.Null()]),
+  instructions: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+export type DepositDto = Static<typeof Deposit>
+
+export const Withdrawal = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  amount: MoneySchema,
+  currency: Type.String(),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('paid'), Type.Literal('rejected')]),
+  provider: Type.String(),
+  providerRef: Type.Union([Type.String(), Type.Null()]),
+  destination: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+export type WithdrawalDto = Static<typeof Withdrawal>
+
+export const Wallet = Type.Object({
+  balances: Type.Array(
+    Type.Object({
+      currency: Type.String(),
+      available: Type.Integer({ description: 'In the wallet, free to fund milestones' }),
+      inEscrow: Type.Integer({ description: "Held for this client's funded milestones" }),
+      earnings: Type.Integer({ description: 'Released to this freelancer, free to withdraw' }),
+      pendingWithdrawal: Type.Integer({ description: 'Reserved by withdrawals not yet paid out' }),
+    }),
+  ),
+  pendingDeposits: Type.Array(Deposit),
+  pendingWithdrawals: Type.Array(Withdrawal),
+})
+
+export const StateQuery = Type.Object({
+  state: Type.Optional(Type.String({ pattern: '^[a-z_]{1,16}$' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+})
+
+export function toDeposit(row: DepositRow): DepositDto {
+  return {
+    id: row.id,
+    userId: row.userId,
+    amount: toJsonAmount(row.amount),
+    currency: row.currency,
+    state: row.state as DepositDto['state'],
+    provider: row.provider,
+    providerRef: row.providerRef,
+    instructions: (row.instructions ?? {}) as Record<string, unknown>,
+    createdAt: row.createdAt.toISOString(),
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+  }
+}
+
+export function toWithdrawal(row: WithdrawalRow): WithdrawalDto {
+  return {
+    id: row.id,
+    userId: row.userId,
+    amount: toJsonAmount(row.amount),
+    currency: row.currency,
+    state: row.state as WithdrawalDto['state'],
+    provider: row.provider,
+    providerRef: row.providerRef,
+    destination: row.destination,
+    createdAt: row.createdAt.toISOString(),
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+  }
+}
+
+export function toWallet(view: WalletView): Static<typeof Wallet> {
+  return {
+    balances: view.balances.map((b) => ({
+      currency: b.currency,
+      available: toJsonAmount(b.available),
+      inEscrow: toJsonAmount(b.inEscrow),
+      earnings: toJsonAmount(b.earnings),
+      pendingWithdrawal: toJsonAmount(b.pendingWithdrawal),
+    })),
+    pendingDeposits: view.pendingDeposits.map(toDeposit),
+    pendingWithdrawals: view.pendingWithdrawals.map(toWithdrawal),
+  }
+}

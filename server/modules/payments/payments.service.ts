@@ -1,0 +1,177 @@
+import type { Executor, Transaction } from '../../../db/client.js'
+import type { Clock } from '../../clock.js'
+import type { IdGenerator } from '../../ids.js'
+import { sqlBigint } from '../ledger/ledger.amounts.js'
+import { ledgerErrors } from '../ledger/ledger.errors.js'
+import { accounts, type LedgerService } from '../ledger/ledger.service.js'
+import { paymentErrors } from './payments.errors.js'
+import type { ProviderRegistry } from './payments.provider.js'
+import { createPaymentsRepository, type DepositRow, type WithdrawalRow } from './payments.repository.js'
+
+export interface WalletView {
+  balances: Array<{ currency: string; available: bigint; inEscrow: bigint; earnings: bigint; pendingWithdrawal: bigint }>
+  pendingDeposits: DepositRow[]
+  pendingWithdrawals: WithdrawalRow[]
+}
+
+/**
+ * Deposits (world -> wallet) and withdrawals (earnings -> withdrawal_pending at request,
+ * so the same money cannot be withdrawn twice or spent meanwhile; -> world when paid out,
+ * back to earnings when rejected). Every use case runs in the caller's transaction.
+ */
+export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'transfer' | 'accountsOf'>; providers: ProviderRegistry; clock: Clock; ids: IdGenerator }) {
+  const { ledger, providers, clock, ids } = deps
+
+  const providerNamed = (name: string) => {
+    const provider = providers.get(name)
+    if (!provider) throw paymentErrors.unknownProvider(undefined, { providers: providers.names() })
+    return provider
+  }
+
+  return {
+    async requestDeposit(tx: Transaction, input: { userId: string; amount: bigint; currency: string; provider?: string }): Promise<DepositRow> {
+      const provider = providerNamed(input.provider ?? 'manual')
+      const id = ids.newId()
+      const started = await provider.startDeposit({ depositId: id, userId: input.userId, amount: input.amount, currency: input.currency })
+      return createPaymentsRepository(tx).insertDeposit({
+        id,
+        userId: input.userId,
+        provider: provider.name,
+        providerRef: started.providerRef,
+        instructions: started.instructions,
+        amount: input.amount,
+        currency: input.currency,
+        state: 'pending',
+        createdAt: clock.now(),
+      })
+    },
+
+    /** The money arrived (an operator says so for `manual`; a provider's webhook for others). */
+    async confirmDeposit(tx: Transaction, input: { depositId: string; actorId: string | null }): Promise<DepositRow> {
+      const repository = createPaymentsRepository(tx)
+      const deposit = await repository.lockDeposit(input.depositId)
+      if (!deposit) throw paymentErrors.depositNotFound()
+      if (deposit.state !== 'pending') throw paymentErrors.depositNotPending(undefined, { state: deposit.state })
+      const transfer = await ledger.transfer(tx, {
+        kind: 'deposit',
+        currency: deposit.currency,
+        reference: `deposit:${deposit.id}`,
+        actorId: input.actorId,
+        legs: [
+          { account: accounts.world(deposit.currency), amount: -deposit.amount },
+          { account: accounts.wallet(deposit.userId, deposit.currency), amount: deposit.amount },
+        ],
+      })
+      return repository.updateDeposit(deposit.id, { state: 'confirmed', transferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+    },
+
+    async cancelDeposit(tx: Transaction, input: { depositId: string; actorId: string | null }): Promise<DepositRow> {
+      const repository = createPaymentsRepository(tx)
+      const deposit = await repository.lockDeposit(input.depositId)
+      if (!deposit) throw paymentErrors.depositNotFound()
+      if (deposit.state !== 'pending') throw paymentErrors.depositNotPending(undefined, { state: deposit.state })
+      return repository.updateDeposit(deposit.id, { state: 'cancelled', decidedBy: input.actorId, decidedAt: clock.now() })
+    },
+
+    async requestWithdrawal(
+      tx: Transaction,
+      input: { userId: string; amount: bigint; currency: string; destination: string | null; provider?: string },
+    ): Promise<WithdrawalRow> {
+      const provider = providerNamed(input.provider ?? 'manual')
+      const id = ids.newId()
+      let reserve
+      try {
+        reserve = await ledger.transfer(tx, {
+          kind: 'withdrawal_reserve',
+          currency: input.currency,
+          reference: `withdrawal:${id}`,
+          actorId: input.userId,
+          legs: [
+            { account: accounts.earnings(input.userId, input.currency), amount: -input.amount },
+            { account: accounts.withdrawalPending(input.userId, input.currency), amount: input.amount },
+          ],
+        })
+      } catch (err) {
+        if (err instanceof Error && 'code' in err && err.code === ledgerErrors.insufficientFunds().code) throw paymentErrors.insufficientEarnings()
+        throw err
+      }
+      const started = await provider.startPayout({ withdrawalId: id, userId: input.userId, amount: input.amount, currency: input.currency, destination: input.destination })
+      return createPaymentsRepository(tx).insertWithdrawal({
+        id,
+        userId: input.userId,
+        provider: provider.name,
+        providerRef: started.providerRef,
+        destination: input.destination,
+        amount: input.amount,
+        currency: input.currency,
+        state: 'pending',
+        reserveTransferId: reserve.id,
+        createdAt: clock.now(),
+      })
+    },
+
+    /** Paid out (confirmed by an operator for `manual`): the reserved money leaves Workroom. */
+    async settleWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }): Promise<WithdrawalRow> {
+      const repository = createPaymentsRepository(tx)
+      const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
+      if (!withdrawal) throw paymentErrors.withdrawalNotFound()
+      if (withdrawal.state !== 'pending') throw paymentErrors.withdrawalNotPending(undefined, { state: withdrawal.state })
+      const transfer = await ledger.transfer(tx, {
+        kind: 'withdrawal_payout',
+        currency: withdrawal.currency,
+        reference: `withdrawal:${withdrawal.id}`,
+        actorId: input.actorId,
+        legs: [
+          { account: accounts.withdrawalPending(withdrawal.userId, withdrawal.currency), amount: -withdrawal.amount },
+          { account: accounts.world(withdrawal.currency), amount: withdrawal.amount },
+        ],
+      })
+      return repository.updateWithdrawal(withdrawal.id, { state: 'paid', settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+    },
+
+    /** The payout failed or was refused: the reserved money returns to the freelancer's earnings. */
+    async rejectWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }): Promise<WithdrawalRow> {
+      const repository = createPaymentsRepository(tx)
+      const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
+      if (!withdrawal) throw paymentErrors.withdrawalNotFound()
+      if (withdrawal.state !== 'pending') throw paymentErrors.withdrawalNotPending(undefined, { state: withdrawal.state })
+      const transfer = await ledger.transfer(tx, {
+        kind: 'withdrawal_return',
+        currency: withdrawal.currency,
+        reference: `withdrawal:${withdrawal.id}`,
+        actorId: input.actorId,
+        legs: [
+          { account: accounts.withdrawalPending(withdrawal.userId, withdrawal.currency), amount: -withdrawal.amount },
+          { account: accounts.earnings(withdrawal.userId, withdrawal.currency), amount: withdrawal.amount },
+        ],
+      })
+      return repository.updateWithdrawal(withdrawal.id, { state: 'rejected', settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+    },
+
+    async wallet(db: Executor, userId: string): Promise<WalletView> {
+      const repository = createPaymentsRepository(db)
+      const owned = await ledger.accountsOf(db, [userId])
+      const escrow = await repository.escrowOfClient(userId)
+      const byCurrency = new Map<string, WalletView['balances'][number]>()
+      const row = (currency: string) => {
+        let entry = byCurrency.get(currency)
+        if (!entry) byCurrency.set(currency, (entry = { currency, available: 0n, inEscrow: 0n, earnings: 0n, pendingWithdrawal: 0n }))
+        return entry
+      }
+      for (const account of owned) {
+        if (account.kind === 'wallet') row(account.currency).available = account.balance
+        else if (account.kind === 'earnings') row(account.currency).earnings = account.balance
+        else if (account.kind === 'withdrawal_pending') row(account.currency).pendingWithdrawal = account.balance
+      }
+      for (const entry of escrow) row(entry.currency).inEscrow = sqlBigint(entry.total)
+      const pending = await repository.pendingOf(userId)
+      return {
+        balances: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+        pendingDeposits: pending.deposits,
+        pendingWithdrawals: pending.withdrawals,
+      }
+    },
+  }
+}
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>

@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin'
+import { writeTerms } from '../../../client/terms.js'
+import type { Clock } from '../../clock.js'
+import type { IdGenerator } from '../../ids.js'
+import { termsRoutes } from './terms.routes.js'
+import { createTermsService, type TermsBoundHandler, type TermsService } from './terms.service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Terms versions; `onBound(handler)` runs inside the transaction that binds a version. */
+    terms: Pick<TermsService, 'onBound'>
+  }
+}
+
+const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+const termsName = new RegExp(`^contract:(${uuid}):terms$`)
+
+/**
+ * Terms co-edited live: the `contract:<id>:terms` document (the contract's client and
+ * freelancer write it; nobody else connects), and the versions that bind by mutual
+ * acceptance.
+ */
+export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
+  async (app, { clock, ids }) => {
+    const terms = createTermsService({
+      db: app.db,
+      clock,
+      ids,
+      realtime: app.realtime,
+      afterBound: async (contractId) => app.contractState?.refresh(contractId),
+    })
+    app.decorate('terms', { onBound: (handler: TermsBoundHandler) => terms.onBound(handler) })
+    app.realtime.registerKind<{ contractId: string }>({
+      name: 'contract-terms',
+      parse: (docName) => {
+        const match = termsName.exec(docName)
+        return match ? { contractId: match[1]! } : null
+      },
+      authorize: ({ params, userId }) => terms.documentAccess(params.contractId, userId),
+      onLoad: async ({ params, isNew }) => {
+        if (!isNew) return null
+        const initial = await terms.initialTerms(params.contractId)
+        return initial ? (doc) => writeTerms(doc, initial) : null
+      },
+    })
+    await app.register(termsRoutes, { terms })
+  },
+  { name: 'terms', dependencies: ['database', 'realtime', 'accounts'] },
+)

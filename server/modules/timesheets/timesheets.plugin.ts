@@ -1,0 +1,37 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { findContract } from '../tracker/tracker.contracts.js'
+import { AUTO_SUBMIT_KIND } from '../tracker/tracker.service.js'
+import { createDisputesService } from './timesheets.disputes.js'
+import { COLLECT_KIND, retryPayment } from './timesheets.money.js'
+import { timesheetsRoutes } from './timesheets.routes.js'
+import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from './timesheets.service.js'
+
+/**
+ * Weekly timesheets of hourly contracts: submit (or Monday 12:00 UTC auto-submit), draft
+ * invoice, approve (or Saturday 00:00 UTC auto-approve) into a formal invoice paid from the
+ * wallet, and hourly disputes. Money moves only through the ledger and invoices modules.
+ */
+export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const invoices = app.invoices
+    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, platformFeeBps: config.platformFeeBps }
+    const timesheets = createTimesheetsService(deps)
+    const disputes = createDisputesService(deps, timesheets)
+
+    app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx) => timesheets.autoSubmit(tx, deadline.subject))
+    app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx) => timesheets.autoApprove(tx, deadline.subject))
+    app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx) => disputes.timeout(tx, deadline.subject))
+    app.scheduler.register(COLLECT_KIND, async (deadline, tx) => {
+      const { invoiceId, timesheetId, attempt } = deadline.payload as { invoiceId: string; timesheetId: string; attempt: number }
+      const invoice = await invoices.get(tx, invoiceId)
+      const contract = invoice ? await findContract(tx, invoice.contractId) : null
+      if (invoice && contract) await retryPayment(tx, deps, { contract, invoice, timesheetId, attempt })
+    })
+
+    await app.register(timesheetsRoutes, { timesheets, disputes, idempotency: app.idempotency })
+  },
+  { name: 'timesheets', dependencies: ['database', 'scheduler', 'accounts', 'events', 'ledger', 'invoices', 'idempotency', 'tracker'] },
+)

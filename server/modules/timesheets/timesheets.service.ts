@@ -1,0 +1,277 @@
+import type { Database, Executor, Transaction } from '../../../db/client.js'
+import { DAY } from '../../clock.js'
+import { AppError } from '../../http/errors.js'
+import type { Scheduler } from '../../plugins/scheduler.js'
+import { appendActivity } from '../activity/activity.service.js'
+import { platformFee } from '../ledger/ledger.amounts.js'
+import { amountFor, type WeekTotals } from '../tracker/tracker.billing.js'
+import { contractFor, findContract, type ContractRole, type HourlyContract } from '../tracker/tracker.contracts.js'
+import type { LivePublisher } from '../tracker/tracker.live.js'
+import { AUTO_SUBMIT_KIND, loadWeek } from '../tracker/tracker.service.js'
+import { isoWeekLabel, reviewDeadlineOf, submitDeadlineOf } from '../tracker/tracker.week.js'
+import { timesheetErrors } from './timesheets.errors.js'
+import { billMinutes, partiesOf, period, weekLines, type MoneyDeps } from './timesheets.money.js'
+import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
+
+export const AUTO_APPROVE_KIND = 'timesheet.auto_approve'
+export const DISPUTE_TIMEOUT_KIND = 'timesheet.dispute_timeout'
+/** The freelancer answers a dispute of hours within this many days. */
+export const DISPUTE_RESPONSE_DAYS = 3
+
+export interface TimesheetsDeps extends MoneyDeps {
+  db: Database
+  scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
+  live: LivePublisher
+}
+
+export interface TimesheetView {
+  sheet: TimesheetRow
+  contract: HourlyContract
+  /** Frozen at submit; live (recomputed) while the week is open. */
+  totals: WeekTotals
+  dispute: DisputeRow | null
+}
+
+/** After-commit notifications, collected while the transaction runs. */
+type Notify = Array<() => Promise<void>>
+
+export function createTimesheetsService(deps: TimesheetsDeps) {
+  const { db, clock, ids, scheduler, live } = deps
+  const activityDeps = { clock, ids }
+
+  const log = (tx: Executor, contract: HourlyContract, actorId: string | null, type: string, data: Record<string, unknown>) =>
+    appendActivity(tx, activityDeps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+
+  const notify = (out: Notify, contract: HourlyContract, type: string, data: Record<string, unknown>) =>
+    out.push(() => live.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } }))
+
+  async function flush(out: Notify) {
+    for (const send of out) await send()
+  }
+
+  /** The timesheet and contract as `userId` sees them; 404 unless a party. */
+  async function sheetFor(executor: Executor, id: string, userId: string, opts: { lock?: boolean } = {}) {
+    const sheet = await createTimesheetsRepository(executor).find(id, opts)
+    if (!sheet) throw timesheetErrors.notFound()
+    try {
+      return { sheet, ...(await contractFor(executor, sheet.contractId, userId)) }
+    } catch (err) {
+      if (err instanceof AppError) throw timesheetErrors.notFound()
+      throw err
+    }
+  }
+
+  async function view(executor: Executor, sheet: TimesheetRow, contract: HourlyContract): Promise<TimesheetView> {
+    const totals = sheet.totals ? (sheet.totals as WeekTotals) : (await loadWeek(executor, contract, sheet.weekStart)).totals
+    return { sheet, contract, totals, dispute: await createTimesheetsRepository(executor).disputeOf(sheet.id) }
+  }
+
+  /**
+   * Freezes the week (the tracker refuses its segments from now on: the row lock on the
+   * timesheet orders this against uploads), computes the amount and creates the draft
+   * invoice sent to the client. A week with nothing billable is approved at once.
+   */
+  async function submitLocked(tx: Transaction, input: { sheet: TimesheetRow; contract: HourlyContract; by: 'freelancer' | 'system'; actorId: string | null; notes?: string }, out: Notify) {
+    const { sheet, contract } = input
+    if (sheet.state !== 'open') throw timesheetErrors.notOpen()
+    const now = clock.now()
+    const { totals } = await loadWeek(tx, contract, sheet.weekStart)
+    const rate = contract.hourlyRate ?? 0
+    const amount = BigInt(amountFor(totals.billableMinutes, rate))
+    const repository = createTimesheetsRepository(tx)
+    const base = { hourlyRate: rate, totals, amount: Number(amount), submittedAt: now, submittedBy: input.by, updatedAt: now, ...(input.notes !== undefined ? { notes: input.notes } : {}) }
+    let updated: TimesheetRow
+    let invoiceId: string | null = null
+    if (amount === 0n) {
+      updated = await repository.update(sheet.id, { ...base, state: 'approved', approvedAt: now, approvedBy: 'system', approvedMinutes: 0 })
+    } else {
+      const reviewDueAt = reviewDeadlineOf(sheet.weekStart)
+      const draftSheet = { ...sheet, ...base }
+      const draft = await deps.invoices.issue(tx, {
+        parties: partiesOf(contract),
+        source: `timesheet:${sheet.id}`,
+        currency: sheet.currency,
+        lines: weekLines(draftSheet, contract, totals.billableMinutes, amount),
+        feeAmount: platformFee(amount, deps.platformFeeBps).fee,
+        state: 'draft',
+        ...period(sheet),
+        note: input.notes ?? (sheet.notes || null),
+      })
+      invoiceId = draft.id
+      updated = await repository.update(sheet.id, { ...base, state: 'submitted', reviewDueAt, invoiceIds: [draft.id] })
+      await scheduler.schedule({ kind: AUTO_APPROVE_KIND, subject: sheet.id, dueAt: reviewDueAt }, tx)
+    }
+    if (input.by === 'freelancer') await scheduler.cancel(AUTO_SUBMIT_KIND, sheet.id, tx)
+    const data = { timesheetId: sheet.id, week: isoWeekLabel(sheet.weekStart), billableMinutes: totals.billableMinutes, amount: Number(amount), invoiceId, auto: input.by === 'system' }
+    await log(tx, contract, input.actorId, 'timesheet.submitted', data)
+    notify(out, contract, 'timesheet.submitted', data)
+    return updated
+  }
+
+  /** Approves the whole week: its draft becomes the formal invoice, paid from the wallet. */
+  async function approveLocked(tx: Transaction, input: { sheet: TimesheetRow; contract: HourlyContract; by: 'client' | 'system'; actorId: string | null }, out: Notify) {
+    const { sheet, contract } = input
+    if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
+    const totals = sheet.totals as WeekTotals
+    const { invoice, payment } = await billMinutes(tx, deps, {
+      sheet,
+      contract,
+      minutes: totals.billableMinutes,
+      amount: BigInt(sheet.amount ?? 0),
+      actorId: input.actorId,
+      draftId: sheet.invoiceIds[0]!,
+      source: `timesheet:${sheet.id}`,
+    })
+    const now = clock.now()
+    const updated = await createTimesheetsRepository(tx).update(sheet.id, {
+      state: 'approved',
+      approvedAt: now,
+      approvedBy: input.by,
+      approvedMinutes: totals.billableMinutes,
+      updatedAt: now,
+    })
+    await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
+    const data = { timesheetId: sheet.id, week: isoWeekLabel(sheet.weekStart), invoiceId: invoice.id, number: invoice.number, amount: Number(invoice.total), payment, auto: input.by === 'system' }
+    await log(tx, contract, input.actorId, 'timesheet.approved', data)
+    notify(out, contract, 'timesheet.approved', data)
+    return updated
+  }
+
+  /** Runs a deadline's work on an existing timesheet, if it still applies. */
+  async function onDeadline(tx: Transaction, timesheetId: string, work: (sheet: TimesheetRow, contract: HourlyContract, out: Notify) => Promise<unknown>) {
+    const sheet = await createTimesheetsRepository(tx).find(timesheetId, { lock: true })
+    if (!sheet) return
+    const contract = await findContract(tx, sheet.contractId)
+    if (!contract) return
+    const out: Notify = []
+    await work(sheet, contract, out)
+    // The deadline commits right after this; a lost notification costs a refresh, never data.
+    setImmediate(() => void flush(out))
+  }
+
+  return {
+    view,
+    sheetFor,
+    log,
+    notify,
+    flush,
+
+    /** Monday 12:00 UTC: a week nobody submitted is submitted for the freelancer. */
+    async autoSubmit(tx: Transaction, timesheetId: string) {
+      await onDeadline(tx, timesheetId, async (sheet, contract, out) => {
+        if (sheet.state === 'open') await submitLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
+      })
+    },
+
+    /** Saturday 00:00 UTC: a submitted week the client neither approved nor disputed is approved. */
+    async autoApprove(tx: Transaction, timesheetId: string) {
+      await onDeadline(tx, timesheetId, async (sheet, contract, out) => {
+        if (sheet.state === 'submitted') await approveLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
+      })
+    },
+
+    async list(input: { contractId: string; userId: string }) {
+      const { contract } = await contractFor(db, input.contractId, input.userId)
+      const sheets = await createTimesheetsRepository(db).ofContract(contract.id)
+      return Promise.all(sheets.map((sheet) => view(db, sheet, contract)))
+    },
+
+    async get(input: { id: string; userId: string }) {
+      const { sheet, contract } = await sheetFor(db, input.id, input.userId)
+      return view(db, sheet, contract)
+    },
+
+    /** The freelancer's notes on an open week. */
+    async setNotes(input: { id: string; userId: string; notes: string }) {
+      return db.transaction(async (tx) => {
+        const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
+        if (role !== 'freelancer') throw timesheetErrors.freelancerOnly()
+        if (sheet.state !== 'open') throw timesheetErrors.notOpen()
+        const updated = await createTimesheetsRepository(tx).update(sheet.id, { notes: input.notes, updatedAt: clock.now() })
+        return view(tx, updated, contract)
+      })
+    },
+
+    async submit(input: { id: string; userId: string; notes?: string }) {
+      const out: Notify = []
+      const result = await db.transaction(async (tx) => {
+        const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
+        if (role !== 'freelancer') throw timesheetErrors.freelancerOnly()
+        if (sheet.state !== 'open') throw timesheetErrors.notOpen()
+        // Past the deadline the system submits (its deadline may simply not have run yet).
+        if (clock.now() >= submitDeadlineOf(sheet.weekStart)) throw timesheetErrors.submitClosed()
+        const updated = await submitLocked(tx, { sheet, contract, by: 'freelancer', actorId: input.userId, notes: input.notes }, out)
+        return view(tx, updated, contract)
+      })
+      await flush(out)
+      return result
+    },
+
+    /** The client approves: runs inside the idempotency transaction of the request. */
+    async approve(tx: Transaction, input: { id: string; userId: string }, out: Notify) {
+      const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
+      if (role !== 'client') throw timesheetErrors.clientOnly()
+      // Approving after the window is harmless: it is what the deadline does anyway.
+      const updated = await approveLocked(tx, { sheet, contract, by: 'client', actorId: input.userId }, out)
+      return view(tx, updated, contract)
+    },
+
+    /**
+     * The client disputes some minutes of a submitted week. Only those wait: the rest is
+     * approved and paid now, on the week's draft invoice revised to the undisputed minutes.
+     * The amount of the undisputed part is computed on its own minutes; what a resolution
+     * pays later is the difference to the whole, so the parts always add up to the week.
+     */
+    async dispute(tx: Transaction, input: { id: string; userId: string; minutes: number; reason: string }, out: Notify) {
+      const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
+      if (role !== 'client') throw timesheetErrors.clientOnly()
+      if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
+      const now = clock.now()
+      if (now >= (sheet.reviewDueAt ?? now)) throw timesheetErrors.reviewClosed()
+      const billable = (sheet.totals as WeekTotals).billableMinutes
+      if (input.minutes < 1 || input.minutes > billable) throw timesheetErrors.tooManyMinutes(undefined, { billableMinutes: billable })
+      const undisputed = billable - input.minutes
+      const rate = sheet.hourlyRate ?? 0
+      const repository = createTimesheetsRepository(tx)
+      let invoiceId: string | null = null
+      let payment: string | null = null
+      if (undisputed > 0) {
+        const billed = await billMinutes(tx, deps, {
+          sheet,
+          contract,
+          minutes: undisputed,
+          amount: BigInt(amountFor(undisputed, rate)),
+          actorId: input.userId,
+          draftId: sheet.invoiceIds[0]!,
+          source: `timesheet:${sheet.id}`,
+          label: ' (undisputed)',
+        })
+        invoiceId = billed.invoice.id
+        payment = billed.payment
+      }
+      const respondBy = new Date(now.getTime() + DISPUTE_RESPONSE_DAYS * DAY)
+      const dispute = await repository.insertDispute({
+        id: ids.newId(),
+        timesheetId: sheet.id,
+        contractId: contract.id,
+        state: 'open',
+        disputedMinutes: input.minutes,
+        reason: input.reason,
+        respondBy,
+        clientProposal: 0,
+        createdAt: now,
+        updatedAt: now,
+      })
+      const updated = await repository.update(sheet.id, { state: 'disputed', approvedMinutes: undisputed, updatedAt: now })
+      await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
+      await scheduler.schedule({ kind: DISPUTE_TIMEOUT_KIND, subject: dispute.id, dueAt: respondBy }, tx)
+      const data = { timesheetId: sheet.id, disputeId: dispute.id, disputedMinutes: input.minutes, undisputedMinutes: undisputed, invoiceId, payment }
+      await log(tx, contract, input.userId, 'timesheet.disputed', data)
+      notify(out, contract, 'timesheet.disputed', data)
+      return { view: await view(tx, updated, contract), dispute }
+    },
+  }
+}
+
+export type TimesheetsService = ReturnType<typeof createTimesheetsService>
+export type { ContractRole, Notify }

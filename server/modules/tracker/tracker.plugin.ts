@@ -1,0 +1,15 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { trackerRoutes } from './tracker.routes.js'
+import { createTrackerService } from './tracker.service.js'
+
+/** Tracker: ten-minute segments of hourly contracts, and the week view with billing flags. */
+export const trackerModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const tracker = createTrackerService({ db: app.db, clock, ids, scheduler: app.scheduler, live: app.events })
+    await app.register(trackerRoutes, { tracker, db: app.db, clock, publicUrl: config.publicUrl })
+  },
+  { name: 'tracker', dependencies: ['database', 'scheduler', 'accounts', 'events'] },
+)

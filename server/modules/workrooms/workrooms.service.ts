@@ -1,0 +1,53 @@
+import type { Database } from '../../../db/client.js'
+import { httpErrors } from '../../http/errors.js'
+import { createContractsRepository, type ContractView } from '../contracts/contracts.repository.js'
+import { createJobsRepository, type InviteRow, type JobRow } from '../jobs/jobs.repository.js'
+import { createProposalsRepository, type ProposalView } from '../proposals/proposals.repository.js'
+import { getMembership } from './workrooms.access.js'
+import { createWorkroomsRepository } from './workrooms.repository.js'
+
+const OVERVIEW_LIMIT = 100
+
+export interface WorkroomOverview {
+  id: string
+  role: 'client' | 'freelancer'
+  job: JobRow
+  threadId: string | null
+  invites: InviteRow[]
+  proposals: ProposalView[]
+  proposalCount: number
+  contracts: ContractView[]
+}
+
+/** The workroom hub as one member sees it: all of it for the client, their own part for a freelancer. */
+export function createWorkroomsService(deps: { db: Database }) {
+  const { db } = deps
+  return {
+    async overview(input: { workroomId: string; viewerId: string }): Promise<WorkroomOverview> {
+      const membership = await getMembership(db, input.workroomId, input.viewerId)
+      const jobs = createJobsRepository(db)
+      const job = membership ? await jobs.findByWorkroom(input.workroomId) : null
+      if (!membership || !job) throw httpErrors.notFound('Workroom not found')
+      const only = membership.role === 'freelancer' ? membership.freelancerId : undefined
+      const [invites, proposals, contracts, thread] = await Promise.all([
+        jobs.listInvites(job.id, only),
+        createProposalsRepository(db).list({ jobId: job.id, freelancerId: only, after: null, limit: OVERVIEW_LIMIT + 1 }),
+        createContractsRepository(db).list({ workroomId: job.workroomId, freelancerId: only, after: null, limit: 1000 }),
+        only ? createWorkroomsRepository(db).findThreadId(job.workroomId, only) : Promise.resolve(null),
+      ])
+      const proposalCount = proposals.length > OVERVIEW_LIMIT ? await jobs.countProposals(job.id) : proposals.length
+      return {
+        id: job.workroomId,
+        role: membership.role,
+        job,
+        threadId: thread,
+        invites,
+        proposals: proposals.slice(0, OVERVIEW_LIMIT),
+        proposalCount,
+        contracts,
+      }
+    },
+  }
+}
+
+export type WorkroomsService = ReturnType<typeof createWorkroomsService>

@@ -1,0 +1,15 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { workviewRoutes } from './workview.routes.js'
+import { createWorkviewService } from './workview.service.js'
+
+/** Work View: screenshots of tracked segments, streamed live to the client. */
+export const workviewModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { clock, ids }) => {
+    const workview = createWorkviewService({ db: app.db, clock, ids, scheduler: app.scheduler, storage: app.storage, live: app.events })
+    await app.register(workviewRoutes, { workview })
+  },
+  { name: 'workview', dependencies: ['database', 'scheduler', 'storage', 'accounts', 'events', 'tracker'] },
+)

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto'
+import { Type } from '@fastify/type-provider-typebox'
+import { and, eq, sql } from 'drizzle-orm'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Database, Transaction } from '../../db/client.js'
+import { idempotencyKeysTable } from '../../db/schema/index.js'
+import type { Clock } from '../clock.js'
+import { AppError, defineErrors } from '../http/errors.js'
+import { moneyTransaction, pgErrorCode } from '../../db/transactions.js'
+
+/** The answer a money-moving use case gives; stored with the key and replayed on a retry. */
+export interface IdempotentOutcome {
+  statusCode: number
+  body: unknown
+  /** Runs once, after the commit, only on the first execution (live updates, notifications). */
+  afterCommit?: () => Promise<void>
+}
+
+export interface Idempotency {
+  /**
+   * Runs `work` at most once per (user, Idempotency-Key), in one transaction with the row
+   * that records its answer. A retry with the same key and the same request gets the first
+   * answer (status and body, header `Idempotent-Replayed: true`) without running again; a
+   * request arriving while the first is still running waits for it (on the key's unique
+   * index) and then replays it; the same key with a different request answers 422
+   * `idempotency.mismatch`. 4xx answers are stored too (the work is rolled back to a
+   * savepoint first); a 5xx stores nothing, so the retry runs again.
+   */
+  run(input: { request: FastifyRequest; reply: FastifyReply; userId: string; work: (tx: Transaction) => Promise<IdempotentOutcome> }): Promise<FastifyReply>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    idempotency: Idempotency
+  }
+}
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key'
+const keyPattern = '^[\\x21-\\x7E]{1,255}$'
+
+/** Put in the `headers` schema of every money-moving route (documents the header; missing -> 400). */
+export const IdempotencyHeaders = Type.Object({
+  [IDEMPOTENCY_HEADER]: Type.String({
+    pattern: keyPattern,
+    description: 'Required. A client-chosen key (1-255 printable ASCII characters, e.g. a UUID) that makes retries safe',
+  }),
+})
+
+export const idempotencyErrors = defineErrors({
+  keyRequired: [400, 'idempotency.key_required', 'This request moves money: send an Idempotency-Key header'],
+  mismatch: [422, 'idempotency.mismatch', 'This Idempotency-Key was used with another request'],
+  inProgress: [409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still running; retry shortly'],
+})
+
+/** How long a duplicate waits for the first request with its key before answering 409. */
+const WAIT_FOR_FIRST = '10s'
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value ?? null)
+}
+
+/** What makes two requests "the same": method, route, path parameters and body (key order ignored). */
+export function requestFingerprint(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(canonicalJson([request.method, request.routeOptions.url ?? request.url, request.params ?? {}, request.body ?? null]))
+    .digest('hex')
+}
+
+function errorBody(err: AppError, requestId: string): Record<string, unknown> {
+  return { ...err.details, code: err.code, message: err.message, requestId }
+}
+
+export function createIdempotency(deps: { db: Database; clock: Clock }): Idempotency {
+  const { db, clock } = deps
+  const t = idempotencyKeysTable
+
+  return {
+    async run({ request, reply, userId, work }) {
+      const raw = request.headers[IDEMPOTENCY_HEADER]
+      const key = typeof raw === 'string' ? raw : undefined
+      if (!key || !new RegExp(keyPattern).test(key)) throw idempotencyErrors.keyRequired()
+      const fingerprint = requestFingerprint(request)
+
+      type Result = { replayed: boolean; statusCode: number; body: unknown; afterCommit?: () => Promise<void> }
+      let result: Result
+      try {
+        result = await moneyTransaction(db, async (tx): Promise<Result> => {
+          await tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`))
+          const inserted = await tx
+            .insert(t)
+            .values({ userId, key, fingerprint, createdAt: clock.now() })
+            .onConflictDoNothing()
+            .returning({ key: t.key })
+          await tx.execute(sql`set local lock_timeout to default`)
+          if (inserted.length === 0) {
+            const [first] = await tx.select().from(t).where(and(eq(t.userId, userId), eq(t.key, key)))
+            if (!first || first.statusCode === null) throw idempotencyErrors.inProgress()
+            if (first.fingerprint !== fingerprint) throw idempotencyErrors.mismatch()
+            return { replayed: true, statusCode: first.statusCode, body: first.response }
+          }
+          let outcome: Omit<Result, 'replayed'>
+          try {
+            // A savepoint: a refused request (4xx) undoes its partial work but keeps its answer.
+            outcome = await tx.transaction((savepoint) => work(savepoint))
+          } catch (err) {
+            if (!(err instanceof AppError) || err.statusCode >= 500) throw err
+            outcome = { statusCode: err.statusCode, body: errorBody(err, request.id) }
+          }
+          await tx
+            .update(t)
+            .set({ statusCode: outcome.statusCode, response: outcome.body ?? null })
+            .where(and(eq(t.userId, userId), eq(t.key, key)))
+          return { replayed: false, ...outcome }
+        })
+      } catch (err) {
+        if (pgErrorCode(err) === '55P03') throw idempotencyErrors.inProgress()
+        throw err
+      }
+
+      if (result.afterCommit) {
+        await result.afterCommit().catch((err: unknown) => request.log.error({ err }, 'after-commit step failed'))
+      }
+      if (result.replayed) void reply.header('idempotent-replayed', 'true')
+      const body = result.body as { retryAfter?: unknown } | null
+      if (result.statusCode >= 400 && typeof body?.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter))
+      return reply.status(result.statusCode).send(result.body ?? null)
+    },
+  }
+}
+
+export const idempotencyPlugin = fp<{ clock: Clock }>(
+  async (app, { clock }) => {
+    app.decorate('idempotency', createIdempotency({ db: app.db, clock }))
+  },
+  { name: 'idempotency', dependencies: ['database'] },
+)

@@ -1,0 +1,358 @@
+import type { WebSocket } from 'ws'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { DocumentAccess, DocumentKind, DocumentMutation } from './kinds.js'
+import { awarenessClients, awarenessMessage, decodeMessage, decodeStateVector, deniedMessage, ProtocolError, syncStep1Message, syncStep2Message, updateMessage, assertValidUpdate } from './protocol.js'
+
+/** Close codes of the document endpoint (the registry's, restated to keep the engine standalone). */
+export const DocCloseCode = {
+  protocolError: 4400,
+  notFound: 4404,
+  accessRevoked: 4003,
+  tooLarge: 1009,
+  internalError: 1011,
+  restarting: 1012,
+  slowConsumer: 4008,
+} as const
+
+export interface DocumentLimits {
+  maxDocumentBytes: number
+  maxSendBufferBytes: number
+  /** Minimum time between two awareness relays for one connection. */
+  awarenessIntervalMs: number
+}
+
+/** A change waiting for the next group commit. */
+type Incoming =
+  | { kind: 'update'; update: Uint8Array; from: Connection }
+  | { kind: 'mutation'; mutate: DocumentMutation; done: { resolve(): void; reject(err: unknown): void } }
+
+/** The result of applying a document's waiting changes in one transaction. */
+export interface Batch {
+  doc: LiveDocument
+  /** The merged update of everything applied (null: nothing changed). */
+  update: Uint8Array | null
+  /** The single connection all client updates came from (it need not get them back). */
+  soleSource: Connection | null
+  waiters: Array<{ resolve(): void; reject(err: unknown): void }>
+  /** How many changes (client updates and server mutations) the batch holds. */
+  changes: number
+}
+
+export interface DocumentHooks {
+  /** The document has changes waiting: schedule a group commit. */
+  markDirty(doc: LiveDocument): void
+  /** Local awareness change to relay to other instances. */
+  publishAwareness(doc: LiveDocument, update: Uint8Array): void
+  connectionClosed(doc: LiveDocument, connection: Connection): void
+  log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void }
+}
+
+/**
+ * One loaded document: its Y.Doc, the awareness (presence) of its clients, its connections
+ * on this instance, and the changes waiting for the next commit. Changes are applied to the
+ * Y.Doc only when a commit starts, all of them in one transaction, so the merged update is
+ * what gets stored and sent; nothing reaches a client before it is committed.
+ */
+export class LiveDocument {
+  readonly ydoc = new Y.Doc()
+  readonly awareness = new awarenessProtocol.Awareness(this.ydoc)
+  readonly connections = new Set<Connection>()
+  incoming: Incoming[] = []
+  incomingBytes = 0
+  /** A batch of this document is being committed (its changes are applied, not yet durable). */
+  committing = false
+  private afterCommit: Array<() => void> = []
+  /** Approximate stored size (snapshot plus log) and number of log rows, for the size cap and compaction. */
+  storedBytes = 0
+  logRows = 0
+  logBytes = 0
+  compacting = false
+  unloadTimer: NodeJS.Timeout | null = null
+  unloading: Promise<void> | null = null
+  unfollow: () => void = () => {}
+  destroyed = false
+  private captured: Uint8Array | null = null
+
+  constructor(
+    readonly name: string,
+    readonly kind: DocumentKind<unknown>,
+    readonly params: unknown,
+    readonly limits: DocumentLimits,
+    private readonly hooks: DocumentHooks,
+  ) {
+    this.awareness.setLocalState(null)
+    this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === this) this.captured = this.captured ? Y.mergeUpdates([this.captured, update]) : update
+    })
+    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      const changed = [...added, ...updated, ...removed]
+      if (origin instanceof Connection) {
+        for (const client of added) origin.clients.add(client)
+        for (const client of removed) origin.clients.delete(client)
+        origin.queueAwareness(changed)
+      } else if (origin === 'relay') {
+        this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
+      } else if (origin === 'local') {
+        const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+        this.broadcast(awarenessMessage(update), null)
+        this.hooks.publishAwareness(this, update)
+      }
+    })
+  }
+
+  /** Queues a client update for the next commit (size cap checked here). Returns false if refused. */
+  enqueueUpdate(update: Uint8Array, from: Connection): boolean {
+    if (this.storedBytes + this.incomingBytes + update.length > this.limits.maxDocumentBytes) return false
+    this.incoming.push({ kind: 'update', update, from })
+    this.incomingBytes += update.length
+    this.hooks.markDirty(this)
+    return true
+  }
+
+  /** Queues a server change; resolves once it is committed (and sent). */
+  enqueueMutation(mutate: DocumentMutation): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.incoming.push({ kind: 'mutation', mutate, done: { resolve, reject } })
+      this.hooks.markDirty(this)
+    })
+  }
+
+  /** Applies every waiting change in one transaction; the caller commits the result. */
+  takeBatch(): Batch {
+    const items = this.incoming
+    this.incoming = []
+    this.incomingBytes = 0
+    const waiters: Batch['waiters'] = []
+    let soleSource: Connection | null | undefined
+    this.captured = null
+    Y.transact(
+      this.ydoc,
+      () => {
+        for (const item of items) {
+          if (item.kind === 'update') {
+            if (item.from.closed && item.from.failed) continue
+            soleSource = soleSource === undefined || soleSource === item.from ? item.from : null
+            try {
+              Y.applyUpdate(this.ydoc, item.update, this)
+            } catch (err) {
+              item.from.fail(new ProtocolError(`update could not be applied: ${(err as Error).message}`))
+            }
+          } else {
+            soleSource = null
+            try {
+              item.mutate(this.ydoc)
+              waiters.push(item.done)
+            } catch (err) {
+              item.done.reject(err)
+            }
+          }
+        }
+      },
+      this,
+    )
+    const update = this.captured
+    this.captured = null
+    if (update) this.committing = true
+    return { doc: this, update, soleSource: soleSource ?? null, waiters, changes: items.length }
+  }
+
+  /** The batch is durable: send it to every client (and let deferred sync replies go). */
+  committed(batch: Batch): void {
+    this.committing = false
+    if (batch.update) {
+      this.storedBytes += batch.update.length
+      this.logRows += 1
+      this.logBytes += batch.update.length
+      this.broadcast(updateMessage(batch.update), batch.soleSource)
+    }
+    for (const waiter of batch.waiters) waiter.resolve()
+    this.runAfterCommit()
+  }
+
+  /** An update committed by another instance. */
+  applyRemote(update: Uint8Array): void {
+    Y.applyUpdate(this.ydoc, update, 'relay')
+    this.storedBytes += update.length
+    this.logRows += 1
+    this.logBytes += update.length
+    this.broadcast(updateMessage(update), null)
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'relay')
+  }
+
+  /** Runs now, or after the commit in flight (so a reply never shows uncommitted state). */
+  whenCommitted(fn: () => void): void {
+    if (this.committing) this.afterCommit.push(fn)
+    else fn()
+  }
+
+  private runAfterCommit(): void {
+    const waiting = this.afterCommit
+    this.afterCommit = []
+    for (const fn of waiting) fn()
+  }
+
+  broadcast(frame: Uint8Array, except: Connection | null): void {
+    for (const connection of this.connections) if (connection !== except) connection.send(frame)
+  }
+
+  /** Called on a failed commit: drop everything in memory, clients reconnect and resend. */
+  fail(err: unknown, waiters: Batch['waiters']): void {
+    for (const waiter of waiters) waiter.reject(err)
+    for (const item of this.incoming) if (item.kind === 'mutation') item.done.reject(err)
+    this.incoming = []
+    this.committing = false
+    this.afterCommit = []
+    for (const connection of [...this.connections]) connection.close(DocCloseCode.internalError, 'storage unavailable; reconnect')
+  }
+
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    if (this.unloadTimer) clearTimeout(this.unloadTimer)
+    this.unfollow()
+    // The awareness keeps an interval timer alive until destroyed.
+    this.awareness.destroy()
+    this.ydoc.destroy()
+  }
+
+  removeConnection(connection: Connection): void {
+    if (!this.connections.delete(connection)) return
+    if (connection.clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.clients], 'local')
+    this.hooks.connectionClosed(this, connection)
+  }
+
+  get hooksLog() {
+    return this.hooks.log
+  }
+
+  publishAwareness(update: Uint8Array): void {
+    this.hooks.publishAwareness(this, update)
+  }
+}
+
+/** One client socket on one document. */
+export class Connection {
+  readonly clients = new Set<number>()
+  closed = false
+  failed = false
+  private awarenessChanged = new Set<number>()
+  private awarenessTimer: NodeJS.Timeout | null = null
+  private lastAwarenessAt = 0
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly doc: LiveDocument,
+    public access: DocumentAccess,
+    readonly userId: string,
+  ) {}
+
+  /** Sends unless closed; a peer that cannot keep up is dropped. */
+  send(frame: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== 1) return
+    this.socket.send(frame, { binary: true })
+    if (this.socket.bufferedAmount > this.doc.limits.maxSendBufferBytes) this.close(DocCloseCode.slowConsumer, 'too slow: send buffer full')
+  }
+
+  /** The first thing a client gets: our state vector and everyone's presence. */
+  start(): void {
+    this.doc.whenCommitted(() => this.send(syncStep1Message(this.doc.ydoc)))
+    const states = [...this.doc.awareness.getStates().keys()]
+    if (states.length > 0) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
+  }
+
+  handle(frame: Uint8Array): void {
+    // Nothing is taken from a socket we are closing (revoked access, logout).
+    if (this.closed || this.socket.readyState !== 1) return
+    try {
+      const message = decodeMessage(frame)
+      switch (message.type) {
+        case 'sync-step1': {
+          const stateVector = message.stateVector
+          decodeStateVector(stateVector)
+          this.doc.whenCommitted(() => {
+            if (!this.doc.destroyed) this.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc.ydoc, stateVector)))
+          })
+          break
+        }
+        case 'sync-update': {
+          // Read-only: dropped unread (y-protocols PROTOCOL.md, "Handling read-only users").
+          if (this.access !== 'write') return
+          assertValidUpdate(message.update)
+          if (!this.doc.enqueueUpdate(message.update, this)) {
+            this.send(deniedMessage('document.too_large: this change would make the document larger than its limit'))
+            this.close(DocCloseCode.tooLarge, 'document size limit reached')
+          }
+          break
+        }
+        case 'awareness': {
+          awarenessClients(message.update)
+          awarenessProtocol.applyAwarenessUpdate(this.doc.awareness, message.update, this)
+          break
+        }
+        case 'query-awareness': {
+          const states = [...this.doc.awareness.getStates().keys()]
+          this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
+          break
+        }
+      }
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  /** Relays this client's presence at most once per interval (the latest state wins). */
+  queueAwareness(changed: number[]): void {
+    for (const client of changed) this.awarenessChanged.add(client)
+    if (this.awarenessTimer) return
+    const wait = this.lastAwarenessAt + this.doc.limits.awarenessIntervalMs - Date.now()
+    if (wait <= 0) this.flushAwareness()
+    else this.awarenessTimer = setTimeout(() => this.flushAwareness(), wait)
+  }
+
+  private flushAwareness(): void {
+    this.awarenessTimer = null
+    if (this.awarenessChanged.size === 0 || this.doc.destroyed) return
+    this.lastAwarenessAt = Date.now()
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, [...this.awarenessChanged])
+    this.awarenessChanged.clear()
+    this.doc.broadcast(awarenessMessage(update), this)
+    this.doc.publishAwareness(update)
+  }
+
+  fail(err: unknown): void {
+    this.failed = true
+    this.doc.hooksLog.debug({ err, docName: this.doc.name }, 'closing a document socket that broke the protocol')
+    this.close(DocCloseCode.protocolError, 'protocol error')
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.awarenessTimer) {
+      clearTimeout(this.awarenessTimer)
+      this.flushAwareness()
+    }
+    try {
+      this.socket.close(code, reason)
+    } catch {
+      this.socket.terminate()
+    }
+    this.doc.removeConnection(this)
+  }
+
+  /** The socket went away on its own. */
+  closedByPeer(): void {
+    if (this.closed) return
+    this.closed = true
+    // A goodbye (null state) may still wait for its throttle slot: send it now.
+    if (this.awarenessTimer) {
+      clearTimeout(this.awarenessTimer)
+      this.flushAwareness()
+    }
+    this.doc.removeConnection(this)
+  }
+}

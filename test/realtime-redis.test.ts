@@ -1,0 +1,59 @@
+// Two instances sharing the database and Redis: updates and presence cross over Redis Streams.
+import t from 'tap'
+import { buildApp } from '../server/app.js'
+import { build } from './helper.js'
+import { createContract } from './fixtures/contract.js'
+import { connectClient, listen, until } from './fixtures/realtime.js'
+
+t.setTimeout(120_000)
+
+t.test('two instances sharing Redis and Postgres relay updates and awareness (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
+  const first = await build(t)
+  const { clock, config, database, register } = first
+  const second = await buildApp(config, { clock, database })
+  t.teardown(() => second.close())
+  await second.ready()
+  const [baseA, baseB] = [await listen(first.app), await listen(second)]
+  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
+  const { contractId } = await createContract(first.app, clock, { clientId: client.id, freelancerId: freelancer.id })
+  const docName = `contract:${contractId}:terms`
+
+  const a = await connectClient(baseA, docName, client.token)
+  const b = await connectClient(baseB, docName, freelancer.token)
+  t.teardown(() => (a.destroy(), b.destroy()))
+  await Promise.all([a.synced(), b.synced()])
+  t.equal(b.doc.getText('scope').toString(), a.doc.getText('scope').toString(), 'both instances loaded the same document')
+
+  for (let i = 0; i < 20; i++) {
+    a.doc.getText('scope').insert(0, `a${i} `)
+    b.doc.getText('scope').insert(0, `b${i} `)
+  }
+  await until(() => a.doc.getText('scope').toString() === b.doc.getText('scope').toString() && /a19/.test(b.doc.getText('scope').toString()) && /b19/.test(a.doc.getText('scope').toString()), 10_000, 'convergence across instances')
+  t.pass('clients on different instances converge')
+
+  // Cross-instance latency: the time from an edit on A until it shows on B.
+  const latencies: number[] = []
+  for (let i = 0; i < 20; i++) {
+    const arrived = new Promise<number>((resolve) => {
+      const probe = b.doc.getMap('probe')
+      const observer = () => {
+        if (probe.get('n') !== i) return
+        probe.unobserve(observer)
+        resolve(performance.now())
+      }
+      probe.observe(observer)
+    })
+    const sent = performance.now()
+    a.doc.getMap('probe').set('n', i)
+    latencies.push((await arrived) - sent)
+  }
+  latencies.sort((x, y) => x - y)
+  t.comment(`cross-instance latency over ${latencies.length} edits: p50 ${latencies[10]!.toFixed(1)} ms, max ${latencies[19]!.toFixed(1)} ms`)
+
+  a.provider.awareness.setLocalStateField('user', { name: 'Client', cursor: 3 })
+  await until(() => [...b.provider.awareness.getStates().values()].some((s) => (s as { user?: { name: string } }).user?.name === 'Client'), 5000, 'presence crosses instances')
+  t.pass('awareness crosses instances')
+  a.destroy()
+  await until(() => ![...b.provider.awareness.getStates().values()].some((s) => (s as { user?: { name: string } }).user?.name === 'Client'), 5000, 'presence removed')
+  t.pass('a client leaving disappears on the other instance')
+})
