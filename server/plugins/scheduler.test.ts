@@ -79,3 +79,20 @@ t.test('two instances on one Postgres run each deadline exactly once (needs DATA
   t.equal(new Set(runs).size, 40)
   t.equal(runs.length, 40, 'no deadline ran twice')
 })
+
+t.test('after-commit actions run only once the deadline committed', async (t) => {
+  const { app, clock } = await build(t)
+  const seen: string[] = []
+  let fail = true
+  app.scheduler.register('test.after', async (deadline, _tx, { afterCommit }) => {
+    afterCommit(() => seen.push(`after ${deadline.subject}`))
+    if (fail) throw new Error('rolled back')
+  })
+  await app.scheduler.schedule({ kind: 'test.after', subject: 'x', dueAt: clock.now() })
+  await app.scheduler.runDue()
+  t.same(seen, [], 'a rolled-back run triggers nothing')
+  fail = false
+  clock.advance(2 * MINUTE)
+  await app.scheduler.runDue()
+  t.same(seen, ['after x'])
+})

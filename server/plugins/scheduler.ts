@@ -13,8 +13,13 @@ export interface Deadline {
   payload: unknown
 }
 
+export interface DeadlineContext {
+  /** Runs after the transaction committed (push events, refresh live documents); errors are logged. */
+  afterCommit(fn: () => unknown): void
+}
+
 /** Runs inside the transaction that marks the deadline done: its effects and "done" commit together. */
-export type DeadlineHandler = (deadline: Deadline, tx: Transaction) => Promise<void>
+export type DeadlineHandler = (deadline: Deadline, tx: Transaction, context: DeadlineContext) => Promise<void>
 
 /**
  * Durable deadlines: rows in `deadlines`, claimed with FOR UPDATE SKIP LOCKED so each runs
@@ -52,6 +57,7 @@ export function createScheduler(deps: {
     const kinds = [...handlers.keys()]
     if (kinds.length === 0) return 'none'
     let claimed: Deadline | undefined
+    const afterCommit: Array<() => unknown> = []
     try {
       await db.transaction(async (tx) => {
         const conditions = [
@@ -70,7 +76,7 @@ export function createScheduler(deps: {
           .for('update', { skipLocked: true })
         if (!row) return
         claimed = { id: row.id, kind: row.kind, subject: row.subject, dueAt: row.dueAt, payload: row.payload }
-        await handlers.get(row.kind)!(claimed, tx)
+        await handlers.get(row.kind)!(claimed, tx, { afterCommit: (fn) => void afterCommit.push(fn) })
         await tx.update(deadlinesTable).set({ doneAt: clock.now() }).where(eq(deadlinesTable.id, row.id))
       })
     } catch (err) {
@@ -88,6 +94,13 @@ export function createScheduler(deps: {
         .where(eq(deadlinesTable.id, failed.id))
       exclude.push(failed.id)
       return 'failed'
+    }
+    for (const fn of afterCommit) {
+      try {
+        await fn()
+      } catch (err) {
+        log.error({ err, kind: claimed?.kind }, 'after-commit action of a deadline failed')
+      }
     }
     return claimed ? 'ran' : 'none'
   }
