@@ -40,7 +40,7 @@ const ws = base!.replace('http', 'ws')
 
 const rssOfServer = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) * 1024
 type Stats = { rss: number; heapUsed: number; documents: number; connections: number; committedChanges: number; committedRows: number; commits: number }
-const stats = async () => (await (await fetch(`${base}/bench/stats`)).json()) as Stats
+const stats = async (gc = false) => (await (await fetch(`${base}/bench/stats${gc ? '?gc=1' : ''}`)).json()) as Stats
 const post = async (url: string, body: unknown) => (await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MiB = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MiB`
@@ -151,7 +151,7 @@ let memoryRow = ''
 {
   // Start from a settled server: the fan-out document unloads first (30 s after its clients left).
   while ((await stats()).documents > 0) await sleep(1000)
-  const before = await stats()
+  const before = await stats(true)
   const rssBefore = rssOfServer()
   const clients: Array<ReturnType<typeof client>> = []
   for (let d = 0; d < documents; d += 50) {
@@ -168,7 +168,7 @@ let memoryRow = ''
   }
   while ((await stats()).committedChanges < before.committedChanges + documents) await sleep(200)
   await sleep(2000)
-  const loaded = await stats()
+  const loaded = await stats(true)
   const rssLoaded = rssOfServer()
   const started = performance.now()
   for (const c of clients) c.destroy()

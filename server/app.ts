@@ -25,6 +25,8 @@ import { eventsModule } from './modules/events/events.plugin.js'
 import { filesModule } from './modules/files/files.plugin.js'
 import { messagesModule } from './modules/messages/messages.plugin.js'
 import { activityModule } from './modules/activity/activity.plugin.js'
+import { feedbackModule } from './modules/feedback/feedback.plugin.js'
+import { reputationModule } from './modules/reputation/reputation.plugin.js'
 import { busPlugin } from './plugins/bus.js'
 import { databasePlugin } from './plugins/database.js'
 import { installErrorHandler } from './plugins/error-handler.js'
@@ -40,6 +42,7 @@ import { socketsPlugin } from './plugins/sockets.js'
 import { storagePlugin } from './plugins/storage/storage.plugin.js'
 import type { FileStore } from './plugins/storage/storage.types.js'
 import { installValidators } from './plugins/validation.js'
+import { webPlugin } from './plugins/web.js'
 
 export interface AppDependencies {
   clock?: Clock
@@ -123,6 +126,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(milestonesModule, { config, clock, ids })
   await app.register(disputesModule, { config, clock, ids })
   await app.register(statusReportsModule, { clock, ids })
+  await app.register(feedbackModule, { config, clock, ids })
+  await app.register(reputationModule, { config, clock, ids })
+  // Last: the web app's files and page fallback never shadow an API route.
+  await app.register(webPlugin)
 
   return app
 }

@@ -78,6 +78,12 @@ export interface Config {
   fileMaxBytes: number
   /** Total size of the files stored in one workroom, in bytes. */
   workroomQuotaBytes: number
+  /** Days after a contract ends during which each party may leave feedback (then both are revealed). */
+  feedbackWindowDays: number
+  /** Days after feedback is revealed during which the rated party may reply once. */
+  feedbackReplyDays: number
+  /** Days of ended contracts whose feedback counts in a reputation score (730 = 24 months). */
+  reputationWindowDays: number
 }
 
 type Env = Record<string, string | undefined>
@@ -127,6 +133,9 @@ export const configVariables: ReadonlyArray<{ name: string; default: string; doc
   { name: 'WS_PING_INTERVAL_MS', default: '30000', doc: 'Event-stream keepalive: ping interval; a socket silent for a whole interval is dropped.' },
   { name: 'FILE_MAX_BYTES', default: '104857600', doc: 'Largest uploaded file (100 MiB); one byte more answers 413 and stores nothing.' },
   { name: 'WORKROOM_QUOTA_BYTES', default: '1073741824', doc: 'Total size of the files of one workroom (1 GiB); an upload past it answers 413 `files.quota_exceeded`.' },
+  { name: 'FEEDBACK_WINDOW_DAYS', default: '14', doc: 'Days after a contract ends during which each party may leave feedback; both are revealed when both are in or when the window closes.' },
+  { name: 'FEEDBACK_REPLY_DAYS', default: '28', doc: 'Days after feedback is revealed during which the rated party may post one public reply.' },
+  { name: 'REPUTATION_WINDOW_DAYS', default: '730', doc: 'Feedback on contracts that ended within this many days (24 months) counts in reputation scores (`docs/reputation.md`).' },
 ]
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -233,6 +242,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     wsPingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 30_000, 1000, 3600_000),
     fileMaxBytes: int(env, 'FILE_MAX_BYTES', 100 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     workroomQuotaBytes: int(env, 'WORKROOM_QUOTA_BYTES', 1024 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
+    feedbackWindowDays: int(env, 'FEEDBACK_WINDOW_DAYS', 14, 1, 365),
+    feedbackReplyDays: int(env, 'FEEDBACK_REPLY_DAYS', 28, 1, 3650),
+    reputationWindowDays: int(env, 'REPUTATION_WINDOW_DAYS', 730, 1, 36500),
   }
   return deepFreeze(config)
 }

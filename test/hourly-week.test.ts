@@ -88,6 +88,7 @@ t.test('a week of hourly work, from tracker to ledger', async (t) => {
 
   // The week is locked: the offline tracker's late upload is refused, per segment, with a clear code.
   const late = await call({ method: 'PUT', url: `/api/v1/contracts/${contractId}/segments`, token: freelancer.token, payload: { segments: [{ start: '2026-11-29T20:00:00Z', activity: activity() }] } })
+  t.equal(late.statusCode, 409)
   t.same(late.json().rejected.map((r: { code: string }) => r.code), ['tracker.week_locked'])
   t.equal((await upload('2026-11-24T10:00:00.000Z')).statusCode, 409, 'and so is a late screenshot')
 

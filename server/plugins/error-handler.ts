@@ -1,5 +1,21 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../http/errors.js'
+
+/** Answers some not-found requests with something else (the web app's page). */
+export interface PageFallback {
+  matches(request: FastifyRequest): boolean
+  serve(request: FastifyRequest, reply: FastifyReply): Promise<unknown>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Installs the answer for browser page requests that match no route (the web plugin
+     * serves the app's index.html there); every other unknown route keeps the JSON 404.
+     */
+    setPageFallback(fallback: PageFallback): void
+  }
+}
 
 const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'request.too_large',
@@ -58,7 +74,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       .send({ code, message: status === 503 ? 'Service unavailable' : 'Internal server error', requestId })
   })
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }),
-  )
+  let pageFallback: PageFallback | null = null
+  app.decorate('setPageFallback', (fallback: PageFallback) => {
+    pageFallback = fallback
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    if (pageFallback?.matches(request)) return pageFallback.serve(request, reply)
+    return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id })
+  })
 }

@@ -255,3 +255,23 @@ t.test('limits: a frame over the limit closes with 1009; a document over its cap
   const stored = await app.realtime.read('test:limits', (doc) => doc.getText('t').length)
   t.ok(stored <= 200_000, `the document stayed under its cap (${stored})`)
 })
+
+t.test('shutdown commits what it received, then closes document sockets with 1012', async (t) => {
+  const { app, register, config, clock, database } = await build(t)
+  const base = await listen(app)
+  const [writer, reader] = [await register('W'), await register('R')]
+  registerTestKind(app, { writer: writer.id, reader: reader.id })
+  const w = await connectClient(base, 'test:shutdown', writer.token)
+  t.teardown(() => w.destroy())
+  await w.synced()
+  w.doc.getMap('m').set('last', 'words')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await app.close()
+  t.equal((await w.closed()).code, 1012, 'told to reconnect (server restarting)')
+  const { buildApp } = await import('../app.js')
+  const second = await buildApp(config, { clock, database })
+  t.teardown(() => second.close())
+  await second.ready()
+  registerTestKind(second, { writer: writer.id, reader: reader.id })
+  t.equal(await second.realtime.read('test:shutdown', (doc) => doc.getMap('m').get('last')), 'words', 'the last edit was committed')
+})

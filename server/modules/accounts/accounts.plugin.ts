@@ -4,7 +4,7 @@ import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
 import { authHook } from './accounts.auth.js'
 import { createAccountsRepository } from './accounts.repository.js'
-import { accountsRoutes } from './accounts.routes.js'
+import { accountsRoutes, type PublicProfileProviders } from './accounts.routes.js'
 import { createAccountsService, SESSION_REVOKED_TOPIC, type AccountsService, type SessionRevokedMessage } from './accounts.service.js'
 import { createUpgradeAuthenticator, type UpgradeAuthenticator } from './accounts.upgrade.js'
 import { CloseCode } from '../../plugins/sockets.js'
@@ -14,6 +14,8 @@ declare module 'fastify' {
     accounts: AccountsService
     /** Authenticates a WebSocket upgrade (ticket, cookie or bearer; Origin allowlist). */
     authenticateUpgrade: UpgradeAuthenticator
+    /** Later modules set these to add fields to `GET /api/v1/users/:id` (e.g. reputation). */
+    publicProfileProviders: PublicProfileProviders
   }
 }
 
@@ -36,7 +38,9 @@ export const accountsModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
     })
     app.addHook('onClose', async () => unsubscribe())
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
-    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure })
+    const publicProfileProviders: PublicProfileProviders = {}
+    app.decorate('publicProfileProviders', publicProfileProviders)
+    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure, profileProviders: publicProfileProviders })
   },
   { name: 'accounts', dependencies: ['database', 'bus', 'sockets'] },
 )

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply } from 'fastify'
 import { ErrorBody } from '../../http/schemas.js'
 import { requireSession, SESSION_COOKIE } from './accounts.auth.js'
-import { AuthResponse, LoginBody, PrivateUser, ProfileBody, PublicUser, RegisterBody, type PrivateUserDto, type PublicUserDto } from './accounts.schemas.js'
+import { AuthResponse, LoginBody, PrivateUser, ProfileBody, PublicProfile, RegisterBody, type PrivateUserDto, type PublicProfileDto, type PublicUserDto } from './accounts.schemas.js'
 import type { AccountsService } from './accounts.service.js'
 import type { UserRow } from './accounts.repository.js'
 
@@ -24,11 +24,20 @@ export function toPrivateUser(user: UserRow): PrivateUserDto {
   return { ...toPublicUser(user), email: user.email, role: user.role }
 }
 
+/**
+ * Fields later modules add to the public profile (`GET /api/v1/users/:id`); each is optional
+ * in its schema and left out while no provider is set.
+ */
+export interface PublicProfileProviders {
+  /** The reputation module: the account's reputation with its inputs. */
+  reputation?: (userId: string) => Promise<NonNullable<PublicProfileDto['reputation']>>
+}
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody }
 
-export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; cookieSecure: boolean }> = async (
+export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; cookieSecure: boolean; profileProviders: PublicProfileProviders }> = async (
   app,
-  { accounts, cookieSecure },
+  { accounts, cookieSecure, profileProviders },
 ) => {
   const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
     reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/', expires: expiresAt })
@@ -102,11 +111,15 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
       config: { auth: 'optional' },
       schema: {
         tags: ['accounts'],
-        summary: 'Public profile',
+        summary: 'Public profile, with reputation (docs/reputation.md)',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: { 200: PublicUser, ...errors },
+        response: { 200: PublicProfile, ...errors },
       },
     },
-    async (request) => toPublicUser(await accounts.getUser(request.params.id)),
+    async (request): Promise<PublicProfileDto> => {
+      const user = await accounts.getUser(request.params.id)
+      const reputation = await profileProviders.reputation?.(user.id)
+      return { ...toPublicUser(user), ...(reputation ? { reputation } : {}) }
+    },
   )
 }

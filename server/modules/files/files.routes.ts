@@ -62,7 +62,15 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService; fileM
       // Nothing of the body is read for someone who may not see the workroom.
       if (!(await getMembership(app.db, request.params.id, session.user.id))) throw fileErrors.workroomNotFound()
       if (!request.isMultipart()) throw fileErrors.multipartRequired()
-      const part = await request.file()
+      let part
+      try {
+        part = await request.file()
+      } catch (err) {
+        // busboy's own errors (no boundary, a body that ends mid-part) carry no status.
+        const status = (err as { statusCode?: unknown }).statusCode
+        if (typeof status === 'number' && status < 500) throw err
+        throw fileErrors.uploadFailed()
+      }
       if (!part) throw fileErrors.noFile()
       let target: UploadTarget
       try {

@@ -106,15 +106,15 @@ export function createFilesService(deps: {
       const { userId, workroomId, fileName, source } = input
       let sourceError: unknown = null
       source.once('error', (err) => (sourceError = err))
-      let resolved
+      let resolved, maxBytes
       try {
         resolved = await resolveTarget(userId, workroomId, input.target)
+        const remaining = Math.max(0, limits.workroomQuotaBytes - (await repository.usedBytes(workroomId)))
+        maxBytes = Math.min(limits.fileMaxBytes, remaining)
       } catch (err) {
         source.destroy()
         throw err
       }
-      const remaining = Math.max(0, limits.workroomQuotaBytes - (await repository.usedBytes(workroomId)))
-      const maxBytes = Math.min(limits.fileMaxBytes, remaining)
 
       const fileId = ids.newId()
       const storageKey = `workrooms/${workroomId}/files/${fileId}`
@@ -129,7 +129,8 @@ export function createFilesService(deps: {
             ? fileErrors.quotaExceeded(undefined, { quotaBytes: limits.workroomQuotaBytes })
             : fileErrors.tooLarge(`The file is larger than the limit of ${limits.fileMaxBytes} bytes`, { maxBytes: limits.fileMaxBytes })
         }
-        if (sourceError && !(err instanceof StorageError)) throw fileErrors.uploadFailed()
+        // The upload itself broke (cut off, malformed multipart): the caller's fault, not ours.
+        if ((sourceError ?? source.errored) && !(err instanceof StorageError)) throw fileErrors.uploadFailed()
         throw err
       }
 

@@ -191,3 +191,25 @@ t.test('an upload cut off half-way leaves nothing behind', async (t) => {
   const listed = await test.call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/files`, token: a.user.token })
   t.same(listed.json().items, [], 'and no row was written')
 })
+
+t.test('malformed multipart bodies answer 4xx and store nothing', async (t) => {
+  const test = await build(t)
+  const { workroomId, bidders } = await workroomWithBidders(test, 1)
+  const a = bidders[0]!
+  const part = '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+  const cases: Array<[string, string]> = [
+    ['multipart/form-data', 'no boundary at all'],
+    ['multipart/form-data; boundary=xyz', 'no parts'],
+    ['multipart/form-data; boundary=xyz', `${part}ends mid-part`],
+    ['multipart/form-data; boundary=xyz', `${part}${'y'.repeat(10_000)}`],
+    ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="__proto__"; filename="a.txt"\r\n\r\nx\r\n--xyz--\r\n'],
+    ['multipart/form-data; boundary=xyz', `${'--xyz\r\nContent-Disposition: form-data; name="scope"\r\n\r\nthread\r\n'.repeat(6)}--xyz--\r\n`],
+  ]
+  for (const [type, body] of cases) {
+    const response = await test.call({ method: 'POST', url: `/api/v1/workrooms/${workroomId}/files`, token: a.user.token, headers: { 'content-type': type }, payload: body })
+    t.ok(response.statusCode >= 400 && response.statusCode < 500, `${body.slice(0, 30)}: ${response.statusCode}`)
+    t.type(response.json().code, 'string')
+  }
+  t.same(await test.app.storage.list(''), [])
+  t.same(await storedFiles(test), [])
+})

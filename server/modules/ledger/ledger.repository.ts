@@ -44,11 +44,22 @@ export function createLedgerRepository(db: Executor) {
     async insertAccount(row: typeof ledgerAccountsTable.$inferInsert): Promise<void> {
       await db.insert(ledgerAccountsTable).values(row).onConflictDoNothing()
     },
-    async insertTransfer(row: typeof ledgerTransfersTable.$inferInsert): Promise<void> {
-      await db.insert(ledgerTransfersTable).values(row)
-    },
-    async insertEntries(rows: Array<typeof ledgerEntriesTable.$inferInsert>): Promise<void> {
-      await db.insert(ledgerEntriesTable).values(rows)
+    /** The transfer and its entries in one statement (one round trip); the triggers do the rest. */
+    async insertTransfer(
+      transfer: { id: string; kind: string; currency: string; amount: bigint; reference: string; actorId: string | null; createdAt: Date },
+      entries: Array<{ accountId: string; amount: bigint }>,
+    ): Promise<void> {
+      const at = transfer.createdAt.toISOString()
+      const values = sql.join(
+        entries.map((e, i) => sql`(${transfer.id}::uuid, ${i + 1}, ${e.accountId}::uuid, ${transfer.currency}, ${e.amount.toString()}::bigint, ${at}::timestamptz)`),
+        sql`, `,
+      )
+      await db.execute(sql`
+        with transfer as (
+          insert into ledger_transfers (id, kind, currency, amount, reference, actor_id, created_at)
+          values (${transfer.id}::uuid, ${transfer.kind}, ${transfer.currency}, ${transfer.amount.toString()}::bigint, ${transfer.reference}, ${transfer.actorId}::uuid, ${at}::timestamptz)
+        )
+        insert into ledger_entries (transfer_id, leg, account_id, currency, amount, created_at) values ${values}`)
     },
     async accountsOfOwners(ownerIds: string[]): Promise<LedgerAccountRow[]> {
       if (ownerIds.length === 0) return []

@@ -89,9 +89,13 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
       if (moved > MAX_LEDGER_AMOUNT) throw ledgerErrors.limitExceeded()
 
       const refs = legs.map((leg) => leg.account)
-      await ensureAccounts(tx, refs)
       const repository = createLedgerRepository(tx)
-      const locked = await repository.lockAccounts(refs)
+      // Accounts usually exist: lock them straight away; create the missing ones first time round.
+      let locked = await repository.lockAccounts(refs)
+      if (locked.length < refs.length) {
+        await ensureAccounts(tx, refs)
+        locked = await repository.lockAccounts(refs)
+      }
       const byKey = new Map(locked.map((row) => [accountKey(row as AccountRef), row]))
       const balances = new Map<string, bigint>()
       for (const leg of legs) {
@@ -107,17 +111,9 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
       }
 
       const id = ids.newId()
-      const now = clock.now()
-      await repository.insertTransfer({ id, kind: input.kind, currency: input.currency, amount: moved, reference: input.reference, actorId: input.actorId, createdAt: now })
-      await repository.insertEntries(
-        legs.map((leg, index) => ({
-          transferId: id,
-          leg: index + 1,
-          accountId: byKey.get(accountKey(leg.account))!.id,
-          currency: input.currency,
-          amount: leg.amount,
-          createdAt: now,
-        })),
+      await repository.insertTransfer(
+        { id, kind: input.kind, currency: input.currency, amount: moved, reference: input.reference, actorId: input.actorId, createdAt: clock.now() },
+        legs.map((leg) => ({ accountId: byKey.get(accountKey(leg.account))!.id, amount: leg.amount })),
       )
       return { id, amount: moved, balances, accounts: byKey }
     },

@@ -144,13 +144,14 @@ export function createMessagesRepository(db: Executor) {
         .returning({ lastReadMessageId: threadReadsTable.lastReadMessageId })
       return row!
     },
-    async readMarker(threadId: string, userId: string): Promise<string | null> {
-      const [row] = await db
-        .select({ id: threadReadsTable.lastReadMessageId })
+    /** This user's read marker in each of these threads (threads never read are absent). */
+    async readMarkers(threadIds: readonly string[], userId: string): Promise<Map<string, string>> {
+      if (threadIds.length === 0) return new Map()
+      const rows = await db
+        .select({ threadId: threadReadsTable.threadId, messageId: threadReadsTable.lastReadMessageId })
         .from(threadReadsTable)
-        .where(and(eq(threadReadsTable.threadId, threadId), eq(threadReadsTable.userId, userId)))
-        .limit(1)
-      return row?.id ?? null
+        .where(and(inArray(threadReadsTable.threadId, [...threadIds]), eq(threadReadsTable.userId, userId)))
+      return new Map(rows.map((row) => [row.threadId, row.messageId]))
     },
   }
 }

@@ -89,16 +89,17 @@ export function createMessagesService(deps: {
       })
       const page = rows.slice(0, input.limit)
       const threadIds = page.map((thread) => thread.id)
-      const [last, unread] = await Promise.all([repository.lastMessages(threadIds), repository.unreadCounts(threadIds, input.userId)])
-      const markers = await Promise.all(threadIds.map((id) => repository.readMarker(id, input.userId)))
-      const items: ThreadDto[] = page.map((thread, i) => {
+      const last = await repository.lastMessages(threadIds)
+      const unread = await repository.unreadCounts(threadIds, input.userId)
+      const markers = await repository.readMarkers(threadIds, input.userId)
+      const items: ThreadDto[] = page.map((thread) => {
         const lastMessage = last.find((message) => message.threadId === thread.id)
         return {
           id: thread.id,
           workroomId: thread.workroomId,
           freelancer: { id: thread.freelancerId, name: thread.freelancerName },
           unreadCount: unread.get(thread.id) ?? 0,
-          lastReadMessageId: markers[i] ?? null,
+          lastReadMessageId: markers.get(thread.id) ?? null,
           lastMessage: lastMessage
             ? {
                 id: lastMessage.id,

@@ -45,6 +45,12 @@ export function toVersionView(row: TermsVersionRow): TermsVersionView {
  * Terms versions: freeze the live draft (propose), accept the other party's version
  * (binds), list every version. Binding writes immutable rows, mirrors the values on the
  * contract, logs activity and runs the onBound handlers, all in one transaction.
+ *
+ * How this relates to the contract offer: accepting the offer (`POST /contracts/:id/accept`)
+ * binds the offer's initial terms, which the contract mirrors; `boundTermsVersion` stays
+ * null until a co-edited version binds, which then replaces them. Versions can be
+ * proposed and bound while the contract is offered, active or paused; only the newest
+ * version can be accepted (an older one answers 409 `terms.superseded`).
  */
 export function createTermsService(deps: {
   db: Database

@@ -1,5 +1,6 @@
 import type { Executor, Transaction } from '../../../db/client.js'
 import { AppError } from '../../http/errors.js'
+import type { DeadlineContext } from '../../plugins/scheduler.js'
 import { amountFor } from '../tracker/tracker.billing.js'
 import { contractFor, findContract, type ContractRole, type HourlyContract } from '../tracker/tracker.contracts.js'
 import { timesheetErrors } from './timesheets.errors.js'
@@ -14,7 +15,7 @@ export type Resolution = 'agreement' | 'operator' | 'no_response'
  * 0 of the disputed minutes, stands); either side proposes how many disputed minutes are
  * paid and equal proposals settle; either may escalate, and an operator decides.
  */
-export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<TimesheetsService, 'log' | 'notify' | 'flush'>) {
+export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<TimesheetsService, 'log' | 'notify' | 'flush' | 'afterDeadline'>) {
   const { clock, scheduler } = deps
 
   async function disputeFor(executor: Executor, id: string, userId: string | null, opts: { lock?: boolean } = {}) {
@@ -159,13 +160,13 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
     },
 
     /** No answer from the freelancer within 3 days: the client's position (0 minutes) stands. */
-    async timeout(tx: Transaction, disputeId: string) {
+    async timeout(tx: Transaction, context: DeadlineContext, disputeId: string) {
       const dispute = await createTimesheetsRepository(tx).findDispute(disputeId, { lock: true })
       if (!dispute || dispute.state !== 'open' || dispute.respondedAt) return
       const ctx = await disputeFor(tx, disputeId, null)
       const out: Notify = []
       await resolve(tx, { ...ctx, dispute, minutes: 0, by: 'no_response', actorId: null }, out)
-      setImmediate(() => void timesheets.flush(out))
+      timesheets.afterDeadline(out, context)
     },
   }
 }

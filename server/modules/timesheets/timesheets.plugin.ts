@@ -6,6 +6,7 @@ import { findContract } from '../tracker/tracker.contracts.js'
 import { AUTO_SUBMIT_KIND } from '../tracker/tracker.service.js'
 import { createDisputesService } from './timesheets.disputes.js'
 import { COLLECT_KIND, retryPayment } from './timesheets.money.js'
+import { createTimesheetsLiveState } from './timesheets.live.js'
 import { timesheetsRoutes } from './timesheets.routes.js'
 import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from './timesheets.service.js'
 
@@ -17,13 +18,14 @@ import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from
 export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {
     const invoices = app.invoices
-    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, platformFeeBps: config.platformFeeBps }
+    const refreshState = createTimesheetsLiveState({ db: app.db, contractState: () => (app.hasDecorator('contractState') ? app.contractState : null), log: app.log })
+    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, platformFeeBps: config.platformFeeBps, refreshState }
     const timesheets = createTimesheetsService(deps)
     const disputes = createDisputesService(deps, timesheets)
 
-    app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx) => timesheets.autoSubmit(tx, deadline.subject))
-    app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx) => timesheets.autoApprove(tx, deadline.subject))
-    app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx) => disputes.timeout(tx, deadline.subject))
+    app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx, context) => timesheets.autoSubmit(tx, context, deadline.subject))
+    app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) => timesheets.autoApprove(tx, context, deadline.subject))
+    app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) => disputes.timeout(tx, context, deadline.subject))
     app.scheduler.register(COLLECT_KIND, async (deadline, tx) => {
       const { invoiceId, timesheetId, attempt } = deadline.payload as { invoiceId: string; timesheetId: string; attempt: number }
       const invoice = await invoices.get(tx, invoiceId)

@@ -1,7 +1,7 @@
 import type { Database, Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
-import type { Scheduler } from '../../plugins/scheduler.js'
+import type { DeadlineContext, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/activity.service.js'
 import { platformFee } from '../ledger/ledger.amounts.js'
 import { amountFor, type WeekTotals } from '../tracker/tracker.billing.js'
@@ -22,6 +22,8 @@ export interface TimesheetsDeps extends MoneyDeps {
   db: Database
   scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
   live: LivePublisher
+  /** Re-writes the contract's live state document after a committed change. */
+  refreshState: (contractId: string) => Promise<void>
 }
 
 export interface TimesheetView {
@@ -43,10 +45,18 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     appendActivity(tx, activityDeps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
 
   const notify = (out: Notify, contract: HourlyContract, type: string, data: Record<string, unknown>) =>
-    out.push(() => live.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } }))
+    out.push(
+      () => live.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } }),
+      () => deps.refreshState(contract.id),
+    )
 
   async function flush(out: Notify) {
     for (const send of out) await send()
+  }
+
+  /** A deadline handler's notifications go out once the scheduler committed its transaction. */
+  function afterDeadline(out: Notify, context: DeadlineContext) {
+    if (out.length > 0) context.afterCommit(() => flush(out))
   }
 
   /** The timesheet and contract as `userId` sees them; 404 unless a party. */
@@ -138,15 +148,14 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
   }
 
   /** Runs a deadline's work on an existing timesheet, if it still applies. */
-  async function onDeadline(tx: Transaction, timesheetId: string, work: (sheet: TimesheetRow, contract: HourlyContract, out: Notify) => Promise<unknown>) {
+  async function onDeadline(tx: Transaction, context: DeadlineContext, timesheetId: string, work: (sheet: TimesheetRow, contract: HourlyContract, out: Notify) => Promise<unknown>) {
     const sheet = await createTimesheetsRepository(tx).find(timesheetId, { lock: true })
     if (!sheet) return
     const contract = await findContract(tx, sheet.contractId)
     if (!contract) return
     const out: Notify = []
     await work(sheet, contract, out)
-    // The deadline commits right after this; a lost notification costs a refresh, never data.
-    setImmediate(() => void flush(out))
+    afterDeadline(out, context)
   }
 
   return {
@@ -155,17 +164,18 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     log,
     notify,
     flush,
+    afterDeadline,
 
     /** Monday 12:00 UTC: a week nobody submitted is submitted for the freelancer. */
-    async autoSubmit(tx: Transaction, timesheetId: string) {
-      await onDeadline(tx, timesheetId, async (sheet, contract, out) => {
+    async autoSubmit(tx: Transaction, context: DeadlineContext, timesheetId: string) {
+      await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'open') await submitLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
       })
     },
 
     /** Saturday 00:00 UTC: a submitted week the client neither approved nor disputed is approved. */
-    async autoApprove(tx: Transaction, timesheetId: string) {
-      await onDeadline(tx, timesheetId, async (sheet, contract, out) => {
+    async autoApprove(tx: Transaction, context: DeadlineContext, timesheetId: string) {
+      await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'submitted') await approveLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
       })
     },

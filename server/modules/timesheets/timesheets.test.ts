@@ -36,6 +36,7 @@ t.test('submit with notes, dispute part of the week, settle on minutes', async (
   t.match(submitted.json(), { state: 'submitted', submittedBy: 'freelancer', amount: 6000, notes: 'Landing page, header done' })
   t.equal((await call({ method: 'POST', url: `${url}/submit`, token: freelancer.token, payload: {} })).json().code, 'timesheets.not_open')
   const late = await call({ method: 'PUT', url: `/api/v1/contracts/${contractId}/segments`, token: freelancer.token, payload: { segments: [{ start: '2026-11-23T12:00:00Z', activity: activity() }] } })
+  t.equal(late.statusCode, 409)
   t.same(late.json().rejected.map((r: { code: string }) => r.code), ['tracker.week_locked'], 'submitting locked the week')
 
   t.equal((await call({ method: 'POST', url: `${url}/dispute`, token: client.token, payload: { minutes: 20, reason: 'Too long' } })).statusCode, 400, 'money moves only with an Idempotency-Key')
@@ -69,6 +70,10 @@ t.test('submit with notes, dispute part of the week, settle on minutes', async (
   )
   t.equal((await balances(harness, client)).available, 94_500)
   t.equal((await verifyLedger(harness, operator)).ok, true)
+  // The live contract state (server-written) carries the week for both parties' screens.
+  const live = await harness.app.realtime.read(`contract:${contractId}:state`, (doc) => doc.getMap('timesheets').get(timesheetId))
+  t.match(live, { week: '2026-W48', state: 'approved', billableMinutes: 60, approvedMinutes: 55, amount: 6000 })
+  t.equal((live as { invoices: unknown[] }).invoices.length, 2)
   harness.clock.set('2026-12-10T00:00:00Z')
   await harness.app.scheduler.runDue()
   t.equal((await balances(harness, client)).available, 94_500, 'no deadline moves anything more')

@@ -22,7 +22,7 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
         tags: ['hourly'],
         summary: 'Upload tracked time: up to 200 ten-minute segments, idempotent by start',
         description:
-          'Each segment is accepted or rejected on its own (`rejected[].code`: tracker.misaligned, tracker.future_segment, tracker.week_locked, tracker.manual_not_allowed, ...); valid ones are kept. Re-uploading a start replaces that segment.',
+          'Each segment is accepted or rejected on its own (`rejected[].code`: tracker.misaligned, tracker.future_segment, tracker.week_locked, tracker.manual_not_allowed, ...); valid ones are kept. Re-uploading a start replaces that segment. A batch whose every segment falls in a locked (submitted) week answers 409 tracker.week_locked, with the same `rejected` list.',
         params: IdParams,
         body: UploadBody,
         response: { 200: UploadResponse, ...errors },

@@ -181,6 +181,10 @@ export function createTrackerService(deps: TrackerDeps) {
         return { contract, accepted, rejected }
       })
       const { contract, accepted, rejected } = outcome
+      // A batch refused only because its week is locked is a conflict, not a partial success.
+      if (accepted.length === 0 && rejected.length > 0 && rejected.every((r) => r.code === segmentRejections.weekLocked[0])) {
+        throw trackerErrors.weekLocked(undefined, { accepted, rejected })
+      }
       if (accepted.length > 0) {
         await live.publish([contract.clientId, contract.freelancerId], {
           type: 'segments.updated',

@@ -145,12 +145,19 @@ t.test('segment uploads: per-segment answers, access, idempotence, weekly lock',
   // Monday 12:00 UTC after the week: the week is closed even before its deadline ran.
   clock.set(new Date(Date.parse('2026-11-30T12:00:00Z')).toISOString())
   const late = await put(freelancer.token, [{ start: '2026-11-24T12:00:00Z', activity: activity() }])
+  t.equal(late.statusCode, 409, 'an upload into a locked week answers 409')
+  t.equal(late.json().code, 'tracker.week_locked')
   t.same(late.json().rejected.map((r: { code: string }) => r.code), ['tracker.week_locked'])
   const removeLate = await call({ method: 'DELETE', url: `${url}?start=2026-11-24T10:00:00Z`, token: freelancer.token })
   t.equal(removeLate.statusCode, 409)
   t.equal(removeLate.json().code, 'tracker.week_locked')
   clock.advance(HOUR + MINUTE)
-  t.equal((await put(freelancer.token, [{ start: '2026-11-30T12:50:00Z', activity: activity() }])).json().accepted.length, 1, 'the new week is open')
+  const mixed = await put(freelancer.token, [
+    { start: '2026-11-30T12:50:00Z', activity: activity() },
+    { start: '2026-11-29T12:50:00Z', activity: activity() },
+  ])
+  t.equal(mixed.statusCode, 200, 'a batch across weeks keeps what it can')
+  t.same([mixed.json().accepted.length, mixed.json().rejected[0].code], [1, 'tracker.week_locked'], 'the new week is open, the old one locked')
 })
 
 t.test('work diary export, CSV and JSON, for both parties after the contract ended', async (t) => {

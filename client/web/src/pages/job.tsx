@@ -1,7 +1,7 @@
 import { useLocation, useRoute } from 'preact-iso'
 import { useEffect, useState } from 'preact/hooks'
 import type { Job, Proposal } from '../../../sdk/types.js'
-import { api, ok } from '../lib/api.js'
+import { api, ApiError, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useSession } from '../lib/session.js'
@@ -150,7 +150,15 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
 }
 
 function FreelancerPanel({ job }: { job: Job }) {
-  const mine = useLoad(() => ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: job.id }, query: { limit: 5 } } })), [job.id])
+  const mine = useLoad(
+    () =>
+      ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: job.id }, query: { limit: 5 } } })).catch((err: unknown) => {
+        // Not a member of the workroom yet (never proposed or invited): no proposal of ours.
+        if (err instanceof ApiError && err.status === 404) return { items: [], nextCursor: null }
+        throw err
+      }),
+    [job.id],
+  )
   return (
     <Async state={mine} label="Loading your proposal…">
       {(list) => {

@@ -1,0 +1,34 @@
+import fp from 'fastify-plugin'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { IdGenerator } from '../../ids.js'
+import { feedbackRoutes } from './feedback.routes.js'
+import { createFeedbackService, FEEDBACK_REVEAL_KIND, type FeedbackService } from './feedback.service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Double-blind feedback; `onRevealed(hook)` for modules that react to a reveal (reputation). */
+    feedback: FeedbackService
+  }
+}
+
+/** Feedback on ended contracts: windows, double-blind reveal, replies. */
+export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
+  async (app, { config, clock, ids }) => {
+    const settings = { feedbackWindowDays: config.feedbackWindowDays, feedbackReplyDays: config.feedbackReplyDays }
+    const feedback = createFeedbackService({
+      db: app.db,
+      clock,
+      ids,
+      scheduler: app.scheduler,
+      events: app.hasDecorator('events') ? app.events : null,
+      contracts: app.contracts,
+      settings,
+    })
+    app.decorate('feedback', feedback)
+    app.contracts.onStateChange((change, tx) => feedback.contractChanged(change, tx))
+    app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) => feedback.closeWindow(deadline.subject, tx, context))
+    await app.register(feedbackRoutes, { feedback, settings })
+  },
+  { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts'] },
+)

@@ -1,0 +1,122 @@
+// End-to-end harness: the real server on a real port (fresh database) and the system
+// Chromium driven by playwright-core. One browser per test file; contexts are the users.
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { webDistDir } from '../../server/plugins/web.js'
+import type { TestClock } from '../../server/clock.js'
+import { projectRoot } from '../fixtures.js'
+import { build, type TestApp } from '../helper.js'
+
+export const CHROMIUM = '/usr/bin/chromium'
+
+/** tap's `skip` reason when the browser is not installed (CI installs Debian's chromium). */
+export const skipWithoutBrowser = existsSync(CHROMIUM) ? false : 'needs /usr/bin/chromium'
+
+/** The flags the issue asks for, plus what the fake screen capture needs. */
+export const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+export const fakeMediaFlags = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--auto-select-desktop-capture-source=Entire screen']
+
+interface TapTest {
+  teardown(fn: () => unknown): void
+  comment(...args: unknown[]): void
+}
+
+/** A clock that runs with real time (browsers and server agree) but that tests may move. */
+export function runningClock(): TestClock {
+  let offset = 0
+  return {
+    now: () => new Date(Date.now() + offset),
+    set(at) {
+      offset = new Date(at).getTime() - Date.now()
+    },
+    advance(ms) {
+      offset += ms
+    },
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** Builds the web app once when no build exists (npm install normally did it). */
+export async function ensureWebBuilt(): Promise<void> {
+  if (existsSync(path.join(webDistDir, 'index.html'))) return
+  await promisify(execFile)(process.execPath, [path.join(projectRoot, 'client/web/build.mjs'), '--strict'], { cwd: projectRoot })
+}
+
+export interface E2EServer extends TestApp {
+  base: string
+}
+
+/** The whole app listening on 127.0.0.1 at a free port, its origin allowed. */
+export async function startServer(t: TapTest, env: Record<string, string> = {}): Promise<E2EServer> {
+  await ensureWebBuilt()
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const harness = await build(t, {
+    clock: runningClock(),
+    env: { PORT: String(port), PUBLIC_URL: base, ALLOWED_ORIGINS: base, ...env },
+  })
+  await harness.app.listen({ host: '127.0.0.1', port })
+  return { ...harness, base }
+}
+
+export async function launchBrowser(t: TapTest, extraFlags: string[] = []): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...chromiumFlags, ...extraFlags] })
+  t.teardown(() => browser.close())
+  return browser
+}
+
+/** A new user's browser: its own cookies, a phone or desktop viewport. */
+export async function newUser(browser: Browser, base: string, options: { phone?: boolean; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
+    timezoneId: options.timezoneId ?? 'Europe/Berlin',
+    locale: 'en-US',
+  })
+  context.setDefaultTimeout(15_000)
+  const page = await context.newPage()
+  // Surface page errors in the test output: a broken page should say why.
+  page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`))
+  return { context, page }
+}
+
+const artifactsDir = path.join(projectRoot, 'test-artifacts')
+
+/** Saves a full-page PNG under test-artifacts/<suite>/ for a person to look at. */
+export async function snap(page: Page, suite: string, name: string): Promise<void> {
+  const dir = path.join(artifactsDir, suite)
+  await mkdir(dir, { recursive: true })
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true })
+}
+
+let counter = 0
+/** A unique email for this run. */
+export const email = (who: string) => `${who}.${process.pid}.${Date.now().toString(36)}.${++counter}@example.com`
+
+/** Signs up through the page and lands on "My work". */
+export async function signUp(page: Page, name: string): Promise<string> {
+  const address = email(name.toLowerCase())
+  await page.goto('/signup')
+  await page.getByLabel('Your name').fill(name)
+  await page.getByLabel('Email').fill(address)
+  await page.getByLabel('Password').fill('correct horse battery staple')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('heading', { name: 'My work' }).waitFor()
+  return address
+}
