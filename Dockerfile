@@ -9,6 +9,17 @@
 
 # package.json asks for Node >= 20; pass --build-arg NODE_VERSION=22 to move up.
 ARG NODE_VERSION=20
+
+# Build stage: the web app (Vite, Preact) needs the dev dependencies; only its output
+# (client/web/dist) goes on to the runtime image.
+FROM node:${NODE_VERSION}-bookworm-slim AS web
+WORKDIR /build
+COPY package.json package-lock.json ./
+# The postinstall build has no sources yet: skip it here, build explicitly below.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY client ./client
+RUN npm run build:web
+
 FROM node:${NODE_VERSION}-bookworm-slim
 
 ENV NODE_ENV=production
@@ -17,13 +28,16 @@ WORKDIR /app
 # Dependencies first, so this layer is reused while only the source changes.
 # tsx (the TypeScript runner) is a runtime dependency, so --omit=dev keeps it;
 # sharp and @node-rs/argon2 come as prebuilt optional packages (no compiler needed).
+# --ignore-scripts: the postinstall web build has no sources at this point (the build
+# stage made the app); no runtime dependency needs an install script.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm cache clean --force
 
 # The source stays owned by root: the server only reads it. It writes to /data
 # (state) and the OS temp dir (tsx's compile cache).
 COPY . .
+COPY --from=web /build/client/web/dist ./client/web/dist
 
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

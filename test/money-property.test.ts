@@ -20,7 +20,7 @@ import { queryRows } from '../server/modules/ledger/ledger.repository.js'
 import { platformFee } from '../server/modules/ledger/ledger.amounts.js'
 import { createMilestonesFromTerms } from '../server/modules/milestones/milestones.terms.js'
 import { createContract } from './fixtures/contract.js'
-import { build, type TestApp, type TestUser } from './helper.js'
+import { build, type TestUser } from './helper.js'
 import { makeOperator, verifyLedger } from './money.js'
 
 t.setTimeout(1_800_000)

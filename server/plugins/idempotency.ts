@@ -51,9 +51,12 @@ export const idempotencyErrors = defineErrors({
   keyRequired: [400, 'idempotency.key_required', 'This request moves money: send an Idempotency-Key header'],
   mismatch: [422, 'idempotency.mismatch', 'This Idempotency-Key was used with another request'],
   inProgress: [409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still running; retry shortly'],
+  busy: [503, 'idempotency.busy', 'Too much contention on these accounts right now; retry shortly (nothing was done)'],
 })
 
-/** How long a duplicate waits for the first request with its key before answering 409. */
+const LOCK_TIMEOUT = '55P03'
+
+/** How long a duplicate waits for the first request with its key (and any money transaction for a lock) before answering 409. */
 const WAIT_FOR_FIRST = '10s'
 
 function canonicalJson(value: unknown): string {
@@ -93,13 +96,17 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
       let result: Result
       try {
         result = await moneyTransaction(db, async (tx): Promise<Result> => {
+          // Bounds every lock wait of the transaction, the first request's key included.
           await tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`))
           const inserted = await tx
             .insert(t)
             .values({ userId, key, fingerprint, createdAt: clock.now() })
             .onConflictDoNothing()
             .returning({ key: t.key })
-          await tx.execute(sql`set local lock_timeout to default`)
+            .catch((err: unknown) => {
+              if (pgErrorCode(err) === LOCK_TIMEOUT) throw idempotencyErrors.inProgress()
+              throw err
+            })
           if (inserted.length === 0) {
             const [first] = await tx.select().from(t).where(and(eq(t.userId, userId), eq(t.key, key)))
             if (!first || first.statusCode === null) throw idempotencyErrors.inProgress()
@@ -121,7 +128,8 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
           return { replayed: false, ...outcome }
         })
       } catch (err) {
-        if (pgErrorCode(err) === '55P03') throw idempotencyErrors.inProgress()
+        // Some other lock waited past the bound: the work did nothing; the caller may retry.
+        if (pgErrorCode(err) === LOCK_TIMEOUT) throw idempotencyErrors.busy(undefined, { retryAfter: 1 })
         throw err
       }
 

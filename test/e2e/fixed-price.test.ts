@@ -160,20 +160,20 @@ t.test('fixed price, from the job post to the invoice', { skip: skipWithoutBrows
   await t.test('fund, submit, approve; the invoice shows the amount', async (t) => {
     await client.goto(contractUrl)
     await client.getByRole('button', { name: 'Fund $1,200.00' }).click()
-    await client.getByTestId('milestone-1').getByText('funded').waitFor()
+    await client.getByTestId('milestone-1').getByText('funded', { exact: true }).waitFor()
 
     await freelancer.reload()
-    await freelancer.getByTestId('milestone-1').getByText('funded').waitFor()
+    await freelancer.getByTestId('milestone-1').getByText('funded', { exact: true }).waitFor()
     await freelancer.getByRole('button', { name: 'Submit work' }).click()
     await freelancer.getByLabel('What you delivered').fill('Site live at the staging address; orders tested.')
     await freelancer.getByRole('button', { name: 'Submit for approval' }).click()
-    await freelancer.getByTestId('milestone-1').getByText('submitted').waitFor()
+    await freelancer.getByTestId('milestone-1').getByText('submitted', { exact: true }).waitFor()
 
     // The client's page hears about it over the event stream.
-    await client.getByTestId('milestone-1').getByText('submitted').waitFor()
-    await client.getByRole('button', { name: 'Approve and release' }).first().click()
+    await client.getByTestId('milestone-1').getByText('submitted', { exact: true }).waitFor()
     await client.getByTestId('milestone-1').getByRole('button', { name: 'Approve and release' }).click()
-    await client.getByTestId('milestone-1').getByText('released').waitFor()
+    await client.getByTestId('milestone-1').getByRole('button', { name: 'Release now' }).click()
+    await client.getByTestId('milestone-1').getByText('released', { exact: true }).waitFor()
     await snap(client, suite, '09-released')
 
     await client.getByTestId('invoices').getByRole('link').first().click()

@@ -143,3 +143,21 @@ t.test('export: a zip of the caller’s view only', async (t) => {
     t.notMatch(everything, secret, `A's export holds nothing of B's (${secret.slice(0, 20)})`)
   }
 })
+
+t.test('export after the contract ended: both parties still get it, job and contract included', async (t) => {
+  const test = await build(t)
+  const { startedContract, endContract } = await import('../../../test/fixtures/ended-contract.js')
+  const client = await test.register('Client')
+  const freelancer = await test.register('Freelancer')
+  const { contractId, jobId, workroomId } = await startedContract(test, { client, freelancer })
+  await endContract(test, contractId, client)
+  for (const user of [client, freelancer]) {
+    const response = await test.call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export`, token: user.token })
+    t.equal(response.statusCode, 200)
+    const manifest = JSON.parse((await unzip(response.rawPayload)).get('workroom.json')!.toString())
+    t.equal(manifest.job?.id, jobId)
+    t.match(manifest.contracts, [{ id: contractId, state: 'ended' }])
+    t.equal(manifest.proposals.length, 1)
+    t.ok(manifest.activity.verification.ok)
+  }
+})

@@ -24,7 +24,7 @@ function captureEvents(ctx: TestApp) {
 }
 
 t.test('double-blind: hidden from the other party until both are in; no second feedback, no edit; replies once', async (t) => {
-  const ctx = await build(t)
+  const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
   const { call, clock } = ctx
   const [client, freelancer, rival, stranger] = [await ctx.register('Cleo'), await ctx.register('Fred'), await ctx.register('Rita'), await ctx.register('Stan')]
   const events = captureEvents(ctx)
@@ -137,7 +137,7 @@ t.test('double-blind: hidden from the other party until both are in; no second f
 })
 
 t.test('the window closes after 14 days: the deadline reveals one-sided feedback; later feedback and replies are refused', async (t) => {
-  const ctx = await build(t)
+  const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
   const { call, clock, app } = ctx
   const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
   const { contractId, workroomId } = await startedContract(ctx, { client, freelancer })
@@ -180,7 +180,7 @@ t.test('the window closes after 14 days: the deadline reveals one-sided feedback
 })
 
 t.test('contracts that never started take no feedback; the database refuses edits', async (t) => {
-  const ctx = await build(t)
+  const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
   const { call, app } = ctx
   const [client, freelancer, other] = [await ctx.register('Cleo'), await ctx.register('Fred'), await ctx.register('Olga')]
   const { jobId } = await startedContract(ctx, { client, freelancer })

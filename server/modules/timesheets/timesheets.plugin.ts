@@ -26,11 +26,12 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
     app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx, context) => timesheets.autoSubmit(tx, context, deadline.subject))
     app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) => timesheets.autoApprove(tx, context, deadline.subject))
     app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) => disputes.timeout(tx, context, deadline.subject))
-    app.scheduler.register(COLLECT_KIND, async (deadline, tx) => {
+    app.scheduler.register(COLLECT_KIND, async (deadline, tx, context) => {
       const { invoiceId, timesheetId, attempt } = deadline.payload as { invoiceId: string; timesheetId: string; attempt: number }
       const invoice = await invoices.get(tx, invoiceId)
       const contract = invoice ? await findContract(tx, invoice.contractId) : null
-      if (invoice && contract) await retryPayment(tx, deps, { contract, invoice, timesheetId, attempt })
+      if (!invoice || !contract) return
+      if ((await retryPayment(tx, deps, { contract, invoice, timesheetId, attempt })) === 'paid') context.afterCommit(() => refreshState(contract.id))
     })
 
     await app.register(timesheetsRoutes, { timesheets, disputes, idempotency: app.idempotency })

@@ -181,7 +181,7 @@ function Approve({ milestone, onDone }: { milestone: Milestone; onDone(m: Milest
         error={errorFor(error, 'amount')}
       />
       <FormError error={error} fields={['amount']} />
-      <SubmitButton busy={busy}>Approve and release</SubmitButton>
+      <SubmitButton busy={busy}>Release now</SubmitButton>
     </form>
   )
 }
