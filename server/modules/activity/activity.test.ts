@@ -1,36 +1,12 @@
-import { Readable } from 'node:stream'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
-import yauzl from 'yauzl'
 import { build } from '../../../test/helper.js'
 import { upload, workroomWithBidders } from '../../../test/fixtures/workroom.js'
+import { unzip } from '../../../test/fixtures/zip.js'
 import { entryHash } from './activity.chain.js'
 import { createActivityRepository } from './activity.repository.js'
 
 t.setTimeout(60_000)
-
-/** Every entry of a zip: name -> contents. */
-async function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, file) => (err ? reject(err) : resolve(file))),
-  )
-  const out = new Map<string, Buffer>()
-  await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject)
-    zip.on('end', () => resolve())
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, async (err, stream) => {
-        if (err) return reject(err)
-        const chunks: Buffer[] = []
-        for await (const chunk of stream as Readable) chunks.push(chunk as Buffer)
-        out.set(entry.fileName, Buffer.concat(chunks))
-        zip.readEntry()
-      })
-    })
-    zip.readEntry()
-  })
-  return out
-}
 
 async function scenario(t: Parameters<typeof build>[0]) {
   const test = await build(t)
