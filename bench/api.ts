@@ -41,7 +41,8 @@ async function main() {
   const url = new URL(adminUrl)
   url.pathname = `/${database}`
   const port = 4100 + Math.floor(Math.random() * 500)
-  const server = await startProcess('server/main.ts', { DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', DATA_DIR: `/tmp/${database}` }, /Workroom is running|listening/i)
+  // Request logging off (warn): the figure is the server's, not pino's.
+  const server = await startProcess('server/main.ts', { DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', DATA_DIR: `/tmp/${database}` }, `http://127.0.0.1:${port}/healthz`)
   const bare = await startProcess('bench/bare-server.ts', { PORT: String(port + 1) }, /listening/)
   const base = `http://127.0.0.1:${port}`
   try {

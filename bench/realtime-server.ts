@@ -16,7 +16,7 @@ const gc = (globalThis as { gc?: () => void }).gc
 app.get('/bench/stats', { config: { auth: 'none' } }, async (request) => {
   if ((request.query as { gc?: string }).gc) gc?.()
   const memory = process.memoryUsage()
-  return { rss: memory.rss, heapUsed: memory.heapUsed, ...app.realtime.stats() }
+  return { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, ...app.realtime.stats() }
 })
 app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
   const { docName, updates } = request.body as { docName: string; updates: number }

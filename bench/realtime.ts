@@ -21,6 +21,8 @@ import { updateMessage } from '../server/realtime/protocol.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const quick = process.argv.includes('--quick')
+/** `--only=a,b`: run some parts only (a fan-out, b memory, c cold load, d persisted). */
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(',')
 
 const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/realtime-server.ts'], {
   cwd: root,
@@ -74,7 +76,7 @@ function client(docName: string) {
 
 // (a) fan-out ------------------------------------------------------------------------------
 const fanout: string[] = []
-{
+if (only.includes('a')) {
   const docName = 'bench:fanout'
   const writer = client(docName)
   await writer.synced
@@ -148,7 +150,7 @@ const fanout: string[] = []
 // (b) memory per loaded document ------------------------------------------------------------
 const documents = quick ? 200 : 1000
 let memoryRow = ''
-{
+if (only.includes('b')) {
   // Start from a settled server: the fan-out document unloads first (30 s after its clients left).
   while ((await stats()).documents > 0) await sleep(1000)
   const before = await stats(true)
@@ -170,6 +172,7 @@ let memoryRow = ''
   await sleep(2000)
   const loaded = await stats(true)
   const rssLoaded = rssOfServer()
+  process.stderr.write(`memory detail per document: ${JSON.stringify(Object.fromEntries((['heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const).map((k) => [k, `${(((loaded as unknown as Record<string, number>)[k]! - (before as unknown as Record<string, number>)[k]!) / documents / 1024).toFixed(1)} KiB`])))}\n`)
   const started = performance.now()
   for (const c of clients) c.destroy()
   let after = await stats()
@@ -182,14 +185,17 @@ let memoryRow = ''
 
 // (c) cold load ------------------------------------------------------------------------------
 const history = quick ? 2000 : 10_000
-await post('/bench/history', { docName: 'bench:history', updates: history })
-const cold = (await post('/bench/cold-load', { docName: 'bench:history', times: 40 })) as { durations: number[]; bytes: number }
+let cold = { durations: [0], bytes: 0 }
+if (only.includes('c')) {
+  await post('/bench/history', { docName: 'bench:history', updates: history })
+  cold = (await post('/bench/cold-load', { docName: 'bench:history', times: 40 })) as typeof cold
+}
 
 // (d) persisted updates per second ----------------------------------------------------------
 // The server's capacity, not the load generator's: the updates are encoded beforehand (one
 // Y.Doc per writer, one array push each) and sent as raw y-websocket frames.
 let persisted = ''
-{
+if (only.includes('d')) {
   const writersCount = 20
   const perWriter = quick ? 500 : 2000
   const frames = Array.from({ length: writersCount }, () => {

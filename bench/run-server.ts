@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Starts a script in its own Node process (so the load generator does not share its event loop) and waits for it to listen. */
-export async function startProcess(script: string, env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+/**
+ * Starts a script in its own Node process (so the load generator does not share its event
+ * loop) and waits until its output matches `ready`, or until `ready` (a URL) answers 200.
+ */
+export async function startProcess(script: string, env: Record<string, string>, ready: RegExp | string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -15,7 +18,21 @@ export async function startProcess(script: string, env: Record<string, string>, 
     let output = ''
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      if (ready.test(output)) resolve()
+      if (ready instanceof RegExp && ready.test(output)) resolve()
+    }
+    if (typeof ready === 'string') {
+      const poll = setInterval(() => {
+        fetch(ready).then(
+          (response) => {
+            if (response.ok) {
+              clearInterval(poll)
+              resolve()
+            }
+          },
+          () => {},
+        )
+      }, 100)
+      child.once('exit', () => clearInterval(poll))
     }
     child.stdout!.on('data', onData)
     child.stderr!.on('data', onData)

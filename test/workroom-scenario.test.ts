@@ -97,3 +97,29 @@ t.test('post, propose, message, share files, hire, accept, decline, verify, expo
   t.equal(broken.ok, false)
   t.equal(broken.firstBrokenSeq, 2, 'verify names the corrupted entry')
 })
+
+t.test('concurrent messages in one workroom are all stored, in one unbroken log', async (t) => {
+  // Each post inserts rows referencing the workroom, then appends to its log: with the
+  // wrong row lock two such transactions deadlock on Postgres (found by bench/api).
+  const test = await build(t)
+  const { call } = test
+  const client = await test.register('Client')
+  const ann = await test.register('Ann')
+  const ben = await test.register('Ben')
+  const job = await postJob(call, client.token)
+  const a = await propose(call, ann.token, job.id)
+  const b = await propose(call, ben.token, job.id)
+  const posts = Array.from({ length: 24 }, (_, i) =>
+    call({
+      method: 'POST',
+      url: `/api/v1/threads/${i % 2 ? a.threadId : b.threadId}/messages`,
+      token: i % 3 === 0 ? client.token : i % 2 ? ann.token : ben.token,
+      payload: { body: `message ${i}` },
+    }),
+  )
+  const statuses = (await Promise.all(posts)).map((r) => r.statusCode)
+  t.same(statuses, Array(24).fill(201), 'every concurrent post succeeds')
+  const verify = (await call({ method: 'GET', url: `/api/v1/workrooms/${job.workroomId}/activity/verify`, token: client.token })).json()
+  t.equal(verify.ok, true)
+  t.ok(verify.entries >= 24 + 3)
+})

@@ -6,9 +6,14 @@ export type ActivityRow = typeof activityEntriesTable.$inferSelect
 
 export function createActivityRepository(db: Executor) {
   return {
-    /** Locks the workroom row so appends to one chain run one at a time. */
+    /**
+     * Locks the workroom row so appends to one chain run one at a time. NO KEY UPDATE, not
+     * UPDATE: the transactions that append have usually just inserted rows referencing the
+     * workroom (their foreign-key checks hold KEY SHARE on it), and FOR UPDATE would conflict
+     * with each other's KEY SHARE and deadlock two concurrent appends.
+     */
     async lockWorkroom(workroomId: string): Promise<boolean> {
-      const [row] = await db.select({ id: workroomsTable.id }).from(workroomsTable).where(eq(workroomsTable.id, workroomId)).for('update')
+      const [row] = await db.select({ id: workroomsTable.id }).from(workroomsTable).where(eq(workroomsTable.id, workroomId)).for('no key update')
       return Boolean(row)
     },
     async last(workroomId: string): Promise<Pick<ActivityRow, 'seq' | 'hash'> | null> {
