@@ -845,7 +845,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public profile */
+        /** Public profile, with reputation (docs/reputation.md) */
         get: {
             parameters: {
                 query?: never;
@@ -874,6 +874,87 @@ export interface paths {
                             timeZone: string;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description Reputation by the open formula of docs/reputation.md, with its inputs */
+                            reputation?: {
+                                formula: string;
+                                formulaVersion: number;
+                                /** Format: date-time */
+                                computedAt: string;
+                                windowDays: number;
+                                freelancer: {
+                                    /** @description Earnings-weighted feedback score over the window (docs/reputation.md) */
+                                    rating: {
+                                        score: number | null;
+                                        /** Format: date-time */
+                                        windowStart: string;
+                                        byCurrency: {
+                                            currency: string;
+                                            contracts: number;
+                                            amount: number;
+                                            average: number | null;
+                                        }[];
+                                        inputs: {
+                                            contractId: string;
+                                            /** Format: date-time */
+                                            endedAt: string;
+                                            currency: string;
+                                            amount: number;
+                                            score: number;
+                                        }[];
+                                    };
+                                    contracts: number;
+                                    /** @description Gross paid invoices per currency, all time; never converted */
+                                    totalEarned: {
+                                        currency: string;
+                                        /** @description Integer minor units */
+                                        amount: number;
+                                    }[];
+                                    milestones: {
+                                        finished: number;
+                                        releasedWithoutDispute: number;
+                                        sharePercent: number | null;
+                                    };
+                                };
+                                client: {
+                                    /** @description Earnings-weighted feedback score over the window (docs/reputation.md) */
+                                    rating: {
+                                        score: number | null;
+                                        /** Format: date-time */
+                                        windowStart: string;
+                                        byCurrency: {
+                                            currency: string;
+                                            contracts: number;
+                                            amount: number;
+                                            average: number | null;
+                                        }[];
+                                        inputs: {
+                                            contractId: string;
+                                            /** Format: date-time */
+                                            endedAt: string;
+                                            currency: string;
+                                            amount: number;
+                                            score: number;
+                                        }[];
+                                    };
+                                    jobsPosted: number;
+                                    jobsWithHire: number;
+                                    hireRatePercent: number | null;
+                                    /** @description Gross paid invoices per currency, all time; never converted */
+                                    totalSpent: {
+                                        currency: string;
+                                        /** @description Integer minor units */
+                                        amount: number;
+                                    }[];
+                                    approvals: {
+                                        count: number;
+                                        averageDays: number | null;
+                                    };
+                                    disputes: {
+                                        resolved: number;
+                                        lost: number;
+                                    };
+                                };
+                            };
                         };
                     };
                 };
@@ -8059,7 +8140,7 @@ export interface paths {
         };
         /**
          * Upload tracked time: up to 200 ten-minute segments, idempotent by start
-         * @description Each segment is accepted or rejected on its own (`rejected[].code`: tracker.misaligned, tracker.future_segment, tracker.week_locked, tracker.manual_not_allowed, ...); valid ones are kept. Re-uploading a start replaces that segment.
+         * @description Each segment is accepted or rejected on its own (`rejected[].code`: tracker.misaligned, tracker.future_segment, tracker.week_locked, tracker.manual_not_allowed, ...); valid ones are kept. Re-uploading a start replaces that segment. A batch whose every segment falls in a locked (submitted) week answers 409 tracker.week_locked, with the same `rejected` list.
          */
         put: {
             parameters: {
@@ -16169,6 +16250,550 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contract's feedback: revealed feedback is public; before the reveal each party sees only their own */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contractId: string;
+                            window: {
+                                /**
+                                 * Format: date-time
+                                 * @description The contract ended
+                                 */
+                                opensAt: string;
+                                /** Format: date-time */
+                                closesAt: string;
+                                open: boolean;
+                                revealedAt: string | null;
+                                revealedBy: "both" | "deadline" | null;
+                                submitted: {
+                                    client: boolean;
+                                    freelancer: boolean;
+                                };
+                            } | null;
+                            items: {
+                                id: string;
+                                contractId: string;
+                                authorId: string;
+                                authorRole: "client" | "freelancer";
+                                subjectId: string;
+                                subjectRole: "client" | "freelancer";
+                                ratings: {
+                                    quality?: number;
+                                    responsiveness?: number;
+                                    professionalism?: number;
+                                    expertise?: number;
+                                    schedule?: number;
+                                    cost?: number;
+                                    clarity?: number;
+                                    communication?: number;
+                                    paymentPromptness?: number;
+                                };
+                                /** @description 0.0-5.0 in steps of 0.01 (see docs/reputation.md) */
+                                score: number;
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                revealed: boolean;
+                                revealedAt: string | null;
+                                reply: {
+                                    body: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                } | null;
+                                replyUntil: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Leave feedback on an ended contract (each party once; never editable)
+         * @description Within 14 days of the contract's end. The client rates the freelancer (quality, responsiveness, professionalism, expertise, schedule, cost: weights 30/20/15/15/10/10); the freelancer rates the client (clarity, communication, paymentPromptness). Double-blind: visible to its author only until both parties have left theirs or the window closes. 409 before the contract ended, after the window, or for a second feedback.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Each 1-5; the set that fits the party you rate */
+                        ratings: {
+                            quality: number;
+                            responsiveness: number;
+                            professionalism: number;
+                            expertise: number;
+                            schedule: number;
+                            cost: number;
+                        } | {
+                            clarity: number;
+                            communication: number;
+                            paymentPromptness: number;
+                        };
+                        /** @description Public once revealed; never editable */
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            contractId: string;
+                            authorId: string;
+                            authorRole: "client" | "freelancer";
+                            subjectId: string;
+                            subjectRole: "client" | "freelancer";
+                            ratings: {
+                                quality?: number;
+                                responsiveness?: number;
+                                professionalism?: number;
+                                expertise?: number;
+                                schedule?: number;
+                                cost?: number;
+                                clarity?: number;
+                                communication?: number;
+                                paymentPromptness?: number;
+                            };
+                            /** @description 0.0-5.0 in steps of 0.01 (see docs/reputation.md) */
+                            score: number;
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            revealed: boolean;
+                            revealedAt: string | null;
+                            reply: {
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            replyUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply publicly to feedback about you (once, never editable)
+         * @description Only the rated party, after the reveal, within 28 days of it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            contractId: string;
+                            authorId: string;
+                            authorRole: "client" | "freelancer";
+                            subjectId: string;
+                            subjectRole: "client" | "freelancer";
+                            ratings: {
+                                quality?: number;
+                                responsiveness?: number;
+                                professionalism?: number;
+                                expertise?: number;
+                                schedule?: number;
+                                cost?: number;
+                                clarity?: number;
+                                communication?: number;
+                                paymentPromptness?: number;
+                            };
+                            /** @description 0.0-5.0 in steps of 0.01 (see docs/reputation.md) */
+                            score: number;
+                            comment: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            revealed: boolean;
+                            revealedAt: string | null;
+                            reply: {
+                                body: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            replyUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freelancers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search freelancers by words in the profile and skills, by reputation or rate
+         * @description Accounts with at least one skill or an hourly rate. `sort=reputation` (default): the score of docs/reputation.md, highest first, unrated last; `sort=rate`: lowest hourly rate first, none last (rates are never converted: pass `currency` to compare like with like).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Words in the name, headline or bio (web search syntax) */
+                    q?: string;
+                    /** @description Freelancers having all these skills: repeat the parameter or separate with commas */
+                    skills?: string[];
+                    /** @description Only rates in this currency (rates are never converted) */
+                    currency?: string;
+                    /** @description reputation (highest first, default) or rate (lowest first) */
+                    sort?: "reputation" | "rate";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                headline: string | null;
+                                skills: string[];
+                                hourlyRate: number | null;
+                                rateCurrency: string;
+                                score: number | null;
+                                ratedContracts: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

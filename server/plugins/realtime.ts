@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Type } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
+import { Gauge } from 'prom-client'
 import type * as Y from 'yjs'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
@@ -87,6 +88,17 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       engine,
     } satisfies Realtime)
 
+    for (const [name, help, pick] of [
+      ['workroom_realtime_documents', 'Shared documents loaded in memory', (s: EngineStats) => s.documents],
+      ['workroom_realtime_connections', 'Open document connections', (s: EngineStats) => s.connections],
+      ['workroom_realtime_committed_changes', 'Document changes made durable since start', (s: EngineStats) => s.committedChanges],
+      ['workroom_realtime_commits', 'Group commits since start', (s: EngineStats) => s.commits],
+    ] as const) {
+      new Gauge({ name, help, registers: [app.metrics], collect() {
+        this.set(pick(engine.stats()))
+      } })
+    }
+
     // SIGTERM: everything received is committed before the sockets close with 1012.
     app.sockets.onShutdown(() => engine.drain())
     app.addHook('onClose', async () => {
@@ -145,6 +157,8 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
             }
             const access = await authorize(docName, auth.session.user.id)
             if (!access) return { code: CloseCode.notFound, reason: 'no such document' }
+            // Gone while we checked: nothing to track (its close event has already fired).
+            if (socket.readyState !== socket.OPEN) return { code: 1000, reason: 'closed' }
             app.sockets.add({ socket, userId: auth.session.user.id, sessionId: auth.session.sessionId, kind: `doc:${docName}` })
             return { access, userId: auth.session.user.id }
           },
@@ -152,5 +166,5 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       },
     })
   },
-  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'accounts'] },
+  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'accounts', 'metrics'] },
 )

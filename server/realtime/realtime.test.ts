@@ -275,3 +275,31 @@ t.test('shutdown commits what it received, then closes document sockets with 101
   registerTestKind(second, { writer: writer.id, reader: reader.id })
   t.equal(await second.realtime.read('test:shutdown', (doc) => doc.getMap('m').get('last')), 'words', 'the last edit was committed')
 })
+
+t.test('the SDK reconnects after a server restart close with a fresh ticket', async (t) => {
+  const { app, register } = await build(t)
+  const base = await listen(app)
+  const [writer, reader] = [await register('W'), await register('R')]
+  registerTestKind(app, { writer: writer.id, reader: reader.id })
+  const { openDocument } = await import('../../client/documents.js')
+  let tickets = 0
+  const sdk = openDocument({
+    baseUrl: base,
+    docName: 'test:reconnect',
+    getTicket: () => (tickets++, ticket(base, writer.token)),
+    WebSocketPolyfill: WebSocket,
+    disableBc: true,
+    minReconnectMs: 20,
+    maxReconnectMs: 200,
+  })
+  t.teardown(() => sdk.destroy())
+  await sdk.synced()
+  // The server drops the socket as on a restart; the SDK edits while disconnected.
+  for (const entry of app.sockets.forUser(writer.id)) entry.socket.close(1012, 'server restarting')
+  await until(() => !sdk.provider.wsconnected, 5000, 'disconnected')
+  sdk.doc.getMap('m').set('offline', 'edit')
+  await until(() => sdk.provider.synced, 5000, 'reconnected and synced')
+  t.equal(tickets, 2, 'a fresh ticket for the reconnect (tickets are single use)')
+  await until(async () => (await app.realtime.read('test:reconnect', (doc) => doc.getMap('m').get('offline'))) === 'edit', 5000, 'offline edit arrives')
+  t.pass('the edit made while disconnected reached the server')
+})

@@ -4,6 +4,9 @@ import type { Database } from '../../db/client.js'
 import { realtimeSnapshotsTable, realtimeUpdatesTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
 
+/** Thrown inside the compaction transaction to roll it back when another instance got there first. */
+class CompactionSkipped extends Error {}
+
 export interface StoredDocument {
   snapshot: Uint8Array | null
   updates: Uint8Array[]
@@ -56,46 +59,68 @@ export function createSqlDocumentStore(db: Database, clock: Clock): DocumentStor
     },
 
     async compact(docName) {
-      return db.transaction(async (tx) => {
-        const lock = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`)
-        const lockRows = (Array.isArray(lock) ? lock : (lock as { rows: unknown[] }).rows) as Array<{ locked: boolean }>
-        if (!lockRows[0]?.locked) return null
-        const [snapshot] = await tx
-          .select({ data: base64Of(realtimeSnapshotsTable.data), folded: realtimeSnapshotsTable.foldedUpdates })
-          .from(realtimeSnapshotsTable)
-          .where(eq(realtimeSnapshotsTable.docName, docName))
-          .for('update')
-        const rows = await tx
-          .select({ id: realtimeUpdatesTable.id, data: base64Of(realtimeUpdatesTable.data) })
-          .from(realtimeUpdatesTable)
-          .where(eq(realtimeUpdatesTable.docName, docName))
-          .orderBy(realtimeUpdatesTable.id)
-        if (rows.length === 0) return { snapshotBytes: snapshot?.data.length ?? 0, foldedRows: 0, foldedBytes: 0 }
-        // Replaying onto a Y.Doc and re-encoding is far faster than Y.mergeUpdates, and
-        // garbage-collects deleted content.
-        const doc = new Y.Doc()
-        let data: Uint8Array
-        try {
-          Y.transact(doc, () => {
-            if (snapshot) Y.applyUpdate(doc, fromBase64(snapshot.data))
-            for (const row of rows) Y.applyUpdate(doc, fromBase64(row.data))
-          })
-          data = Y.encodeStateAsUpdate(doc)
-        } finally {
-          doc.destroy()
-        }
-        const now = clock.now()
-        const folded = (snapshot?.folded ?? 0) + rows.length
-        await tx
-          .insert(realtimeSnapshotsTable)
-          .values({ docName, data: toBase64(data), foldedUpdates: folded, updatedAt: now })
-          .onConflictDoUpdate({ target: realtimeSnapshotsTable.docName, set: { data: toBase64(data), foldedUpdates: folded, updatedAt: now } })
-        const ids = rows.map((r) => r.id)
-        for (let i = 0; i < ids.length; i += 5000) {
-          await tx.delete(realtimeUpdatesTable).where(inArray(realtimeUpdatesTable.id, ids.slice(i, i + 5000)))
-        }
-        return { snapshotBytes: data.length, foldedRows: rows.length, foldedBytes: rows.reduce((n, r) => n + Math.floor((r.data.length * 3) / 4), 0) }
-      })
+      // The reading and the replay happen outside the transaction, which stays short (it
+      // holds the only connection on PGlite, so commits would wait behind it): inside, the
+      // snapshot must be unchanged and every folded row still there, or nothing happens.
+      const [snapshot] = await db
+        .select({ data: base64Of(realtimeSnapshotsTable.data), folded: realtimeSnapshotsTable.foldedUpdates })
+        .from(realtimeSnapshotsTable)
+        .where(eq(realtimeSnapshotsTable.docName, docName))
+      const rows = await db
+        .select({ id: realtimeUpdatesTable.id, data: base64Of(realtimeUpdatesTable.data) })
+        .from(realtimeUpdatesTable)
+        .where(eq(realtimeUpdatesTable.docName, docName))
+        .orderBy(realtimeUpdatesTable.id)
+      if (rows.length === 0) return { snapshotBytes: snapshot ? Math.floor((snapshot.data.length * 3) / 4) : 0, foldedRows: 0, foldedBytes: 0 }
+      // Replaying onto a Y.Doc and re-encoding is far faster than Y.mergeUpdates, and
+      // garbage-collects deleted content.
+      const doc = new Y.Doc()
+      let data: Uint8Array
+      let foldedBytes = 0
+      try {
+        Y.transact(doc, () => {
+          if (snapshot) Y.applyUpdate(doc, fromBase64(snapshot.data))
+          for (const row of rows) {
+            const update = fromBase64(row.data)
+            foldedBytes += update.length
+            Y.applyUpdate(doc, update)
+          }
+        })
+        data = Y.encodeStateAsUpdate(doc)
+      } finally {
+        doc.destroy()
+      }
+      const ids = rows.map((r) => r.id)
+      const folded = (snapshot?.folded ?? 0) + rows.length
+      const now = clock.now()
+      return db
+        .transaction(async (tx) => {
+          const lock = await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`)
+          const lockRows = (Array.isArray(lock) ? lock : (lock as { rows: unknown[] }).rows) as Array<{ locked: boolean }>
+          if (!lockRows[0]?.locked) throw new CompactionSkipped()
+          const [current] = await tx
+            .select({ folded: realtimeSnapshotsTable.foldedUpdates })
+            .from(realtimeSnapshotsTable)
+            .where(eq(realtimeSnapshotsTable.docName, docName))
+            .for('update')
+          // folded_updates only grows: a different count means another snapshot was written.
+          if ((current?.folded ?? null) !== (snapshot?.folded ?? null)) throw new CompactionSkipped()
+          let deleted = 0
+          for (let i = 0; i < ids.length; i += 5000) {
+            deleted += (await tx.delete(realtimeUpdatesTable).where(inArray(realtimeUpdatesTable.id, ids.slice(i, i + 5000))).returning({ id: realtimeUpdatesTable.id })).length
+          }
+          if (deleted !== ids.length) throw new CompactionSkipped()
+          await tx
+            .insert(realtimeSnapshotsTable)
+            .values({ docName, data: toBase64(data), foldedUpdates: folded, updatedAt: now })
+            .onConflictDoUpdate({ target: realtimeSnapshotsTable.docName, set: { data: toBase64(data), foldedUpdates: folded, updatedAt: now } })
+          return { snapshotBytes: data.length, foldedRows: rows.length, foldedBytes }
+        })
+        .catch((err: unknown) => {
+          // Someone else compacted meanwhile: their snapshot stands, ours is dropped whole.
+          if (err instanceof CompactionSkipped) return null
+          throw err
+        })
     },
   }
 }

@@ -6,8 +6,11 @@ export function Header() {
   const { user, signOut } = useSession()
   const { path, route } = useLocation()
   const [open, setOpen] = useState(false)
+  // The most specific nav entry for this address is the active one (/jobs/new is "Post a job").
+  const hrefs = ['/jobs', '/jobs/new', '/me', '/wallet', '/operator', '/signin', '/signup']
+  const current = hrefs.filter((h) => path === h || path.startsWith(`${h}/`)).sort((a, b) => b.length - a.length)[0]
   const link = (href: string, label: string) => (
-    <a href={href} class={path === href || (href !== '/' && path.startsWith(`${href}/`)) ? 'active' : undefined} aria-current={path === href ? 'page' : undefined} onClick={() => setOpen(false)}>
+    <a href={href} class={current === href ? 'active' : undefined} aria-current={path === href ? 'page' : undefined} onClick={() => setOpen(false)}>
       {label}
     </a>
   )
