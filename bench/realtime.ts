@@ -82,6 +82,7 @@ if (only.includes('a')) {
   await writer.synced
   const readers = Array.from({ length: 100 }, () => client(docName))
   await Promise.all(readers.map((r) => r.synced))
+  if (process.env.BENCH_READERS_PRESENCE === 'off') for (const r of readers) r.provider.awareness.setLocalState(null)
   const sentAt = new Map<number, number>()
   const reachedBy = new Map<number, number>()
   const allAt = new Map<number, number>()
@@ -126,6 +127,7 @@ if (only.includes('a')) {
   await waitAll(paced)
   const pacedLat = latencies(paced)
   const pacedRate = paced.length / ((allAt.get(paced.at(-1)!)! - sentAt.get(paced[0]!)!) / 1000)
+  process.stderr.write(`paced latency: p90 ${percentile(pacedLat, 90).toFixed(1)} ms, p95 ${percentile(pacedLat, 95).toFixed(1)} ms, p99 ${percentile(pacedLat, 99).toFixed(1)} ms, max ${Math.max(...pacedLat).toFixed(1)} ms\n`)
   fanout.push(`| Workroom (durable) | 100 updates/s | ${percentile(pacedLat, 50).toFixed(1)} ms | ${percentile(pacedLat, 99).toFixed(1)} ms | ${pacedRate.toFixed(0)} | ${MiB(rssOfServer())} |`)
 
   // bursts of 500

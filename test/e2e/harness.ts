@@ -120,3 +120,12 @@ export async function signUp(page: Page, name: string): Promise<string> {
   await page.getByRole('heading', { name: 'My work' }).waitFor()
   return address
 }
+
+/** Signs an existing account in through the page, then opens `next`. */
+export async function signIn(page: Page, user: { email: string; password: string }, next = '/me'): Promise<void> {
+  await page.goto(`/signin?next=${encodeURIComponent(next)}`)
+  await page.getByLabel('Email').fill(user.email)
+  await page.getByLabel('Password').fill(user.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url) => url.pathname === next.split('?')[0])
+}

@@ -1,0 +1,73 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+
+/**
+ * The tracker's outbox in IndexedDB: segments and their screenshots (as Blobs) wait here
+ * until the server has them, so a closed laptop, a crash or a lost connection loses nothing.
+ * Keys are the server's idempotency keys (segment start, capture instant), so uploading an
+ * entry twice replaces or finds the same row instead of doubling it.
+ */
+
+export interface MinuteActivity {
+  keys: number
+  pointer: number
+}
+
+export interface QueuedSegment {
+  contractId: string
+  /** UTC ISO start on a 10-minute boundary. */
+  start: string
+  activity: MinuteActivity[]
+  memo: string
+  /** When the server will take it (the segment's end): a running segment waits here too. */
+  readyAt: number
+  /** Capture instants of this segment already handled (taken or missed), as epoch ms. */
+  handled: number[]
+}
+
+export interface QueuedShot {
+  contractId: string
+  segmentStart: string
+  capturedAt: string
+  image: Blob
+}
+
+interface TrackerDb extends DBSchema {
+  segments: { key: [string, string]; value: QueuedSegment; indexes: { byContract: string } }
+  shots: { key: [string, string]; value: QueuedShot; indexes: { byContract: string } }
+}
+
+let opening: Promise<IDBPDatabase<TrackerDb>> | null = null
+
+function db(): Promise<IDBPDatabase<TrackerDb>> {
+  opening ??= openDB<TrackerDb>('workroom-tracker', 1, {
+    upgrade(database) {
+      database.createObjectStore('segments', { keyPath: ['contractId', 'start'] }).createIndex('byContract', 'contractId')
+      database.createObjectStore('shots', { keyPath: ['contractId', 'capturedAt'] }).createIndex('byContract', 'contractId')
+    },
+  })
+  return opening
+}
+
+export const trackerQueue = {
+  async putSegment(segment: QueuedSegment): Promise<void> {
+    await (await db()).put('segments', segment)
+  },
+  async getSegment(contractId: string, start: string): Promise<QueuedSegment | undefined> {
+    return (await db()).get('segments', [contractId, start])
+  },
+  async segments(contractId: string): Promise<QueuedSegment[]> {
+    return (await db()).getAllFromIndex('segments', 'byContract', contractId)
+  },
+  async deleteSegment(contractId: string, start: string): Promise<void> {
+    await (await db()).delete('segments', [contractId, start])
+  },
+  async putShot(shot: QueuedShot): Promise<void> {
+    await (await db()).put('shots', shot)
+  },
+  async shots(contractId: string): Promise<QueuedShot[]> {
+    return (await db()).getAllFromIndex('shots', 'byContract', contractId)
+  },
+  async deleteShot(contractId: string, capturedAt: string): Promise<void> {
+    await (await db()).delete('shots', [contractId, capturedAt])
+  },
+}

@@ -1,0 +1,55 @@
+// The tracker offline: segments and screenshots queue in the browser (IndexedDB) while the
+// connection is gone and upload when it is back, none lost and none doubled.
+import t from 'tap'
+import { fakeMediaFlags, launchBrowser, newUser, signIn, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { hourlyContract, jump, jumpTo, segmentsOnServer, SEGMENT, startTracker } from './tracker-helpers.js'
+
+t.setTimeout(120_000)
+
+const suite = 'offline'
+
+t.test('offline: the tracker queues segments and uploads them when back', { skip: skipWithoutBrowser }, async (t) => {
+  const server = await startServer(t)
+  const browser = await launchBrowser(t, fakeMediaFlags)
+  const { contractId, freelancer } = await hourlyContract(server)
+  const { context, page } = await newUser(browser, server.base)
+  await context.clock.install()
+
+  await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
+  await startTracker(page, 'Offline work on the train')
+  const first = new Date(server.clock.now().getTime() - (server.clock.now().getTime() % SEGMENT)).getTime()
+
+  await context.setOffline(true)
+  await page.getByTestId('outbox').getByText('offline').waitFor()
+  // Two segments end while offline; a screenshot is taken in the second.
+  const second = await jumpTo(server, context, 1, SEGMENT - 1500)
+  await page.getByLabel('Memo').press('End')
+  await page.keyboard.type('!')
+  await page.getByText(/Screenshots this session: [1-9]/).waitFor()
+  await jump(server, context, 3000)
+  await page.getByTestId('outbox-pending').getByText(/^2 segments and [1-9] screenshots? waiting to upload$/).waitFor()
+  const captured = Number((await page.getByText(/Screenshots this session: \d+/).textContent())?.match(/session: (\d+)/)?.[1])
+  await snap(page, suite, '01-queued-offline')
+  t.equal((await segmentsOnServer(server, contractId, freelancer.token)).segments.length, 0, 'nothing reached the server while offline')
+
+  // A retry while still offline changes nothing; then the connection comes back.
+  await jump(server, context, 5000)
+  await page.getByTestId('outbox-pending').waitFor()
+  await context.setOffline(false)
+  await page.getByTestId('outbox-empty').waitFor()
+  await snap(page, suite, '02-uploaded')
+
+  // Reopening the page (a fresh tracker reading the outbox) uploads nothing twice.
+  await page.getByRole('button', { name: 'Stop tracking' }).click()
+  await page.reload()
+  await page.getByTestId('outbox').waitFor()
+  await page.getByTestId('week-segment').nth(1).waitFor()
+
+  const week = await segmentsOnServer(server, contractId, freelancer.token)
+  const starts = week.segments.map((s) => new Date(s.start).getTime()).sort()
+  t.same(starts, [first, second], 'both segments are on the server, once each')
+  const shots = week.segments.flatMap((s) => s.screenshots)
+  t.equal(shots.length, captured, `every screenshot taken (${captured}) is on the server, once`)
+  t.equal(new Set(shots.map((s) => s.capturedAt)).size, shots.length, 'no screenshot is doubled')
+  t.ok(week.segments.every((s) => s.memo === 'Offline work on the train!' || s.memo === 'Offline work on the train'), 'the memo travelled with the segments')
+})

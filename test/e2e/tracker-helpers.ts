@@ -1,0 +1,54 @@
+// Time travel for the tracker tests: the freelancer's browser runs on Playwright's clock and
+// the server on a running test clock; both jump together, so the server never sees a
+// segment "from the future" and the browser never waits ten real minutes.
+import type { BrowserContext, Page } from 'playwright-core'
+import type { TestUser } from '../helper.js'
+import { bindTerms } from '../fixtures/ended-contract.js'
+import { act, hire, hourlyJob, postJob, propose } from '../marketplace.js'
+import type { E2EServer } from './harness.js'
+
+export const SEGMENT = 10 * 60_000
+
+/** Moves the server's and the browser's clocks forward by the same amount (server first). */
+export async function jump(server: E2EServer, context: BrowserContext, ms: number): Promise<void> {
+  server.clock.advance(ms)
+  await context.clock.fastForward(Math.round(ms))
+}
+
+/** Jumps to `offset` ms after the start of the segment that is `segments` ahead of the current one. */
+export async function jumpTo(server: E2EServer, context: BrowserContext, segments: number, offset: number): Promise<number> {
+  const now = server.clock.now().getTime()
+  const target = now - (now % SEGMENT) + segments * SEGMENT + offset
+  await jump(server, context, target - now)
+  return target - (target % SEGMENT)
+}
+
+/** Starts the tracker on the page with a memo (the fake screen is shared without a prompt). */
+export async function startTracker(page: Page, memo: string): Promise<void> {
+  await page.getByLabel('Memo').fill(memo)
+  await page.getByRole('button', { name: 'Start tracking' }).click()
+  await page.getByTestId('tracker-state').getByText('tracking').waitFor()
+  await page.getByTestId('tracker-state').getByText('screen shared').waitFor()
+}
+
+/** The week's segments as the API has them (the freelancer's token). */
+export async function segmentsOnServer(server: E2EServer, contractId: string, token: string) {
+  const res = await server.call({ method: 'GET', url: `/api/v1/contracts/${contractId}/segments`, token })
+  if (res.statusCode !== 200) throw new Error(`segments: ${res.statusCode} ${res.body}`)
+  return res.json() as { segments: Array<{ start: string; memo: string; activeMinutes: number; screenshots: Array<{ id: string; capturedAt: string }> }>; timesheet: { id: string; state: string } | null }
+}
+
+/**
+ * An active hourly contract with binding terms, made the way users make it (post, propose,
+ * hire, accept, bind) through the HTTP API: the browser tests start from there.
+ */
+export async function hourlyContract(server: E2EServer, rate = 6000): Promise<{ contractId: string; client: TestUser; freelancer: TestUser }> {
+  const client = await server.register('Hana Client')
+  const freelancer = await server.register('Ivo Freelancer')
+  const job = await postJob(server.call, client.token, hourlyJob)
+  const proposal = await propose(server.call, freelancer.token, job.id, { coverLetter: 'React is my daily work.', hourlyRate: rate, estimatedDays: 30 })
+  const contract = await hire(server.call, client.token, proposal.id)
+  await act(server.call, freelancer.token, `/api/v1/contracts/${contract.id}/accept`)
+  await bindTerms(server, contract.id, client, freelancer)
+  return { contractId: contract.id, client, freelancer }
+}
