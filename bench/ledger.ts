@@ -32,10 +32,11 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString()
 }
 
-/** Runs `op` from `workers` loops for `seconds`; returns operations per second. */
+/** Runs `op` from `workers` loops for `seconds`; returns operations per second (and this process's CPU share). */
 async function measure(workers: number, op: () => Promise<void>): Promise<number> {
   const end = Date.now() + seconds * 1000
   let count = 0
+  const cpu = process.cpuUsage()
   const started = process.hrtime.bigint()
   await Promise.all(
     Array.from({ length: workers }, async () => {
@@ -46,9 +47,12 @@ async function measure(workers: number, op: () => Promise<void>): Promise<number
     }),
   )
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9
+  const used = process.cpuUsage(cpu)
+  lastCpuShare = (used.user + used.system) / 1e6 / elapsed
   return count / elapsed
 }
 
+let lastCpuShare = 0
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 async function main() {
@@ -117,10 +121,16 @@ async function main() {
     for (const workers of levels) {
       for (const workload of workloads) {
         const samples: number[] = []
-        for (let run = 0; run < runs; run++) samples.push(await measure(workers, workload.op))
+        const cpu: number[] = []
+        for (let run = 0; run < runs; run++) {
+          samples.push(await measure(workers, workload.op))
+          cpu.push(lastCpuShare)
+        }
         const perSecond = median(samples)
         results.push({ name: workload.name, workers, perSecond })
-        process.stdout.write(`${workload.name}, ${workers} connection(s): ${Math.round(perSecond)}/s (runs: ${samples.map(Math.round).join(', ')})\n`)
+        process.stdout.write(
+          `${workload.name}, ${workers} connection(s): ${Math.round(perSecond)}/s (runs: ${samples.map(Math.round).join(', ')}; bench process CPU ${cpu.map((c) => `${Math.round(c * 100)}%`).join(', ')})\n`,
+        )
       }
     }
 

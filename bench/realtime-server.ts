@@ -4,11 +4,26 @@
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import postgres from 'postgres'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
+import { withDatabase } from '../test/fixtures.js'
 
 const dataDir = process.env.BENCH_DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'workroom-bench-')))
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', WS_CONNECTS_PER_MINUTE: '1000000', SCHEDULER_INTERVAL_MS: '0' })
+// With DATABASE_URL, a database of its own (dropped at the end), so runs do not add up.
+let databaseUrl = process.env.DATABASE_URL ?? ''
+let dropDatabase = async () => {}
+if (databaseUrl) {
+  const name = `workroom_bench_${process.pid}`
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database "${name}"`)
+  databaseUrl = withDatabase(databaseUrl, name)
+  dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`)
+    await admin.end({ timeout: 5 })
+  }
+}
+const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', WS_CONNECTS_PER_MINUTE: '1000000', SCHEDULER_INTERVAL_MS: '0' })
 const app = await buildApp(config)
 app.realtime.registerKind({ name: 'bench', parse: (name) => (name.startsWith('bench:') ? {} : null), authorize: async () => 'write' })
 
@@ -22,19 +37,19 @@ app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
   const { docName, updates } = request.body as { docName: string; updates: number }
   let cursor = 0
   for (let i = 0; i < updates; i++) {
-    // Edits like typing: a word at the cursor, the cursor moving now and then, some
-    // characters deleted again, a field of a map changed.
+    // Typing: a character or two per update at the cursor, which jumps now and then; a
+    // typo deleted now and then; a field of a map changed now and then.
     await app.realtime.write(docName, (doc) => {
       const text = doc.getText('t')
-      if (i % 40 === 0) cursor = Math.floor(Math.random() * (text.length + 1))
-      const word = `word${i % 100} `
-      text.insert(cursor, word)
-      cursor += word.length
-      if (i % 10 === 9 && cursor > 3) {
-        text.delete(cursor - 3, 3)
-        cursor -= 3
+      if (i % 200 === 0) cursor = Math.floor(Math.random() * (text.length + 1))
+      const typed = i % 7 === 6 ? ' ' : String.fromCharCode(97 + (i % 26))
+      text.insert(cursor, typed)
+      cursor += typed.length
+      if (i % 25 === 24 && cursor > 2) {
+        text.delete(cursor - 2, 2)
+        cursor -= 2
       }
-      doc.getMap('m').set(`k${i % 50}`, i)
+      if (i % 20 === 0) doc.getMap('m').set(`k${i % 50}`, i)
     })
   }
   await app.realtime.engine.unloadIdle()
@@ -60,4 +75,4 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address() as { port: number }
 const register = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: `bench.${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Bench' } })
 process.stdout.write(`BENCH READY http://127.0.0.1:${address.port} ${(register.json() as { token: string }).token} ${app.database.driver}\n`)
-process.on('SIGTERM', () => void app.close().then(() => process.exit(0)))
+process.on('SIGTERM', () => void app.close().then(dropDatabase).then(() => process.exit(0)))

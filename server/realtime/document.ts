@@ -90,15 +90,54 @@ export class LiveDocument {
       if (origin instanceof Connection) {
         for (const client of added) origin.clients.add(client)
         for (const client of removed) origin.clients.delete(client)
-        origin.queueAwareness(changed)
+        this.queueAwareness(changed, origin)
       } else if (origin === 'relay') {
-        this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)), null)
+        this.queueAwareness(changed, 'relay')
       } else if (origin === 'local') {
         const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
         this.broadcast(awarenessMessage(update), null)
         this.hooks.publishAwareness(this, update)
       }
     })
+  }
+
+  private awarenessLocal = new Set<number>()
+  private awarenessRelayed = new Set<number>()
+  private awarenessSources = new Set<Connection>()
+  private awarenessTimer: NodeJS.Timeout | null = null
+  private lastAwarenessAt = 0
+
+  /**
+   * Presence goes out at most once per interval per document, every change of the
+   * interval in one message: when 100 clients renew their presence at once, each client
+   * gets one message with 100 states rather than 100 messages (which stalled fan-out).
+   */
+  private queueAwareness(changed: number[], source: Connection | 'relay'): void {
+    const into = source === 'relay' ? this.awarenessRelayed : this.awarenessLocal
+    for (const client of changed) into.add(client)
+    if (source !== 'relay') this.awarenessSources.add(source)
+    if (this.awarenessTimer) return
+    const wait = Math.max(0, this.lastAwarenessAt + this.limits.awarenessIntervalMs - Date.now())
+    this.awarenessTimer = setTimeout(() => this.flushAwareness(), wait)
+  }
+
+  /** Sends the presence changes waiting (also called when a connection leaves). */
+  flushAwareness(): void {
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+    this.awarenessTimer = null
+    if (this.destroyed || (this.awarenessLocal.size === 0 && this.awarenessRelayed.size === 0)) return
+    this.lastAwarenessAt = Date.now()
+    const local = [...this.awarenessLocal]
+    const all = [...new Set([...local, ...this.awarenessRelayed])]
+    const sources = [...this.awarenessSources]
+    // Only one client's own presence: it need not get it back.
+    const except = sources.length === 1 && this.awarenessRelayed.size === 0 ? sources[0]! : null
+    this.awarenessLocal.clear()
+    this.awarenessRelayed.clear()
+    this.awarenessSources.clear()
+    const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, all))
+    this.broadcast(message, except)
+    if (local.length > 0) this.hooks.publishAwareness(this, awarenessProtocol.encodeAwarenessUpdate(this.awareness, local))
   }
 
   /** Queues a client update for the next commit (size cap checked here). Returns false if refused. */
@@ -180,6 +219,7 @@ export class LiveDocument {
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
+    // Applied at once (so a newcomer sees it); sent to local clients with the next batch.
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'relay')
   }
 
@@ -212,6 +252,7 @@ export class LiveDocument {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
     if (this.unloadTimer) clearTimeout(this.unloadTimer)
     this.unfollow()
     // The awareness keeps an interval timer alive until destroyed.
@@ -228,10 +269,6 @@ export class LiveDocument {
   get hooksLog() {
     return this.hooks.log
   }
-
-  publishAwareness(update: Uint8Array): void {
-    this.hooks.publishAwareness(this, update)
-  }
 }
 
 /** One client socket on one document. */
@@ -239,9 +276,6 @@ export class Connection {
   readonly clients = new Set<number>()
   closed = false
   failed = false
-  private awarenessChanged = new Set<number>()
-  private awarenessTimer: NodeJS.Timeout | null = null
-  private lastAwarenessAt = 0
 
   constructor(
     readonly socket: WebSocket,
@@ -304,25 +338,6 @@ export class Connection {
     }
   }
 
-  /** Relays this client's presence at most once per interval (the latest state wins). */
-  queueAwareness(changed: number[]): void {
-    for (const client of changed) this.awarenessChanged.add(client)
-    if (this.awarenessTimer) return
-    const wait = this.lastAwarenessAt + this.doc.limits.awarenessIntervalMs - Date.now()
-    if (wait <= 0) this.flushAwareness()
-    else this.awarenessTimer = setTimeout(() => this.flushAwareness(), wait)
-  }
-
-  private flushAwareness(): void {
-    this.awarenessTimer = null
-    if (this.awarenessChanged.size === 0 || this.doc.destroyed) return
-    this.lastAwarenessAt = Date.now()
-    const update = awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, [...this.awarenessChanged])
-    this.awarenessChanged.clear()
-    this.doc.broadcast(awarenessMessage(update), this)
-    this.doc.publishAwareness(update)
-  }
-
   fail(err: unknown): void {
     this.failed = true
     this.doc.hooksLog.debug({ err, docName: this.doc.name }, 'closing a document socket that broke the protocol')
@@ -332,10 +347,8 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.closed) return
     this.closed = true
-    if (this.awarenessTimer) {
-      clearTimeout(this.awarenessTimer)
-      this.flushAwareness()
-    }
+    // A goodbye (null state) may still wait for its slot: send it now.
+    this.doc.flushAwareness()
     try {
       this.socket.close(code, reason)
     } catch {
@@ -348,11 +361,8 @@ export class Connection {
   closedByPeer(): void {
     if (this.closed) return
     this.closed = true
-    // A goodbye (null state) may still wait for its throttle slot: send it now.
-    if (this.awarenessTimer) {
-      clearTimeout(this.awarenessTimer)
-      this.flushAwareness()
-    }
+    // A goodbye (null state) may still wait for its slot: send it now.
+    this.doc.flushAwareness()
     this.doc.removeConnection(this)
   }
 }

@@ -303,3 +303,28 @@ t.test('the SDK reconnects after a server restart close with a fresh ticket', as
   await until(async () => (await app.realtime.read('test:reconnect', (doc) => doc.getMap('m').get('offline'))) === 'edit', 5000, 'offline edit arrives')
   t.pass('the edit made while disconnected reached the server')
 })
+
+t.test('limits: connection attempts per IP are throttled (4429); a reader that stops reading is dropped (4008)', async (t) => {
+  const { app, register } = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536' } })
+  const base = await listen(app)
+  const [writer, reader] = [await register('W'), await register('R')]
+  registerTestKind(app, { writer: writer.id, reader: reader.id })
+
+  // A reader whose socket no longer reads: what the server sends piles up, then it is closed.
+  const stuck = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:slow`, { headers: { authorization: `Bearer ${reader.token}` } })
+  await new Promise((resolve) => stuck.once('message', resolve))
+  ;(stuck as unknown as { _socket: { pause(): void } })._socket.pause()
+  t.equal(app.realtime.stats().connections, 1)
+  for (let i = 0; i < 40 && app.realtime.stats().connections > 0; i++) {
+    await app.realtime.write('test:slow', (doc) => doc.getText('t').insert(0, 'z'.repeat(200_000)))
+  }
+  t.equal(app.realtime.stats().connections, 0, 'the slow reader was closed once its send buffer passed the limit')
+  stuck.terminate()
+
+  const codes: number[] = []
+  for (let i = 0; i < 4; i++) {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`)
+    codes.push(await new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))))
+  }
+  t.same(codes, [4401, 4401, 4401, 4429], 'three attempts get as far as authentication; the fourth (fifth in the minute) is throttled')
+})

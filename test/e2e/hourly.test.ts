@@ -35,13 +35,14 @@ t.test('hourly: tracker, live Work View, timesheet submitted and approved', { sk
 
   // Near the end of the next segment: the first one is over (uploaded) and the random
   // capture instant of this one has passed (the frame is grabbed and uploaded).
-  const second = await jumpTo(server, fl.context, 1, 10 * 60_000 - 1500)
-  await freelancerPage.keyboard.type(' done')
+  const second = await jumpTo(server, freelancerPage, 1, 10 * 60_000 - 200)
   await freelancerPage.getByText(/Screenshots this session: [1-9]/).waitFor()
+  await freelancerPage.getByLabel('Memo').press('End')
+  await freelancerPage.keyboard.type(' done')
   await freelancerPage.getByTestId('outbox-empty').waitFor()
 
   // The second segment ends; its upload makes the client's Work View show the screenshot live.
-  await jump(server, fl.context, 3000)
+  await jump(server, freelancerPage, 1000)
   await clientPage.getByTestId('screenshot').first().waitFor({ timeout: 15_000 })
   t.ok(await clientPage.getByTestId('screenshot').first().locator('img').isVisible(), 'the client sees the screenshot without reloading')
   await snap(clientPage, suite, '02-workview-client')

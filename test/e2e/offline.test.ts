@@ -2,7 +2,7 @@
 // connection is gone and upload when it is back, none lost and none doubled.
 import t from 'tap'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, skipWithoutBrowser, snap, startServer } from './harness.js'
-import { hourlyContract, jump, jumpTo, segmentsOnServer, SEGMENT, startTracker } from './tracker-helpers.js'
+import { browserNow, hourlyContract, jump, jumpTo, segmentsOnServer, SEGMENT, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
@@ -17,23 +17,24 @@ t.test('offline: the tracker queues segments and uploads them when back', { skip
 
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
   await startTracker(page, 'Offline work on the train')
-  const first = new Date(server.clock.now().getTime() - (server.clock.now().getTime() % SEGMENT)).getTime()
+  const started = await browserNow(page)
+  const first = started - (started % SEGMENT)
 
   await context.setOffline(true)
   await page.getByTestId('outbox').getByText('offline').waitFor()
   // Two segments end while offline; a screenshot is taken in the second.
-  const second = await jumpTo(server, context, 1, SEGMENT - 1500)
+  const second = await jumpTo(server, page, 1, SEGMENT - 200)
+  await page.getByText(/Screenshots this session: [1-9]/).waitFor()
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type('!')
-  await page.getByText(/Screenshots this session: [1-9]/).waitFor()
-  await jump(server, context, 3000)
+  await jump(server, page, 1000)
   await page.getByTestId('outbox-pending').getByText(/^2 segments and [1-9] screenshots? waiting to upload$/).waitFor()
   const captured = Number((await page.getByText(/Screenshots this session: \d+/).textContent())?.match(/session: (\d+)/)?.[1])
   await snap(page, suite, '01-queued-offline')
   t.equal((await segmentsOnServer(server, contractId, freelancer.token)).segments.length, 0, 'nothing reached the server while offline')
 
   // A retry while still offline changes nothing; then the connection comes back.
-  await jump(server, context, 5000)
+  await jump(server, page, 5000)
   await page.getByTestId('outbox-pending').waitFor()
   await context.setOffline(false)
   await page.getByTestId('outbox-empty').waitFor()

@@ -1,7 +1,7 @@
 // Time travel for the tracker tests: the freelancer's browser runs on Playwright's clock and
 // the server on a running test clock; both jump together, so the server never sees a
 // segment "from the future" and the browser never waits ten real minutes.
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { TestUser } from '../helper.js'
 import { bindTerms } from '../fixtures/ended-contract.js'
 import { act, hire, hourlyJob, postJob, propose } from '../marketplace.js'
@@ -9,18 +9,31 @@ import type { E2EServer } from './harness.js'
 
 export const SEGMENT = 10 * 60_000
 
-/** Moves the server's and the browser's clocks forward by the same amount (server first). */
-export async function jump(server: E2EServer, context: BrowserContext, ms: number): Promise<void> {
-  server.clock.advance(ms)
-  await context.clock.fastForward(Math.round(ms))
+/**
+ * Moves the browser's clock to `at` and holds it there (Playwright's `pauseAt`: due timers
+ * fire once), and the server's clock to at least `at`. A held browser clock makes the test
+ * immune to machine load: keys typed after the jump land in the minute the test chose. The
+ * server keeps running from there, a little ahead of the browser, as a server may.
+ */
+export async function jumpAt(server: E2EServer, page: Page, at: number): Promise<void> {
+  if (server.clock.now().getTime() < at) server.clock.set(new Date(at))
+  await page.clock.pauseAt(at)
 }
 
-/** Jumps to `offset` ms after the start of the segment that is `segments` ahead of the current one. */
-export async function jumpTo(server: E2EServer, context: BrowserContext, segments: number, offset: number): Promise<number> {
-  const now = server.clock.now().getTime()
-  const target = now - (now % SEGMENT) + segments * SEGMENT + offset
-  await jump(server, context, target - now)
-  return target - (target % SEGMENT)
+/** The browser's current time (its fake clock). */
+export const browserNow = (page: Page) => page.evaluate(() => Date.now())
+
+/** Moves both clocks `ms` forward from the browser's time. */
+export async function jump(server: E2EServer, page: Page, ms: number): Promise<void> {
+  await jumpAt(server, page, (await browserNow(page)) + ms)
+}
+
+/** Jumps to `offset` ms into the segment `segments` after the browser's current one; returns that segment's start. */
+export async function jumpTo(server: E2EServer, page: Page, segments: number, offset: number): Promise<number> {
+  const now = await browserNow(page)
+  const segment = now - (now % SEGMENT) + segments * SEGMENT
+  await jumpAt(server, page, segment + offset)
+  return segment
 }
 
 /** Starts the tracker on the page with a memo (the fake screen is shared without a prompt). */

@@ -32,12 +32,19 @@ export function createLedgerRepository(db: Executor) {
     async findAccounts(refs: AccountRef[]): Promise<LedgerAccountRow[]> {
       return db.select().from(ledgerAccountsTable).where(or(...refs.map(matches)))
     },
-    /** Locks the accounts in id order: every transfer does, so two transfers never wait on each other in a cycle. */
+    /**
+     * Locks the accounts in id order (every transfer does, so two transfers never wait on
+     * each other in a cycle), but only if all of them exist: otherwise it locks nothing and
+     * returns nothing, so the caller creates the missing ones before holding any account
+     * lock (a transaction holding locks while it waits on another's uncommitted account
+     * insert could deadlock).
+     */
     async lockAccounts(refs: AccountRef[]): Promise<LedgerAccountRow[]> {
+      const any = or(...refs.map(matches))
       return db
         .select()
         .from(ledgerAccountsTable)
-        .where(or(...refs.map(matches)))
+        .where(and(any, sql`(select count(*) from ledger_accounts where ${any}) = ${refs.length}`))
         .orderBy(asc(ledgerAccountsTable.id))
         .for('update')
     },

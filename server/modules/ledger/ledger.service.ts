@@ -90,9 +90,10 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
 
       const refs = legs.map((leg) => leg.account)
       const repository = createLedgerRepository(tx)
-      // Accounts usually exist: lock them straight away; create the missing ones first time round.
+      // Accounts usually exist: lock them straight away (one round trip). When one is missing
+      // nothing was locked: create the missing ones, then lock.
       let locked = await repository.lockAccounts(refs)
-      if (locked.length < refs.length) {
+      if (locked.length === 0) {
         await ensureAccounts(tx, refs)
         locked = await repository.lockAccounts(refs)
       }

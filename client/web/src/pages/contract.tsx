@@ -9,6 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
+import { FeedbackSection } from './contract-feedback.js'
 import { MilestonesSection } from './contract-milestones.js'
 import { TermsEditor, TermsVersions } from './contract-terms.js'
 
@@ -125,6 +126,7 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
         </div>
       )}
       <FormError error={action.error} />
+      {contract.state === 'ended' && <FeedbackSection contract={contract} user={user} />}
       <div class="two-col">
         <div class="stack">
           <TermsEditor contract={contract} user={user} writable={writable} />

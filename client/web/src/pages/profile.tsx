@@ -6,9 +6,14 @@ import { useLoad } from '../lib/load.js'
 import { useRequireUser, useSession } from '../lib/session.js'
 import { errorFor, FormError, MoneyField, moneyText, moneyValue, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
-import { Async, Loading } from '../ui/states.js'
+import { Async, Empty, Loading } from '../ui/states.js'
+import type { PublicUser } from '../../../sdk/types.js'
+import { FeedbackCard, type ContractFeedback } from './contract-feedback.js'
 
-/** A public profile. (Reputation figures come with the feedback module.) */
+type Reputation = NonNullable<PublicUser['reputation']>
+type RatingSummary = Reputation['freelancer']['rating']
+
+/** A public profile with its reputation, the formula's inputs and the revealed feedback. */
 export function ProfilePage() {
   const { params } = useRoute()
   const id = params.id!
@@ -47,6 +52,8 @@ export function ProfilePage() {
                 ))}
               </ul>
             )}
+            {p.reputation ? <ReputationView reputation={p.reputation} /> : <Empty>Reputation is not available on this server.</Empty>}
+            <ReceivedFeedback profile={p} />
           </article>
         )}
       </Async>
@@ -120,6 +127,123 @@ export function SettingsPage() {
         <FormError error={error} fields={['name', 'headline', 'bio', 'skills', 'hourlyRate', 'timeZone']} codeFields={{ 'accounts.invalid_time_zone': 'timeZone' }} />
         <SubmitButton busy={busy}>Save profile</SubmitButton>
       </form>
+    </section>
+  )
+}
+
+const percent = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)} %`)
+const score = (value: number | null) => (value === null ? 'not rated yet' : `${value.toFixed(2)} / 5`)
+const moneyList = (list: Array<{ currency: string; amount: number }>) => (list.length === 0 ? formatMoney(0, 'USD') : list.map((m) => formatMoney(m.amount, m.currency)).join(' · '))
+
+/** The reputation figures and, beside each score, every input the formula used. */
+function ReputationView({ reputation: r }: { reputation: Reputation }) {
+  return (
+    <section data-testid="reputation" aria-labelledby="reputation-title">
+      <h2 id="reputation-title">Reputation</h2>
+      <p class="muted">
+        Computed {formatDate(r.computedAt)} by the open formula (version {r.formulaVersion}, {r.formula}): feedback scores weighted by the money paid on each contract, over the
+        last {r.windowDays} days.
+      </p>
+      <h3>As a freelancer</h3>
+      <dl class="facts">
+        <dt>Score</dt>
+        <dd data-testid="freelancer-score">{score(r.freelancer.rating.score)}</dd>
+        <dt>Contracts</dt>
+        <dd>{r.freelancer.contracts}</dd>
+        <dt>Earned</dt>
+        <dd>{moneyList(r.freelancer.totalEarned)}</dd>
+        <dt>Milestones without dispute</dt>
+        <dd>
+          {r.freelancer.milestones.releasedWithoutDispute} of {r.freelancer.milestones.finished} ({percent(r.freelancer.milestones.sharePercent)})
+        </dd>
+      </dl>
+      <RatingInputs rating={r.freelancer.rating} testId="freelancer-inputs" />
+      <h3>As a client</h3>
+      <dl class="facts">
+        <dt>Score</dt>
+        <dd data-testid="client-score">{score(r.client.rating.score)}</dd>
+        <dt>Jobs posted</dt>
+        <dd>
+          {r.client.jobsPosted} · hired on {r.client.jobsWithHire} ({percent(r.client.hireRatePercent)})
+        </dd>
+        <dt>Spent</dt>
+        <dd>{moneyList(r.client.totalSpent)}</dd>
+        <dt>Approvals</dt>
+        <dd>
+          {r.client.approvals.count}
+          {r.client.approvals.averageDays !== null && `, after ${r.client.approvals.averageDays.toFixed(2)} days on average`}
+        </dd>
+        <dt>Disputes</dt>
+        <dd>
+          {r.client.disputes.resolved} resolved, {r.client.disputes.lost} lost
+        </dd>
+      </dl>
+      <RatingInputs rating={r.client.rating} testId="client-inputs" />
+    </section>
+  )
+}
+
+function RatingInputs({ rating, testId }: { rating: RatingSummary; testId: string }) {
+  if (rating.inputs.length === 0) return <p class="muted">No revealed feedback since {formatDate(rating.windowStart)}.</p>
+  return (
+    <table class="table" data-testid={testId}>
+      <caption class="visually-hidden">The formula’s inputs</caption>
+      <thead>
+        <tr>
+          <th>Contract ended</th>
+          <th>Score</th>
+          <th>Paid (weight)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rating.inputs.map((input) => (
+          <tr key={input.contractId}>
+            <td>{formatDate(input.endedAt)}</td>
+            <td>{input.score.toFixed(2)}</td>
+            <td>{formatMoney(input.amount, input.currency)}</td>
+          </tr>
+        ))}
+        {rating.byCurrency.map((c) => (
+          <tr key={c.currency}>
+            <th scope="row">Average in {c.currency}</th>
+            <td>{c.average === null ? '—' : c.average.toFixed(2)}</td>
+            <td>
+              {formatMoney(c.amount, c.currency)} over {c.contracts} contract{c.contracts === 1 ? '' : 's'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** Revealed feedback about this person, read from the contracts behind the reputation. */
+function ReceivedFeedback({ profile }: { profile: PublicUser }) {
+  const { user } = useSession()
+  const contractIds = [...new Set([...(profile.reputation?.freelancer.rating.inputs ?? []), ...(profile.reputation?.client.rating.inputs ?? [])].map((i) => i.contractId))]
+  const feedback = useLoad(
+    async () => {
+      const lists = await Promise.all(contractIds.map((id) => ok(api.GET('/api/v1/contracts/{id}/feedback', { params: { path: { id } } })) as Promise<ContractFeedback>))
+      return lists.flatMap((l) => l.items).filter((item) => item.subjectId === profile.id && item.revealed)
+    },
+    [profile.id, contractIds.join(',')],
+  )
+  return (
+    <section data-testid="received-feedback" aria-labelledby="received-title">
+      <h2 id="received-title">Feedback received</h2>
+      <Async state={feedback} label="Loading feedback…">
+        {(items) =>
+          items.length === 0 ? (
+            <Empty>No revealed feedback yet.</Empty>
+          ) : (
+            <ul class="plain list">
+              {items.map((item) => (
+                <FeedbackCard key={item.id} item={item} user={user ?? null} onChange={() => void feedback.reload()} />
+              ))}
+            </ul>
+          )
+        }
+      </Async>
     </section>
   )
 }
