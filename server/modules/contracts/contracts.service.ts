@@ -181,15 +181,18 @@ export function createContractsService(deps: {
         if (from === 'offered' && contract.offerExpiresAt.getTime() <= now.getTime()) throw contractErrors.offerExpired()
         const changes: ContractChanges = { state: step.to, updatedAt: now }
         if (input.action === 'accept') {
-          // Accepting the offer binds its terms; a later agreed terms version replaces them.
-          const terms = contract.initialTerms as InitialTerms
-          Object.assign(changes, {
-            acceptedAt: now,
-            price: terms.price,
-            hourlyRate: terms.hourlyRate,
-            weeklyLimitMinutes: terms.weeklyLimitMinutes,
-            manualTimeAllowed: terms.manualTimeAllowed,
-          })
+          changes.acceptedAt = now
+          // Accepting the offer binds its terms, unless both already agreed on a version
+          // while it was open: that version's values are the binding ones and stay.
+          if (contract.boundTermsVersion === null) {
+            const terms = contract.initialTerms as InitialTerms
+            Object.assign(changes, {
+              price: terms.price,
+              hourlyRate: terms.hourlyRate,
+              weeklyLimitMinutes: terms.weeklyLimitMinutes,
+              manualTimeAllowed: terms.manualTimeAllowed,
+            })
+          }
         }
         if (step.to === 'ended') changes.endedAt = now
         const updated = await createContractsRepository(tx).update(contract.id, changes)
