@@ -57,6 +57,8 @@ t.test('hourly: tracker, live Work View, timesheet submitted and approved', { sk
   t.ok((secondSegment?.activeMinutes ?? 0) >= 1, 'and activity from the keys typed on the page')
   t.ok((secondSegment?.screenshots.length ?? 0) >= 1, 'and its screenshot')
 
+  // The rest needs no held time (pages wait on timers): let the browser's clock run again.
+  await freelancerPage.clock.resume()
   await freelancerPage.getByRole('button', { name: 'Stop tracking' }).click()
   await freelancerPage.getByRole('link', { name: 'Timesheets' }).click()
   await freelancerPage.getByRole('button', { name: /^Submit week/ }).click()

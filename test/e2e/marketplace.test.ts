@@ -105,7 +105,9 @@ t.test('marketplace pages', { skip: skipWithoutBrowser }, async (t) => {
     await page.getByLabel('Password').fill('correct horse battery staple')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('heading', { name: 'My work' }).waitFor()
-    t.ok(await page.getByText('Build a landing page for a bakery').first().isVisible(), 'back at My work with the job')
+    // The heading shows before the list has loaded: wait for the job itself.
+    await page.getByText('Build a landing page for a bakery').first().waitFor()
+    t.pass('back at My work with the job')
   })
 
   await t.test('an unknown address shows the app’s not-found page; API paths keep JSON', async (t) => {

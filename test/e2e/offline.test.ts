@@ -41,6 +41,7 @@ t.test('offline: the tracker queues segments and uploads them when back', { skip
   await snap(page, suite, '02-uploaded')
 
   // Reopening the page (a fresh tracker reading the outbox) uploads nothing twice.
+  await page.clock.resume()
   await page.getByRole('button', { name: 'Stop tracking' }).click()
   await page.reload()
   await page.getByTestId('outbox').waitFor()

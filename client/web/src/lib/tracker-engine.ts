@@ -203,9 +203,16 @@ export class Tracker {
   }
 
   private ticking = false
+  private tickAgain = false
 
   private async tick(): Promise<void> {
-    if (this.ticking || this.disposed) return
+    if (this.disposed) return
+    // A tick during a tick runs right after it: after a jump in time (the machine woke up)
+    // the one timer that fires must not be lost.
+    if (this.ticking) {
+      this.tickAgain = true
+      return
+    }
     this.ticking = true
     try {
       const now = Date.now()
@@ -227,6 +234,10 @@ export class Tracker {
       }
     } finally {
       this.ticking = false
+      if (this.tickAgain) {
+        this.tickAgain = false
+        void this.tick()
+      }
     }
   }
 
@@ -242,6 +253,10 @@ export class Tracker {
     video.muted = true
     video.playsInline = true
     video.srcObject = stream
+    // In the document (invisible), so the browser keeps decoding frames as for any playing video.
+    video.setAttribute('aria-hidden', 'true')
+    video.style.cssText = 'position:fixed;left:0;bottom:0;width:2px;height:2px;opacity:0;pointer-events:none'
+    document.body.appendChild(video)
     void video.play().catch(() => {})
     this.video = video
     for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => this.update({ sharing: 'ended' }))
@@ -250,7 +265,10 @@ export class Tracker {
 
   private stopStream(): void {
     for (const track of this.stream?.getTracks() ?? []) track.stop()
-    if (this.video) this.video.srcObject = null
+    if (this.video) {
+      this.video.srcObject = null
+      this.video.remove()
+    }
     this.stream = null
     this.video = null
   }
@@ -276,7 +294,18 @@ export class Tracker {
 
   private async grabFrame(): Promise<Blob | null> {
     const video = this.video
-    if (!video || this.status.sharing !== 'on' || video.readyState < 2 || !video.videoWidth) return null
+    if (!video || this.status.sharing !== 'on') return null
+    if (video.readyState < 2 || !video.videoWidth) {
+      // The first frame has not arrived yet (a slow machine): wait for it, a few seconds at most.
+      void video.play().catch(() => {})
+      await new Promise<void>((resolve) => {
+        const done = () => resolve()
+        video.addEventListener('loadeddata', done, { once: true })
+        video.addEventListener('playing', done, { once: true })
+        setTimeout(done, 5000)
+      })
+      if (video.readyState < 2 || !video.videoWidth) return null
+    }
     const scale = Math.min(1, MAX_WIDTH / video.videoWidth)
     const canvas = document.createElement('canvas')
     canvas.width = Math.round(video.videoWidth * scale)
@@ -359,7 +388,7 @@ export class Tracker {
       form.append('image', shot.image, `capture.${shot.image.type.split('/')[1] ?? 'webp'}`)
       const response = await send(`/api/v1/contracts/${this.contractId}/screenshots`, { method: 'POST', body: form })
       if (!response.ok) {
-        if (retryable(response.status)) throw new Error(`The server answered ${response.status}; retrying`)
+        if (retryable(response.status)) throw new Error(retryMessage(response.status))
         this.refuse(`Screenshot ${shot.capturedAt}`, await messageOf(response))
       }
       // 200 (already there), 201 (stored) or refused for good: it leaves the outbox either way.
@@ -378,7 +407,7 @@ export class Tracker {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     })
-    if (!response.ok && retryable(response.status)) throw new Error(`The server answered ${response.status}; retrying`)
+    if (!response.ok && retryable(response.status)) throw new Error(retryMessage(response.status))
     const answer = (await response.json().catch(() => ({}))) as { accepted?: Array<{ start: string }>; rejected?: Array<{ start: string; code: string; message: string }>; message?: string }
     const accepted = new Set((answer.accepted ?? []).map((a) => new Date(a.start).getTime()))
     const rejected = new Map((answer.rejected ?? []).map((r) => [new Date(r.start).getTime(), r]))
@@ -410,6 +439,9 @@ async function send(url: string, init: RequestInit): Promise<Response> {
 
 /** Network trouble, overload, an expired session: worth trying again; other 4xx are final. */
 const retryable = (status: number) => status >= 500 || status === 429 || status === 401 || status === 408
+
+const retryMessage = (status: number) =>
+  status === 401 ? 'Your session has ended: sign in again (in another tab) and the queued time uploads' : `The server answered ${status}; retrying`
 
 async function messageOf(response: Response): Promise<string> {
   const body = (await response.json().catch(() => null)) as { message?: string } | null
