@@ -73,7 +73,7 @@ export function createScheduler(deps: {
           .where(and(...conditions))
           .orderBy(asc(deadlinesTable.dueAt))
           .limit(1)
-          .for('update', { skipLocked: true })
+          .for('no key update', { skipLocked: true })
         if (!row) return
         claimed = { id: row.id, kind: row.kind, subject: row.subject, dueAt: row.dueAt, payload: row.payload }
         await handlers.get(row.kind)!(claimed, tx, { afterCommit: (fn) => void afterCommit.push(fn) })

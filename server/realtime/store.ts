@@ -102,7 +102,7 @@ export function createSqlDocumentStore(db: Database, clock: Clock): DocumentStor
             .select({ folded: realtimeSnapshotsTable.foldedUpdates })
             .from(realtimeSnapshotsTable)
             .where(eq(realtimeSnapshotsTable.docName, docName))
-            .for('update')
+            .for('no key update')
           // folded_updates only grows: a different count means another snapshot was written.
           if ((current?.folded ?? null) !== (snapshot?.folded ?? null)) throw new CompactionSkipped()
           let deleted = 0

@@ -30,7 +30,7 @@ export function createContractsRepository(db: Executor) {
       return flatten(await views().where(eq(contractsTable.id, id)).limit(1))[0] ?? null
     },
     async lock(id: string): Promise<ContractRow | null> {
-      const [contract] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('update').limit(1)
+      const [contract] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('no key update').limit(1)
       return contract ?? null
     },
     async update(id: string, changes: ContractChanges): Promise<ContractRow> {

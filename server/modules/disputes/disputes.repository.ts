@@ -12,7 +12,7 @@ export function createDisputesRepository(db: Executor) {
       return row ?? null
     },
     async lock(id: string): Promise<DisputeRow | null> {
-      const [row] = await db.select().from(disputesTable).where(eq(disputesTable.id, id)).for('update')
+      const [row] = await db.select().from(disputesTable).where(eq(disputesTable.id, id)).for('no key update')
       return row ?? null
     },
     async insert(row: typeof disputesTable.$inferInsert): Promise<DisputeRow> {

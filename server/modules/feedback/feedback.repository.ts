@@ -19,7 +19,7 @@ export function createFeedbackRepository(db: Executor) {
     },
     /** The window, locked: the two parties' submissions and the closing deadline take turns on it. */
     async lockWindow(contractId: string): Promise<FeedbackWindowRow | null> {
-      const [row] = await db.select().from(feedbackWindowsTable).where(eq(feedbackWindowsTable.contractId, contractId)).for('update').limit(1)
+      const [row] = await db.select().from(feedbackWindowsTable).where(eq(feedbackWindowsTable.contractId, contractId)).for('no key update').limit(1)
       return row ?? null
     },
     async markRevealed(contractId: string, at: Date, by: 'both' | 'deadline'): Promise<FeedbackWindowRow> {
@@ -39,7 +39,7 @@ export function createFeedbackRepository(db: Executor) {
     },
     async find(id: string, options: { lock?: boolean } = {}): Promise<FeedbackRow | null> {
       const query = db.select().from(feedbackTable).where(eq(feedbackTable.id, id)).limit(1)
-      const [row] = options.lock ? await query.for('update') : await query
+      const [row] = options.lock ? await query.for('no key update') : await query
       return row ?? null
     },
     async setReply(id: string, reply: string, at: Date): Promise<FeedbackRow> {

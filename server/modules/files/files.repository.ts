@@ -38,7 +38,7 @@ export function createFilesRepository(db: Executor) {
         .select({ clientId: workroomsTable.clientId })
         .from(workroomsTable)
         .where(eq(workroomsTable.id, workroomId))
-        .for('update')
+        .for('no key update')
       return row ?? null
     },
     async usedBytes(workroomId: string): Promise<number> {

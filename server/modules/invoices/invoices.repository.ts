@@ -35,7 +35,7 @@ export function createInvoicesRepository(db: Executor) {
       return row ?? null
     },
     async lock(id: string): Promise<InvoiceRow | null> {
-      const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.id, id)).for('update')
+      const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.id, id)).for('no key update')
       return row ?? null
     },
     async update(id: string, changes: Partial<InvoiceRow>): Promise<InvoiceRow> {

@@ -46,7 +46,7 @@ export function createJobsRepository(db: Executor) {
     },
     /** The job, locked until the transaction ends (state changes and proposals serialize on it). */
     async lock(id: string): Promise<JobRow | null> {
-      const [job] = await db.select(jobColumns).from(jobsTable).where(eq(jobsTable.id, id)).for('update').limit(1)
+      const [job] = await db.select(jobColumns).from(jobsTable).where(eq(jobsTable.id, id)).for('no key update').limit(1)
       return job ?? null
     },
     async update(id: string, changes: JobChanges): Promise<JobRow> {

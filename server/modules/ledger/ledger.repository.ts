@@ -46,7 +46,7 @@ export function createLedgerRepository(db: Executor) {
         .from(ledgerAccountsTable)
         .where(and(any, sql`(select count(*) from ledger_accounts where ${any}) = ${refs.length}`))
         .orderBy(asc(ledgerAccountsTable.id))
-        .for('update')
+        .for('no key update')
     },
     async insertAccount(row: typeof ledgerAccountsTable.$inferInsert): Promise<void> {
       await db.insert(ledgerAccountsTable).values(row).onConflictDoNothing()

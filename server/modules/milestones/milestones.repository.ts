@@ -26,12 +26,12 @@ export function createMilestonesRepository(db: Executor) {
       return row ?? null
     },
     async lock(id: string): Promise<MilestoneRow | null> {
-      const [row] = await db.select().from(milestonesTable).where(eq(milestonesTable.id, id)).for('update')
+      const [row] = await db.select().from(milestonesTable).where(eq(milestonesTable.id, id)).for('no key update')
       return row ?? null
     },
     async ofContract(contractId: string, forUpdate = false): Promise<MilestoneRow[]> {
       const query = db.select().from(milestonesTable).where(eq(milestonesTable.contractId, contractId)).orderBy(asc(milestonesTable.position))
-      return forUpdate ? query.for('update') : query
+      return forUpdate ? query.for('no key update') : query
     },
     async insert(rows: Array<typeof milestonesTable.$inferInsert>): Promise<void> {
       if (rows.length) await db.insert(milestonesTable).values(rows)

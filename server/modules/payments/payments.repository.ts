@@ -13,7 +13,7 @@ export function createPaymentsRepository(db: Executor) {
       return inserted!
     },
     async lockDeposit(id: string): Promise<DepositRow | null> {
-      const [row] = await db.select().from(depositsTable).where(eq(depositsTable.id, id)).for('update')
+      const [row] = await db.select().from(depositsTable).where(eq(depositsTable.id, id)).for('no key update')
       return row ?? null
     },
     async updateDeposit(id: string, changes: Partial<DepositRow>): Promise<DepositRow> {
@@ -25,7 +25,7 @@ export function createPaymentsRepository(db: Executor) {
       return inserted!
     },
     async lockWithdrawal(id: string): Promise<WithdrawalRow | null> {
-      const [row] = await db.select().from(withdrawalsTable).where(eq(withdrawalsTable.id, id)).for('update')
+      const [row] = await db.select().from(withdrawalsTable).where(eq(withdrawalsTable.id, id)).for('no key update')
       return row ?? null
     },
     async updateWithdrawal(id: string, changes: Partial<WithdrawalRow>): Promise<WithdrawalRow> {

@@ -39,7 +39,7 @@ export function createProposalsRepository(db: Executor) {
     },
     /** The proposal, locked until the transaction ends (state changes serialize on it). */
     async lock(id: string): Promise<ProposalRow | null> {
-      const [proposal] = await db.select().from(proposalsTable).where(eq(proposalsTable.id, id)).for('update').limit(1)
+      const [proposal] = await db.select().from(proposalsTable).where(eq(proposalsTable.id, id)).for('no key update').limit(1)
       return proposal ?? null
     },
     async update(id: string, changes: ProposalChanges): Promise<void> {

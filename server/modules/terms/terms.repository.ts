@@ -13,7 +13,7 @@ export function createTermsRepository(db: Executor) {
     },
     /** Locks the contract so versions are numbered and accepted one at a time. */
     async lockContract(id: string): Promise<ContractRow | null> {
-      const [row] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('update')
+      const [row] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('no key update')
       return row ?? null
     },
     async latest(contractId: string): Promise<TermsVersionRow | null> {

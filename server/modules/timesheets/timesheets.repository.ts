@@ -9,7 +9,7 @@ export function createTimesheetsRepository(db: Executor) {
   return {
     async find(id: string, opts: { lock?: boolean } = {}): Promise<TimesheetRow | null> {
       const query = db.select().from(timesheetsTable).where(eq(timesheetsTable.id, id))
-      const [row] = opts.lock ? await query.for('update') : await query
+      const [row] = opts.lock ? await query.for('no key update') : await query
       return row ?? null
     },
     async ofContract(contractId: string): Promise<TimesheetRow[]> {
@@ -25,7 +25,7 @@ export function createTimesheetsRepository(db: Executor) {
     },
     async findDispute(id: string, opts: { lock?: boolean } = {}): Promise<DisputeRow | null> {
       const query = db.select().from(timesheetDisputesTable).where(eq(timesheetDisputesTable.id, id))
-      const [row] = opts.lock ? await query.for('update') : await query
+      const [row] = opts.lock ? await query.for('no key update') : await query
       return row ?? null
     },
     async disputeOf(timesheetId: string): Promise<DisputeRow | null> {

@@ -70,7 +70,7 @@ export function createTrackerRepository(db: Executor) {
         .select()
         .from(timesheetsTable)
         .where(and(eq(timesheetsTable.contractId, contractId), eq(timesheetsTable.weekStart, weekStart)))
-        .for('update')
+        .for('no key update')
       return row ?? null
     },
     async allTimesheets(contractId: string): Promise<TimesheetRow[]> {

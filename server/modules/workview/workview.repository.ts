@@ -25,7 +25,7 @@ export function createWorkviewRepository(db: Executor) {
     },
     async find(id: string, opts: { lock?: boolean } = {}): Promise<ScreenshotRow | null> {
       const query = db.select().from(screenshotsTable).where(eq(screenshotsTable.id, id))
-      const [row] = opts.lock ? await query.for('update') : await query
+      const [row] = opts.lock ? await query.for('no key update') : await query
       return row ?? null
     },
     /** Screenshots of a segment that still count against the per-segment cap. */
