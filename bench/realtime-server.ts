@@ -4,6 +4,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import postgres from 'postgres'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
@@ -28,10 +29,19 @@ const app = await buildApp(config)
 app.realtime.registerKind({ name: 'bench', parse: (name) => (name.startsWith('bench:') ? {} : null), authorize: async () => 'write' })
 
 const gc = (globalThis as { gc?: () => void }).gc
+// How late timers fire: time the event loop was blocked (GC, long synchronous work).
+const loopDelay = monitorEventLoopDelay({ resolution: 2 })
+loopDelay.enable()
 app.get('/bench/stats', { config: { auth: 'none' } }, async (request) => {
-  if ((request.query as { gc?: string }).gc) gc?.()
+  const query = request.query as { gc?: string; reset?: string }
+  if (query.gc) gc?.()
+  if (query.reset) {
+    app.realtime.engine.resetLatency()
+    loopDelay.reset()
+  }
   const memory = process.memoryUsage()
-  return { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, ...app.realtime.stats() }
+  const loop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
+  return { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, loopDelay: loop, ...app.realtime.stats() }
 })
 app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
   const { docName, updates } = request.body as { docName: string; updates: number }

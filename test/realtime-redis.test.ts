@@ -57,3 +57,38 @@ t.test('two instances sharing Redis and Postgres relay updates and awareness (ne
   await until(() => ![...b.provider.awareness.getStates().values()].some((s) => (s as { user?: { name: string } }).user?.name === 'Client'), 5000, 'presence removed')
   t.pass('a client leaving disappears on the other instance')
 })
+
+t.test('two instances compact one document while both serve it: the log stays short and nothing is lost (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
+  const first = await build(t, { env: { DOC_COMPACT_UPDATES: '20', DOC_UNLOAD_AFTER_MS: '200' } })
+  const { clock, config, database, register } = first
+  const second = await buildApp(config, { clock, database })
+  t.teardown(() => second.close())
+  await second.ready()
+  const [baseA, baseB] = [await listen(first.app), await listen(second)]
+  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
+  const { contractId } = await createContract(first.app, clock, { clientId: client.id, freelancerId: freelancer.id })
+  const docName = `contract:${contractId}:terms`
+  const rows = async () => (await first.app.database.query('select count(*)::int as n from realtime_updates where doc_name = $1', [docName]))[0]!.n as number
+
+  const a = await connectClient(baseA, docName, client.token)
+  const b = await connectClient(baseB, docName, freelancer.token)
+  t.teardown(() => (a.destroy(), b.destroy()))
+  await Promise.all([a.synced(), b.synced()])
+  // 60 separately committed edits from each side: each instance passes its 20-row threshold several times.
+  for (let i = 0; i < 60; i++) {
+    a.doc.getText('scope').insert(0, `a${i} `)
+    b.doc.getText('scope').insert(0, `b${i} `)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  await until(() => a.doc.getText('scope').toString() === b.doc.getText('scope').toString() && /a59 /.test(b.doc.getText('scope').toString()) && /b59 /.test(a.doc.getText('scope').toString()), 10_000, 'convergence')
+  await Promise.all([first.app.realtime.flush(), second.realtime.flush()])
+  await until(async () => (await rows()) <= 45, 10_000, 'compacted while both serve it')
+  t.pass(`the log was folded while both instances served the document (${await rows()} rows left of 120+)`)
+  const expected = a.doc.getText('scope').toString()
+
+  a.destroy()
+  b.destroy()
+  await until(() => !first.app.realtime.engine.isLoaded(docName) && !second.realtime.engine.isLoaded(docName), 10_000, 'both unloaded')
+  t.equal(await rows(), 0, 'unloading folded the rest')
+  t.equal(await second.realtime.read(docName, (doc) => doc.getText('scope').toString()), expected, 'a fresh load has every edit from both sides')
+})

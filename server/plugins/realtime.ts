@@ -53,12 +53,13 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
     const instanceId = randomBytes(8).toString('hex')
     const relay = config.redisUrl ? await createRedisRelay(config.redisUrl, { instanceId, log: app.log }) : createLocalRelay()
     const engine = createRealtimeEngine({
-      store: createSqlDocumentStore(app.db, clock),
+      store: createSqlDocumentStore(app.db, clock, (text, params) => app.database.query(text, params)),
       relay,
       log: app.log,
       maxDocumentBytes: config.docMaxBytes,
       maxSendBufferBytes: config.wsSendBufferBytes,
       awarenessIntervalMs: 100,
+      awarenessRenewalMs: 5000,
       unloadAfterMs: config.docUnloadAfterMs,
       compactAfterRows: config.docCompactUpdates,
       compactAfterBytes: 1024 * 1024,

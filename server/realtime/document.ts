@@ -18,8 +18,14 @@ export const DocCloseCode = {
 export interface DocumentLimits {
   maxDocumentBytes: number
   maxSendBufferBytes: number
-  /** Minimum time between two awareness relays for one connection. */
+  /** Minimum time between two presence messages for one document. */
   awarenessIntervalMs: number
+  /**
+   * How long a presence renewal (a client re-sending an unchanged state so it does not time
+   * out after 30 s; stock clients do it every 15 s) may wait to be passed on, unless a real
+   * change goes out first and takes it along.
+   */
+  awarenessRenewalMs: number
 }
 
 /** A change waiting for the next group commit. */
@@ -37,6 +43,8 @@ export interface Batch {
   waiters: Array<{ resolve(): void; reject(err: unknown): void }>
   /** How many changes (client updates and server mutations) the batch holds. */
   changes: number
+  /** When its oldest change arrived (performance.now()). */
+  queuedAt: number
 }
 
 export interface DocumentHooks {
@@ -60,13 +68,21 @@ export class LiveDocument {
   readonly connections = new Set<Connection>()
   incoming: Incoming[] = []
   incomingBytes = 0
+  /** When the oldest waiting change arrived (performance.now()), for the latency histogram. */
+  queuedAt = 0
   /** A batch of this document is being committed (its changes are applied, not yet durable). */
   committing = false
   private afterCommit: Array<() => void> = []
-  /** Approximate stored size (snapshot plus log) and number of log rows, for the size cap and compaction. */
+  /** Approximate stored size (snapshot plus log), for the size cap. */
   storedBytes = 0
-  logRows = 0
+  /**
+   * The log rows this document's state holds (loaded, written here, or received through the
+   * relay), by id, with their size: exactly what a snapshot of it may delete.
+   */
+  readonly log = new Map<number, number>()
   logBytes = 0
+  /** The version of the stored snapshot this state holds (null: none yet). */
+  snapshotVersion: number | null = null
   compacting = false
   unloadTimer: NodeJS.Timeout | null = null
   unloading: Promise<void> | null = null
@@ -85,14 +101,21 @@ export class LiveDocument {
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === this) this.captured = this.captured ? Y.mergeUpdates([this.captured, update]) : update
     })
+    // 'change' (states that really changed) fires just before 'update' (those plus renewals).
+    let reallyChanged: ReadonlySet<number> = new Set()
+    this.awareness.on('change', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      reallyChanged = new Set([...added, ...updated, ...removed])
+    })
     this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const changed = [...added, ...updated, ...removed]
+      const renewalOnly = changed.every((client) => !reallyChanged.has(client))
+      reallyChanged = new Set()
       if (origin instanceof Connection) {
         for (const client of added) origin.clients.add(client)
         for (const client of removed) origin.clients.delete(client)
-        this.queueAwareness(changed, origin)
+        this.queueAwareness(changed, origin, renewalOnly)
       } else if (origin === 'relay') {
-        this.queueAwareness(changed, 'relay')
+        this.queueAwareness(changed, 'relay', renewalOnly)
       } else if (origin === 'local') {
         const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
         this.broadcast(awarenessMessage(update), null)
@@ -105,20 +128,27 @@ export class LiveDocument {
   private awarenessRelayed = new Set<number>()
   private awarenessSources = new Set<Connection>()
   private awarenessTimer: NodeJS.Timeout | null = null
+  /** When the pending presence message is due (Date.now() time). */
+  private awarenessDueAt = 0
   private lastAwarenessAt = 0
 
   /**
    * Presence goes out at most once per interval per document, every change of the
    * interval in one message: when 100 clients renew their presence at once, each client
    * gets one message with 100 states rather than 100 messages (which stalled fan-out).
+   * Renewals alone wait longer (`awarenessRenewalMs`): the storm of 100 clients renewing
+   * within a second or two becomes one message instead of one every interval.
    */
-  private queueAwareness(changed: number[], source: Connection | 'relay'): void {
+  private queueAwareness(changed: number[], source: Connection | 'relay', renewalOnly: boolean): void {
     const into = source === 'relay' ? this.awarenessRelayed : this.awarenessLocal
     for (const client of changed) into.add(client)
     if (source !== 'relay') this.awarenessSources.add(source)
-    if (this.awarenessTimer) return
-    const wait = Math.max(0, this.lastAwarenessAt + this.limits.awarenessIntervalMs - Date.now())
-    this.awarenessTimer = setTimeout(() => this.flushAwareness(), wait)
+    const now = Date.now()
+    const dueAt = renewalOnly ? now + this.limits.awarenessRenewalMs : Math.max(now, this.lastAwarenessAt + this.limits.awarenessIntervalMs)
+    if (this.awarenessTimer && this.awarenessDueAt <= dueAt) return
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+    this.awarenessDueAt = dueAt
+    this.awarenessTimer = setTimeout(() => this.flushAwareness(), dueAt - now)
   }
 
   /** Sends the presence changes waiting (also called when a connection leaves). */
@@ -143,6 +173,7 @@ export class LiveDocument {
   /** Queues a client update for the next commit (size cap checked here). Returns false if refused. */
   enqueueUpdate(update: Uint8Array, from: Connection): boolean {
     if (this.storedBytes + this.incomingBytes + update.length > this.limits.maxDocumentBytes) return false
+    if (this.incoming.length === 0) this.queuedAt = performance.now()
     this.incoming.push({ kind: 'update', update, from })
     this.incomingBytes += update.length
     this.hooks.markDirty(this)
@@ -152,6 +183,7 @@ export class LiveDocument {
   /** Queues a server change; resolves once it is committed (and sent). */
   enqueueMutation(mutate: DocumentMutation): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (this.incoming.length === 0) this.queuedAt = performance.now()
       this.incoming.push({ kind: 'mutation', mutate, done: { resolve, reject } })
       this.hooks.markDirty(this)
     })
@@ -193,28 +225,46 @@ export class LiveDocument {
     const update = this.captured
     this.captured = null
     if (update) this.committing = true
-    return { doc: this, update, soleSource: soleSource ?? null, waiters, changes: items.length }
+    return { doc: this, update, soleSource: soleSource ?? null, waiters, changes: items.length, queuedAt: this.queuedAt }
   }
 
-  /** The batch is durable: send it to every client (and let deferred sync replies go). */
-  committed(batch: Batch): void {
+  get logRows(): number {
+    return this.log.size
+  }
+
+  addLogRow(id: number, bytes: number): void {
+    if (this.log.has(id)) return
+    this.log.set(id, bytes)
+    this.logBytes += bytes
+  }
+
+  /** Rows a snapshot now covers (or that another instance folded). */
+  dropLogRows(ids: Iterable<number>): void {
+    for (const id of ids) {
+      const bytes = this.log.get(id)
+      if (bytes === undefined) continue
+      this.log.delete(id)
+      this.logBytes -= bytes
+    }
+  }
+
+  /** The batch is durable as log row `id`: send it to every client (and let deferred sync replies go). */
+  committed(batch: Batch, id: number | undefined): void {
     this.committing = false
     if (batch.update) {
       this.storedBytes += batch.update.length
-      this.logRows += 1
-      this.logBytes += batch.update.length
+      if (id !== undefined) this.addLogRow(id, batch.update.length)
       this.broadcast(updateMessage(batch.update), batch.soleSource)
     }
     for (const waiter of batch.waiters) waiter.resolve()
     this.runAfterCommit()
   }
 
-  /** An update committed by another instance. */
-  applyRemote(update: Uint8Array): void {
+  /** An update committed by another instance as log row `id`. */
+  applyRemote(update: Uint8Array, id: number | undefined): void {
     Y.applyUpdate(this.ydoc, update, 'relay')
     this.storedBytes += update.length
-    this.logRows += 1
-    this.logBytes += update.length
+    if (id !== undefined) this.addLogRow(id, update.length)
     this.broadcast(updateMessage(update), null)
   }
 

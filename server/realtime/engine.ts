@@ -1,3 +1,4 @@
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { Connection, DocCloseCode, LiveDocument, type Batch, type DocumentLimits } from './document.js'
@@ -34,7 +35,26 @@ export interface EngineStats {
   committedRows: number
   /** Client updates and server changes made durable (several may share one row). */
   committedChanges: number
+  /** Since start or the last `resetLatency()`, in milliseconds. */
+  latency: {
+    /** One group commit: the multi-row insert, until the database confirmed it. */
+    commit: LatencySummary
+    /** A change's wait for the next commit plus that commit, until it was sent to every client. */
+    update: LatencySummary
+  }
 }
+
+export interface LatencySummary {
+  count: number
+  p50: number
+  p99: number
+  max: number
+}
+
+const summarize = (h: RecordableHistogram): LatencySummary =>
+  h.count === 0 ? { count: 0, p50: 0, p99: 0, max: 0 } : { count: h.count, p50: h.percentile(50) / 1000, p99: h.percentile(99) / 1000, max: h.max / 1000 }
+/** Records a duration in microseconds (the histogram takes positive integers). */
+const recordSince = (h: RecordableHistogram, startedAt: number) => h.record(Math.max(1, Math.round((performance.now() - startedAt) * 1000)))
 
 /**
  * The CRDT engine: loads documents (one load per name at a time), accepts connections,
@@ -52,6 +72,8 @@ export function createRealtimeEngine(options: EngineOptions) {
   let scheduled = false
   let closing = false
   const stats = { commits: 0, committedRows: 0, committedChanges: 0 }
+  const commitLatency = createHistogram()
+  const updateLatency = createHistogram()
   const maxRows = options.maxRowsPerCommit ?? 1000
 
   // Load slots: at most maxConcurrentLoads loads run together; the rest wait in order.
@@ -103,8 +125,11 @@ export function createRealtimeEngine(options: EngineOptions) {
     }
     const rows = batches.filter((b) => b.update).map((b) => ({ docName: b.doc.name, data: b.update! }))
     inFlight = (async () => {
+      let ids: Map<string, number>
       try {
-        await options.store.append(rows)
+        const commitStarted = performance.now()
+        ids = await options.store.append(rows)
+        recordSince(commitLatency, commitStarted)
         stats.commits++
         stats.committedRows += rows.length
         for (const batch of batches) stats.committedChanges += batch.changes
@@ -117,9 +142,11 @@ export function createRealtimeEngine(options: EngineOptions) {
         return
       }
       for (const batch of batches) {
-        if (batch.update) options.relay.publish(batch.doc.name, { type: 'update', data: batch.update })
-        batch.doc.committed(batch)
+        const id = ids.get(batch.doc.name)
+        if (batch.update) options.relay.publish(batch.doc.name, { type: 'update', data: batch.update, id })
+        batch.doc.committed(batch, id)
         if (batch.update) {
+          recordSince(updateLatency, batch.queuedAt)
           notifyChange(batch.doc, batch.update)
           maybeCompact(batch.doc)
         }
@@ -155,14 +182,23 @@ export function createRealtimeEngine(options: EngineOptions) {
     void compact(doc)
   }
 
+  /**
+   * Writes the live document as the new snapshot and deletes the log rows it holds (see
+   * store.ts). Its state is taken between two commits, so it holds nothing uncommitted.
+   */
   async function compact(doc: LiveDocument): Promise<void> {
-    if (doc.compacting) return
+    if (doc.compacting || doc.destroyed) return
     doc.compacting = true
     try {
-      const result = await options.store.compact(doc.name)
+      await new Promise<void>((resolve) => doc.whenCommitted(resolve))
+      if (doc.destroyed) return
+      const ids = [...doc.log.keys()]
+      const state = Y.encodeStateAsUpdate(doc.ydoc)
+      const result = await options.store.compact(doc.name, { state, ids, version: doc.snapshotVersion })
       if (result) {
-        doc.logRows = Math.max(0, doc.logRows - result.foldedRows)
-        doc.logBytes = Math.max(0, doc.logBytes - result.foldedBytes)
+        // Ids not deleted were folded by another instance, whose snapshot this one merged.
+        doc.dropLogRows(ids)
+        doc.snapshotVersion = result.version
         doc.storedBytes = result.snapshotBytes + doc.logBytes
       }
     } catch (err) {
@@ -191,7 +227,7 @@ export function createRealtimeEngine(options: EngineOptions) {
       live.unfollow = await options.relay.follow(docName, (message) => {
         if (!loaded) return void early.push(message)
         if (live.destroyed) return
-        if (message.type === 'update') live.applyRemote(message.data)
+        if (message.type === 'update') live.applyRemote(message.data, message.id)
         else live.applyRemoteAwareness(message.data)
       })
       const stored = await options.store.load(docName)
@@ -199,12 +235,12 @@ export function createRealtimeEngine(options: EngineOptions) {
         if (stored.snapshot) Y.applyUpdate(live.ydoc, stored.snapshot)
         for (const update of stored.updates) Y.applyUpdate(live.ydoc, update)
       })
-      live.logRows = stored.updates.length
-      live.logBytes = stored.updates.reduce((n, u) => n + u.length, 0)
+      stored.ids.forEach((id, i) => live.addLogRow(id, stored.updates[i]!.length))
+      live.snapshotVersion = stored.version
       live.storedBytes = (stored.snapshot?.length ?? 0) + live.logBytes
       loaded = true
       for (const message of early) {
-        if (message.type === 'update') live.applyRemote(message.data)
+        if (message.type === 'update') live.applyRemote(message.data, message.id)
         else live.applyRemoteAwareness(message.data)
       }
       const isNew = !stored.snapshot && stored.updates.length === 0
@@ -394,7 +430,11 @@ export function createRealtimeEngine(options: EngineOptions) {
     stats(): EngineStats {
       let connections = 0
       for (const doc of docs.values()) connections += doc.connections.size
-      return { documents: docs.size, connections, ...stats }
+      return { documents: docs.size, connections, ...stats, latency: { commit: summarize(commitLatency), update: summarize(updateLatency) } }
+    },
+    resetLatency(): void {
+      commitLatency.reset()
+      updateLatency.reset()
     },
 
     /** Shutdown: stop taking changes, commit everything waiting. Sockets are closed after (1012). */

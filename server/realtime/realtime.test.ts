@@ -209,6 +209,33 @@ t.test('a restarted app on the same database serves the same content; compaction
   t.equal(content.text, 'from a client')
 })
 
+t.test('two instances compacting one document never overwrite each other: a newer snapshot is merged in', async (t) => {
+  const { app, database, config, clock } = await build(t)
+  const { buildApp } = await import('../app.js')
+  // No relay between them (no REDIS_URL): the worst case, each misses the other's updates.
+  const second = await buildApp(config, { clock, database })
+  t.teardown(() => second.close())
+  await second.ready()
+  for (const instance of [app, second]) registerTestKind(instance, { writer: 'nobody', reader: 'nobody' })
+  const docName = 'test:two-compactors'
+  const set = (instance: typeof app, key: string) => instance.realtime.write(docName, (doc) => doc.getMap('m').set(key, true))
+
+  await set(app, 'first')
+  t.equal(await second.realtime.read(docName, (doc) => doc.getMap('m').get('first')), true, 'the second instance loads what the first wrote')
+  await set(app, 'a1')
+  await app.realtime.engine.compact(docName) // a snapshot with a1; a1's row deleted
+  await set(second, 'b1') // the second instance never received a1
+  await second.realtime.engine.compact(docName) // must merge the first's snapshot, not replace it
+  await set(app, 'a2')
+  await app.realtime.engine.compact(docName)
+  t.equal(await rows(app, docName), 0, 'every row folded')
+
+  await app.realtime.engine.unloadIdle()
+  await second.realtime.engine.unloadIdle()
+  const keys = await app.realtime.read(docName, (doc) => [...doc.getMap('m').keys()].sort())
+  t.same(keys, ['a1', 'a2', 'b1', 'first'], 'the stored document holds what both instances wrote')
+})
+
 t.test('the server-written state document drops every client write', async (t) => {
   const { app, clock, register } = await build(t)
   const base = await listen(app)

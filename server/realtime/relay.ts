@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 
 /** What travels between instances for one document. */
-export type RelayMessage = { type: 'update' | 'awareness'; data: Uint8Array }
+export type RelayMessage = { type: 'update' | 'awareness'; data: Uint8Array; /** An update's log row id. */ id?: number }
 export type RelayHandler = (message: RelayMessage) => void
 
 /**
@@ -97,8 +97,9 @@ export async function createRedisRelay(
           for (let i = 0; i + 1 < fields.length; i += 2) entry[fields[i]!.toString()] = fields[i + 1]!
           if (entry.o?.toString() === options.instanceId || !entry.d) continue
           const type = entry.t?.toString() === 'a' ? 'awareness' : 'update'
+          const rowId = entry.i ? Number(entry.i.toString()) : undefined
           try {
-            follower.handler({ type, data: new Uint8Array(entry.d.buffer, entry.d.byteOffset, entry.d.byteLength) })
+            follower.handler({ type, data: new Uint8Array(entry.d.buffer, entry.d.byteOffset, entry.d.byteLength), id: Number.isSafeInteger(rowId) ? rowId : undefined })
           } catch (err) {
             options.log.warn({ err, docName: name }, 'realtime relay: handler failed')
           }
@@ -122,7 +123,7 @@ export async function createRedisRelay(
       const minId = `${Math.max(0, Date.now() - STREAM_RETENTION_MS)}-0`
       const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength)
       void writer
-        .xadd(streamKey(docName), 'MINID', '~', minId, '*', 't', message.type === 'awareness' ? 'a' : 'u', 'o', options.instanceId, 'd', data)
+        .xadd(streamKey(docName), 'MINID', '~', minId, '*', 't', message.type === 'awareness' ? 'a' : 'u', 'o', options.instanceId, ...(message.id === undefined ? [] : ['i', String(message.id)]), 'd', data)
         .catch((err: unknown) => options.log.warn({ err, docName }, 'realtime relay: publish failed'))
     },
     async close() {
