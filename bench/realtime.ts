@@ -50,6 +50,8 @@ type Summary = { count?: number; p50: number; p99: number; max: number }
 type Stats = {
   rss: number
   heapUsed: number
+  /** Off the V8 heap: Buffers, and PGlite's WebAssembly memory. */
+  external?: number
   documents: number
   connections: number
   committedChanges: number
@@ -67,7 +69,7 @@ type Result = {
   /** Medians of 3 runs; `runs`: each run's p99. */
   paced?: Fan & { p95: number; max: number; runs: number[]; server?: string }
   burst?: Fan
-  memory?: { rssPerDoc: number; heapPerDoc: number; left: number; seconds: number }
+  memory?: { rssPerDoc: number; heapPerDoc: number; externalPerDoc: number; left: number; seconds: number }
   coldServer?: { p50: number; p95: number; bytes: number; count: number }
   coldClient?: { p50: number; p95: number; bytes: number; count: number }
   persisted?: string
@@ -99,6 +101,7 @@ async function bench(kind: Kind, only: string[]): Promise<Result> {
     })
     server.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)))
   })
+  const startedAt = performance.now()
   result.driver = driver!
   await sleep(1000) // let start-up work settle
   const ws = base!.replace('http', 'ws')
@@ -249,24 +252,41 @@ async function bench(kind: Kind, only: string[]): Promise<Result> {
   // (b) memory per loaded document ----------------------------------------------------------
   const documents = quick ? 200 : 1000
   if (only.includes('b')) {
+    /** `documents` documents named `<prefix><k>`, 2 clients each, 20 keys written by one and received by the other. */
+    const round = async (prefix: string) => {
+      const committedBefore = (await stats()).committedChanges
+      const clients: Client[] = []
+      for (let d = 0; d < documents; d += 50) {
+        const group: Client[] = []
+        for (let k = d; k < Math.min(documents, d + 50); k++) group.push(client(`${prefix}${k}`), client(`${prefix}${k}`))
+        await Promise.all(group.map((c) => c.synced))
+        clients.push(...group)
+      }
+      for (let k = 0; k < clients.length; k += 2) {
+        const map = clients[k]!.doc.getMap('m')
+        clients[k]!.doc.transact(() => {
+          for (let key = 0; key < 20; key++) map.set(`key${key}`, `value ${key} of document ${k / 2}`)
+        })
+      }
+      // Every second client has its partner's 20 keys (and, on Workroom, they are committed).
+      while (!clients.every((c, k) => k % 2 === 0 || c.doc.getMap('m').size === 20)) await sleep(100)
+      if (kind === 'workroom') while ((await stats()).committedChanges < committedBefore + documents) await sleep(200)
+      return clients
+    }
+    // A process gives start-up memory back to the OS over its first half minute (V8 shrinks
+    // what start-up left committed; with PGlite, 80-250 MiB). Every server gets the same
+    // settling before its baseline: at least 40 s after it started, then RSS steady (within
+    // 2 MiB, a full GC each second) for 10 s in a row.
+    for (let steady = 0, previous = 0; steady < 10 || performance.now() - startedAt < 40_000; ) {
+      await stats(true)
+      const rss = rssOfServer()
+      steady = Math.abs(rss - previous) < 2 * 1024 * 1024 ? steady + 1 : 0
+      previous = rss
+      await sleep(1000)
+    }
     const before = await stats(true)
     const rssBefore = rssOfServer()
-    const clients: Client[] = []
-    for (let d = 0; d < documents; d += 50) {
-      const group: Client[] = []
-      for (let k = d; k < Math.min(documents, d + 50); k++) group.push(client(`bench:mem:${k}`), client(`bench:mem:${k}`))
-      await Promise.all(group.map((c) => c.synced))
-      clients.push(...group)
-    }
-    for (let k = 0; k < clients.length; k += 2) {
-      const map = clients[k]!.doc.getMap('m')
-      clients[k]!.doc.transact(() => {
-        for (let key = 0; key < 20; key++) map.set(`key${key}`, `value ${key} of document ${k / 2}`)
-      })
-    }
-    // Every second client has its partner's 20 keys (and, on Workroom, they are committed).
-    while (!clients.every((c, k) => k % 2 === 0 || c.doc.getMap('m').size === 20)) await sleep(100)
-    if (kind === 'workroom') while ((await stats()).committedChanges < before.committedChanges + documents) await sleep(200)
+    const clients = await round('bench:mem:')
     await sleep(2000)
     const loaded = await stats(true)
     const rssLoaded = rssOfServer()
@@ -279,7 +299,7 @@ async function bench(kind: Kind, only: string[]): Promise<Result> {
       after = await stats()
     }
     const settledBefore = before.documents
-    result.memory = { rssPerDoc: (rssLoaded - rssBefore) / documents, heapPerDoc: (loaded.heapUsed - before.heapUsed) / documents, left: after.documents - settledBefore, seconds: (performance.now() - started) / 1000 }
+    result.memory = { rssPerDoc: (rssLoaded - rssBefore) / documents, heapPerDoc: (loaded.heapUsed - before.heapUsed) / documents, externalPerDoc: ((loaded.external ?? 0) - (before.external ?? 0)) / documents, left: after.documents - settledBefore, seconds: (performance.now() - started) / 1000 }
     process.stderr.write(`${kind}: memory done (${(result.memory.rssPerDoc / 1024).toFixed(1)} KiB RSS per document, ${result.memory.left} left)\n`)
   }
 
@@ -462,7 +482,7 @@ const out = [
   `(b) memory: ${quick ? 200 : 1000} documents x 2 clients x 20 keys`,
   '| server | RSS per document, clients connected | heap per document | after all disconnect |',
   '|---|---|---|---|',
-  ...results.filter((r) => r.memory).map((r) => `| ${name(r)} | ${KiB(r.memory!.rssPerDoc)} | ${KiB(r.memory!.heapPerDoc)} | ${r.memory!.left} left ${r.memory!.seconds.toFixed(0)} s after the last client left |`),
+  ...results.filter((r) => r.memory).map((r) => `| ${name(r)} | ${KiB(r.memory!.rssPerDoc)} | ${KiB(r.memory!.heapPerDoc)} (external ${KiB(r.memory!.externalPerDoc)}) | ${r.memory!.left} left ${r.memory!.seconds.toFixed(0)} s after the last client left |`),
   ...(workroom?.memory ? [`Ratios (Workroom / peer): RSS per document ${ratios((r) => r.memory?.rssPerDoc)}; heap per document ${ratios((r) => r.memory?.heapPerDoc)}`] : []),
   '',
   `(c) cold load of a document with ${history} updates of typing history; a fresh client's time from opening its socket to synced, document not loaded`,
