@@ -8,7 +8,7 @@ import { build } from './helper.js'
 t.setTimeout(60_000)
 
 t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
-  const { call, config } = await build(t)
+  const { call, config, app } = await build(t)
   const health = await call({ method: 'GET', url: '/healthz' })
   t.equal(health.statusCode, 200)
   const ready = await call({ method: 'GET', url: '/readyz' })
@@ -30,6 +30,17 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
   t.equal(metrics.statusCode, 200)
   t.match(metrics.body, /workroom_http_requests_total\{method="GET",route="\/api\/v1\/me",status="401"\} 1/)
   t.match(metrics.body, /process_cpu_seconds_total/)
+  t.match(metrics.body, /workroom_realtime_commits 0\b/)
+
+  // A committed document change shows in the real-time metrics, with its commit time.
+  app.realtime.registerKind({ name: 'ops', parse: (name) => (name.startsWith('ops:') ? {} : null), authorize: async () => null })
+  await app.realtime.write('ops:metrics', (doc) => doc.getMap('m').set('n', 1))
+  const after = (await call({ method: 'GET', url: '/metrics' })).body
+  t.match(after, /workroom_realtime_commits 1\b/)
+  t.match(after, /workroom_realtime_committed_changes 1\b/)
+  const commitMs = Number(/workroom_realtime_commit_ms\{quantile="0.99"\} ([\d.e+-]+)/.exec(after)?.[1])
+  t.ok(commitMs > 0 && commitMs < 60_000, `the commit time is reported (${commitMs} ms)`)
+  t.match(after, /workroom_realtime_update_ms\{quantile="0.5"\} [\d.]+/)
 
   // Storage gone: not ready, but still alive.
   if (config.storage.driver === 'disk') {

@@ -11,7 +11,7 @@ import { createRealtimeEngine, type EngineStats, type RealtimeEngine } from '../
 import type { DocumentAccess, DocumentKind, DocumentMutation } from '../realtime/kinds.js'
 import { createLocalRelay, createRedisRelay } from '../realtime/relay.js'
 import { createSqlDocumentStore } from '../realtime/store.js'
-import { CloseCode } from './sockets.js'
+import { CloseCode, releaseUpgrade } from './sockets.js'
 
 export const realtimeErrors = defineErrors({
   upgradeRequired: [426, 'realtime.upgrade_required', 'This endpoint speaks the y-websocket protocol: open it as a WebSocket'],
@@ -99,6 +99,17 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
         this.set(pick(engine.stats()))
       } })
     }
+    for (const [name, help, pick] of [
+      ['workroom_realtime_commit_ms', 'Group commit time since start (milliseconds)', (s: EngineStats) => s.latency.commit],
+      ['workroom_realtime_update_ms', "A change's time from arrival to sent to every client, since start (milliseconds)", (s: EngineStats) => s.latency.update],
+    ] as const) {
+      new Gauge({ name, help, labelNames: ['quantile'], registers: [app.metrics], collect() {
+        const summary = pick(engine.stats())
+        this.set({ quantile: '0.5' }, summary.p50)
+        this.set({ quantile: '0.99' }, summary.p99)
+        this.set({ quantile: '1' }, summary.max)
+      } })
+    }
 
     // SIGTERM: everything received is committed before the sockets close with 1012.
     app.sockets.onShutdown(() => engine.drain())
@@ -142,6 +153,7 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
         throw realtimeErrors.upgradeRequired()
       },
       wsHandler: (socket, request) => {
+        releaseUpgrade(socket, request, app.log)
         const { docName } = request.params as { docName: string }
         if (throttled(request.ip)) {
           socket.close(CloseCode.tooManyConnections, 'too many connection attempts')

@@ -243,6 +243,7 @@ export function createRealtimeEngine(options: EngineOptions) {
         if (message.type === 'update') live.applyRemote(message.data, message.id)
         else live.applyRemoteAwareness(message.data)
       }
+      early.length = 0
       const isNew = !stored.snapshot && stored.updates.length === 0
       const mutation = resolved.kind.onLoad ? await resolved.kind.onLoad({ docName, params: resolved.params, isNew }) : null
       if (mutation) {
@@ -380,6 +381,7 @@ export function createRealtimeEngine(options: EngineOptions) {
       doc.connections.add(connection)
       connection.start()
       for (const frame of early) connection.handle(frame)
+      early.length = 0 // the socket's listener keeps this array for the connection's life
       return connection
     },
 

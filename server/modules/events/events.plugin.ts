@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import { ErrorBody } from '../../http/schemas.js'
 import { httpErrors } from '../../http/errors.js'
-import { CloseCode } from '../../plugins/sockets.js'
+import { CloseCode, releaseUpgrade } from '../../plugins/sockets.js'
 import { eventErrors } from './events.errors.js'
 import { createEventsService, EVENTS_TOPIC, type EventsBusMessage, type EventsService } from './events.service.js'
 
@@ -100,6 +100,7 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
         throw eventErrors.upgradeRequired()
       },
       wsHandler: (socket, request) => {
+        releaseUpgrade(socket, request, app.log)
         const session = request.session
         if (!session) {
           socket.close(CloseCode.unauthorized, 'unauthorized')
