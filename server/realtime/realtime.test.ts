@@ -209,6 +209,33 @@ t.test('a restarted app on the same database serves the same content; compaction
   t.equal(content.text, 'from a client')
 })
 
+t.test('presence: a change goes out at once, a bare renewal waits to travel with others (but well within the 30 s timeout)', async (t) => {
+  const { app, register } = await build(t)
+  const base = await listen(app)
+  const [writer, reader] = [await register('W'), await register('R')]
+  registerTestKind(app, { writer: writer.id, reader: reader.id })
+  const a = await connectClient(base, 'test:presence', writer.token)
+  const b = await connectClient(base, 'test:presence', reader.token)
+  t.teardown(() => (a.destroy(), b.destroy()))
+  await Promise.all([a.synced(), b.synced()])
+  const aId = a.doc.clientID
+  a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
+  await until(() => (b.provider.awareness.getStates().get(aId) as { cursor?: number } | undefined)?.cursor === 1, 2000, 'the first state arrives')
+  const clockOnB = () => b.provider.awareness.meta.get(aId)?.clock ?? -1
+
+  // A renewal: the same state again (stock clients do this every 15 s).
+  const before = clockOnB()
+  a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  t.equal(clockOnB(), before, 'a bare renewal is not passed on at once')
+  a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
+  await until(() => (b.provider.awareness.getStates().get(aId) as { cursor?: number }).cursor === 2, 1000, 'a real change arrives at once')
+  a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
+  const renewed = clockOnB()
+  await until(() => clockOnB() > renewed, 8000, 'the renewal arrives within seconds')
+  t.pass('the renewal reached the other client, which keeps the state alive')
+})
+
 t.test('two instances compacting one document never overwrite each other: a newer snapshot is merged in', async (t) => {
   const { app, database, config, clock } = await build(t)
   const { buildApp } = await import('../app.js')
