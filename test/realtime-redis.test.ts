@@ -1,5 +1,5 @@
 // Two instances sharing the database and Redis: updates and presence cross over Redis Streams.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildApp } from '../server/app.js'
 import { build } from './helper.js'
 import { createContract } from './fixtures/contract.js'
@@ -7,8 +7,9 @@ import { connectClient, listen, until } from './fixtures/realtime.js'
 
 t.setTimeout(120_000)
 
-t.test('two instances sharing Redis and Postgres relay updates and awareness (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
-  const first = await build(t)
+/** Two apps on one database and Redis; the client's terms document open on the first, the freelancer's on the second. */
+async function twoInstances(t: Test, env: Record<string, string> = {}) {
+  const first = await build(t, { env })
   const { clock, config, database, register } = first
   const second = await buildApp(config, { clock, database })
   t.teardown(() => second.close())
@@ -17,11 +18,15 @@ t.test('two instances sharing Redis and Postgres relay updates and awareness (ne
   const [client, freelancer] = [await register('Client'), await register('Freelancer')]
   const { contractId } = await createContract(first.app, clock, { clientId: client.id, freelancerId: freelancer.id })
   const docName = `contract:${contractId}:terms`
-
   const a = await connectClient(baseA, docName, client.token)
   const b = await connectClient(baseB, docName, freelancer.token)
   t.teardown(() => (a.destroy(), b.destroy()))
   await Promise.all([a.synced(), b.synced()])
+  return { first, second, docName, a, b }
+}
+
+t.test('two instances sharing Redis and Postgres relay updates and awareness (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
+  const { a, b } = await twoInstances(t)
   t.equal(b.doc.getText('scope').toString(), a.doc.getText('scope').toString(), 'both instances loaded the same document')
 
   for (let i = 0; i < 20; i++) {
@@ -59,21 +64,9 @@ t.test('two instances sharing Redis and Postgres relay updates and awareness (ne
 })
 
 t.test('two instances compact one document while both serve it: the log stays short and nothing is lost (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
-  const first = await build(t, { env: { DOC_COMPACT_UPDATES: '20', DOC_UNLOAD_AFTER_MS: '200' } })
-  const { clock, config, database, register } = first
-  const second = await buildApp(config, { clock, database })
-  t.teardown(() => second.close())
-  await second.ready()
-  const [baseA, baseB] = [await listen(first.app), await listen(second)]
-  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
-  const { contractId } = await createContract(first.app, clock, { clientId: client.id, freelancerId: freelancer.id })
-  const docName = `contract:${contractId}:terms`
+  const { first, second, docName, a, b } = await twoInstances(t, { DOC_COMPACT_UPDATES: '20', DOC_UNLOAD_AFTER_MS: '200' })
   const rows = async () => (await first.app.database.query('select count(*)::int as n from realtime_updates where doc_name = $1', [docName]))[0]!.n as number
 
-  const a = await connectClient(baseA, docName, client.token)
-  const b = await connectClient(baseB, docName, freelancer.token)
-  t.teardown(() => (a.destroy(), b.destroy()))
-  await Promise.all([a.synced(), b.synced()])
   // 60 separately committed edits from each side: each instance passes its 20-row threshold several times.
   for (let i = 0; i < 60; i++) {
     a.doc.getText('scope').insert(0, `a${i} `)
