@@ -9,6 +9,7 @@ import postgres from 'postgres'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
 import { withDatabase } from '../test/fixtures.js'
+import { typeStep } from './typing.js'
 
 const dataDir = process.env.BENCH_DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'workroom-bench-')))
 // With DATABASE_URL, a database of its own (dropped at the end), so runs do not add up.
@@ -47,19 +48,8 @@ app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
   const { docName, updates } = request.body as { docName: string; updates: number }
   let cursor = 0
   for (let i = 0; i < updates; i++) {
-    // Typing: a character or two per update at the cursor, which jumps now and then; a
-    // typo deleted now and then; a field of a map changed now and then.
     await app.realtime.write(docName, (doc) => {
-      const text = doc.getText('t')
-      if (i % 200 === 0) cursor = Math.floor(Math.random() * (text.length + 1))
-      const typed = i % 7 === 6 ? ' ' : String.fromCharCode(97 + (i % 26))
-      text.insert(cursor, typed)
-      cursor += typed.length
-      if (i % 25 === 24 && cursor > 2) {
-        text.delete(cursor - 2, 2)
-        cursor -= 2
-      }
-      if (i % 20 === 0) doc.getMap('m').set(`k${i % 50}`, i)
+      cursor = typeStep(doc, i, cursor)
     })
   }
   await app.realtime.engine.unloadIdle()

@@ -27,6 +27,7 @@ import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { updateMessage } from '../server/realtime/protocol.js'
+import { typeStep } from './typing.js'
 
 // Each stock y-websocket provider adds a process 'exit' listener; 2,000 of them are expected here.
 process.setMaxListeners(0)
@@ -329,15 +330,7 @@ async function bench(kind: Kind, only: string[]): Promise<Result> {
       let cursor = 0
       for (let i = 0; i < history; i++) {
         writer.doc.transact(() => {
-          if (i % 200 === 0) cursor = Math.floor(Math.random() * (text.length + 1))
-          const typed = i % 7 === 6 ? ' ' : String.fromCharCode(97 + (i % 26))
-          text.insert(cursor, typed)
-          cursor += typed.length
-          if (i % 25 === 24 && cursor > 2) {
-            text.delete(cursor - 2, 2)
-            cursor -= 2
-          }
-          if (i % 20 === 0) writer.doc.getMap('m').set(`k${i % 50}`, i)
+          cursor = typeStep(writer.doc, i, cursor)
         })
         if (i % 500 === 499) await sleep(0)
       }

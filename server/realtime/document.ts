@@ -73,14 +73,19 @@ export class LiveDocument {
   /** A batch of this document is being committed (its changes are applied, not yet durable). */
   committing = false
   private afterCommit: Array<() => void> = []
-  /** Approximate stored size (snapshot plus log), for the size cap. */
-  storedBytes = 0
+  /** Size of the stored snapshot this state holds. */
+  snapshotBytes = 0
   /**
    * The log rows this document's state holds (loaded, written here, or received through the
    * relay), by id, with their size: exactly what a snapshot of it may delete.
    */
   readonly log = new Map<number, number>()
   logBytes = 0
+
+  /** Approximate stored size (snapshot plus log), for the size cap. */
+  get storedBytes(): number {
+    return this.snapshotBytes + this.logBytes
+  }
   /** The version of the stored snapshot this state holds (null: none yet). */
   snapshotVersion: number | null = null
   compacting = false
@@ -252,7 +257,6 @@ export class LiveDocument {
   committed(batch: Batch, id: number | undefined): void {
     this.committing = false
     if (batch.update) {
-      this.storedBytes += batch.update.length
       if (id !== undefined) this.addLogRow(id, batch.update.length)
       this.broadcast(updateMessage(batch.update), batch.soleSource)
     }
@@ -263,7 +267,6 @@ export class LiveDocument {
   /** An update committed by another instance as log row `id`. */
   applyRemote(update: Uint8Array, id: number | undefined): void {
     Y.applyUpdate(this.ydoc, update, 'relay')
-    this.storedBytes += update.length
     if (id !== undefined) this.addLogRow(id, update.length)
     this.broadcast(updateMessage(update), null)
   }

@@ -199,7 +199,7 @@ export function createRealtimeEngine(options: EngineOptions) {
         // Ids not deleted were folded by another instance, whose snapshot this one merged.
         doc.dropLogRows(ids)
         doc.snapshotVersion = result.version
-        doc.storedBytes = result.snapshotBytes + doc.logBytes
+        doc.snapshotBytes = result.snapshotBytes
       }
     } catch (err) {
       options.log.warn({ err, docName: doc.name }, 'realtime: compaction failed (the log stays; retried later)')
@@ -237,7 +237,7 @@ export function createRealtimeEngine(options: EngineOptions) {
       })
       stored.ids.forEach((id, i) => live.addLogRow(id, stored.updates[i]!.length))
       live.snapshotVersion = stored.version
-      live.storedBytes = (stored.snapshot?.length ?? 0) + live.logBytes
+      live.snapshotBytes = stored.snapshot?.length ?? 0
       loaded = true
       for (const message of early) {
         if (message.type === 'update') live.applyRemote(message.data, message.id)

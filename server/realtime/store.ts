@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import * as Y from 'yjs'
-import type { Database } from '../../db/client.js'
+import { queryRows, type Database } from '../../db/client.js'
 import { realtimeSnapshotsTable, realtimeUpdatesTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
 
@@ -51,7 +51,6 @@ export type Query = (text: string, params: unknown[]) => Promise<Array<Record<st
 const base64Of = (column: typeof realtimeUpdatesTable.data | typeof realtimeSnapshotsTable.data) => sql<string>`encode(${column}, 'base64')`
 const fromBase64 = (text: string): Uint8Array => Buffer.from(text, 'base64')
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
-const rowsOf = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Array<Record<string, unknown>>
 
 /**
  * The group commit's insert: one fixed statement for any number of rows, so it is prepared
@@ -115,12 +114,13 @@ export function createSqlDocumentStore(db: Database, clock: Clock, query: Query)
     async compact(docName, input) {
       const now = clock.now()
       return db.transaction(async (tx) => {
-        const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`))
+        const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`)
         if (!lock?.locked) return null
         await breathe()
-        const [current] = rowsOf(
-          await tx.execute(sql`select folded_updates as version, case when folded_updates is distinct from ${input.version} then encode(data, 'base64') end as data from realtime_snapshots where doc_name = ${docName} for no key update`),
-        ) as Array<{ version: number; data: string | null }>
+        const [current] = await queryRows<{ version: number; data: string | null }>(
+          tx,
+          sql`select folded_updates as version, case when folded_updates is distinct from ${input.version} then encode(data, 'base64') end as data from realtime_snapshots where doc_name = ${docName} for no key update`,
+        )
         let state = input.state
         const merged = Boolean(current?.data)
         if (current?.data) {
@@ -137,7 +137,7 @@ export function createSqlDocumentStore(db: Database, clock: Clock, query: Query)
         }
         await breathe()
         // One array parameter (as text, which both drivers bind alike), not one per id.
-        const deleted = rowsOf(await tx.execute(sql`delete from realtime_updates where doc_name = ${docName} and id = any(${`{${input.ids.join(',')}}`}::bigint[]) returning id`)).map((r) => Number(r.id))
+        const deleted = (await queryRows<{ id: string | number }>(tx, sql`delete from realtime_updates where doc_name = ${docName} and id = any(${`{${input.ids.join(',')}}`}::bigint[]) returning id`)).map((r) => Number(r.id))
         const version = (current?.version ?? 0) + Math.max(1, deleted.length)
         await breathe()
         await tx

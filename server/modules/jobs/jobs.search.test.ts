@@ -3,14 +3,13 @@
 // drafts never show to anyone else.
 import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { queryRows } from '../../../db/client.js'
 import { build } from '../../../test/helper.js'
 import { invite, postJob } from '../../../test/marketplace.js'
 import { HOUR, MINUTE } from '../../clock.js'
 
 t.setTimeout(120_000)
 
-const rowsOf = (result: unknown): Array<Record<string, unknown>> =>
-  Array.isArray(result) ? result : ((result as { rows: Array<Record<string, unknown>> }).rows ?? [])
 
 t.test('full-text search, filters, visibility and cursor pagination', async (t) => {
   const { app, call, register, clock } = await build(t)
@@ -148,9 +147,9 @@ t.test('full-text search, filters, visibility and cursor pagination', async (t) 
   // The text search is served by a GIN index on the generated tsvector, on this database too.
   const plan = await app.db.transaction(async (tx) => {
     await tx.execute(sql`set local enable_seqscan = off`)
-    return rowsOf(await tx.execute(sql`explain select id from jobs where search @@ websearch_to_tsquery('english', 'react')`))
+    return queryRows<Record<string, unknown>>(tx, sql`explain select id from jobs where search @@ websearch_to_tsquery('english', 'react')`)
   })
   t.match(plan.map((row) => Object.values(row).join(' ')).join('\n'), /jobs_search_idx/, 'the planner can use jobs_search_idx')
-  const index = rowsOf(await app.db.execute(sql`select indexdef from pg_indexes where indexname = 'jobs_search_idx'`))
+  const index = await queryRows<Record<string, unknown>>(app.db, sql`select indexdef from pg_indexes where indexname = 'jobs_search_idx'`)
   t.match(String(index[0]?.indexdef), /USING gin/i)
 })

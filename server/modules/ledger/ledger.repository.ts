@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { Executor } from '../../../db/client.js'
+import { queryRows, type Executor } from '../../../db/client.js'
 import { ledgerAccountsTable, ledgerEntriesTable, ledgerTransfersTable, type LedgerAccountKind } from '../../../db/schema/index.js'
 
 export type LedgerAccountRow = typeof ledgerAccountsTable.$inferSelect
@@ -19,12 +19,6 @@ export const accountKey = (ref: AccountRef): string => `${ref.kind}:${ref.curren
 function matches(ref: AccountRef): SQL {
   const t = ledgerAccountsTable
   return and(eq(t.kind, ref.kind), eq(t.currency, ref.currency), ref.ownerId === null ? isNull(t.ownerId) : eq(t.ownerId, ref.ownerId))!
-}
-
-/** Rows of a raw query: postgres-js answers an array, PGlite `{ rows }`. */
-export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
 export function createLedgerRepository(db: Executor) {

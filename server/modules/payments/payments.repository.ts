@@ -1,7 +1,6 @@
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
-import type { Executor } from '../../../db/client.js'
+import { queryRows, type Executor } from '../../../db/client.js'
 import { depositsTable, withdrawalsTable } from '../../../db/schema/index.js'
-import { queryRows } from '../ledger/ledger.repository.js'
 
 export type DepositRow = typeof depositsTable.$inferSelect
 export type WithdrawalRow = typeof withdrawalsTable.$inferSelect

@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { Executor } from '../../../db/client.js'
-import { queryRows } from '../ledger/ledger.repository.js'
+import { queryRows, type Executor } from '../../../db/client.js'
 
 export type SubjectRole = 'freelancer' | 'client'
 
