@@ -130,6 +130,8 @@ t.test('fixed price, from the job post to the invoice', { skip: skipWithoutBrows
       await client.reload()
       await client.getByTestId('milestone-1').waitFor()
     })
+    // The list can first show the offer's milestone and then the bound one: wait for the amount (fails on timeout).
+    await client.getByTestId('milestone-1').getByText('$1,200.00').first().waitFor({ timeout: 10_000 })
     t.ok(await client.getByTestId('milestone-1').getByText('$1,200.00').first().isVisible(), 'the milestone of the bound terms is listed')
     await snap(client, suite, '06-terms-bound')
   })
