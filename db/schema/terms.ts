@@ -39,7 +39,10 @@ export const termsVersionsTable = pgTable(
   (table) => [primaryKey({ columns: [table.contractId, table.version] })],
 )
 
-/** The milestones of a bound terms version (written when it binds; never updated or deleted). */
+/**
+ * The milestones of a bound terms version (written when it binds; never updated or deleted).
+ * A milestone may have no due date (see docs/contract-lifecycle.md).
+ */
 export const termsMilestonesTable = pgTable(
   'terms_milestones',
   {
@@ -48,7 +51,7 @@ export const termsMilestonesTable = pgTable(
     position: integer('position').notNull(),
     title: text('title').notNull(),
     amount: bigint('amount', { mode: 'number' }).notNull(),
-    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    dueDate: date('due_date', { mode: 'string' }),
   },
   (table) => [
     primaryKey({ columns: [table.contractId, table.version, table.position] }),

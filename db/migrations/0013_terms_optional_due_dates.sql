@@ -1,0 +1,1 @@
+ALTER TABLE "terms_milestones" ALTER COLUMN "due_date" DROP NOT NULL;
