@@ -115,6 +115,12 @@ export const timesheetsTable = pgTable(
     currency: varchar('currency', { length: 3 }).notNull(),
     /** Billable amount of the week, minor units (billable minutes x rate / 60, half up). */
     amount: bigint('amount', { mode: 'number' }),
+    /**
+     * Until when the freelancer may submit the week (then it is submitted for them). This and
+     * `reviewDueAt` come from the operator's settings when the timesheet is created and are
+     * kept; null on weeks created before (Monday 12:00 UTC).
+     */
+    submitDueAt: timestamp('submit_due_at', { withTimezone: true, mode: 'date' }),
     submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
     /** `freelancer` or `system` (the Monday 12:00 deadline). */
     submittedBy: varchar('submitted_by', { length: 16 }),
