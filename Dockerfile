@@ -17,6 +17,8 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 # The postinstall build has no sources yet: skip it here, build explicitly below.
 RUN npm ci --no-audit --no-fund --ignore-scripts
+# The web app imports what it shares with the server from common/.
+COPY common ./common
 COPY client ./client
 RUN npm run build:web
 

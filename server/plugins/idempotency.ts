@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database, Transaction } from '../../db/client.js'
 import { idempotencyKeysTable } from '../../db/schema/index.js'
+import { canonicalJson } from '../../common/canonical-json.js'
 import type { Clock } from '../clock.js'
 import { AppError, defineErrors } from '../http/errors.js'
 import { moneyTransaction, pgErrorCode } from '../../db/transactions.js'
@@ -58,17 +59,6 @@ const LOCK_TIMEOUT = '55P03'
 
 /** How long a duplicate waits for the first request with its key (and any money transaction for a lock) before answering 409. */
 const WAIT_FOR_FIRST = '10s'
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value ?? null)
-}
 
 /** What makes two requests "the same": method, route, path parameters and body (key order ignored). */
 export function requestFingerprint(request: FastifyRequest): string {

@@ -297,7 +297,7 @@ t.test('limits: a frame over the limit closes with 1009; a document over its cap
   t.equal((await w.closed()).code, 1009, 'frame too large')
 
   const denied: string[] = []
-  const { openDocument } = await import('../../client/documents.js')
+  const { openDocument } = await import('../../common/documents.js')
   const big = openDocument({ baseUrl: base, docName: 'test:limits', getTicket: () => ticket(base, writer.token), WebSocketPolyfill: WebSocket, disableBc: true })
   t.teardown(() => big.destroy())
   await big.synced()
@@ -335,7 +335,7 @@ t.test('the SDK reconnects after a server restart close with a fresh ticket', as
   const base = await listen(app)
   const [writer, reader] = [await register('W'), await register('R')]
   registerTestKind(app, { writer: writer.id, reader: reader.id })
-  const { openDocument } = await import('../../client/documents.js')
+  const { openDocument } = await import('../../common/documents.js')
   let tickets = 0
   const sdk = openDocument({
     baseUrl: base,

@@ -1,26 +1,18 @@
+import { formatMoney } from '../../../common/money.js'
 import type { InvoiceRow } from './invoices.repository.js'
 import { formatInvoiceNumber } from './invoices.service.js'
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
-/** Minor units as a decimal figure (2 decimals; whole units for currencies without minor units). */
-export function formatMoney(amount: number | bigint, currency: string): string {
-  const digits = ['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'UGX'].includes(currency) ? 0 : 2
-  const value = BigInt(amount)
-  const negative = value < 0n
-  const abs = negative ? -value : value
-  const scale = 10n ** BigInt(digits)
-  const whole = (abs / scale).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  const fraction = digits ? `.${(abs % scale).toString().padStart(digits, '0')}` : ''
-  return `${negative ? '-' : ''}${whole}${fraction} ${currency}`
-}
+/** The page is rendered once for every reader, so amounts use one fixed locale. */
+const INVOICE_LOCALE = 'en'
 
 /** A printable page: no scripts, no external resources, everything escaped. */
 export function renderInvoiceHtml(invoice: InvoiceRow, names: { client: string; freelancer: string }): string {
   const number = formatInvoiceNumber(invoice.number) ?? 'DRAFT'
   const title = invoice.kind === 'credit_note' ? 'Correcting invoice' : 'Invoice'
-  const money = (n: number | bigint) => escape(formatMoney(n, invoice.currency))
+  const money = (n: number | bigint) => escape(formatMoney(n, invoice.currency, INVOICE_LOCALE))
   const date = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—')
   const rows = invoice.lines
     .map((line) => `<tr><td>${escape(line.description)}</td><td class="n">${line.quantity}</td><td class="n">${money(line.unitAmount)}</td><td class="n">${money(line.amount)}</td></tr>`)

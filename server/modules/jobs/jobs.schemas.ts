@@ -1,11 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import { CURRENCIES } from '../../../common/money.js'
 import { PageQuery } from '../../http/schemas.js'
 
-/**
- * ISO 4217 codes a job may be priced in. A fixed list (not any three letters) so every
- * amount has known minor units and the ledger never meets a currency it cannot settle.
- */
-export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'BRL', 'MXN', 'SGD', 'HKD', 'ZAR'] as const
 export const JobCurrency = Type.Union(
   CURRENCIES.map((code) => Type.Literal(code)),
   { description: `ISO 4217 code, one of ${CURRENCIES.join(', ')}` },

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { writeTerms } from '../../../client/terms.js'
+import { writeTerms } from '../../../common/terms.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import { termsRoutes } from './terms.routes.js'

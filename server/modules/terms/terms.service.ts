@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
 import type { Database, Executor } from '../../../db/client.js'
-import { readTerms, type TermsData } from '../../../client/terms.js'
+import { canonicalJson } from '../../../common/canonical-json.js'
+import { readTerms, type TermsData } from '../../../common/terms.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Realtime } from '../../plugins/realtime.js'
 import { appendActivity } from '../activity/activity.service.js'
 import { termsErrors } from './terms.errors.js'
 import { createTermsRepository, type ContractRow, type TermsVersionRow } from './terms.repository.js'
-import { canonicalJson, validateDraft } from './terms.validation.js'
+import { validateDraft } from './terms.validation.js'
 
 export const termsDocName = (contractId: string) => `contract:${contractId}:terms`
 

@@ -1,4 +1,4 @@
-import type { TermsData, TermsDraft } from '../../../client/terms.js'
+import type { TermsData, TermsDraft } from '../../../common/terms.js'
 import { termsErrors } from './terms.errors.js'
 
 const MAX_AMOUNT = 1e13 // 100 billion in minor units: far above any real contract, far below float trouble
@@ -42,12 +42,3 @@ export function validateDraft(draft: TermsDraft, contract: { arrangement: string
   return { currency: contract.currency, price: null, hourlyRate: draft.hourlyRate, weeklyLimitMinutes: limit as number | null, manualTimeAllowed: draft.manualTimeAllowed, milestones: [], scope: draft.scope }
 }
 
-/** The exact text that is hashed: keys sorted at every level, milestones in order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}

@@ -1,4 +1,4 @@
-import { formatMoney } from '../../../sdk/money.js'
+import { formatMoney } from '../../../../common/money.js'
 
 export { formatMoney }
 

@@ -1,5 +1,6 @@
 import { useLocation, useRoute } from 'preact-iso'
 import { useEffect, useState } from 'preact/hooks'
+import { CURRENCIES, type Currency } from '../../../../common/money.js'
 import type { Job, NewJob } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { useLoad } from '../lib/load.js'
@@ -7,9 +8,6 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, FormError, MoneyField, moneyText, moneyValue, SelectField, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Loading } from '../ui/states.js'
-
-const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'BRL', 'MXN', 'SGD', 'HKD', 'ZAR'] as const
-type Currency = (typeof currencies)[number]
 
 const codeFields = {
   'jobs.range_required': 'budgetMin',
@@ -125,7 +123,7 @@ function JobEditor({ job }: { job: Job | null }) {
             ]}
             error={errorFor(error, 'arrangement', codeFields)}
           />
-          <SelectField id="currency" label="Currency" value={currency} onValue={setCurrency} options={currencies.map((c) => ({ value: c, label: c }))} error={errorFor(error, 'currency', codeFields)} />
+          <SelectField id="currency" label="Currency" value={currency} onValue={setCurrency} options={CURRENCIES.map((c) => ({ value: c, label: c }))} error={errorFor(error, 'currency', codeFields)} />
         </div>
         <div class="row">
           <MoneyField

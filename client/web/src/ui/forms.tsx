@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useCallback, useRef, useState } from 'preact/hooks'
-import { currencyDigits, minorToDecimal, parseMoney } from '../../../sdk/money.js'
+import { currencyDigits, minorToDecimal, parseMoney } from '../../../../common/money.js'
 import { ApiError } from '../lib/api.js'
 
 /** Which form field a server error is about: its `field`, or a known code of that field. */

@@ -1,7 +1,15 @@
 /**
  * Money is integer minor units everywhere (`12345` USD = $123.45). These turn it into text
- * and back without ever going through a binary float.
+ * and back without ever going through a binary float. The server (invoices) and the web app
+ * share them, so an amount reads the same on a printed invoice and on screen.
  */
+
+/**
+ * ISO 4217 codes a job may be priced in. A fixed list (not any three letters) so every
+ * amount has known minor units and the ledger never meets a currency it cannot settle.
+ */
+export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'BRL', 'MXN', 'SGD', 'HKD', 'ZAR'] as const
+export type Currency = (typeof CURRENCIES)[number]
 
 const digitsCache = new Map<string, number>()
 
