@@ -1,18 +1,12 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import { MilestonePlanSchema } from '../../../common/milestone-plan.js'
 import { PageQuery } from '../../http/schemas.js'
 
 const Positive = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Integer minor units of the job currency' })
 const CoverLetter = Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' })
 const EstimatedDays = Type.Integer({ minimum: 1, maximum: 3650 })
-const PlannedMilestone = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-    amount: Positive,
-    dueDate: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
-  },
-  { additionalProperties: false },
-)
-const Milestones = Type.Array(PlannedMilestone, { minItems: 1, maxItems: 20, description: 'Fixed-price jobs only; amounts add up to bidAmount' })
+// Fixed-price jobs only; the same schema checks the terms document and the offer frozen at hire.
+const Milestones = MilestonePlanSchema
 const AttachmentFileIds = Type.Array(Type.String({ format: 'uuid' }), {
   maxItems: 10,
   description: 'Files already uploaded to this workroom that you can see (upload after your first proposal or an invite)',

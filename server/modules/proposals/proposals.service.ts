@@ -1,5 +1,6 @@
 import type { Database, Executor } from '../../../db/client.js'
 import { pgErrorCode } from '../../../db/transactions.js'
+import { checkMilestonePlan } from '../../../common/milestone-plan.js'
 import type { PlannedMilestone } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
@@ -54,9 +55,12 @@ function checkBid(job: JobRow, bid: { bidAmount: number | null; hourlyRate: numb
     throw proposalErrors.bidMismatch()
   }
   if (bid.milestones) {
-    if (job.arrangement !== 'fixed') throw proposalErrors.milestonesNotFixed()
-    const total = bid.milestones.reduce((sum, m) => sum + m.amount, 0)
-    if (total !== bid.bidAmount) throw proposalErrors.milestonesTotal(`The milestone amounts add up to ${total}, the bid is ${bid.bidAmount}`)
+    if (job.arrangement !== 'fixed') throw proposalErrors.milestonesNotFixed(undefined, { field: 'milestones' })
+    const { issue } = checkMilestonePlan(bid.milestones, { amount: bid.bidAmount, label: 'bid' })
+    if (issue) {
+      const error = issue.rule === 'total' ? proposalErrors.milestonesTotal : proposalErrors.invalidPlan
+      throw error(`${issue.field}: ${issue.message}`, { field: issue.field })
+    }
   }
 }
 
