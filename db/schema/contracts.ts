@@ -5,7 +5,8 @@ import { workroomsTable } from './workrooms.js'
 
 /**
  * A contract between a job's client and one hired freelancer. Created `offered` by hire;
- * `offered -> active -> (paused) -> ended`, or `declined` / `expired` from `offered`.
+ * `offered -> active -> (paused) -> ended`, or `declined` / `expired` from `offered`. Ended
+ * while money is in escrow, it is `ending` until the last hold leaves (docs/contract-lifecycle.md).
  *
  * `initialTerms` is the offer as drafted from the proposal (the seed of the live terms
  * document). What binds is the accepted terms version, kept in its own immutable rows; the
@@ -48,6 +49,6 @@ export const contractsTable = pgTable(
     index('contracts_freelancer_idx').on(table.freelancerId),
     index('contracts_client_idx').on(table.clientId),
     check('contracts_arrangement_check', sql`${table.arrangement} in ('fixed', 'hourly')`),
-    check('contracts_state_check', sql`${table.state} in ('offered', 'active', 'paused', 'ended', 'declined', 'expired')`),
+    check('contracts_state_check', sql`${table.state} in ('offered', 'active', 'paused', 'ending', 'ended', 'declined', 'expired')`),
   ],
 )

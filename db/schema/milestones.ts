@@ -48,6 +48,8 @@ export const milestonesTable = pgTable(
     submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
     /** When the latest submission releases itself unless the client acts (null when no clock runs). */
     autoReleaseAt: timestamp('auto_release_at', { withTimezone: true, mode: 'date' }),
+    /** On an ending contract: when escrow of work not submitted returns to the client (null when no such clock runs). */
+    endRefundAt: timestamp('end_refund_at', { withTimezone: true, mode: 'date' }),
     resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
