@@ -27,6 +27,7 @@ import { messagesModule } from './modules/messages/messages.plugin.js'
 import { activityModule } from './modules/activity/activity.plugin.js'
 import { feedbackModule } from './modules/feedback/feedback.plugin.js'
 import { reputationModule } from './modules/reputation/reputation.plugin.js'
+import { settingsModule } from './modules/settings/index.js'
 import { busPlugin } from './plugins/bus.js'
 import { databasePlugin } from './plugins/database.js'
 import { installErrorHandler } from './plugins/error-handler.js'
@@ -110,6 +111,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(filesModule, { config, clock, ids })
   await app.register(messagesModule, { clock, ids })
   await app.register(activityModule, { clock })
+  await app.register(settingsModule, { config, clock, ids })
   await app.register(ledgerModule, { clock, ids })
   await app.register(paymentsModule, { clock, ids })
   await app.register(realtimePlugin, { config, clock })
