@@ -35,9 +35,9 @@ export function toContractDto(contract: ContractView): ContractDto {
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['contracts']
 
-export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsService; offerExpiryDays: number }> = async (
+export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsService }> = async (
   app,
-  { contracts, offerExpiryDays },
+  { contracts },
 ) => {
   app.post(
     '/api/v1/proposals/:id/hire',
@@ -45,7 +45,7 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
       schema: {
         tags,
         summary: 'Hire a proposal (client): a contract offer with terms drafted from it',
-        description: `The contract starts \`offered\`; the freelancer accepts or declines; an offer not accepted within ${offerExpiryDays} days expires. One contract per proposal; a job may hire several freelancers.`,
+        description: `The contract starts \`offered\`; the freelancer accepts or declines; an offer not accepted by \`offerExpiresAt\` (the operator's \`offerExpiryDays\` after the hire) expires. One contract per proposal; a job may hire several freelancers.`,
         params: IdParams,
         response: { 201: Contract, ...errors },
       },

@@ -10,6 +10,7 @@ import { createJobsRepository, type JobRow } from '../jobs/jobs.repository.js'
 import { proposalErrors } from '../proposals/proposals.errors.js'
 import { createProposalsRepository, type ProposalRow } from '../proposals/proposals.repository.js'
 import { EDITABLE_PROPOSAL_STATES, loadProposalFor } from '../proposals/proposals.service.js'
+import type { SettingsReader } from '../settings/index.js'
 import { contractErrors } from './contracts.errors.js'
 import { createContractsRepository, type ContractChanges, type ContractRow, type ContractView } from './contracts.repository.js'
 import type { InitialTermsDto } from './contracts.schemas.js'
@@ -19,8 +20,6 @@ export type InitialTerms = InitialTermsDto
 
 /** The durable deadline that expires an unanswered offer (subject: the contract id). */
 export const OFFER_EXPIRY_KIND = 'contract.offer-expiry'
-/** 40 hours, the usual weekly limit of an hourly contract until the parties agree otherwise. */
-export const DEFAULT_WEEKLY_LIMIT_MINUTES = 40 * 60
 
 export interface ContractStateChange {
   /** The contract after the change. */
@@ -54,15 +53,18 @@ const transitions: Record<ContractAction, { from: Partial<Record<ContractState, 
   end: { from: { active: ['client', 'freelancer'], paused: ['client', 'freelancer'], offered: ['client'] }, to: 'ended' },
 }
 
-/** The offer drafted from the proposal: its price or rate, its milestone plan, the job description as scope. */
-export function draftInitialTerms(job: JobRow, proposal: ProposalRow, now: Date): InitialTerms {
+/**
+ * The offer drafted from the proposal: its price or rate, its milestone plan, the job
+ * description as scope; an hourly one gets the operator's default weekly limit.
+ */
+export function draftInitialTerms(job: JobRow, proposal: ProposalRow, now: Date, defaults: { weeklyLimitMinutes: number }): InitialTerms {
   if (job.arrangement === 'hourly') {
     return {
       arrangement: 'hourly',
       currency: proposal.currency,
       price: null,
       hourlyRate: proposal.hourlyRate,
-      weeklyLimitMinutes: DEFAULT_WEEKLY_LIMIT_MINUTES,
+      weeklyLimitMinutes: defaults.weeklyLimitMinutes,
       manualTimeAllowed: false,
       milestones: [],
       scope: job.description,
@@ -80,7 +82,8 @@ export function createContractsService(deps: {
   clock: Clock
   ids: IdGenerator
   scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
-  settings: { offerExpiryDays: number }
+  /** Offer expiry and the default weekly limit, read when the client hires. */
+  settings: SettingsReader
 }) {
   const { db, clock, ids, scheduler, settings } = deps
   const hooks: ContractStateHook[] = []
@@ -128,8 +131,9 @@ export function createContractsService(deps: {
           }
           if (job.state === 'cancelled' || job.state === 'draft') throw jobErrors.notOpen(`A ${job.state} job cannot hire`, { state: job.state })
           const now = clock.now()
-          const initialTerms = draftInitialTerms(job, proposal, now)
-          const offerExpiresAt = new Date(now.getTime() + settings.offerExpiryDays * DAY)
+          const rules = await settings.getSettings(tx)
+          const initialTerms = draftInitialTerms(job, proposal, now, { weeklyLimitMinutes: rules.defaultWeeklyLimitHours * 60 })
+          const offerExpiresAt = new Date(now.getTime() + rules.offerExpiryDays * DAY)
           const contract = await createContractsRepository(tx).insert({
             id: ids.newId(),
             jobId: job.id,

@@ -21,8 +21,7 @@ export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       scheduler: app.scheduler,
       clock,
       ids,
-      platformFeeBps: config.platformFeeBps,
-      responseDays: config.disputeResponseDays,
+      settings: app.settings,
     })
     app.decorate('disputes', disputes)
 
@@ -39,5 +38,5 @@ export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
 
     await app.register(disputesRoutes, { disputes, afterChange })
   },
-  { name: 'disputes', dependencies: ['milestones', 'ledger', 'invoices', 'idempotency', 'scheduler'] },
+  { name: 'disputes', dependencies: ['milestones', 'ledger', 'invoices', 'idempotency', 'scheduler', 'settings'] },
 )

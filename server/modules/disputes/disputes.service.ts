@@ -29,14 +29,14 @@ const LIVE = new Set(['open', 'answered', 'escalated'])
 
 /**
  * Disputes on a milestone with money in escrow. Opening one freezes the milestone (no
- * release, refund or auto-release); the other side answers within `disputeResponseDays`,
+ * release, refund or auto-release); the other side answers within the operator's `disputeResponseDays`,
  * or the dispute resolves for the party who opened it (all of the hold to them). Each side
  * accepts a split (the gross amount for the freelancer; the rest returns to the client);
  * equal accepted splits settle it. Either side may escalate; an operator's decision moves
  * the money. Every resolution empties the hold in one transaction: hold -> earnings (less
  * the fee, with an invoice) and hold -> client wallet.
  */
-export function createDisputesService(deps: EscrowDeps & { milestones: Pick<MilestonesService, 'lockFor'>; scheduler: Pick<Scheduler, 'schedule'>; responseDays: number }) {
+export function createDisputesService(deps: EscrowDeps & { milestones: Pick<MilestonesService, 'lockFor'>; scheduler: Pick<Scheduler, 'schedule'> }) {
   const { clock, ids } = deps
 
   const log = (tx: Transaction, contract: ContractRow, actorId: string | null, type: string, data: Record<string, unknown>) =>
@@ -142,7 +142,7 @@ export function createDisputesService(deps: EscrowDeps & { milestones: Pick<Mile
       const proposal = input.freelancerAmount ?? (side === 'client' ? 0n : held)
       checkSplit(proposal, held)
       const now = clock.now()
-      const responseDueAt = new Date(now.getTime() + deps.responseDays * DAY)
+      const responseDueAt = new Date(now.getTime() + (await deps.settings.getSettings(tx)).disputeResponseDays * DAY)
       const latest = await repository.latestSubmission(milestone.id)
       const staleAutoRelease = latest && latest.outcome === null && milestone.state === 'submitted' ? [latest.id] : []
       if (staleAutoRelease.length) await repository.reviewOpenSubmission(milestone.id, { outcome: 'disputed', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })

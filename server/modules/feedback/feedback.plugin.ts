@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** Feedback on ended contracts: windows, double-blind reveal, replies. */
 export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {
-    const settings = { feedbackWindowDays: config.feedbackWindowDays, feedbackReplyDays: config.feedbackReplyDays }
+    const settings = { feedbackReplyDays: config.feedbackReplyDays }
     const feedback = createFeedbackService({
       db: app.db,
       clock,
@@ -24,11 +24,12 @@ export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       events: app.hasDecorator('events') ? app.events : null,
       contracts: app.contracts,
       settings,
+      operatorSettings: app.settings,
     })
     app.decorate('feedback', feedback)
     app.contracts.onStateChange((change, tx) => feedback.contractChanged(change, tx))
     app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) => feedback.closeWindow(deadline.subject, tx, context))
     await app.register(feedbackRoutes, { feedback, settings })
   },
-  { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts'] },
+  { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts', 'settings'] },
 )

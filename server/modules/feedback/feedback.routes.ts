@@ -43,7 +43,8 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ feedback: FeedbackServi
         tags,
         summary: 'Leave feedback on an ended contract (each party once; never editable)',
         description:
-          `Within ${settings.feedbackWindowDays} days of the contract's end. The client rates the freelancer (quality, responsiveness, professionalism, expertise, schedule, cost: weights 30/20/15/15/10/10); ` +
+          "Within the feedback window after the contract's end (`closesAt` in the GET; its length is the operator's " +
+          '`feedbackWindowDays` when the contract ended). The client rates the freelancer (quality, responsiveness, professionalism, expertise, schedule, cost: weights 30/20/15/15/10/10); ' +
           'the freelancer rates the client (clarity, communication, paymentPromptness). Double-blind: visible to its author only until both parties have left theirs or the window closes. ' +
           '409 before the contract ended, after the window, or for a second feedback.',
         params: IdParams,

@@ -7,6 +7,7 @@ import { appendActivity } from '../activity/activity.service.js'
 import type { ContractRow } from '../contracts/contracts.repository.js'
 import type { ContractStateChange } from '../contracts/contracts.service.js'
 import type { EventsService } from '../events/events.service.js'
+import type { SettingsReader } from '../settings/index.js'
 import { feedbackErrors } from './feedback.errors.js'
 import { createFeedbackRepository, type FeedbackRow, type FeedbackWindowRow } from './feedback.repository.js'
 import type { LeaveFeedbackInput } from './feedback.schemas.js'
@@ -36,8 +37,8 @@ export interface FeedbackReveal {
  */
 export type RevealHook = (event: FeedbackReveal, tx: Transaction, context: DeadlineContext) => Promise<void>
 
+/** From the configuration; the feedback window itself is an operator setting (`feedbackWindowDays`). */
 export interface FeedbackSettings {
-  feedbackWindowDays: number
   feedbackReplyDays: number
 }
 
@@ -72,21 +73,23 @@ export function createFeedbackService(deps: {
   events: Pick<EventsService, 'publish'> | null
   contracts: { get(id: string, executor?: Executor): Promise<ContractRow | null> }
   settings: FeedbackSettings
+  operatorSettings: SettingsReader
 }) {
   const { db, clock, ids, scheduler, settings } = deps
   const revealHooks: RevealHook[] = []
 
-  const windowOf = (contract: ContractRow & { endedAt: Date }): FeedbackWindowRow => ({
+  /** The window a contract gets when it ends: as long as the operator's setting in force then. */
+  const windowOf = async (executor: Executor, contract: ContractRow & { endedAt: Date }): Promise<FeedbackWindowRow> => ({
     contractId: contract.id,
     openedAt: contract.endedAt,
-    closesAt: new Date(contract.endedAt.getTime() + settings.feedbackWindowDays * DAY),
+    closesAt: new Date(contract.endedAt.getTime() + (await deps.operatorSettings.getSettings(executor)).feedbackWindowDays * DAY),
     revealedAt: null,
     revealedBy: null,
   })
 
   /** Opens the window (idempotent) with its closing deadline, in the caller's transaction. */
   async function openWindow(tx: Executor, contract: ContractRow & { endedAt: Date }): Promise<void> {
-    const window = windowOf(contract)
+    const window = await windowOf(tx, contract)
     // Only a new window schedules: re-scheduling would re-arm a deadline that already ran.
     if (await createFeedbackRepository(tx).ensureWindow(window)) {
       await scheduler.schedule({ kind: FEEDBACK_REVEAL_KIND, subject: contract.id, dueAt: window.closesAt }, tx)
@@ -208,7 +211,7 @@ export function createFeedbackService(deps: {
       if (!contract) throw feedbackErrors.contractNotFound()
       const role = roleOf(contract, input.viewerId)
       const repository = createFeedbackRepository(db)
-      const window = (await repository.findWindow(contract.id)) ?? (takesFeedback(contract) ? windowOf(contract) : null)
+      const window = (await repository.findWindow(contract.id)) ?? (takesFeedback(contract) ? await windowOf(db, contract) : null)
       const rows = window ? await repository.ofContract(contract.id) : []
       const now = clock.now()
       const revealed = window ? effectiveReveal(window, now) : null

@@ -5,6 +5,7 @@ import type { InvoiceRow } from '../invoices/invoices.repository.js'
 import type { InvoicesService } from '../invoices/invoices.service.js'
 import { platformFee } from '../ledger/ledger.amounts.js'
 import { accounts, type LedgerService } from '../ledger/ledger.service.js'
+import type { SettingsReader } from '../settings/index.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
 
@@ -14,7 +15,8 @@ export interface EscrowDeps {
   invoices: Pick<InvoicesService, 'issue'>
   clock: Clock
   ids: IdGenerator
-  platformFeeBps: number
+  /** The platform fee is the operator's setting in force when the money is released. */
+  settings: SettingsReader
 }
 
 /** What is still in escrow for the milestone (the ledger's hold balance, mirrored on the row). */
@@ -36,7 +38,7 @@ export async function releaseFromHold(
   const { milestone, contract, gross } = input
   const held = heldOf(milestone)
   if (gross <= 0n || gross > held) throw milestoneErrors.amountExceedsHold(undefined, { held: Number(held) })
-  const { fee, net } = platformFee(gross, deps.platformFeeBps)
+  const { fee, net } = platformFee(gross, (await deps.settings.getSettings(tx)).platformFeeBps)
   const currency = milestone.currency
   const transfer = await deps.ledger.transfer(tx, {
     kind: 'release',

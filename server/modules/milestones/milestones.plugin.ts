@@ -23,8 +23,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       scheduler: app.scheduler,
       clock,
       ids,
-      platformFeeBps: config.platformFeeBps,
-      autoReleaseDays: config.autoReleaseDays,
+      settings: app.settings,
     })
     const live = createMoneyLiveState({
       db: app.db,
@@ -56,5 +55,5 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
 
     await app.register(milestonesRoutes, { milestones, afterChange })
   },
-  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts'] },
+  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'settings'] },
 )

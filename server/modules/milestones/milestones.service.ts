@@ -42,14 +42,14 @@ const OPEN_CONTRACT = new Set(['active', 'paused'])
  * Fixed-price milestones: fund (wallet -> hold), submit, approve and release in full or in
  * part (hold -> earnings + fee), request changes, refund (hold -> wallet; the client asks,
  * the freelancer consents, or an operator decides), and auto-release a submission the
- * client left unanswered for `autoReleaseDays`.
+ * client left unanswered for the operator's `autoReleaseDays` (read when it is submitted).
  *
  * Every use case runs in the caller's transaction and takes its locks in one order:
  * contract (shared) -> milestone -> ledger accounts (id order) -> invoice counter ->
  * workroom (activity). A partial release leaves the state as it was (the rest stays in
  * escrow, and a pending submission keeps its auto-release clock).
  */
-export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Scheduler, 'schedule'>; autoReleaseDays: number }) {
+export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Scheduler, 'schedule'> }) {
   const { clock } = deps
 
   async function lockFor(tx: Transaction, milestoneId: string, actor: Actor | null) {
@@ -111,7 +111,7 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
         throw milestoneErrors.fileNotFound()
       }
       const now = clock.now()
-      const autoReleaseAt = new Date(now.getTime() + deps.autoReleaseDays * DAY)
+      const autoReleaseAt = new Date(now.getTime() + (await deps.settings.getSettings(tx)).autoReleaseDays * DAY)
       const submission = await repository.insertSubmission({ id: deps.ids.newId(), milestoneId: milestone.id, authorId: input.actor.id, message: input.message, fileIds, createdAt: now })
       const updated = await repository.update(milestone.id, { state: 'submitted', submittedAt: now, autoReleaseAt, updatedAt: now })
       // One deadline per submission: a later submission never rewrites a deadline that may be running.

@@ -8,7 +8,7 @@ import { createStatusReportsService, STATUS_CHECK_KIND } from './status-reports.
 
 export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const reports = createStatusReportsService({ db: app.db, clock, ids, scheduler: app.scheduler })
+    const reports = createStatusReportsService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings })
 
     /** Tells both parties on their event streams (after the commit). */
     const notify = async (contractId: string, type: string, data: object) => {
@@ -26,5 +26,5 @@ export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
 
     await app.register(statusReportsRoutes, { reports, notify })
   },
-  { name: 'status-reports', dependencies: ['database', 'scheduler', 'accounts'] },
+  { name: 'status-reports', dependencies: ['database', 'scheduler', 'accounts', 'settings'] },
 )

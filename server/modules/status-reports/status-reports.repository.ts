@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like, lt } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, like, lt } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { contractsTable, deadlinesTable, statusReportCommentsTable, statusReportFlagsTable, statusReportsTable } from '../../../db/schema/index.js'
 
@@ -59,6 +59,23 @@ export function createStatusReportsRepository(db: Executor) {
         .where(and(eq(deadlinesTable.kind, kind), like(deadlinesTable.subject, `${contractId}:%`)))
         .limit(1)
       return Boolean(row)
+    },
+    /** The contract's next pending check: which week, and when it flags a missing report. */
+    async nextCheck(kind: string, contractId: string): Promise<{ weekStart: string; dueAt: Date } | null> {
+      const [row] = await db
+        .select({ payload: deadlinesTable.payload, dueAt: deadlinesTable.dueAt })
+        .from(deadlinesTable)
+        .where(
+          and(
+            eq(deadlinesTable.kind, kind),
+            like(deadlinesTable.subject, `${contractId}:%`),
+            isNull(deadlinesTable.doneAt),
+            isNull(deadlinesTable.cancelledAt),
+          ),
+        )
+        .orderBy(asc(deadlinesTable.dueAt))
+        .limit(1)
+      return row ? { weekStart: (row.payload as { weekStart: string }).weekStart, dueAt: row.dueAt } : null
     },
   }
 }

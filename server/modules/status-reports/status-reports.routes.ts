@@ -57,6 +57,9 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
             items: Type.Array(Report),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
             missingWeeks: Type.Array(Type.Object({ weekStart: Type.String(), flaggedAt: DateTime })),
+            nextDue: Type.Union([Type.Object({ weekStart: Type.String(), dueAt: DateTime }), Type.Null()], {
+              description: 'The next week whose report is due, and when it is flagged missing if none was filed by then',
+            }),
           }),
           ...errors,
         },
@@ -71,6 +74,7 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
         items: page.reports.map((r) => toReport(r, page.comments)),
         nextCursor: page.more && last ? encodeCursor({ w: last.weekStart }) : null,
         missingWeeks: page.missing.map((m) => ({ weekStart: m.weekStart, flaggedAt: m.flaggedAt.toISOString() })),
+        nextDue: page.nextDue && { weekStart: page.nextDue.weekStart, dueAt: page.nextDue.dueAt.toISOString() },
       }
     },
   )

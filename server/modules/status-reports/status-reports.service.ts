@@ -4,10 +4,11 @@ import type { IdGenerator } from '../../ids.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/activity.service.js'
 import { roleIn, type Actor } from '../milestones/milestones.service.js'
+import type { SettingsReader } from '../settings/index.js'
 import { statusReportErrors } from './status-reports.errors.js'
 import { createStatusReportsRepository } from './status-reports.repository.js'
 
-/** The Monday check of the week that just ended (subject `<contract id>:<week start>`, one per week). */
+/** The check of a week once its report is due (subject `<contract id>:<week start>`, one per week). */
 export const STATUS_CHECK_KIND = 'status-report.check'
 
 /** The Monday (UTC, `YYYY-MM-DD`) of the week holding `date`. */
@@ -17,15 +18,29 @@ export function mondayOf(date: Date): string {
 }
 
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY)
+
+/** The first `weekday` (0 = Sunday) at `hour`:00 UTC at or after `from`. */
+export function firstWeekdayAt(from: Date, weekday: number, hour: number): Date {
+  const sameDay = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate(), hour)
+  const at = sameDay + ((weekday - from.getUTCDay() + 7) % 7) * DAY
+  return new Date(at < from.getTime() ? at + 7 * DAY : at)
+}
 const OPEN = new Set(['active', 'paused'])
 
 /**
  * Weekly status reports on fixed-price contracts: the freelancer files one per week
- * (Monday to Sunday, UTC): work completed, progress (0-100 %), plans. Each Monday at 00:00
- * UTC a durable deadline checks the week that just ended and flags it when no report was
- * filed (activity `status_report.missing`). The parties comment on reports.
+ * (Monday to Sunday, UTC): work completed, progress (0-100 %), plans. A week's report is due
+ * on the operator's weekday and hour after the week (default Monday 00:00 UTC); then a
+ * durable deadline checks the week and flags it when no report was filed (activity
+ * `status_report.missing`). The parties comment on reports.
  */
-export function createStatusReportsService(deps: { db: Database; clock: Clock; ids: IdGenerator; scheduler: Pick<Scheduler, 'schedule'> }) {
+export function createStatusReportsService(deps: {
+  db: Database
+  clock: Clock
+  ids: IdGenerator
+  scheduler: Pick<Scheduler, 'schedule'>
+  settings: SettingsReader
+}) {
   const { db, clock, ids } = deps
 
   async function partyContract(executor: Executor, contractId: string, actor: Actor) {
@@ -35,8 +50,12 @@ export function createStatusReportsService(deps: { db: Database; clock: Clock; i
     return { contract, role }
   }
 
-  const scheduleCheck = (tx: Executor, contractId: string, weekStart: string) =>
-    deps.scheduler.schedule({ kind: STATUS_CHECK_KIND, subject: `${contractId}:${weekStart}`, dueAt: addDays(weekStart, 7), payload: { contractId, weekStart } }, tx)
+  /** The week's check, due as the operator's settings say when it is scheduled (it keeps that date). */
+  const scheduleCheck = async (tx: Executor, contractId: string, weekStart: string) => {
+    const { statusReportDueWeekday, statusReportDueHour } = await deps.settings.getSettings(tx)
+    const dueAt = firstWeekdayAt(addDays(weekStart, 7), statusReportDueWeekday, statusReportDueHour)
+    await deps.scheduler.schedule({ kind: STATUS_CHECK_KIND, subject: `${contractId}:${weekStart}`, dueAt, payload: { contractId, weekStart } }, tx)
+  }
 
   return {
     async file(input: { contractId: string; actor: Actor; workCompleted: string; progress: number; plans: string; weekStart?: string }) {
@@ -99,10 +118,11 @@ export function createStatusReportsService(deps: { db: Database; clock: Clock; i
         more: reports.length > input.limit,
         comments: await repository.comments(page.map((r) => r.id)),
         missing: await repository.flags(contract.id),
+        nextDue: await repository.nextCheck(STATUS_CHECK_KIND, contract.id),
       }
     },
 
-    /** When a fixed-price contract's terms first bind: start the Monday checks with its first full week. */
+    /** When a fixed-price contract's terms first bind: start the weekly checks with its first full week. */
     async startWeeklyChecks(tx: Executor, contractId: string): Promise<void> {
       const repository = createStatusReportsRepository(tx)
       const contract = await repository.contract(contractId)
@@ -114,7 +134,7 @@ export function createStatusReportsService(deps: { db: Database; clock: Clock; i
       await scheduleCheck(tx, contract.id, firstWeek)
     },
 
-    /** The Monday check: flags the week if no report was filed, then schedules next week's. */
+    /** The week's check: flags it if no report was filed, then schedules next week's. */
     async check(tx: Transaction, deadline: Deadline): Promise<{ contractId: string; flagged: string | null; parties: string[]; workroomId: string } | null> {
       const { contractId, weekStart } = deadline.payload as { contractId: string; weekStart: string }
       const repository = createStatusReportsRepository(tx)

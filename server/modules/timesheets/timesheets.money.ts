@@ -9,6 +9,7 @@ import { platformFee } from '../ledger/ledger.amounts.js'
 import { accounts, type LedgerService } from '../ledger/ledger.service.js'
 import type { HourlyContract } from '../tracker/tracker.contracts.js'
 import { isoWeekLabel, WEEK_MS } from '../tracker/tracker.week.js'
+import type { SettingsReader } from '../settings/index.js'
 import type { TimesheetRow } from './timesheets.repository.js'
 
 /** Retries payment of a formal timesheet invoice the client's wallet could not cover yet. */
@@ -21,7 +22,13 @@ export interface MoneyDeps {
   scheduler: Pick<Scheduler, 'schedule'>
   clock: Clock
   ids: IdGenerator
-  platformFeeBps: number
+  /** The platform fee is the operator's setting in force when a week is billed. */
+  settings: SettingsReader
+}
+
+/** The platform fee on `gross` at the operator's rate in force now, read in the billing transaction. */
+export async function feeOf(tx: Transaction, deps: Pick<MoneyDeps, 'settings'>, gross: bigint): Promise<bigint> {
+  return platformFee(gross, (await deps.settings.getSettings(tx)).platformFeeBps).fee
 }
 
 const day = (at: Date) => at.toISOString().slice(0, 10)
@@ -62,7 +69,7 @@ export const partiesOf = (contract: HourlyContract) => ({
  * Rewrites a draft invoice's lines and amounts (a draft is not yet issued, so revising it is
  * not an edit of an issued invoice). Used when a dispute splits a week.
  */
-export async function reviseDraft(tx: Transaction, deps: Pick<MoneyDeps, 'platformFeeBps'>, invoiceId: string, input: { lines: InvoiceRow['lines']; amount: bigint; note?: string }) {
+export async function reviseDraft(tx: Transaction, deps: Pick<MoneyDeps, 'settings'>, invoiceId: string, input: { lines: InvoiceRow['lines']; amount: bigint; note?: string }) {
   const repository = createInvoicesRepository(tx)
   const draft = await repository.lock(invoiceId)
   if (!draft || draft.state !== 'draft') throw new Error(`invoice ${invoiceId} is not a draft`)
@@ -70,7 +77,7 @@ export async function reviseDraft(tx: Transaction, deps: Pick<MoneyDeps, 'platfo
     lines: input.lines,
     subtotal: input.amount,
     total: input.amount,
-    feeAmount: platformFee(input.amount, deps.platformFeeBps).fee,
+    feeAmount: await feeOf(tx, deps, input.amount),
     ...(input.note !== undefined ? { note: input.note } : {}),
   })
 }
@@ -80,9 +87,15 @@ export async function reviseDraft(tx: Transaction, deps: Pick<MoneyDeps, 'platfo
  * -> platform fees, one balanced ledger transfer. It runs in a savepoint: a wallet that
  * cannot cover it leaves everything else of the approval in place ('awaiting_funds').
  */
-async function collect(tx: Transaction, deps: MoneyDeps, input: { contract: HourlyContract; currency: string; gross: bigint; reference: string; actorId: string | null }) {
+async function collect(
+  tx: Transaction,
+  deps: MoneyDeps,
+  /** `fee`: what the invoice being paid already says; otherwise the fee in force now. */
+  input: { contract: HourlyContract; currency: string; gross: bigint; fee?: bigint; reference: string; actorId: string | null },
+) {
   const { contract, currency, gross } = input
-  const { fee, net } = platformFee(gross, deps.platformFeeBps)
+  const fee = input.fee ?? (await feeOf(tx, deps, gross))
+  const net = gross - fee
   try {
     await tx.transaction(async (savepoint) => {
       await deps.ledger.transfer(savepoint, {
@@ -124,7 +137,7 @@ export async function retryPayment(
 ): Promise<'paid' | 'awaiting_funds' | 'settled'> {
   const { invoice } = input
   if (invoice.state !== 'formal') return 'settled'
-  const payment = await collect(tx, deps, { contract: input.contract, currency: invoice.currency, gross: invoice.total, reference: `invoice:${invoice.id}`, actorId: null })
+  const payment = await collect(tx, deps, { contract: input.contract, currency: invoice.currency, gross: invoice.total, fee: invoice.feeAmount, reference: `invoice:${invoice.id}`, actorId: null })
   if (payment === 'paid') await deps.invoices.markPaid(tx, invoice.id)
   else await scheduleCollection(tx, deps, { invoiceId: invoice.id, timesheetId: input.timesheetId, attempt: input.attempt + 1 })
   return payment
@@ -164,7 +177,7 @@ export async function billMinutes(
       source: input.source,
       currency: sheet.currency,
       lines,
-      feeAmount: platformFee(input.amount, deps.platformFeeBps).fee,
+      feeAmount: await feeOf(tx, deps, input.amount),
       state: 'formal',
       ...period(sheet),
     })

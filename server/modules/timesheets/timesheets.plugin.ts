@@ -11,15 +11,16 @@ import { timesheetsRoutes } from './timesheets.routes.js'
 import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from './timesheets.service.js'
 
 /**
- * Weekly timesheets of hourly contracts: submit (or Monday 12:00 UTC auto-submit), draft
- * invoice, approve (or Saturday 00:00 UTC auto-approve) into a formal invoice paid from the
- * wallet, and hourly disputes. Money moves only through the ledger and invoices modules.
+ * Weekly timesheets of hourly contracts: submit (or auto-submit at the week's submit
+ * deadline), draft invoice, approve (or auto-approve when the review window ends) into a
+ * formal invoice paid from the wallet, and hourly disputes. The deadlines come from the
+ * operator's settings (default Monday 12:00 and Saturday 00:00 UTC). Money moves only through the ledger and invoices modules.
  */
 export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {
     const invoices = app.invoices
     const refreshState = createTimesheetsLiveState({ db: app.db, contractState: () => (app.hasDecorator('contractState') ? app.contractState : null), log: app.log })
-    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, platformFeeBps: config.platformFeeBps, refreshState }
+    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, settings: app.settings, refreshState }
     const timesheets = createTimesheetsService(deps)
     const disputes = createDisputesService(deps, timesheets)
 
@@ -36,5 +37,5 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
 
     await app.register(timesheetsRoutes, { timesheets, disputes, idempotency: app.idempotency })
   },
-  { name: 'timesheets', dependencies: ['database', 'scheduler', 'accounts', 'events', 'ledger', 'invoices', 'idempotency', 'tracker'] },
+  { name: 'timesheets', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'events', 'ledger', 'invoices', 'idempotency', 'tracker'] },
 )

@@ -69,7 +69,7 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
     {
       schema: {
         tags: ['timesheets'],
-        summary: 'Submit the week (freelancer, until Monday 12:00 UTC): locks its time and sends the draft invoice',
+        summary: 'Submit the week (freelancer, until its submitDeadline): locks its time and sends the draft invoice',
         params: IdParams,
         body: Type.Optional(Type.Object({ notes: Type.Optional(Type.String({ maxLength: 5000 })) }, { additionalProperties: false })),
         response: { 200: Timesheet, ...errors },
@@ -98,7 +98,7 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
     {
       schema: {
         tags: ['timesheets'],
-        summary: 'Dispute minutes of the week (client, until Friday 23:59 UTC); the rest is approved and paid now',
+        summary: 'Dispute minutes of the week (client, until its reviewDueAt); the rest is approved and paid now',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import { Totals } from '../tracker/tracker.schemas.js'
-import { isoWeekLabel, reviewDeadlineOf, submitDeadlineOf, WEEK_MS } from '../tracker/tracker.week.js'
+import { isoWeekLabel, reviewDeadlineOf, submitDueOf, WEEK_MS } from '../tracker/tracker.week.js'
 import type { DisputeRow } from './timesheets.repository.js'
 import type { TimesheetView } from './timesheets.service.js'
 
@@ -36,10 +36,10 @@ export const Timesheet = Type.Object({
   hourlyRate: Type.Union([Type.Integer(), Type.Null()]),
   amount: Type.Union([Type.Integer(), Type.Null()]),
   totals: Totals,
-  submitDeadline: Type.String(),
+  submitDeadline: Type.String({ description: 'Until when the freelancer may adjust and submit the week; then it is submitted automatically' }),
   submittedAt: Nullable(Type.String()),
   submittedBy: Nullable(Type.String()),
-  reviewDueAt: Nullable(Type.String()),
+  reviewDueAt: Nullable(Type.String({ description: 'Until when the client may approve or dispute; no action by then approves the week' })),
   approvedAt: Nullable(Type.String()),
   approvedBy: Nullable(Type.String()),
   approvedMinutes: Type.Union([Type.Integer(), Type.Null()]),
@@ -79,7 +79,7 @@ export function toTimesheet({ sheet, totals, dispute }: TimesheetView): Static<t
     hourlyRate: sheet.hourlyRate,
     amount: sheet.amount,
     totals,
-    submitDeadline: submitDeadlineOf(sheet.weekStart).toISOString(),
+    submitDeadline: submitDueOf(sheet).toISOString(),
     submittedAt: iso(sheet.submittedAt),
     submittedBy: sheet.submittedBy,
     reviewDueAt: iso(sheet.reviewDueAt ?? (sheet.state === 'open' ? reviewDeadlineOf(sheet.weekStart) : null)),

@@ -3,20 +3,17 @@ import { DAY } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
 import type { DeadlineContext, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/activity.service.js'
-import { platformFee } from '../ledger/ledger.amounts.js'
 import { amountFor, type WeekTotals } from '../tracker/tracker.billing.js'
 import { contractFor, findContract, type ContractRole, type HourlyContract } from '../tracker/tracker.contracts.js'
 import type { LivePublisher } from '../tracker/tracker.live.js'
 import { AUTO_SUBMIT_KIND, loadWeek } from '../tracker/tracker.service.js'
-import { isoWeekLabel, reviewDeadlineOf, submitDeadlineOf } from '../tracker/tracker.week.js'
+import { isoWeekLabel, reviewDeadlineOf, submitDueOf } from '../tracker/tracker.week.js'
 import { timesheetErrors } from './timesheets.errors.js'
-import { billMinutes, partiesOf, period, weekLines, type MoneyDeps } from './timesheets.money.js'
+import { billMinutes, feeOf, partiesOf, period, weekLines, type MoneyDeps } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
 
 export const AUTO_APPROVE_KIND = 'timesheet.auto_approve'
 export const DISPUTE_TIMEOUT_KIND = 'timesheet.dispute_timeout'
-/** The freelancer answers a dispute of hours within this many days. */
-export const DISPUTE_RESPONSE_DAYS = 3
 
 export interface TimesheetsDeps extends MoneyDeps {
   db: Database
@@ -95,14 +92,15 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     if (amount === 0n) {
       updated = await repository.update(sheet.id, { ...base, state: 'approved', approvedAt: now, approvedBy: 'system', approvedMinutes: 0 })
     } else {
-      const reviewDueAt = reviewDeadlineOf(sheet.weekStart)
+      // Set when the week's timesheet was created; weeks from before that keep the old rule.
+      const reviewDueAt = sheet.reviewDueAt ?? reviewDeadlineOf(sheet.weekStart)
       const draftSheet = { ...sheet, ...base }
       const draft = await deps.invoices.issue(tx, {
         parties: partiesOf(contract),
         source: `timesheet:${sheet.id}`,
         currency: sheet.currency,
         lines: weekLines(draftSheet, contract, totals.billableMinutes, amount),
-        feeAmount: platformFee(amount, deps.platformFeeBps).fee,
+        feeAmount: await feeOf(tx, deps, amount),
         state: 'draft',
         ...period(sheet),
         note: input.notes ?? (sheet.notes || null),
@@ -166,14 +164,14 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     flush,
     afterDeadline,
 
-    /** Monday 12:00 UTC: a week nobody submitted is submitted for the freelancer. */
+    /** The week's submit deadline (default Monday 12:00 UTC): a week nobody submitted is submitted for the freelancer. */
     async autoSubmit(tx: Transaction, context: DeadlineContext, timesheetId: string) {
       await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'open') await submitLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
       })
     },
 
-    /** Saturday 00:00 UTC: a submitted week the client neither approved nor disputed is approved. */
+    /** The end of the review window (default Saturday 00:00 UTC): a week the client neither approved nor disputed is approved. */
     async autoApprove(tx: Transaction, context: DeadlineContext, timesheetId: string) {
       await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'submitted') await approveLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
@@ -209,7 +207,7 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         if (role !== 'freelancer') throw timesheetErrors.freelancerOnly()
         if (sheet.state !== 'open') throw timesheetErrors.notOpen()
         // Past the deadline the system submits (its deadline may simply not have run yet).
-        if (clock.now() >= submitDeadlineOf(sheet.weekStart)) throw timesheetErrors.submitClosed()
+        if (clock.now() >= submitDueOf(sheet)) throw timesheetErrors.submitClosed()
         const updated = await submitLocked(tx, { sheet, contract, by: 'freelancer', actorId: input.userId, notes: input.notes }, out)
         return view(tx, updated, contract)
       })
@@ -259,7 +257,7 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         invoiceId = billed.invoice.id
         payment = billed.payment
       }
-      const respondBy = new Date(now.getTime() + DISPUTE_RESPONSE_DAYS * DAY)
+      const respondBy = new Date(now.getTime() + (await deps.settings.getSettings(tx)).timesheetDisputeResponseDays * DAY)
       const dispute = await repository.insertDispute({
         id: ids.newId(),
         timesheetId: sheet.id,

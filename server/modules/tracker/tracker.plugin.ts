@@ -8,8 +8,8 @@ import { createTrackerService } from './tracker.service.js'
 /** Tracker: ten-minute segments of hourly contracts, and the week view with billing flags. */
 export const trackerModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {
-    const tracker = createTrackerService({ db: app.db, clock, ids, scheduler: app.scheduler, live: app.events })
+    const tracker = createTrackerService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings, live: app.events })
     await app.register(trackerRoutes, { tracker, db: app.db, clock, publicUrl: config.publicUrl })
   },
-  { name: 'tracker', dependencies: ['database', 'scheduler', 'accounts', 'events'] },
+  { name: 'tracker', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'events'] },
 )

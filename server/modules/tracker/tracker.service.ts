@@ -3,14 +3,15 @@ import type { MinuteActivity } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
+import type { SettingsReader } from '../settings/index.js'
 import { computeWeek, type SegmentBilling, type WeekTotals } from './tracker.billing.js'
 import { contractFor, type ContractRole, type HourlyContract } from './tracker.contracts.js'
 import { segmentRejections, trackerErrors, type SegmentRejection } from './tracker.errors.js'
 import type { LivePublisher } from './tracker.live.js'
 import { createTrackerRepository, type ScreenshotSummary, type SegmentRow, type TimesheetRow } from './tracker.repository.js'
-import { isAligned, SEGMENT_MS, submitDeadlineOf, WEEK_MS, weekStartOf } from './tracker.week.js'
+import { isAligned, reviewDeadlineOf, SEGMENT_MS, submitDeadlineOf, submitDueOf, WEEK_MS, weekStartOf } from './tracker.week.js'
 
-/** The durable deadline that submits a week nobody submitted by Monday 12:00 UTC. */
+/** The durable deadline that submits a week nobody submitted by its submit deadline. */
 export const AUTO_SUBMIT_KIND = 'timesheet.auto_submit'
 
 /** A tracker's clock may run a little ahead of the server's; a segment may end this much "in the future". */
@@ -30,6 +31,8 @@ export interface TrackerDeps {
   clock: Clock
   ids: IdGenerator
   scheduler: Pick<Scheduler, 'schedule'>
+  /** The week's submit and review deadlines come from the operator's settings when its timesheet is created. */
+  settings: SettingsReader
   live: LivePublisher
 }
 
@@ -45,34 +48,41 @@ export interface WeekView {
 }
 
 /**
- * Makes sure the week's timesheet exists (scheduling its auto-submit when this creates it),
- * locks it, and says whether the week still takes changes. Every write to a week's time
- * (segments, screenshots) goes through this inside its transaction, so it cannot slip in
- * after the week was submitted.
+ * Makes sure the week's timesheet exists (setting its submit and review deadlines from the
+ * operator's settings and scheduling its auto-submit when this creates it), locks it, and
+ * says whether the week still takes changes. Every write to a week's time (segments,
+ * screenshots) goes through this inside its transaction, so it cannot slip in after the
+ * week was submitted.
  */
 export async function lockWeekForWrite(
   tx: Executor,
-  deps: { clock: Clock; ids: IdGenerator; scheduler: Pick<Scheduler, 'schedule'> },
+  deps: { clock: Clock; ids: IdGenerator; scheduler: Pick<Scheduler, 'schedule'>; settings: SettingsReader },
   contract: Pick<HourlyContract, 'id' | 'currency'>,
   weekStart: Date,
 ): Promise<boolean> {
   const now = deps.clock.now()
-  const deadline = submitDeadlineOf(weekStart)
-  if (now >= deadline) return false
   const repository = createTrackerRepository(tx)
-  const id = deps.ids.newId()
-  const created = await repository.ensureTimesheet({
-    id,
-    contractId: contract.id,
-    weekStart,
-    state: 'open',
-    currency: contract.currency,
-    createdAt: now,
-    updatedAt: now,
-  })
-  if (created) await deps.scheduler.schedule({ kind: AUTO_SUBMIT_KIND, subject: id, dueAt: deadline }, tx)
-  const sheet = await repository.lockTimesheet(contract.id, weekStart)
-  return sheet?.state === 'open'
+  let sheet = await repository.lockTimesheet(contract.id, weekStart)
+  if (!sheet) {
+    const settings = await deps.settings.getSettings(tx)
+    const submitDueAt = submitDeadlineOf(weekStart, settings.timesheetSubmitHour)
+    if (now >= submitDueAt) return false
+    const id = deps.ids.newId()
+    const created = await repository.ensureTimesheet({
+      id,
+      contractId: contract.id,
+      weekStart,
+      state: 'open',
+      currency: contract.currency,
+      submitDueAt,
+      reviewDueAt: reviewDeadlineOf(weekStart, settings.timesheetReviewDays),
+      createdAt: now,
+      updatedAt: now,
+    })
+    if (created) await deps.scheduler.schedule({ kind: AUTO_SUBMIT_KIND, subject: id, dueAt: submitDueAt }, tx)
+    sheet = await repository.lockTimesheet(contract.id, weekStart)
+  }
+  return sheet?.state === 'open' && now < submitDueOf(sheet)
 }
 
 /** Why time starting at `start` cannot be recorded on this contract, or null. */
@@ -160,7 +170,7 @@ export function createTrackerService(deps: TrackerDeps) {
         // Weeks in time order, so two batches lock the same weeks in the same order.
         for (const week of [...byWeek.keys()].sort((a, b) => a - b)) {
           const items = byWeek.get(week)!
-          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler }, contract, new Date(week)))) {
+          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, new Date(week)))) {
             for (const item of items) reject(item.input.start, 'weekLocked')
             continue
           }
@@ -202,7 +212,7 @@ export function createTrackerService(deps: TrackerDeps) {
       const contract = await db.transaction(async (tx) => {
         const { contract, role } = await contractFor(tx, input.contractId, input.userId)
         if (role !== 'freelancer') throw trackerErrors.freelancerOnly()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler }, contract, weekStartOf(start)))) throw trackerErrors.weekLocked()
+        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(start)))) throw trackerErrors.weekLocked()
         if (!(await createTrackerRepository(tx).deleteSegment(contract.id, start))) throw trackerErrors.segmentNotFound()
         return contract
       })

@@ -34,15 +34,25 @@ export function isoWeekLabel(weekStart: Date): string {
   return `${year}-W${String(week).padStart(2, '0')}`
 }
 
-/** Until Monday 12:00 UTC after the week the freelancer may adjust and submit; then it is submitted for them. */
-export function submitDeadlineOf(weekStart: Date): Date {
-  return new Date(weekStart.getTime() + WEEK_MS + 12 * HOUR)
+/**
+ * Until Monday `hour`:00 UTC after the week the freelancer may adjust and submit; then it is
+ * submitted for them. The hour is the operator's `timesheetSubmitHour`; 12 was the rule before.
+ */
+export function submitDeadlineOf(weekStart: Date, hour = 12): Date {
+  return new Date(weekStart.getTime() + WEEK_MS + hour * HOUR)
 }
 
-/** The client reviews until Friday 23:59:59.999 UTC after the week: the deadline is Saturday 00:00. */
-export function reviewDeadlineOf(weekStart: Date): Date {
-  return new Date(weekStart.getTime() + WEEK_MS + 5 * DAY)
+/**
+ * The client reviews until `days` after the week ends, the operator's `timesheetReviewDays`;
+ * 5, the rule before, is until Friday 23:59:59.999 UTC (the deadline is Saturday 00:00).
+ */
+export function reviewDeadlineOf(weekStart: Date, days = 5): Date {
+  return new Date(weekStart.getTime() + WEEK_MS + days * DAY)
 }
+
+/** A timesheet's submit deadline: set when the timesheet was created (older weeks: Monday 12:00 UTC). */
+export const submitDueOf = (sheet: { weekStart: Date; submitDueAt: Date | null }): Date =>
+  sheet.submitDueAt ?? submitDeadlineOf(sheet.weekStart)
 
 export function isAligned(at: Date): boolean {
   return at.getTime() % SEGMENT_MS === 0

@@ -8,8 +8,8 @@ import { createWorkviewService } from './workview.service.js'
 /** Work View: screenshots of tracked segments, streamed live to the client. */
 export const workviewModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const workview = createWorkviewService({ db: app.db, clock, ids, scheduler: app.scheduler, storage: app.storage, live: app.events })
+    const workview = createWorkviewService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings, storage: app.storage, live: app.events })
     await app.register(workviewRoutes, { workview })
   },
-  { name: 'workview', dependencies: ['database', 'scheduler', 'storage', 'accounts', 'events', 'tracker'] },
+  { name: 'workview', dependencies: ['database', 'scheduler', 'storage', 'accounts', 'settings', 'events', 'tracker'] },
 )

@@ -5,6 +5,7 @@ import { AppError } from '../../http/errors.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
 import type { FileStore } from '../../plugins/storage/storage.types.js'
+import type { SettingsReader } from '../settings/index.js'
 import { appendActivity } from '../activity/activity.service.js'
 import { contractFor, type HourlyContract } from '../tracker/tracker.contracts.js'
 import type { LivePublisher } from '../tracker/tracker.live.js'
@@ -24,6 +25,7 @@ export interface WorkviewDeps {
   clock: Clock
   ids: IdGenerator
   scheduler: Pick<Scheduler, 'schedule'>
+  settings: SettingsReader
   storage: FileStore
   live: LivePublisher
 }
@@ -114,7 +116,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
         await putImage(imageKey, input.bytes, info.contentType)
         await putImage(thumbnailKey, thumbnail, 'image/webp')
         outcome = await db.transaction(async (tx) => {
-          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler }, contract, weekStartOf(segmentStart)))) throw workviewErrors.weekLocked()
+          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(segmentStart)))) throw workviewErrors.weekLocked()
           const txRepository = createWorkviewRepository(tx)
           if ((await txRepository.countInSegment(contract.id, segmentStart)) >= MAX_SCREENSHOTS_PER_SEGMENT) throw workviewErrors.segmentFull()
           const now = clock.now()
@@ -197,7 +199,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
         const { row: current, contract, role } = await screenshotFor(tx, input.id, input.userId, { lock: true })
         if (role !== 'freelancer') throw workviewErrors.freelancerOnly()
         if (current.state !== 'active') throw workviewErrors.notActive()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
+        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
         const row = await createWorkviewRepository(tx).update(current.id, { state: 'deleted', updatedAt: clock.now() })
         await log(tx, contract, input.userId, 'screenshot.deleted', { screenshotId: current.id, segmentStart: current.segmentStart.toISOString() })
         return { contract, row }
@@ -213,7 +215,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
         const { row: current, contract, role } = await screenshotFor(tx, input.id, input.userId, { lock: true })
         if (role !== 'client') throw workviewErrors.clientOnly()
         if (current.state !== 'active') throw workviewErrors.notActive()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
+        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
         const row = await createWorkviewRepository(tx).update(current.id, { state: 'rejected', rejectReason: input.reason ?? null, updatedAt: clock.now() })
         await log(tx, contract, input.userId, 'screenshot.rejected', { screenshotId: current.id, segmentStart: current.segmentStart.toISOString() })
         return { contract, row }
