@@ -35,5 +35,4 @@ export const httpErrors = defineErrors({
   notFound: [404, 'not_found', 'Not found'],
   badOrigin: [403, 'auth.bad_origin', 'Origin not allowed'],
   invalid: [400, 'request.invalid', 'Invalid request'],
-  idempotencyMismatch: [422, 'idempotency.mismatch', 'This Idempotency-Key was used with another request'],
 })

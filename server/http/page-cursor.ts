@@ -1,3 +1,4 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import { defineErrors } from './errors.js'
 
 const cursorErrors = defineErrors({
@@ -43,9 +44,29 @@ export function timeIdCursor(at: Date, id: string): string {
   return encodeCursor({ t: at.toISOString(), i: id })
 }
 
-export function parseTimeIdCursor(cursor: string): { at: Date; id: string } {
+export interface TimeIdCursor {
+  at: Date
+  id: string
+}
+
+export function parseTimeIdCursor(cursor: string): TimeIdCursor {
   return decodeCursor(cursor, (value) => {
     const at = parseCursorTime(value.t)
     return at && isUuid(value.i) ? { at, id: value.i } : null
   })
+}
+
+/** The rows after `cursor` in a list ordered by `at` then `id`, both descending (none: no condition). */
+export function olderThan(at: AnyColumn, id: AnyColumn, cursor: TimeIdCursor | null | undefined): SQL | undefined {
+  return cursor ? sql`(${at}, ${id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined
+}
+
+/**
+ * One page of a newest-first list read with `limit + 1` rows: the extra row only tells that
+ * another page follows, and the cursor points after the last row shown.
+ */
+export function timeIdPage<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > limit && last ? timeIdCursor(last.createdAt, last.id) : null }
 }

@@ -71,6 +71,24 @@ function errorBody(err: AppError, requestId: string): Record<string, unknown> {
   return { ...err.details, code: err.code, message: err.message, requestId }
 }
 
+/**
+ * Answers with a committed outcome (first run or replay): its after-commit step runs first,
+ * and a failure there is only logged, because the change itself is already durable.
+ */
+export async function sendOutcome(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  outcome: IdempotentOutcome & { replayed?: boolean },
+): Promise<FastifyReply> {
+  if (outcome.afterCommit) {
+    await outcome.afterCommit().catch((err: unknown) => request.log.error({ err }, 'after-commit step failed'))
+  }
+  if (outcome.replayed) void reply.header('idempotent-replayed', 'true')
+  const body = outcome.body as { retryAfter?: unknown } | null
+  if (outcome.statusCode >= 400 && typeof body?.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter))
+  return reply.status(outcome.statusCode).send(outcome.body ?? null)
+}
+
 export function createIdempotency(deps: { db: Database; clock: Clock }): Idempotency {
   const { db, clock } = deps
   const t = idempotencyKeysTable
@@ -123,13 +141,7 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
         throw err
       }
 
-      if (result.afterCommit) {
-        await result.afterCommit().catch((err: unknown) => request.log.error({ err }, 'after-commit step failed'))
-      }
-      if (result.replayed) void reply.header('idempotent-replayed', 'true')
-      const body = result.body as { retryAfter?: unknown } | null
-      if (result.statusCode >= 400 && typeof body?.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter))
-      return reply.status(result.statusCode).send(result.body ?? null)
+      return sendOutcome(request, reply, result)
     },
   }
 }

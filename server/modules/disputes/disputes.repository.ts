@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, lt, or } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { disputeMessagesTable, disputesTable } from '../../../db/schema/index.js'
+import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 
 export type DisputeRow = typeof disputesTable.$inferSelect
 export type DisputeMessageRow = typeof disputeMessagesTable.$inferSelect
@@ -32,17 +33,12 @@ export function createDisputesRepository(db: Executor) {
     async ofMilestone(milestoneId: string): Promise<DisputeRow[]> {
       return db.select().from(disputesTable).where(eq(disputesTable.milestoneId, milestoneId)).orderBy(desc(disputesTable.createdAt))
     },
-    async page(input: { state?: string; after?: { at: Date; id: string }; limit: number }): Promise<DisputeRow[]> {
+    async page(input: { state?: string; after?: TimeIdCursor; limit: number }): Promise<DisputeRow[]> {
       const t = disputesTable
       return db
         .select()
         .from(t)
-        .where(
-          and(
-            input.state ? eq(t.state, input.state) : undefined,
-            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
-          ),
-        )
+        .where(and(input.state ? eq(t.state, input.state) : undefined, olderThan(t.createdAt, t.id, input.after)))
         .orderBy(desc(t.createdAt), desc(t.id))
         .limit(input.limit)
     },

@@ -1,8 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Transaction } from '../../../db/client.js'
-import { moneyTransaction } from '../../../db/transactions.js'
-import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
+import type { FastifyRequest } from 'fastify'
+import { createActionRunner } from '../../http/action-runner.js'
+import { parseTimeIdCursor, timeIdPage } from '../../http/page-cursor.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/accounts.auth.js'
@@ -80,22 +79,11 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
     return { id: user.id, role: user.role }
   }
 
-  const act = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: { idempotent: boolean; statusCode?: number; work: (tx: Transaction, actor: Actor) => Promise<DisputeOutcome> },
-  ) => {
-    const actor = actorOf(request)
-    const run = async (tx: Transaction) => {
-      const outcome = await options.work(tx, actor)
-      const messages = await createDisputesRepository(tx).messages(outcome.dispute.id)
-      return { statusCode: options.statusCode ?? 200, body: toDispute(outcome.dispute, messages), afterCommit: () => afterChange(outcome) }
-    }
-    if (options.idempotent) return app.idempotency.run({ request, reply, userId: actor.id, work: run })
-    const result = await moneyTransaction(app.db, run)
-    await result.afterCommit().catch((err: unknown) => request.log.error({ err }, 'after-commit step failed'))
-    return reply.status(result.statusCode).send(result.body)
-  }
+  const act = createActionRunner<Actor, DisputeOutcome>(app, {
+    actorOf,
+    body: async (tx, outcome) => toDispute(outcome.dispute, await createDisputesRepository(tx).messages(outcome.dispute.id)),
+    afterCommit: afterChange,
+  })
 
   app.post(
     '/api/v1/milestones/:id/disputes',
@@ -235,9 +223,8 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
     async (request) => {
       const { state, limit = 20, cursor } = request.query
       const rows = await createDisputesRepository(app.db).page({ ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
-      const items = rows.slice(0, limit)
-      const last = items[items.length - 1]
-      return { items: items.map((d) => toDispute(d)), nextCursor: rows.length > limit && last ? timeIdCursor(last.createdAt, last.id) : null }
+      const { items, nextCursor } = timeIdPage(rows, limit)
+      return { items: items.map((d) => toDispute(d)), nextCursor }
     },
   )
 }

@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Transaction } from '../../../db/client.js'
-import { moneyTransaction } from '../../../db/transactions.js'
+import type { FastifyRequest } from 'fastify'
+import { createActionRunner } from '../../http/action-runner.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/accounts.auth.js'
@@ -23,23 +22,12 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
     return { id: user.id, role: user.role }
   }
 
-  /** Runs a milestone use case; money-moving ones go through the Idempotency-Key layer. */
-  const act = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: { idempotent: boolean; work: (tx: Transaction, actor: Actor) => Promise<MilestoneOutcome & { statusCode?: number }> },
-  ) => {
-    const actor = actorOf(request)
-    const run = async (tx: Transaction) => {
-      const outcome = await options.work(tx, actor)
-      const submissions = await createMilestonesRepository(tx).submissionsOf([outcome.milestone.id])
-      return { statusCode: outcome.statusCode ?? 200, body: toMilestone(outcome.milestone, submissions), afterCommit: () => afterChange(outcome) }
-    }
-    if (options.idempotent) return app.idempotency.run({ request, reply, userId: actor.id, work: run })
-    const result = await moneyTransaction(app.db, run)
-    await result.afterCommit().catch((err: unknown) => request.log.error({ err }, 'after-commit step failed'))
-    return reply.status(result.statusCode).send(result.body)
-  }
+  const act = createActionRunner<Actor, MilestoneOutcome>(app, {
+    actorOf,
+    body: async (tx, outcome) =>
+      toMilestone(outcome.milestone, await createMilestonesRepository(tx).submissionsOf([outcome.milestone.id])),
+    afterCommit: afterChange,
+  })
 
   app.get(
     '/api/v1/contracts/:id/milestones',
@@ -153,14 +141,14 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
     async (request, reply) =>
       act(request, reply, {
         idempotent: true,
-        work: async (tx, actor) => {
-          const outcome = await milestones.refund(tx, {
+        work: (tx, actor) =>
+          milestones.refund(tx, {
             milestoneId: request.params.id,
             actor,
             ...(request.body.amount !== undefined ? { amount: BigInt(request.body.amount) } : {}),
-          })
-          return { ...outcome, statusCode: outcome.requested ? 202 : 200 }
-        },
+          }),
+        // After `work`, so that its outcome type (with `requested`) is inferred first.
+        statusCode: (outcome) => (outcome.requested ? 202 : 200),
       }),
   )
 }

@@ -1,9 +1,29 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../../db/client.js'
 import { depositsTable, withdrawalsTable } from '../../../db/schema/index.js'
+import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 
 export type DepositRow = typeof depositsTable.$inferSelect
 export type WithdrawalRow = typeof withdrawalsTable.$inferSelect
+
+export interface MoneyRequestPage {
+  state?: string
+  userId?: string
+  after?: TimeIdCursor
+  limit: number
+}
+
+// Deposits and withdrawals page the same way: one query for both tables.
+function pageOf(db: Executor, t: typeof depositsTable, input: MoneyRequestPage): Promise<DepositRow[]>
+function pageOf(db: Executor, t: typeof withdrawalsTable, input: MoneyRequestPage): Promise<WithdrawalRow[]>
+function pageOf(db: Executor, t: typeof depositsTable | typeof withdrawalsTable, input: MoneyRequestPage): Promise<Array<DepositRow | WithdrawalRow>> {
+  return db
+    .select()
+    .from(t)
+    .where(and(input.state ? eq(t.state, input.state) : undefined, input.userId ? eq(t.userId, input.userId) : undefined, olderThan(t.createdAt, t.id, input.after)))
+    .orderBy(desc(t.createdAt), desc(t.id))
+    .limit(input.limit)
+}
 
 export function createPaymentsRepository(db: Executor) {
   return {
@@ -46,36 +66,9 @@ export function createPaymentsRepository(db: Executor) {
         .limit(100)
       return { deposits, withdrawals }
     },
-    async pageDeposits(input: { state?: string; userId?: string; after?: { at: Date; id: string }; limit: number }): Promise<DepositRow[]> {
-      const t = depositsTable
-      return db
-        .select()
-        .from(t)
-        .where(
-          and(
-            input.state ? eq(t.state, input.state) : undefined,
-            input.userId ? eq(t.userId, input.userId) : undefined,
-            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
-          ),
-        )
-        .orderBy(desc(t.createdAt), desc(t.id))
-        .limit(input.limit)
-    },
-    async pageWithdrawals(input: { state?: string; userId?: string; after?: { at: Date; id: string }; limit: number }): Promise<WithdrawalRow[]> {
-      const t = withdrawalsTable
-      return db
-        .select()
-        .from(t)
-        .where(
-          and(
-            input.state ? eq(t.state, input.state) : undefined,
-            input.userId ? eq(t.userId, input.userId) : undefined,
-            input.after ? or(lt(t.createdAt, input.after.at), and(eq(t.createdAt, input.after.at), lt(t.id, input.after.id))) : undefined,
-          ),
-        )
-        .orderBy(desc(t.createdAt), desc(t.id))
-        .limit(input.limit)
-    },
+    /** Newest first, optionally one user's and in one state. */
+    pageDeposits: (input: MoneyRequestPage): Promise<DepositRow[]> => pageOf(db, depositsTable, input),
+    pageWithdrawals: (input: MoneyRequestPage): Promise<WithdrawalRow[]> => pageOf(db, withdrawalsTable, input),
     /** Money the user has in escrow as a client: the holds of their contracts' milestones, per currency. */
     async escrowOfClient(userId: string): Promise<Array<{ currency: string; total: unknown }>> {
       return queryRows(

@@ -1,19 +1,47 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
+import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox'
+import { parseTimeIdCursor, timeIdPage } from '../../http/page-cursor.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/accounts.auth.js'
 import { Deposit, DepositBody, StateQuery, toDeposit, toWallet, toWithdrawal, Wallet, Withdrawal, WithdrawalBody } from './payments.schemas.js'
 import type { PaymentsService } from './payments.service.js'
-import { createPaymentsRepository } from './payments.repository.js'
+import { createPaymentsRepository, type MoneyRequestPage } from './payments.repository.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
-const page = <T extends { createdAt: Date; id: string }>(rows: T[], limit: number) => ({
-  rows: rows.slice(0, limit),
-  nextCursor: rows.length > limit ? timeIdCursor(rows[limit - 1]!.createdAt, rows[limit - 1]!.id) : null,
-})
+const Page = (item: TSchema) => Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
 export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsService }> = async (app, { payments }) => {
+  const repository = createPaymentsRepository(app.db)
+
+  /** A newest-first list of deposits or withdrawals: the caller's own, or everyone's for operators. */
+  function listRoute<Row extends { createdAt: Date; id: string }>(route: {
+    url: string
+    summary: string
+    operators?: boolean
+    item: TSchema
+    rows: (page: MoneyRequestPage) => Promise<Row[]>
+    toItem: (row: Row) => unknown
+  }) {
+    app.get(
+      route.url,
+      {
+        ...(route.operators ? { config: { auth: 'operator' as const } } : {}),
+        schema: { tags: ['money'], summary: route.summary, querystring: StateQuery, response: { 200: Page(route.item), ...errors } },
+      },
+      async (request) => {
+        const { state, limit = 20, cursor } = request.query
+        const rows = await route.rows({
+          ...(route.operators ? {} : { userId: requireSession(request).user.id }),
+          ...(state ? { state } : {}),
+          ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}),
+          limit: limit + 1,
+        })
+        const { items, nextCursor } = timeIdPage(rows, limit)
+        return { items: items.map(route.toItem), nextCursor }
+      },
+    )
+  }
+
   app.get(
     '/api/v1/wallet',
     { schema: { tags: ['money'], summary: "The caller's balances per currency and pending deposits and withdrawals", response: { 200: Wallet, ...errors } } },
@@ -78,27 +106,8 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
     },
   )
 
-  app.get(
-    '/api/v1/wallet/deposits',
-    { schema: { tags: ['money'], summary: 'Your deposits, newest first', querystring: StateQuery, response: { 200: Type.Object({ items: Type.Array(Deposit), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } } },
-    async (request) => {
-      const { state, limit = 20, cursor } = request.query
-      const rows = await createPaymentsRepository(app.db).pageDeposits({ userId: requireSession(request).user.id, ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
-      const { rows: items, nextCursor } = page(rows, limit)
-      return { items: items.map(toDeposit), nextCursor }
-    },
-  )
-
-  app.get(
-    '/api/v1/wallet/withdrawals',
-    { schema: { tags: ['money'], summary: 'Your withdrawals, newest first', querystring: StateQuery, response: { 200: Type.Object({ items: Type.Array(Withdrawal), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } } },
-    async (request) => {
-      const { state, limit = 20, cursor } = request.query
-      const rows = await createPaymentsRepository(app.db).pageWithdrawals({ userId: requireSession(request).user.id, ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
-      const { rows: items, nextCursor } = page(rows, limit)
-      return { items: items.map(toWithdrawal), nextCursor }
-    },
-  )
+  listRoute({ url: '/api/v1/wallet/deposits', summary: 'Your deposits, newest first', item: Deposit, rows: repository.pageDeposits, toItem: toDeposit })
+  listRoute({ url: '/api/v1/wallet/withdrawals', summary: 'Your withdrawals, newest first', item: Withdrawal, rows: repository.pageWithdrawals, toItem: toWithdrawal })
 
   // Operators: the manual provider's side. Each decision moves money once (Idempotency-Key).
   const adminDeposit = (action: 'confirm' | 'cancel', summary: string) =>
@@ -143,25 +152,20 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
   adminWithdrawal('confirm', 'Confirm that a withdrawal was paid out (operators): earnings reserve -> world')
   adminWithdrawal('reject', 'Reject a withdrawal (operators): the reserved money returns to earnings')
 
-  app.get(
-    '/api/v1/admin/deposits',
-    { config: { auth: 'operator' }, schema: { tags: ['money'], summary: 'Deposits of everyone, newest first (operators); `?state=pending`', querystring: StateQuery, response: { 200: Type.Object({ items: Type.Array(Deposit), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } } },
-    async (request) => {
-      const { state, limit = 20, cursor } = request.query
-      const rows = await createPaymentsRepository(app.db).pageDeposits({ ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
-      const { rows: items, nextCursor } = page(rows, limit)
-      return { items: items.map(toDeposit), nextCursor }
-    },
-  )
-
-  app.get(
-    '/api/v1/admin/withdrawals',
-    { config: { auth: 'operator' }, schema: { tags: ['money'], summary: 'Withdrawals of everyone, newest first (operators); `?state=pending`', querystring: StateQuery, response: { 200: Type.Object({ items: Type.Array(Withdrawal), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } } },
-    async (request) => {
-      const { state, limit = 20, cursor } = request.query
-      const rows = await createPaymentsRepository(app.db).pageWithdrawals({ ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
-      const { rows: items, nextCursor } = page(rows, limit)
-      return { items: items.map(toWithdrawal), nextCursor }
-    },
-  )
+  listRoute({
+    url: '/api/v1/admin/deposits',
+    summary: 'Deposits of everyone, newest first (operators); `?state=pending`',
+    operators: true,
+    item: Deposit,
+    rows: repository.pageDeposits,
+    toItem: toDeposit,
+  })
+  listRoute({
+    url: '/api/v1/admin/withdrawals',
+    summary: 'Withdrawals of everyone, newest first (operators); `?state=pending`',
+    operators: true,
+    item: Withdrawal,
+    rows: repository.pageWithdrawals,
+    toItem: toWithdrawal,
+  })
 }
