@@ -4,13 +4,13 @@
 import t from 'tap'
 import { bindTerms, payMilestone, startedContract } from '../fixtures/ended-contract.js'
 import { makeOperator } from '../money.js'
-import { launchBrowser, newUser, signIn, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 
 t.setTimeout(120_000)
 
 const suite = 'feedback'
 
-t.test('feedback: end, rate each other, reveal, reply, reputation on the profile', { skip: skipWithoutBrowser }, async (t) => {
+t.test('feedback: end, rate each other, reveal, reply, reputation on the profile', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t)
   const client = await server.register('Petra Client')

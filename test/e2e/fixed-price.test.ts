@@ -1,9 +1,10 @@
 // The fixed-price journey in two browsers (and an operator's): sign up, post, propose,
-// message each other live, hire, accept, co-edit the terms at the same time, propose and
-// accept a version, deposit, fund, submit, approve, and read the invoice.
+// message each other live, hire, accept (the offer's milestone binds at once), co-edit the
+// terms at the same time, agree a second version, deposit, fund, submit, approve, and read
+// the invoice.
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { launchBrowser, newUser, signUp, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { launchBrowser, newUser, signUp, snap, startServer } from './harness.js'
 
 t.setTimeout(240_000)
 
@@ -24,7 +25,7 @@ const scope = (page: Page) =>
     return (copy.textContent ?? '').replace(/\u2060/g, '')
   })
 
-t.test('fixed price, from the job post to the invoice', { skip: skipWithoutBrowser }, async (t) => {
+t.test('fixed price, from the job post to the invoice', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t)
   const opsEmail = `ops.${Date.now()}@example.com`
@@ -92,6 +93,10 @@ t.test('fixed price, from the job post to the invoice', { skip: skipWithoutBrows
     await client.reload()
     await client.getByText('active', { exact: true }).first().waitFor()
     t.pass('the contract is active for both')
+    // Accepting the offer bound terms version 1: its milestone is there, no terms round needed.
+    await client.getByText('terms version 1 binding').waitFor()
+    await client.getByTestId('milestone-1').getByText('$1,200.00').first().waitFor({ timeout: 10_000 })
+    t.ok(await client.getByRole('button', { name: 'Fund $1,200.00' }).isVisible(), 'the client can fund the offer’s milestone at once')
   })
 
   await t.test('both type into the terms at once and see each other within 1 s', async (t) => {
@@ -121,11 +126,11 @@ t.test('fixed price, from the job post to the invoice', { skip: skipWithoutBrows
     await snap(freelancer, suite, '05-terms-freelancer')
   })
 
-  await t.test('the freelancer proposes a version, the client accepts it by hash', async (t) => {
+  await t.test('a later change: the freelancer proposes version 2, the client accepts it by hash', async (t) => {
     await freelancer.getByRole('button', { name: 'Propose this draft' }).click()
-    await freelancer.getByTestId('version-1').waitFor()
-    await client.getByRole('button', { name: 'Accept version 1' }).click()
-    await client.getByText(/Binding since/).waitFor()
+    await freelancer.getByTestId('version-2').waitFor()
+    await client.getByRole('button', { name: 'Accept version 2' }).click()
+    await client.getByTestId('version-2').getByText(/Binding since/).waitFor()
     await client.getByTestId('milestone-1').waitFor({ timeout: 10_000 }).catch(async () => {
       await client.reload()
       await client.getByTestId('milestone-1').waitFor()

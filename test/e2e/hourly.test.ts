@@ -4,14 +4,14 @@
 // the test clock, moved together.
 import t from 'tap'
 import { depositConfirmed, makeOperator } from '../money.js'
-import { fakeMediaFlags, launchBrowser, newUser, signIn, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 import { hourlyContract, jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
 const suite = 'hourly'
 
-t.test('hourly: tracker, live Work View, timesheet submitted and approved', { skip: skipWithoutBrowser }, async (t) => {
+t.test('hourly: tracker, live Work View, timesheet submitted and approved', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t, fakeMediaFlags)
   const { contractId, client, freelancer } = await hourlyContract(server)

@@ -2,11 +2,11 @@
 // publish a job, find it with search and filters, propose, see it under "My work" — at
 // desktop and phone width, with the keyboard.
 import t from 'tap'
-import { launchBrowser, newUser, signUp, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { launchBrowser, newUser, signUp, snap, startServer } from './harness.js'
 
 t.setTimeout(180_000)
 
-t.test('marketplace pages', { skip: skipWithoutBrowser }, async (t) => {
+t.test('marketplace pages', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t)
   const suite = 'marketplace'

@@ -1,14 +1,14 @@
 // The tracker offline: segments and screenshots queue in the browser (IndexedDB) while the
 // connection is gone and upload when it is back, none lost and none doubled.
 import t from 'tap'
-import { fakeMediaFlags, launchBrowser, newUser, signIn, skipWithoutBrowser, snap, startServer } from './harness.js'
+import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 import { browserNow, hourlyContract, jump, jumpTo, segmentsOnServer, SEGMENT, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
 const suite = 'offline'
 
-t.test('offline: the tracker queues segments and uploads them when back', { skip: skipWithoutBrowser }, async (t) => {
+t.test('offline: the tracker queues segments and uploads them when back', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t, fakeMediaFlags)
   const { contractId, freelancer } = await hourlyContract(server)
