@@ -55,6 +55,10 @@ export const invoicesTable = pgTable(
   },
   (table) => [
     index('invoices_contract_idx').on(table.contractId, table.createdAt),
+    // Lists of a client's, a freelancer's and (operators) all invoices, newest invoice date first.
+    index('invoices_client_date_idx').on(table.clientId, sql`coalesce(${table.issuedAt}, ${table.createdAt})`),
+    index('invoices_freelancer_date_idx').on(table.freelancerId, sql`coalesce(${table.issuedAt}, ${table.createdAt})`),
+    index('invoices_date_idx').on(sql`coalesce(${table.issuedAt}, ${table.createdAt})`),
     check('invoices_kind_check', sql`${table.kind} in ('invoice', 'credit_note')`),
     check('invoices_state_check', sql`${table.state} in ('draft', 'formal', 'paid', 'void')`),
     check('invoices_number_check', sql`(${table.state} = 'draft') = (${table.number} is null)`),
