@@ -7,17 +7,19 @@ import * as Y from 'yjs'
  *   units, or null), `hourlyRate` (integer minor units per hour, or null),
  *   `weeklyLimitMinutes` (integer or null = no limit), `manualTimeAllowed` (boolean)
  * - `milestones`: Y.Array of Y.Map, each `title` (string), `amount` (integer minor units),
- *   `dueDate` (`YYYY-MM-DD`)
+ *   `dueDate` (`YYYY-MM-DD`, or null / empty for none)
  * - `scope`: Y.Text, the scope of work
  *
  * Clients may write anything into it; what counts is validated when a party proposes it
- * (`POST /api/v1/contracts/:id/terms/versions`). This file is the one definition of the
- * shape: the server seeds and reads through it too.
+ * (`POST /api/v1/contracts/:id/terms/versions`) against the plan rules of
+ * `milestone-plan.ts`. This file is the one definition of the shape: the server seeds and
+ * reads through it too.
  */
 export interface TermsMilestone {
   title: string
   amount: number
-  dueDate: string
+  /** Optional: null when the milestone has no due date. */
+  dueDate: string | null
 }
 
 export interface TermsData {

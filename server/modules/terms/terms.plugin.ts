@@ -30,6 +30,8 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
       afterBound: async (contractId) => app.contractState?.refresh(contractId),
     })
     app.decorate('terms', { onBound: (handler: TermsBoundHandler) => terms.onBound(handler) })
+    // The offer is terms version 1: frozen by the hire, bound by the freelancer's accept.
+    app.contracts.onStateChange((change, tx) => terms.contractChanged(change, tx))
     app.realtime.registerKind<{ contractId: string }>({
       name: 'contract-terms',
       parse: (docName) => {
@@ -45,5 +47,5 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
     })
     await app.register(termsRoutes, { terms })
   },
-  { name: 'terms', dependencies: ['database', 'realtime', 'accounts'] },
+  { name: 'terms', dependencies: ['database', 'realtime', 'accounts', 'contracts'] },
 )

@@ -3,7 +3,7 @@ import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { requireSession } from '../accounts/accounts.auth.js'
 import type { TermsService } from './terms.service.js'
 
-const Milestone = Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.String() })
+const Milestone = Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD, or null: no due date' }) })
 const Terms = Type.Object({
   currency: Type.String(),
   price: Type.Union([Type.Integer(), Type.Null()]),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
 import type { Database, Executor } from '../../../db/client.js'
 import { canonicalJson } from '../../../common/canonical-json.js'
-import { readTerms, type TermsData } from '../../../common/terms.js'
+import { readTerms, type TermsData, type TermsDraft } from '../../../common/terms.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Realtime } from '../../plugins/realtime.js'
@@ -16,7 +16,35 @@ export const termsDocName = (contractId: string) => `contract:${contractId}:term
 /** Called inside the binding transaction (e.g. the money module creates the milestones). */
 export type TermsBoundHandler = (tx: Executor, event: { contractId: string; version: number; terms: TermsData }) => Promise<void>
 
-const closedStates = new Set(['ended', 'declined', 'expired'])
+// An ending contract takes no new terms: no new work starts while its escrow settles.
+const closedStates = new Set(['ending', 'ended', 'declined', 'expired'])
+
+/** A contract's state change, as the contracts module reports it inside its transaction. */
+export interface ContractChange {
+  contract: ContractRow
+  from: string | null
+  to: string
+}
+
+/** The offer drafted at hire (the contract's initial terms), as a draft of the terms document. */
+function offerDraft(contract: ContractRow): TermsDraft {
+  const initial = (contract.initialTerms ?? {}) as Partial<TermsData>
+  return {
+    currency: contract.currency,
+    price: initial.price ?? null,
+    hourlyRate: initial.hourlyRate ?? null,
+    weeklyLimitMinutes: initial.weeklyLimitMinutes ?? null,
+    manualTimeAllowed: initial.manualTimeAllowed ?? false,
+    milestones: (initial.milestones ?? []).map((m) => ({ title: m.title, amount: m.amount, dueDate: m.dueDate ?? null })),
+    scope: initial.scope ?? '',
+  }
+}
+
+/** The exact text both parties accept, and its sha256. */
+function hashed(terms: TermsData): { json: string; hash: string } {
+  const json = canonicalJson(terms)
+  return { json, hash: createHash('sha256').update(json).digest('hex') }
+}
 
 export interface TermsVersionView {
   version: number
@@ -47,11 +75,12 @@ export function toVersionView(row: TermsVersionRow): TermsVersionView {
  * (binds), list every version. Binding writes immutable rows, mirrors the values on the
  * contract, logs activity and runs the onBound handlers, all in one transaction.
  *
- * How this relates to the contract offer: accepting the offer (`POST /contracts/:id/accept`)
- * binds the offer's initial terms, which the contract mirrors; `boundTermsVersion` stays
- * null until a co-edited version binds, which then replaces them. Versions can be
- * proposed and bound while the contract is offered, active or paused; only the newest
- * version can be accepted (an older one answers 409 `terms.superseded`).
+ * How this relates to the contract offer (docs/contract-lifecycle.md): the hire freezes the
+ * offer as version 1, accepted by the client; the freelancer's accept of the offer
+ * (`POST /contracts/:id/accept`) is their acceptance, and version 1 binds in that same
+ * transaction (see `contractChanged`). Later versions are co-edited and bind when both accept
+ * one; they can be proposed and bound while the contract is offered, active or paused; only
+ * the newest version can be accepted (an older one answers 409 `terms.superseded`).
  */
 export function createTermsService(deps: {
   db: Database
@@ -72,6 +101,76 @@ export function createTermsService(deps: {
     return { contract, role }
   }
 
+  /** Writes `terms` as the contract's next version, accepted by whoever proposed it. Inside `tx`, the contract locked. */
+  async function freeze(
+    tx: Executor,
+    input: { contract: ContractRow; terms: TermsData; snapshot: Uint8Array | null; proposedBy: string; role: 'client' | 'freelancer'; now: Date },
+  ): Promise<TermsVersionRow> {
+    const { contract, terms, now } = input
+    const repository = createTermsRepository(tx)
+    const { json, hash } = hashed(terms)
+    const version = ((await repository.latest(contract.id))?.version ?? 0) + 1
+    const inserted = await repository.insert({
+      contractId: contract.id,
+      version,
+      proposedBy: input.proposedBy,
+      hash,
+      canonicalJson: json,
+      terms,
+      snapshot: input.snapshot,
+      currency: terms.currency,
+      price: terms.price,
+      hourlyRate: terms.hourlyRate,
+      weeklyLimitMinutes: terms.weeklyLimitMinutes,
+      manualTimeAllowed: terms.manualTimeAllowed,
+      scope: terms.scope,
+      clientAcceptedAt: input.role === 'client' ? now : null,
+      freelancerAcceptedAt: input.role === 'freelancer' ? now : null,
+      createdAt: now,
+    })
+    await appendActivity(tx, deps, {
+      workroomId: contract.workroomId,
+      actorId: input.proposedBy,
+      type: 'terms.proposed',
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, version, hash },
+    })
+    return inserted
+  }
+
+  /**
+   * The second acceptance of a version: it binds. Writes its milestone rows, mirrors it on
+   * the contract, logs it and runs the onBound handlers, all in `tx` (the contract locked).
+   */
+  async function bind(tx: Executor, input: { contract: ContractRow; row: TermsVersionRow; userId: string; role: 'client' | 'freelancer'; now: Date }): Promise<void> {
+    const { contract, row, now } = input
+    const repository = createTermsRepository(tx)
+    await repository.markAccepted(contract.id, row.version, {
+      ...(input.role === 'client' ? { clientAcceptedAt: now } : { freelancerAcceptedAt: now }),
+      boundAt: now,
+    })
+    const terms = row.terms as TermsData
+    await repository.insertMilestones(
+      terms.milestones.map((m, position) => ({ contractId: contract.id, version: row.version, position, title: m.title, amount: m.amount, dueDate: m.dueDate })),
+    )
+    await repository.mirrorOnContract(contract.id, {
+      boundTermsVersion: row.version,
+      price: terms.price,
+      hourlyRate: terms.hourlyRate,
+      weeklyLimitMinutes: terms.weeklyLimitMinutes,
+      manualTimeAllowed: terms.manualTimeAllowed,
+      updatedAt: now,
+    })
+    await appendActivity(tx, deps, {
+      workroomId: contract.workroomId,
+      actorId: input.userId,
+      type: 'terms.bound',
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, version: row.version, hash: row.hash },
+    })
+    for (const handler of boundHandlers) await handler(tx, { contractId: contract.id, version: row.version, terms })
+  }
+
   return {
     onBound(handler: TermsBoundHandler): void {
       boundHandlers.push(handler)
@@ -84,20 +183,42 @@ export function createTermsService(deps: {
       return closedStates.has(contract.state) ? 'read' : 'write'
     },
 
-    /** The seed of a new terms document: the offer's terms. */
+    /**
+     * The seed of a new terms document: the newest frozen version (version 1, the offer, for
+     * a new contract), so co-editing continues from it; the offer itself when none exists.
+     */
     async initialTerms(contractId: string): Promise<TermsData | null> {
-      const contract = await createTermsRepository(deps.db).contract(contractId)
+      const repository = createTermsRepository(deps.db)
+      const contract = await repository.contract(contractId)
       if (!contract) return null
-      const initial = (contract.initialTerms ?? {}) as Partial<TermsData> & { milestones?: Array<{ title: string; amount: number; dueDate: string | null }> }
-      return {
-        currency: contract.currency,
-        price: initial.price ?? null,
-        hourlyRate: initial.hourlyRate ?? null,
-        weeklyLimitMinutes: initial.weeklyLimitMinutes ?? null,
-        manualTimeAllowed: initial.manualTimeAllowed ?? false,
-        milestones: (initial.milestones ?? []).map((m) => ({ title: m.title, amount: m.amount, dueDate: m.dueDate ?? '' })),
-        scope: initial.scope ?? '',
+      const latest = await repository.latest(contract.id)
+      // Unvalidated on purpose: a seed is a draft, checked when someone proposes it.
+      return latest ? (latest.terms as TermsData) : (offerDraft(contract) as TermsData)
+    },
+
+    /**
+     * The offer is terms version 1 (docs/contract-lifecycle.md). Hiring freezes it, accepted by
+     * the client; the freelancer's accept of the offer is their acceptance and binds it,
+     * unless both already bound a co-edited version while the offer was open. Runs inside the
+     * contract's transaction (a ContractStateHook), so the terms bind exactly when it commits.
+     */
+    async contractChanged(change: ContractChange, tx: Executor): Promise<void> {
+      const { contract } = change
+      const offered = change.from === null && change.to === 'offered'
+      const accepted = change.from === 'offered' && change.to === 'active' && contract.boundTermsVersion === null
+      if (!offered && !accepted) return
+      const now = deps.clock.now()
+      const terms = validateDraft(offerDraft(contract), contract)
+      const byClient = { contract, terms, snapshot: null, proposedBy: contract.clientId, role: 'client' as const, now }
+      if (offered) {
+        await freeze(tx, byClient)
+        return
       }
+      const { hash } = hashed(terms)
+      const versions = await createTermsRepository(tx).list(contract.id)
+      // A contract offered before the hire froze its offer gets that version now.
+      const offer = versions.find((v) => v.hash === hash && v.clientAcceptedAt && !v.boundAt) ?? (await freeze(tx, byClient))
+      await bind(tx, { contract, row: offer, userId: contract.freelancerId, role: 'freelancer', now })
     },
 
     async list(input: { contractId: string; userId: string }): Promise<TermsVersionView[]> {
@@ -110,41 +231,11 @@ export function createTermsService(deps: {
       const { contract, role } = await memberContract(input.contractId, input.userId)
       if (closedStates.has(contract.state)) throw termsErrors.contractClosed()
       const { draft, snapshot } = await deps.realtime.read(termsDocName(contract.id), (doc) => ({ draft: readTerms(doc), snapshot: Y.encodeStateAsUpdate(doc) }))
-      const now = deps.clock.now()
-      const terms = validateDraft(draft, contract, now.toISOString().slice(0, 10))
-      const json = canonicalJson(terms)
-      const hash = createHash('sha256').update(json).digest('hex')
+      const terms = validateDraft(draft, contract)
       const row = await deps.db.transaction(async (tx) => {
-        const repository = createTermsRepository(tx)
-        const locked = await repository.lockContract(contract.id)
+        const locked = await createTermsRepository(tx).lockContract(contract.id)
         if (!locked || closedStates.has(locked.state)) throw termsErrors.contractClosed()
-        const version = ((await repository.latest(contract.id))?.version ?? 0) + 1
-        const inserted = await repository.insert({
-          contractId: contract.id,
-          version,
-          proposedBy: input.userId,
-          hash,
-          canonicalJson: json,
-          terms,
-          snapshot,
-          currency: terms.currency,
-          price: terms.price,
-          hourlyRate: terms.hourlyRate,
-          weeklyLimitMinutes: terms.weeklyLimitMinutes,
-          manualTimeAllowed: terms.manualTimeAllowed,
-          scope: terms.scope,
-          clientAcceptedAt: role === 'client' ? now : null,
-          freelancerAcceptedAt: role === 'freelancer' ? now : null,
-          createdAt: now,
-        })
-        await appendActivity(tx, deps, {
-          workroomId: contract.workroomId,
-          actorId: input.userId,
-          type: 'terms.proposed',
-          scopeFreelancerId: contract.freelancerId,
-          data: { contractId: contract.id, version, hash },
-        })
-        return inserted
+        return freeze(tx, { contract: locked, terms, snapshot, proposedBy: input.userId, role, now: deps.clock.now() })
       })
       return toVersionView(row)
     },
@@ -165,31 +256,7 @@ export function createTermsService(deps: {
         if (latest && latest.version !== row.version) throw termsErrors.superseded(undefined, { latestVersion: latest.version })
         if (row.proposedBy === input.userId || (role === 'client' ? row.clientAcceptedAt : row.freelancerAcceptedAt)) throw termsErrors.ownProposal()
         if (row.hash !== input.hash) throw termsErrors.staleHash(undefined, { hash: row.hash })
-        const now = deps.clock.now()
-        await repository.markAccepted(contract.id, row.version, {
-          ...(role === 'client' ? { clientAcceptedAt: now } : { freelancerAcceptedAt: now }),
-          boundAt: now,
-        })
-        const terms = row.terms as TermsData
-        await repository.insertMilestones(
-          terms.milestones.map((m, position) => ({ contractId: contract.id, version: row.version, position, title: m.title, amount: m.amount, dueDate: m.dueDate })),
-        )
-        await repository.mirrorOnContract(contract.id, {
-          boundTermsVersion: row.version,
-          price: terms.price,
-          hourlyRate: terms.hourlyRate,
-          weeklyLimitMinutes: terms.weeklyLimitMinutes,
-          manualTimeAllowed: terms.manualTimeAllowed,
-          updatedAt: now,
-        })
-        await appendActivity(tx, deps, {
-          workroomId: contract.workroomId,
-          actorId: input.userId,
-          type: 'terms.bound',
-          scopeFreelancerId: contract.freelancerId,
-          data: { contractId: contract.id, version: row.version, hash: row.hash },
-        })
-        for (const handler of boundHandlers) await handler(tx, { contractId: contract.id, version: row.version, terms })
+        await bind(tx, { contract, row, userId: input.userId, role, now: deps.clock.now() })
         return toVersionView((await repository.version(contract.id, row.version))!)
       })
       await deps.afterBound?.(input.contractId).catch(() => {})

@@ -124,8 +124,8 @@ t.test('invalid drafts are refused with the field named', async (t) => {
   const hourly = await createContract(app, clock, { clientId: client.id, freelancerId: freelancer.id, arrangement: 'hourly', currency: 'EUR' })
   const cases: Array<[string, string, (doc: Y.Doc) => void, string]> = [
     ['milestones must add up to the price', fixed.contractId, (d) => d.getMap('terms').set('price', 99_999), 'milestones'],
-    ['a due date in the past', fixed.contractId, (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('dueDate', '2020-01-01'), 'milestones[0].dueDate'],
-    ['a fractional amount', fixed.contractId, (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('amount', 10.5), 'milestones[0].amount'],
+    ['a date that does not exist', fixed.contractId, (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('dueDate', '2030-02-30'), 'milestones.0.dueDate'],
+    ['a fractional amount', fixed.contractId, (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('amount', 10.5), 'milestones.0.amount'],
     ['a negative price', fixed.contractId, (d) => d.getMap('terms').set('price', -5), 'price'],
     ['another currency', fixed.contractId, (d) => d.getMap('terms').set('currency', 'EUR'), 'currency'],
     ['a rate as a string', hourly.contractId, (d) => d.getMap('terms').set('hourlyRate', '45'), 'hourlyRate'],
