@@ -2421,6 +2421,372 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deadlines, fees and defaults in force, each with its default, bounds and meaning (operators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            values: {
+                                /** @description Platform fee taken from each release and each paid hourly invoice, in basis points (1000 = 10 %). */
+                                platformFeeBps: number;
+                                /** @description A submitted milestone is released this many days after the submission unless the client approves, asks for changes or disputes. */
+                                autoReleaseDays: number;
+                                /** @description Days the other side of a milestone dispute has to answer; no answer resolves it for the party who opened it. */
+                                disputeResponseDays: number;
+                                /** @description A week’s status report (weeks run Monday to Sunday, UTC) is due on this weekday after the week (0 = Sunday, 1 = Monday … 6 = Saturday); a week without one is flagged missing then. */
+                                statusReportDueWeekday: number;
+                                /** @description The hour (UTC) of that weekday at which a missing status report is flagged. */
+                                statusReportDueHour: number;
+                                /** @description Days a contract offer waits for the freelancer to accept before it expires. */
+                                offerExpiryDays: number;
+                                /** @description When a contract ends with funded work not submitted, the money returns to the client after this many days unless the freelancer opens a dispute before. */
+                                endWindowDays: number;
+                                /** @description Weekly limit of a new hourly contract until the parties agree on another in the terms. */
+                                defaultWeeklyLimitHours: number;
+                                /** @description Until this hour (UTC) of the Monday after a week the freelancer may adjust and submit it; then it is submitted automatically. */
+                                timesheetSubmitHour: number;
+                                /** @description Days after a week ends (Sunday 24:00 UTC) the client has to approve or dispute its timesheet; 5 = until Friday 23:59 UTC. No action by then approves it. */
+                                timesheetReviewDays: number;
+                                /** @description Days the freelancer has to answer a dispute of hours; no answer leaves the disputed minutes unpaid. */
+                                timesheetDisputeResponseDays: number;
+                                /** @description Days after a contract ends during which each party may leave feedback; what was left is revealed when the window closes. */
+                                feedbackWindowDays: number;
+                            };
+                            items: {
+                                key: string;
+                                value: number;
+                                /** @description What applies when no operator set it (from the configuration) */
+                                default: number;
+                                minimum: number;
+                                maximum: number;
+                                /** @description days, hours, hour (0-23, UTC), weekday (0 = Sunday) or bps */
+                                unit: string;
+                                description: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change settings (operators): applies to deadlines created from now on; set ones keep their dates
+         * @description Send only the settings to change. A value outside its bounds answers 400 naming the setting (`field`). Setting a value already in force changes nothing and logs nothing, so a repeated request is harmless.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Platform fee taken from each release and each paid hourly invoice, in basis points (1000 = 10 %). */
+                        platformFeeBps?: number;
+                        /** @description A submitted milestone is released this many days after the submission unless the client approves, asks for changes or disputes. */
+                        autoReleaseDays?: number;
+                        /** @description Days the other side of a milestone dispute has to answer; no answer resolves it for the party who opened it. */
+                        disputeResponseDays?: number;
+                        /** @description A week’s status report (weeks run Monday to Sunday, UTC) is due on this weekday after the week (0 = Sunday, 1 = Monday … 6 = Saturday); a week without one is flagged missing then. */
+                        statusReportDueWeekday?: number;
+                        /** @description The hour (UTC) of that weekday at which a missing status report is flagged. */
+                        statusReportDueHour?: number;
+                        /** @description Days a contract offer waits for the freelancer to accept before it expires. */
+                        offerExpiryDays?: number;
+                        /** @description When a contract ends with funded work not submitted, the money returns to the client after this many days unless the freelancer opens a dispute before. */
+                        endWindowDays?: number;
+                        /** @description Weekly limit of a new hourly contract until the parties agree on another in the terms. */
+                        defaultWeeklyLimitHours?: number;
+                        /** @description Until this hour (UTC) of the Monday after a week the freelancer may adjust and submit it; then it is submitted automatically. */
+                        timesheetSubmitHour?: number;
+                        /** @description Days after a week ends (Sunday 24:00 UTC) the client has to approve or dispute its timesheet; 5 = until Friday 23:59 UTC. No action by then approves it. */
+                        timesheetReviewDays?: number;
+                        /** @description Days the freelancer has to answer a dispute of hours; no answer leaves the disputed minutes unpaid. */
+                        timesheetDisputeResponseDays?: number;
+                        /** @description Days after a contract ends during which each party may leave feedback; what was left is revealed when the window closes. */
+                        feedbackWindowDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            values: {
+                                /** @description Platform fee taken from each release and each paid hourly invoice, in basis points (1000 = 10 %). */
+                                platformFeeBps: number;
+                                /** @description A submitted milestone is released this many days after the submission unless the client approves, asks for changes or disputes. */
+                                autoReleaseDays: number;
+                                /** @description Days the other side of a milestone dispute has to answer; no answer resolves it for the party who opened it. */
+                                disputeResponseDays: number;
+                                /** @description A week’s status report (weeks run Monday to Sunday, UTC) is due on this weekday after the week (0 = Sunday, 1 = Monday … 6 = Saturday); a week without one is flagged missing then. */
+                                statusReportDueWeekday: number;
+                                /** @description The hour (UTC) of that weekday at which a missing status report is flagged. */
+                                statusReportDueHour: number;
+                                /** @description Days a contract offer waits for the freelancer to accept before it expires. */
+                                offerExpiryDays: number;
+                                /** @description When a contract ends with funded work not submitted, the money returns to the client after this many days unless the freelancer opens a dispute before. */
+                                endWindowDays: number;
+                                /** @description Weekly limit of a new hourly contract until the parties agree on another in the terms. */
+                                defaultWeeklyLimitHours: number;
+                                /** @description Until this hour (UTC) of the Monday after a week the freelancer may adjust and submit it; then it is submitted automatically. */
+                                timesheetSubmitHour: number;
+                                /** @description Days after a week ends (Sunday 24:00 UTC) the client has to approve or dispute its timesheet; 5 = until Friday 23:59 UTC. No action by then approves it. */
+                                timesheetReviewDays: number;
+                                /** @description Days the freelancer has to answer a dispute of hours; no answer leaves the disputed minutes unpaid. */
+                                timesheetDisputeResponseDays: number;
+                                /** @description Days after a contract ends during which each party may leave feedback; what was left is revealed when the window closes. */
+                                feedbackWindowDays: number;
+                            };
+                            items: {
+                                key: string;
+                                value: number;
+                                /** @description What applies when no operator set it (from the configuration) */
+                                default: number;
+                                minimum: number;
+                                maximum: number;
+                                /** @description days, hours, hour (0-23, UTC), weekday (0 = Sunday) or bps */
+                                unit: string;
+                                description: string;
+                            }[];
+                            /** @description What this request changed; empty when every value was already so */
+                            changes: {
+                                id: string;
+                                key: string;
+                                oldValue: number;
+                                newValue: number;
+                                changedBy: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                changedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/settings/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change of a setting, newest first: who, when, old and new value (operators); `?key=` filters */
+        get: {
+            parameters: {
+                query?: {
+                    key?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                key: string;
+                                oldValue: number;
+                                newValue: number;
+                                changedBy: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                changedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/verify": {
         parameters: {
             query?: never;
@@ -5618,11 +5984,13 @@ export interface paths {
                         /** @description Integer minor units of the job currency */
                         hourlyRate?: number;
                         estimatedDays: number;
-                        /** @description Fixed-price jobs only; amounts add up to bidAmount */
+                        /** @description 1-20 milestones whose amounts add up to the bid (the price); due dates optional */
                         milestones?: {
+                            /** @description must be 1-200 characters */
                             title: string;
-                            /** @description Integer minor units of the job currency */
+                            /** @description must be a positive integer amount in minor units, at most 1000000000000 */
                             amount: number;
+                            /** @description Optional calendar date (YYYY-MM-DD) */
                             dueDate?: string | null;
                         }[];
                         /** @description Files already uploaded to this workroom that you can see (upload after your first proposal or an invite) */
@@ -6046,9 +6414,11 @@ export interface paths {
                         hourlyRate?: number;
                         estimatedDays?: number;
                         milestones?: {
+                            /** @description must be 1-200 characters */
                             title: string;
-                            /** @description Integer minor units of the job currency */
+                            /** @description must be a positive integer amount in minor units, at most 1000000000000 */
                             amount: number;
+                            /** @description Optional calendar date (YYYY-MM-DD) */
                             dueDate?: string | null;
                         }[] | null;
                         /** @description Files already uploaded to this workroom that you can see (upload after your first proposal or an invite) */
@@ -6595,7 +6965,7 @@ export interface paths {
         put?: never;
         /**
          * Hire a proposal (client): a contract offer with terms drafted from it
-         * @description The contract starts `offered`; the freelancer accepts or declines; an offer not accepted within 30 days expires. One contract per proposal; a job may hire several freelancers.
+         * @description The contract starts `offered`; the freelancer accepts or declines; an offer not accepted by `offerExpiresAt` (the operator's `offerExpiryDays` after the hire) expires. One contract per proposal; a job may hire several freelancers.
          */
         post: {
             parameters: {
@@ -11454,6 +11824,7 @@ export interface paths {
                                     protectedMinutes: number;
                                     unprotectedMinutes: number;
                                 };
+                                /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                                 submitDeadline: string;
                                 submittedAt: string | null;
                                 submittedBy: string | null;
@@ -11631,6 +12002,7 @@ export interface paths {
                                 protectedMinutes: number;
                                 unprotectedMinutes: number;
                             };
+                            /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                             submitDeadline: string;
                             submittedAt: string | null;
                             submittedBy: string | null;
@@ -11802,6 +12174,7 @@ export interface paths {
                                 protectedMinutes: number;
                                 unprotectedMinutes: number;
                             };
+                            /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                             submitDeadline: string;
                             submittedAt: string | null;
                             submittedBy: string | null;
@@ -11933,7 +12306,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit the week (freelancer, until Monday 12:00 UTC): locks its time and sends the draft invoice */
+        /** Submit the week (freelancer, until its submitDeadline): locks its time and sends the draft invoice */
         post: {
             parameters: {
                 query?: never;
@@ -11979,6 +12352,7 @@ export interface paths {
                                 protectedMinutes: number;
                                 unprotectedMinutes: number;
                             };
+                            /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                             submitDeadline: string;
                             submittedAt: string | null;
                             submittedBy: string | null;
@@ -12157,6 +12531,7 @@ export interface paths {
                                 protectedMinutes: number;
                                 unprotectedMinutes: number;
                             };
+                            /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                             submitDeadline: string;
                             submittedAt: string | null;
                             submittedBy: string | null;
@@ -12292,7 +12667,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Dispute minutes of the week (client, until Friday 23:59 UTC); the rest is approved and paid now */
+        /** Dispute minutes of the week (client, until its reviewDueAt); the rest is approved and paid now */
         post: {
             parameters: {
                 query?: never;
@@ -12343,6 +12718,7 @@ export interface paths {
                                     protectedMinutes: number;
                                     unprotectedMinutes: number;
                                 };
+                                /** @description Until when the freelancer may adjust and submit the week; then it is submitted automatically */
                                 submitDeadline: string;
                                 submittedAt: string | null;
                                 submittedBy: string | null;
@@ -15916,6 +16292,12 @@ export interface paths {
                                 /** Format: date-time */
                                 flaggedAt: string;
                             }[];
+                            /** @description The next week whose report is due, and when it is flagged missing if none was filed by then */
+                            nextDue: {
+                                weekStart: string;
+                                /** Format: date-time */
+                                dueAt: string;
+                            } | null;
                         };
                     };
                 };
@@ -16414,7 +16796,7 @@ export interface paths {
         put?: never;
         /**
          * Leave feedback on an ended contract (each party once; never editable)
-         * @description Within 14 days of the contract's end. The client rates the freelancer (quality, responsiveness, professionalism, expertise, schedule, cost: weights 30/20/15/15/10/10); the freelancer rates the client (clarity, communication, paymentPromptness). Double-blind: visible to its author only until both parties have left theirs or the window closes. 409 before the contract ended, after the window, or for a second feedback.
+         * @description Within the feedback window after the contract's end (`closesAt` in the GET; its length is the operator's `feedbackWindowDays` when the contract ended). The client rates the freelancer (quality, responsiveness, professionalism, expertise, schedule, cost: weights 30/20/15/15/10/10); the freelancer rates the client (clarity, communication, paymentPromptness). Double-blind: visible to its author only until both parties have left theirs or the window closes. 409 before the contract ended, after the window, or for a second feedback.
          */
         post: {
             parameters: {

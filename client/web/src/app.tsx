@@ -18,6 +18,7 @@ const WorkroomPage = lazy(() => import('./pages/workroom.js').then((m) => m.Work
 const ContractPage = lazy(() => import('./pages/contract.js').then((m) => m.ContractPage))
 const WalletPage = lazy(() => import('./pages/wallet.js').then((m) => m.WalletPage))
 const OperatorPage = lazy(() => import('./pages/operator.js').then((m) => m.OperatorPage))
+const OperatorSettingsPage = lazy(() => import('./pages/operator-settings.js').then((m) => m.OperatorSettingsPage))
 const InvoicePage = lazy(() => import('./pages/invoice.js').then((m) => m.InvoicePage))
 const TrackerPage = lazy(() => import('./pages/tracker.js').then((m) => m.TrackerPage))
 const WorkViewPage = lazy(() => import('./pages/workview.js').then((m) => m.WorkViewPage))
@@ -80,6 +81,7 @@ function Shell() {
               <Route path="/invoices/:id" component={InvoicePage} />
               <Route path="/wallet" component={WalletPage} />
               <Route path="/operator" component={OperatorPage} />
+              <Route path="/operator/settings" component={OperatorSettingsPage} />
               <Route path="/users/:id" component={ProfilePage} />
               <Route path="/settings" component={SettingsPage} />
               <Route default component={NotFound} />

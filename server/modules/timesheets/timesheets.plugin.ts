@@ -14,7 +14,8 @@ import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from
  * Weekly timesheets of hourly contracts: submit (or auto-submit at the week's submit
  * deadline), draft invoice, approve (or auto-approve when the review window ends) into a
  * formal invoice paid from the wallet, and hourly disputes. The deadlines come from the
- * operator's settings (default Monday 12:00 and Saturday 00:00 UTC). Money moves only through the ledger and invoices modules.
+ * operator's settings (default Monday 12:00 and Saturday 00:00 UTC). Money moves only
+ * through the ledger and invoices modules.
  */
 export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {

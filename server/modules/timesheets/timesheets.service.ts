@@ -164,14 +164,14 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     flush,
     afterDeadline,
 
-    /** The week's submit deadline (default Monday 12:00 UTC): a week nobody submitted is submitted for the freelancer. */
+    /** The week's submit deadline (default Monday 12:00 UTC): a week nobody submitted is submitted for them. */
     async autoSubmit(tx: Transaction, context: DeadlineContext, timesheetId: string) {
       await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'open') await submitLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
       })
     },
 
-    /** The end of the review window (default Saturday 00:00 UTC): a week the client neither approved nor disputed is approved. */
+    /** The review window's end (default Saturday 00:00 UTC): a week neither approved nor disputed is approved. */
     async autoApprove(tx: Transaction, context: DeadlineContext, timesheetId: string) {
       await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'submitted') await approveLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)

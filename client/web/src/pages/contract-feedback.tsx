@@ -166,7 +166,7 @@ export function FeedbackCard({ item, user, onChange, showContract }: { item: Fee
               })
             }}
           >
-            <TextArea id={`reply-${item.id}`} label="Your public reply" rows={2} maxLength={5000} value={reply} onValue={setReply} error={errorFor(error, 'body')} hint={`Once, until ${formatDate(item.replyUntil)}; it cannot be changed.`} />
+            <TextArea id={`reply-${item.id}`} label="Your public reply" rows={2} maxLength={5000} value={reply} onValue={setReply} error={errorFor(error, 'body')} hint={`Once, until ${formatDateTime(item.replyUntil)}; it cannot be changed.`} />
             <FormError error={error} fields={['body']} />
             <SubmitButton busy={busy} disabled={!reply.trim()}>
               Publish reply

@@ -24,6 +24,9 @@ export function OperatorPage() {
   return (
     <section class="page">
       <h1>Operator console</h1>
+      <p>
+        <a href="/operator/settings">Settings</a>: deadlines, fees and defaults, and who changed them.
+      </p>
       <LedgerCheck />
       <Deposits />
       <Withdrawals />

@@ -84,11 +84,11 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
           {s.totals.overLimitMinutes > 0 && ` · ${formatMinutes(s.totals.overLimitMinutes)} over the weekly limit (not billable)`}
         </dd>
         <dt>{s.submittedAt ? 'Submitted' : 'Submit by'}</dt>
-        <dd>{formatDateTime(s.submittedAt ?? s.submitDeadline, { utc: !s.submittedAt })}</dd>
+        <dd>{formatDateTime(s.submittedAt ?? s.submitDeadline)}</dd>
         {s.reviewDueAt && !s.approvedAt && (
           <>
             <dt>Approves itself</dt>
-            <dd>{formatDateTime(s.reviewDueAt, { utc: true })}</dd>
+            <dd>{formatDateTime(s.reviewDueAt)}</dd>
           </>
         )}
         {s.approvedAt && (
@@ -112,6 +112,7 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
       {s.dispute && (
         <p class="callout">
           Disputed {formatMinutes(s.dispute.disputedMinutes)}: {s.dispute.reason} <StateBadge state={s.dispute.state} />
+          {s.dispute.state === 'open' && ` The freelancer answers by ${formatDateTime(s.dispute.respondBy)}.`}
         </p>
       )}
       {role === 'freelancer' && open && (
