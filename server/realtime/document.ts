@@ -1,31 +1,13 @@
-import type { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import type { DocumentAccess, DocumentKind, DocumentMutation } from './kinds.js'
-import { awarenessClients, awarenessMessage, decodeMessage, decodeStateVector, deniedMessage, ProtocolError, syncStep1Message, syncStep2Message, updateMessage, assertValidUpdate } from './protocol.js'
+import { DocCloseCode, type Connection } from './document.connection.js'
+import { DocumentPresence, type PresenceLimits } from './document.presence.js'
+import type { DocumentKind, DocumentMutation } from './kinds.js'
+import { ProtocolError, updateMessage } from './protocol.js'
 
-/** Close codes of the document endpoint (the registry's, restated to keep the engine standalone). */
-export const DocCloseCode = {
-  protocolError: 4400,
-  notFound: 4404,
-  accessRevoked: 4003,
-  tooLarge: 1009,
-  internalError: 1011,
-  restarting: 1012,
-  slowConsumer: 4008,
-} as const
-
-export interface DocumentLimits {
+export interface DocumentLimits extends PresenceLimits {
   maxDocumentBytes: number
   maxSendBufferBytes: number
-  /** Minimum time between two presence messages for one document. */
-  awarenessIntervalMs: number
-  /**
-   * How long a presence renewal (a client re-sending an unchanged state so it does not time
-   * out after 30 s; stock clients do it every 15 s) may wait to be passed on, unless a real
-   * change goes out first and takes it along.
-   */
-  awarenessRenewalMs: number
 }
 
 /** A change waiting for the next group commit. */
@@ -65,6 +47,7 @@ export interface DocumentHooks {
 export class LiveDocument {
   readonly ydoc = new Y.Doc()
   readonly awareness = new awarenessProtocol.Awareness(this.ydoc)
+  readonly presence: DocumentPresence
   readonly connections = new Set<Connection>()
   incoming: Incoming[] = []
   incomingBytes = 0
@@ -102,77 +85,13 @@ export class LiveDocument {
     readonly limits: DocumentLimits,
     private readonly hooks: DocumentHooks,
   ) {
-    this.awareness.setLocalState(null)
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === this) this.captured = this.captured ? Y.mergeUpdates([this.captured, update]) : update
     })
-    // 'change' (states that really changed) fires just before 'update' (those plus renewals).
-    let reallyChanged: ReadonlySet<number> = new Set()
-    this.awareness.on('change', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
-      reallyChanged = new Set([...added, ...updated, ...removed])
+    this.presence = new DocumentPresence(this.awareness, limits, {
+      broadcast: (frame, except) => this.broadcast(frame, except),
+      publish: (update) => this.hooks.publishAwareness(this, update),
     })
-    this.awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      const changed = [...added, ...updated, ...removed]
-      const renewalOnly = changed.every((client) => !reallyChanged.has(client))
-      reallyChanged = new Set()
-      if (origin instanceof Connection) {
-        for (const client of added) origin.clients.add(client)
-        for (const client of removed) origin.clients.delete(client)
-        this.queueAwareness(changed, origin, renewalOnly)
-      } else if (origin === 'relay') {
-        this.queueAwareness(changed, 'relay', renewalOnly)
-      } else if (origin === 'local') {
-        const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
-        this.broadcast(awarenessMessage(update), null)
-        this.hooks.publishAwareness(this, update)
-      }
-    })
-  }
-
-  private awarenessLocal = new Set<number>()
-  private awarenessRelayed = new Set<number>()
-  private awarenessSources = new Set<Connection>()
-  private awarenessTimer: NodeJS.Timeout | null = null
-  /** When the pending presence message is due (Date.now() time). */
-  private awarenessDueAt = 0
-  private lastAwarenessAt = 0
-
-  /**
-   * Presence goes out at most once per interval per document, every change of the
-   * interval in one message: when 100 clients renew their presence at once, each client
-   * gets one message with 100 states rather than 100 messages (which stalled fan-out).
-   * Renewals alone wait longer (`awarenessRenewalMs`): the storm of 100 clients renewing
-   * within a second or two becomes one message instead of one every interval.
-   */
-  private queueAwareness(changed: number[], source: Connection | 'relay', renewalOnly: boolean): void {
-    const into = source === 'relay' ? this.awarenessRelayed : this.awarenessLocal
-    for (const client of changed) into.add(client)
-    if (source !== 'relay') this.awarenessSources.add(source)
-    const now = Date.now()
-    const dueAt = renewalOnly ? now + this.limits.awarenessRenewalMs : Math.max(now, this.lastAwarenessAt + this.limits.awarenessIntervalMs)
-    if (this.awarenessTimer && this.awarenessDueAt <= dueAt) return
-    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
-    this.awarenessDueAt = dueAt
-    this.awarenessTimer = setTimeout(() => this.flushAwareness(), dueAt - now)
-  }
-
-  /** Sends the presence changes waiting (also called when a connection leaves). */
-  flushAwareness(): void {
-    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
-    this.awarenessTimer = null
-    if (this.destroyed || (this.awarenessLocal.size === 0 && this.awarenessRelayed.size === 0)) return
-    this.lastAwarenessAt = Date.now()
-    const local = [...this.awarenessLocal]
-    const all = [...new Set([...local, ...this.awarenessRelayed])]
-    const sources = [...this.awarenessSources]
-    // Only one client's own presence: it need not get it back.
-    const except = sources.length === 1 && this.awarenessRelayed.size === 0 ? sources[0]! : null
-    this.awarenessLocal.clear()
-    this.awarenessRelayed.clear()
-    this.awarenessSources.clear()
-    const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, all))
-    this.broadcast(message, except)
-    if (local.length > 0) this.hooks.publishAwareness(this, awarenessProtocol.encodeAwarenessUpdate(this.awareness, local))
   }
 
   /** Queues a client update for the next commit (size cap checked here). Returns false if refused. */
@@ -305,7 +224,7 @@ export class LiveDocument {
   destroy(): void {
     if (this.destroyed) return
     this.destroyed = true
-    if (this.awarenessTimer) clearTimeout(this.awarenessTimer)
+    this.presence.stop()
     if (this.unloadTimer) clearTimeout(this.unloadTimer)
     this.unfollow()
     // The awareness keeps an interval timer alive until destroyed.
@@ -321,101 +240,5 @@ export class LiveDocument {
 
   get hooksLog() {
     return this.hooks.log
-  }
-}
-
-/** One client socket on one document. */
-export class Connection {
-  readonly clients = new Set<number>()
-  closed = false
-  failed = false
-
-  constructor(
-    readonly socket: WebSocket,
-    readonly doc: LiveDocument,
-    public access: DocumentAccess,
-    readonly userId: string,
-  ) {}
-
-  /** Sends unless closed; a peer that cannot keep up is dropped. */
-  send(frame: Uint8Array): void {
-    if (this.closed || this.socket.readyState !== 1) return
-    this.socket.send(frame, { binary: true })
-    if (this.socket.bufferedAmount > this.doc.limits.maxSendBufferBytes) this.close(DocCloseCode.slowConsumer, 'too slow: send buffer full')
-  }
-
-  /** The first thing a client gets: our state vector and everyone's presence. */
-  start(): void {
-    this.doc.whenCommitted(() => this.send(syncStep1Message(this.doc.ydoc)))
-    const states = [...this.doc.awareness.getStates().keys()]
-    if (states.length > 0) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
-  }
-
-  handle(frame: Uint8Array): void {
-    // Nothing is taken from a socket we are closing (revoked access, logout).
-    if (this.closed || this.socket.readyState !== 1) return
-    try {
-      const message = decodeMessage(frame)
-      switch (message.type) {
-        case 'sync-step1': {
-          const stateVector = message.stateVector
-          decodeStateVector(stateVector)
-          this.doc.whenCommitted(() => {
-            if (!this.doc.destroyed) this.send(syncStep2Message(Y.encodeStateAsUpdate(this.doc.ydoc, stateVector)))
-          })
-          break
-        }
-        case 'sync-update': {
-          // Read-only: dropped unread (y-protocols PROTOCOL.md, "Handling read-only users").
-          if (this.access !== 'write') return
-          assertValidUpdate(message.update)
-          if (!this.doc.enqueueUpdate(message.update, this)) {
-            this.send(deniedMessage('document.too_large: this change would make the document larger than its limit'))
-            this.close(DocCloseCode.tooLarge, 'document size limit reached')
-          }
-          break
-        }
-        case 'awareness': {
-          awarenessClients(message.update)
-          awarenessProtocol.applyAwarenessUpdate(this.doc.awareness, message.update, this)
-          break
-        }
-        case 'query-awareness': {
-          const states = [...this.doc.awareness.getStates().keys()]
-          this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
-          break
-        }
-      }
-    } catch (err) {
-      this.fail(err)
-    }
-  }
-
-  fail(err: unknown): void {
-    this.failed = true
-    this.doc.hooksLog.debug({ err, docName: this.doc.name }, 'closing a document socket that broke the protocol')
-    this.close(DocCloseCode.protocolError, 'protocol error')
-  }
-
-  close(code: number, reason: string): void {
-    if (this.closed) return
-    this.closed = true
-    // A goodbye (null state) may still wait for its slot: send it now.
-    this.doc.flushAwareness()
-    try {
-      this.socket.close(code, reason)
-    } catch {
-      this.socket.terminate()
-    }
-    this.doc.removeConnection(this)
-  }
-
-  /** The socket went away on its own. */
-  closedByPeer(): void {
-    if (this.closed) return
-    this.closed = true
-    // A goodbye (null state) may still wait for its slot: send it now.
-    this.doc.flushAwareness()
-    this.doc.removeConnection(this)
   }
 }
