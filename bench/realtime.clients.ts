@@ -1,0 +1,59 @@
+// The load generator's clients of bench/realtime.ts: stock providers, as an application
+// would use them against each server.
+import { HocuspocusProvider } from '@hocuspocus/provider'
+import { WebSocket } from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import type { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { Kind } from './realtime.servers.js'
+
+/** A client the same for every server: a Y.Doc, its awareness, synced, destroy. */
+export type Client = { doc: Y.Doc; awareness: Awareness | null; synced: Promise<void>; destroy(): void }
+
+export function createClients(kind: Kind, ws: string, token: string) {
+  /** Workroom authenticates with a bearer header (a Node client; browsers use tickets or the cookie). */
+  class BearerSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { authorization: `Bearer ${token}` } })
+    }
+  }
+
+  /** A stock y-websocket provider (Workroom, the reference server) or Hocuspocus's own provider. */
+  function client(docName: string): Client {
+    const doc = new Y.Doc()
+    if (kind === 'hocuspocus') {
+      // Its provider passes the whole configuration on to the socket it manages (Node 20 has no global WebSocket).
+      const provider = new HocuspocusProvider({ url: ws, name: docName, document: doc, WebSocketPolyfill: WebSocket } as unknown as ConstructorParameters<typeof HocuspocusProvider>[0])
+      const synced = new Promise<void>((resolve) => {
+        const done = () => {
+          provider.off('synced', done)
+          resolve()
+        }
+        provider.on('synced', done)
+      })
+      return {
+        doc,
+        awareness: provider.awareness,
+        synced,
+        destroy() {
+          provider.destroy()
+          doc.destroy()
+        },
+      }
+    }
+    const provider = new WebsocketProvider(`${ws}/api/v1/docs`, docName, doc, { WebSocketPolyfill: (kind === 'workroom' ? BearerSocket : WebSocket) as unknown as typeof globalThis.WebSocket, disableBc: true })
+    const synced = new Promise<void>((resolve) => provider.once('sync', () => resolve()))
+    return {
+      doc,
+      awareness: provider.awareness,
+      synced,
+      destroy() {
+        provider.destroy()
+        provider.awareness.destroy()
+        doc.destroy()
+      },
+    }
+  }
+
+  return { client, BearerSocket }
+}
