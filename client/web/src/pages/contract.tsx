@@ -11,7 +11,8 @@ import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
 import { FeedbackSection } from './contract-feedback.js'
 import { MilestonesSection } from './contract-milestones.js'
-import { TermsEditor, TermsVersions } from './contract-terms.js'
+import { TermsEditor } from './contract-terms.js'
+import { TermsVersions } from './contract-terms-versions.js'
 
 /** One contract: its offer, the live terms, money and work, invoices. */
 export function ContractPage() {
