@@ -45,7 +45,7 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
       schema: {
         tags,
         summary: 'Hire a proposal (client): a contract offer with terms drafted from it',
-        description: `The contract starts \`offered\`; the freelancer accepts or declines; an offer not accepted by \`offerExpiresAt\` (the operator's \`offerExpiryDays\` after the hire) expires. One contract per proposal; a job may hire several freelancers.`,
+        description: `The contract starts \`offered\`; the freelancer accepts or declines; an offer not accepted by \`offerExpiresAt\` (the operator's \`offerExpiryDays\` after the hire) expires. The hire freezes the offer as terms version 1 (the proposal's milestone plan, or one milestone of the whole bid; hourly: rate, weekly limit, manual time) and is the client's acceptance of it. One contract per proposal; a job may hire several freelancers.`,
         params: IdParams,
         response: { 201: Contract, ...errors },
       },
@@ -79,7 +79,7 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
   )
 
   const actions: Record<ContractAction, string> = {
-    accept: 'Accept the offer (freelancer): the contract becomes active',
+    accept: "Accept the offer (freelancer): the contract becomes active and the offer's terms version 1 binds (its milestones can be funded at once)",
     decline: 'Decline the offer (freelancer)',
     pause: 'Pause an active contract (client)',
     resume: 'Resume a paused contract (client)',

@@ -186,17 +186,6 @@ export function createContractsService(deps: {
         const changes: ContractChanges = { state: step.to, updatedAt: now }
         if (input.action === 'accept') {
           changes.acceptedAt = now
-          // Accepting the offer binds its terms, unless both already agreed on a version
-          // while it was open: that version's values are the binding ones and stay.
-          if (contract.boundTermsVersion === null) {
-            const terms = contract.initialTerms as InitialTerms
-            Object.assign(changes, {
-              price: terms.price,
-              hourlyRate: terms.hourlyRate,
-              weeklyLimitMinutes: terms.weeklyLimitMinutes,
-              manualTimeAllowed: terms.manualTimeAllowed,
-            })
-          }
         }
         if (step.to === 'ended') changes.endedAt = now
         const updated = await createContractsRepository(tx).update(contract.id, changes)
@@ -227,3 +216,5 @@ export function createContractsService(deps: {
 }
 
 export type ContractsService = ReturnType<typeof createContractsService>
+          // The freelancer's acceptance of the offer's terms version 1: the terms module binds
+          // it (a state hook, in this transaction) unless both bound a later one while it was open.
