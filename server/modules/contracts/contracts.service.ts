@@ -185,6 +185,8 @@ export function createContractsService(deps: {
         if (from === 'offered' && contract.offerExpiresAt.getTime() <= now.getTime()) throw contractErrors.offerExpired()
         const changes: ContractChanges = { state: step.to, updatedAt: now }
         if (input.action === 'accept') {
+          // The freelancer's acceptance of the offer's terms version 1: the terms module binds
+          // it (a state hook, in this transaction) unless both bound a later one while it was open.
           changes.acceptedAt = now
         }
         if (step.to === 'ended') changes.endedAt = now
@@ -216,5 +218,3 @@ export function createContractsService(deps: {
 }
 
 export type ContractsService = ReturnType<typeof createContractsService>
-          // The freelancer's acceptance of the offer's terms version 1: the terms module binds
-          // it (a state hook, in this transaction) unless both bound a later one while it was open.
