@@ -3,8 +3,10 @@
 import t from 'tap'
 import { DAY, HOUR } from '../../clock.js'
 import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
+import { activity, createHourlyContract } from '../../../test/fixtures/hourly-contract.js'
 import { build } from '../../../test/helper.js'
 import { balances, depositConfirmed, idem, makeOperator } from '../../../test/money.js'
+import { firstWeekdayAt } from '../status-reports/status-reports.service.js'
 
 t.setTimeout(180_000)
 
@@ -210,3 +212,122 @@ t.test('settings survive a restart; defaults come from the configuration', async
   )
   t.equal((await second.call({ method: 'GET', url: `${url}/changes`, token: operator.token })).json().items.length, 1)
 })
+
+t.test('a week keeps the timesheet deadlines it was created with; the next week gets the new ones', async (t) => {
+  const ctx = await build(t)
+  const { call, clock } = ctx
+  clock.set('2026-11-23T18:00:00Z')
+  const { contractId, client, freelancer } = await createHourlyContract(ctx, {
+    hourlyRate: 6000,
+    weeklyLimitMinutes: null,
+  })
+  const operator = await makeOperator(ctx)
+  const track = (start: string) =>
+    call({
+      method: 'PUT',
+      url: `/api/v1/contracts/${contractId}/segments`,
+      token: freelancer.token,
+      payload: { segments: [{ start, activity: activity(), memo: 'Work' }] },
+    })
+  const week = async (label: string) =>
+    (await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/timesheets`, token: client.token }))
+      .json()
+      .items.find((s: { week: string }) => s.week === label)
+
+  t.equal((await track('2026-11-23T09:00:00Z')).statusCode, 200)
+  const before = { submitDeadline: '2026-11-30T12:00:00.000Z', reviewDueAt: '2026-12-05T00:00:00.000Z' }
+  t.match(await week('2026-W48'), before, 'created under the defaults: Monday 12:00, until Friday 23:59 UTC')
+
+  const changed = await call({
+    method: 'PATCH',
+    url,
+    token: operator.token,
+    payload: { timesheetSubmitHour: 18, timesheetReviewDays: 3, timesheetDisputeResponseDays: 1 },
+  })
+  t.equal(changed.json().changes.length, 3)
+  t.match(await week('2026-W48'), before, 'the week already started keeps its deadlines')
+
+  clock.set('2026-11-30T12:00:00Z')
+  await ctx.app.scheduler.runDue()
+  t.match(await week('2026-W48'), { state: 'submitted', submittedBy: 'system', ...before }, 'submitted on its own date')
+
+  t.equal((await track('2026-11-30T09:00:00Z')).statusCode, 200)
+  t.match(
+    await week('2026-W49'),
+    { state: 'open', submitDeadline: '2026-12-07T18:00:00.000Z', reviewDueAt: '2026-12-10T00:00:00.000Z' },
+    'a week created after the change: Monday 18:00, three days of review',
+  )
+
+  const sheet = await week('2026-W48')
+  const disputed = await call({
+    method: 'POST',
+    url: `/api/v1/timesheets/${sheet.id}/dispute`,
+    token: client.token,
+    headers: idem(),
+    payload: { minutes: 10, reason: 'Not on our project' },
+  })
+  t.equal(disputed.statusCode, 201, disputed.body)
+  t.equal(
+    disputed.json().dispute.respondBy,
+    '2026-12-01T12:00:00.000Z',
+    'the freelancer answers within the new one day',
+  )
+})
+
+t.test(
+  'a status report is due on the operator’s weekday and hour; a check already scheduled keeps its date',
+  async (t) => {
+    const ctx = await build(t) // Monday 2026-11-23 09:00 UTC: the first full week starts 2026-11-30
+    const { call, clock } = ctx
+    const operator = await makeOperator(ctx)
+    const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+    const { contractId } = await boundFixedContract(ctx, { client, freelancer, amounts: [10_000] })
+    const reports = `/api/v1/contracts/${contractId}/status-reports`
+    const list = async () => (await call({ method: 'GET', url: reports, token: client.token })).json()
+
+    t.same(
+      (await list()).nextDue,
+      { weekStart: '2026-11-30', dueAt: '2026-12-07T00:00:00.000Z' },
+      'default: Monday 00:00 UTC',
+    )
+    await call({
+      method: 'PATCH',
+      url,
+      token: operator.token,
+      payload: { statusReportDueWeekday: 3, statusReportDueHour: 12 },
+    })
+    t.same((await list()).nextDue, { weekStart: '2026-11-30', dueAt: '2026-12-07T00:00:00.000Z' }, 'kept')
+
+    clock.set('2026-12-07T00:00:00Z')
+    await ctx.app.scheduler.runDue()
+    const flagged = await list()
+    t.same(
+      flagged.missingWeeks.map((w: { weekStart: string }) => w.weekStart),
+      ['2026-11-30'],
+    )
+    t.same(
+      flagged.nextDue,
+      { weekStart: '2026-12-07', dueAt: '2026-12-16T12:00:00.000Z' },
+      'the next week: Wednesday 12:00 UTC',
+    )
+
+    clock.set('2026-12-15T10:00:00Z')
+    const late = { workCompleted: 'Visual design', progress: 50, plans: 'Build', weekStart: '2026-12-07' }
+    t.equal((await call({ method: 'POST', url: reports, token: freelancer.token, payload: late })).statusCode, 201)
+    clock.set('2026-12-16T12:00:00Z')
+    await ctx.app.scheduler.runDue()
+    const after = await list()
+    t.same(
+      after.missingWeeks.map((w: { weekStart: string }) => w.weekStart),
+      ['2026-11-30'],
+      'filed before it was due',
+    )
+    t.same(after.nextDue, { weekStart: '2026-12-14', dueAt: '2026-12-23T12:00:00.000Z' })
+
+    const at = (iso: string, weekday: number, hour: number) =>
+      firstWeekdayAt(new Date(iso), weekday, hour).toISOString()
+    t.equal(at('2026-12-07T00:00:00Z', 1, 0), '2026-12-07T00:00:00.000Z', 'the same instant counts')
+    t.equal(at('2026-12-07T00:00:00Z', 0, 0), '2026-12-13T00:00:00.000Z', 'Sunday after')
+    t.equal(at('2026-12-07T13:00:00Z', 1, 12), '2026-12-14T12:00:00.000Z', 'past the hour: next week')
+  },
+)
