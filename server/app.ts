@@ -35,6 +35,7 @@ import { healthPlugin } from './plugins/health.js'
 import { idempotencyPlugin } from './plugins/idempotency.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { openapiPlugin } from './plugins/openapi.js'
+import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { schedulerPlugin } from './plugins/scheduler.js'
 import { realtimePlugin } from './plugins/realtime.js'
 import { contractStateModule } from './modules/contract-state/contract-state.plugin.js'
@@ -99,6 +100,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(openapiPlugin)
   await app.register(databasePlugin, { handle: database, closeWithApp: !deps.database })
   await app.register(busPlugin, { redisUrl: config.redisUrl })
+  await app.register(rateLimitPlugin, { redisUrl: config.redisUrl })
   await app.register(storagePlugin, deps.storage ? { store: deps.storage } : { config: config.storage })
   await app.register(metricsPlugin)
   await app.register(healthPlugin)

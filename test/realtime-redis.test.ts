@@ -1,5 +1,8 @@
-// Two instances sharing the database and Redis: updates and presence cross over Redis Streams.
+// Two instances sharing the database and Redis: updates and presence cross over Redis Streams,
+// and connection attempts are counted together.
+import { randomInt } from 'node:crypto'
 import t, { type Test } from 'tap'
+import { WebSocket } from 'ws'
 import { buildApp } from '../server/app.js'
 import { build } from './helper.js'
 import { createContract } from './fixtures/contract.js'
@@ -84,4 +87,21 @@ t.test('two instances compact one document while both serve it: the log stays sh
   await until(() => !first.app.realtime.engine.isLoaded(docName) && !second.realtime.engine.isLoaded(docName), 10_000, 'both unloaded')
   t.equal(await rows(), 0, 'unloading folded the rest')
   t.equal(await second.realtime.read(docName, (doc) => doc.getText('scope').toString()), expected, 'a fresh load has every edit from both sides')
+})
+
+t.test('two instances count document connection attempts per client address together (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async (t) => {
+  const first = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '3', TRUST_PROXY: 'true' } })
+  const second = await buildApp(first.config, { clock: first.clock, database: first.database })
+  t.teardown(() => second.close())
+  await second.ready()
+  const [baseA, baseB] = [await listen(first.app), await listen(second)]
+  // An address no other test uses: counts stay in the shared Redis for a minute.
+  const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+  const attempt = (base: string) =>
+    new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`, { headers: { 'x-forwarded-for': address } })
+      socket.on('close', (code) => resolve(code))
+    })
+  const codes = [await attempt(baseA), await attempt(baseB), await attempt(baseA), await attempt(baseB)]
+  t.same(codes, [4401, 4401, 4401, 4429], 'the fourth attempt within the minute is refused, though each instance saw only two')
 })

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { normalizeIP } from '@fastify/rate-limit'
 import { Type } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
 import { Gauge } from 'prom-client'
@@ -119,23 +120,13 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       await engine.close()
     })
 
-    // Connection attempts per client IP per minute (a fixed window is enough to stop a storm).
-    const attempts = new Map<string, { windowStart: number; count: number }>()
-    const sweep = setInterval(() => {
-      const cutoff = Date.now() - 60_000
-      for (const [ip, entry] of attempts) if (entry.windowStart < cutoff) attempts.delete(ip)
-    }, 60_000).unref()
-    app.addHook('onClose', async () => clearInterval(sweep))
-    const throttled = (ip: string) => {
-      const now = Date.now()
-      const entry = attempts.get(ip)
-      if (!entry || now - entry.windowStart >= 60_000) {
-        attempts.set(ip, { windowStart: now, count: 1 })
-        return false
-      }
-      entry.count++
-      return entry.count > config.wsConnectsPerMinute
-    }
+    // Connection attempts per client IP per minute. Counted after the upgrade and refused with
+    // 4429: a browser cannot read the status of a refused upgrade, only a close code.
+    const connectAttempt = app.createRateLimit({
+      max: config.wsConnectsPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `docs-connect:${normalizeIP(request.ip)}`,
+    })
 
     app.route({
       method: 'GET',
@@ -156,13 +147,11 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       wsHandler: (socket, request) => {
         releaseUpgrade(socket, request, app.log)
         const { docName } = request.params as { docName: string }
-        if (throttled(request.ip)) {
-          socket.close(CloseCode.tooManyConnections, 'too many connection attempts')
-          return
-        }
         void engine.accept(socket, {
           docName,
           admit: async () => {
+            const attempt = await connectAttempt(request)
+            if (!attempt.isAllowed && attempt.isExceeded) return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }
             const auth = await app.authenticateUpgrade(request)
             if (!auth.ok) {
               return auth.reason === 'origin'
@@ -180,5 +169,5 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       },
     })
   },
-  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'accounts', 'metrics'] },
+  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'accounts', 'metrics', 'rate-limit'] },
 )

@@ -1,5 +1,6 @@
 // The CRDT engine through its real endpoint: a server on a free port, stock y-websocket
 // providers over `ws`, the real database underneath.
+import { randomInt } from 'node:crypto'
 import { count, eq } from 'drizzle-orm'
 import t from 'tap'
 import { WebSocket } from 'ws'
@@ -359,13 +360,15 @@ t.test('the SDK reconnects after a server restart close with a fresh ticket', as
 })
 
 t.test('limits: connection attempts per IP are throttled (4429); a reader that stops reading is dropped (4008)', async (t) => {
-  const { app, register } = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536' } })
+  const { app, register } = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536', TRUST_PROXY: 'true' } })
   const base = await listen(app)
   const [writer, reader] = [await register('W'), await register('R')]
   registerTestKind(app, { writer: writer.id, reader: reader.id })
+  // An address of its own: with REDIS_URL, every test of the run counts in the same Redis.
+  const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
   // A reader whose socket no longer reads: what the server sends piles up, then it is closed.
-  const stuck = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:slow`, { headers: { authorization: `Bearer ${reader.token}` } })
+  const stuck = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:slow`, { headers: { authorization: `Bearer ${reader.token}`, 'x-forwarded-for': address } })
   await new Promise((resolve) => stuck.once('message', resolve))
   ;(stuck as unknown as { _socket: { pause(): void } })._socket.pause()
   t.equal(app.realtime.stats().connections, 1)
@@ -377,7 +380,7 @@ t.test('limits: connection attempts per IP are throttled (4429); a reader that s
 
   const codes: number[] = []
   for (let i = 0; i < 4; i++) {
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`)
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`, { headers: { 'x-forwarded-for': address } })
     codes.push(await new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))))
   }
   t.same(codes, [4401, 4401, 4401, 4429], 'three attempts get as far as authentication; the fourth (fifth in the minute) is throttled')
