@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks'
-import { api, idempotencyKey, ok } from '../lib/api.js'
+import { api, idem, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
-import { useLoad } from '../lib/load.js'
+import { useLoad, type Loaded } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { errorFor, errorText, FormError, MoneyField, moneyValue, SubmitButton, TextField, useSubmit } from '../ui/forms.js'
+import { amountColumn, MoneyRequestTable, requestedColumn, type MoneyRequest, type MoneyRequestColumn } from '../ui/money-requests.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Empty, Loading, StateBadge } from '../ui/states.js'
 
@@ -54,131 +55,94 @@ function LedgerCheck() {
 }
 
 function Deposits() {
-  const notify = useNotify()
   const list = useLoad(() => ok(api.GET('/api/v1/admin/deposits', { params: { query: { state: 'pending', limit: 100 } } })), [])
-  const [error, setError] = useState<unknown>(null)
-  const decide = async (id: string, action: 'confirm' | 'cancel') => {
-    setError(null)
-    try {
-      const d = await ok(api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } } }))
-      notify(`Deposit of ${formatMoney(d.amount, d.currency)} ${action === 'confirm' ? 'confirmed' : 'cancelled'}`)
-      void list.reload()
-    } catch (err) {
-      setError(err)
-    }
-  }
   return (
-    <section aria-labelledby="op-deposits">
-      <h2 id="op-deposits">Pending deposits</h2>
-      {error !== null && <p class="form-error" role="alert">{errorText(error)}</p>}
-      <Async state={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>No deposits waiting.</Empty>
-          ) : (
-            <table class="table" data-testid="pending-deposits">
-              <thead>
-                <tr>
-                  <th scope="col">Requested</th>
-                  <th scope="col">Account</th>
-                  <th scope="col" class="num">
-                    Amount
-                  </th>
-                  <th scope="col">Reference</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((d) => (
-                  <tr key={d.id}>
-                    <td>{formatDateTime(d.createdAt)}</td>
-                    <td>
-                      <a href={`/users/${d.userId}`}>{d.userId.slice(0, 8)}</a>
-                    </td>
-                    <td class="num">{formatMoney(d.amount, d.currency)}</td>
-                    <td class="muted">{d.providerRef ?? String((d.instructions as Record<string, unknown>).reference ?? '—')}</td>
-                    <td>
-                      <div class="actions">
-                        <button type="button" class="button button--small button--primary" onClick={() => void decide(d.id, 'confirm')}>
-                          Confirm {formatMoney(d.amount, d.currency)}
-                        </button>
-                        <button type="button" class="button button--small" onClick={() => void decide(d.id, 'cancel')}>
-                          Cancel
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Async>
-    </section>
+    <PendingRequests
+      id="op-deposits"
+      title="Pending deposits"
+      empty="No deposits waiting."
+      testId="pending-deposits"
+      list={list}
+      columns={[
+        requestedColumn,
+        { title: 'Account', cell: (d) => <a href={`/users/${d.userId}`}>{d.userId.slice(0, 8)}</a> },
+        amountColumn,
+        { title: 'Reference', class: 'muted', cell: (d) => d.providerRef ?? String((d.instructions as Record<string, unknown>).reference ?? '—') },
+      ]}
+      actions={[
+        { action: 'confirm', primary: true, label: (d) => `Confirm ${formatMoney(d.amount, d.currency)}` },
+        { action: 'cancel', label: () => 'Cancel' },
+      ]}
+      decide={async (id, action) => {
+        const d = await ok(api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header: idem() } }))
+        return `Deposit of ${formatMoney(d.amount, d.currency)} ${action === 'confirm' ? 'confirmed' : 'cancelled'}`
+      }}
+    />
   )
 }
 
 function Withdrawals() {
-  const notify = useNotify()
   const list = useLoad(() => ok(api.GET('/api/v1/admin/withdrawals', { params: { query: { state: 'pending', limit: 100 } } })), [])
+  return (
+    <PendingRequests
+      id="op-withdrawals"
+      title="Pending withdrawals"
+      empty="No withdrawals waiting."
+      list={list}
+      columns={[requestedColumn, amountColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
+      actions={[
+        { action: 'confirm', primary: true, label: () => 'Mark paid' },
+        { action: 'reject', label: () => 'Reject' },
+      ]}
+      decide={async (id, action) => {
+        const w = await ok(api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header: idem() } }))
+        return `Withdrawal of ${formatMoney(w.amount, w.currency)} ${action === 'confirm' ? 'marked paid' : 'rejected'}`
+      }}
+    />
+  )
+}
+
+/** Deposits or withdrawals waiting for an operator, each with its two decisions. */
+function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends string>(props: {
+  id: string
+  title: string
+  empty: string
+  testId?: string
+  list: Loaded<Page>
+  columns: Array<MoneyRequestColumn<Page['items'][number]>>
+  actions: Array<{ action: Action; label(request: Page['items'][number]): string; primary?: boolean }>
+  /** Sends the decision; resolves to the notice to show. */
+  decide(id: string, action: Action): Promise<string>
+}) {
+  const { id, title, empty, testId, list, columns, actions, decide } = props
+  const notify = useNotify()
   const [error, setError] = useState<unknown>(null)
-  const decide = async (id: string, action: 'confirm' | 'reject') => {
+  const run = async (requestId: string, action: Action) => {
     setError(null)
     try {
-      const w = await ok(api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header: { 'idempotency-key': idempotencyKey() } } }))
-      notify(`Withdrawal of ${formatMoney(w.amount, w.currency)} ${action === 'confirm' ? 'marked paid' : 'rejected'}`)
+      notify(await decide(requestId, action))
       void list.reload()
     } catch (err) {
       setError(err)
     }
   }
+  const actionsColumn: MoneyRequestColumn<Page['items'][number]> = {
+    title: <span class="visually-hidden">Actions</span>,
+    cell: (request) => (
+      <div class="actions">
+        {actions.map((a) => (
+          <button key={a.action} type="button" class={`button button--small${a.primary ? ' button--primary' : ''}`} onClick={() => void run(request.id, a.action)}>
+            {a.label(request)}
+          </button>
+        ))}
+      </div>
+    ),
+  }
   return (
-    <section aria-labelledby="op-withdrawals">
-      <h2 id="op-withdrawals">Pending withdrawals</h2>
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
       {error !== null && <p class="form-error" role="alert">{errorText(error)}</p>}
-      <Async state={list}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>No withdrawals waiting.</Empty>
-          ) : (
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Requested</th>
-                  <th scope="col" class="num">
-                    Amount
-                  </th>
-                  <th scope="col">To</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((w) => (
-                  <tr key={w.id}>
-                    <td>{formatDateTime(w.createdAt)}</td>
-                    <td class="num">{formatMoney(w.amount, w.currency)}</td>
-                    <td>{w.destination ?? '—'}</td>
-                    <td>
-                      <div class="actions">
-                        <button type="button" class="button button--small button--primary" onClick={() => void decide(w.id, 'confirm')}>
-                          Mark paid
-                        </button>
-                        <button type="button" class="button button--small" onClick={() => void decide(w.id, 'reject')}>
-                          Reject
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Async>
+      <MoneyRequestTable list={list} empty={empty} testId={testId} columns={[...columns, actionsColumn]} />
     </section>
   )
 }
@@ -229,7 +193,7 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
         void run(async () => {
           await ok(
             api.POST('/api/v1/admin/disputes/{id}/decide', {
-              params: { path: { id: disputeId }, header: { 'idempotency-key': idempotencyKey() } },
+              params: { path: { id: disputeId }, header: idem() },
               body: { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note },
             }),
           )

@@ -1,7 +1,7 @@
 import { useRoute } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import type { Contract, Timesheet, User } from '../../../sdk/types.js'
-import { api, idempotencyKey, ok } from '../lib/api.js'
+import { api, idem, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDate, formatDateTime, formatMinutes, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
@@ -139,7 +139,7 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
             disabled={act.busy}
             onClick={() =>
               void act.run(async () => {
-                await ok(api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header: { 'idempotency-key': idempotencyKey() } } }))
+                await ok(api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header: idem() } }))
                 notify(`Week ${s.week} approved and paid`)
                 onChange()
               })
@@ -170,7 +170,7 @@ function DisputeHours({ sheet, onDone }: { sheet: Timesheet; onDone(): void }) {
         void run(async () => {
           await ok(
             api.POST('/api/v1/timesheets/{id}/dispute', {
-              params: { path: { id: sheet.id }, header: { 'idempotency-key': idempotencyKey() } },
+              params: { path: { id: sheet.id }, header: idem() },
               body: { minutes: Math.round(Number(hours) * 60), reason },
             }),
           )
