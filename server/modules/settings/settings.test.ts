@@ -6,7 +6,6 @@ import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
 import { activity, createHourlyContract } from '../../../test/fixtures/hourly-contract.js'
 import { build } from '../../../test/helper.js'
 import { balances, depositConfirmed, idem, makeOperator } from '../../../test/money.js'
-import { firstWeekdayAt } from '../status-reports/status-reports.service.js'
 
 t.setTimeout(180_000)
 
@@ -323,11 +322,5 @@ t.test(
       'filed before it was due',
     )
     t.same(after.nextDue, { weekStart: '2026-12-14', dueAt: '2026-12-23T12:00:00.000Z' })
-
-    const at = (iso: string, weekday: number, hour: number) =>
-      firstWeekdayAt(new Date(iso), weekday, hour).toISOString()
-    t.equal(at('2026-12-07T00:00:00Z', 1, 0), '2026-12-07T00:00:00.000Z', 'the same instant counts')
-    t.equal(at('2026-12-07T00:00:00Z', 0, 0), '2026-12-13T00:00:00.000Z', 'Sunday after')
-    t.equal(at('2026-12-07T13:00:00Z', 1, 12), '2026-12-14T12:00:00.000Z', 'past the hour: next week')
   },
 )

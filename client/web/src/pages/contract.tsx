@@ -188,6 +188,12 @@ function StatusReports({ contract, user }: { contract: Contract; user: User }) {
       <Async state={reports} label="Loading reports…">
         {(list) => (
           <>
+            {list.nextDue && (
+              <p class="muted" data-testid="report-due">
+                The report for the week of {list.nextDue.weekStart} is due by {formatDateTime(list.nextDue.dueAt)}; a week
+                without one is flagged then.
+              </p>
+            )}
             {list.missingWeeks.length > 0 && (
               <p class="form-error">Missing reports for the weeks of {list.missingWeeks.map((w) => w.weekStart.slice(0, 10)).join(', ')} (weeks start Monday, UTC).</p>
             )}
