@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
+import { createInvoiceListing } from './invoices.list.js'
+import { invoiceListRoutes } from './invoices.list.routes.js'
 import { invoicesRoutes } from './invoices.routes.js'
 import { createInvoicesService, type InvoicesService } from './invoices.service.js'
 import type { InvoiceRow } from './invoices.repository.js'
@@ -21,6 +23,7 @@ export const invoicesModule = fp<{ clock: Clock; ids: IdGenerator }>(
     const afterVoid = async (invoice: InvoiceRow) => {
       if (app.hasDecorator('moneyLive')) await app.moneyLive.refresh(invoice.contractId)
     }
+    await app.register(invoiceListRoutes, { listing: createInvoiceListing({ db: app.db }) })
     await app.register(invoicesRoutes, { invoices, afterVoid })
   },
   { name: 'invoices', dependencies: ['database', 'accounts'] },

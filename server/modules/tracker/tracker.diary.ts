@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync'
 import type { Executor } from '../../../db/client.js'
+import { spreadsheetSafe as safe } from '../../http/csv.js'
 import { computeWeek, type WeekTotals } from './tracker.billing.js'
 import { contractFor } from './tracker.contracts.js'
 import { createTrackerRepository, type TimesheetRow } from './tracker.repository.js'
@@ -104,7 +105,6 @@ const csvColumns = [
 
 /** One row per segment. Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe. */
 export function workDiaryCsv(diary: WorkDiary): string {
-  const safe = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text)
   const rows = diary.weeks.flatMap((week) =>
     week.segments.map((segment) => [
       week.week,
