@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { MAX_MILESTONE_TITLE, MAX_MILESTONES, MAX_PLAN_AMOUNT } from './milestone-plan.limits.js'
 
 /**
  * The one definition of a valid milestone plan: a proposal's plan (the proposal routes), the
@@ -7,11 +8,7 @@ import { Value } from 'typebox/value'
  * What a proposal accepts, the terms accept (rules in docs/contract-lifecycle.md).
  */
 
-/** The most milestones one plan may hold. */
-export const MAX_MILESTONES = 20
-/** The largest amount a plan (or its total, the price) may have, in minor units. */
-export const MAX_PLAN_AMOUNT = 1_000_000_000_000
-export const MAX_MILESTONE_TITLE = 200
+export { MAX_MILESTONE_TITLE, MAX_MILESTONES, MAX_PLAN_AMOUNT } from './milestone-plan.limits.js'
 
 /** What each field must be, in words: the schema's descriptions and the error messages. */
 const rules = {

@@ -28,7 +28,7 @@ export function MilestonesSection({ contract, user }: { contract: Contract; user
       <Async state={milestones} label="Loading milestones…">
         {(list) =>
           list.items.length === 0 ? (
-            <Empty>Milestones appear here once both of you accepted the same terms version.</Empty>
+            <Empty>{contract.state === 'offered' ? 'The offer’s milestones appear here once the freelancer accepts it.' : 'Milestones appear here once both of you accepted the same terms version.'}</Empty>
           ) : (
             <ol class="list plain">
               {list.items.map((m, i) => (

@@ -1,4 +1,5 @@
 import * as Y from 'yjs'
+import { MAX_MILESTONES } from '../../../../common/milestone-plan.limits.js'
 import { milestoneMap, milestonesArray, type TermsDraft } from '../../../../common/terms.js'
 import { formatMoney } from '../lib/format.js'
 import { MoneyTerm, PeerTag, type Peer } from './contract-terms-fields.js'
@@ -63,7 +64,7 @@ export function MilestonesTerm({ doc, draft, currency, readOnly, editing, onFocu
         Milestones total {formatMoney(total, currency)}
         {typeof draft.price === 'number' && total !== draft.price && <strong> — the price is {formatMoney(draft.price, currency)}; they must match to propose.</strong>}
       </p>
-      {!readOnly && (
+      {!readOnly && rows.length < MAX_MILESTONES && (
         <button
           type="button"
           class="button"

@@ -161,7 +161,8 @@ function VersionItem({ version: v, contract, proposedByMe }: { version: TermsVer
             <ul>
               {v.terms.milestones.map((m, i) => (
                 <li key={i}>
-                  {m.title}: {formatMoney(m.amount, v.terms.currency)}, due {formatDate(m.dueDate)}
+                  {m.title}: {formatMoney(m.amount, v.terms.currency)}
+                  {m.dueDate && `, due ${formatDate(m.dueDate)}`}
                 </li>
               ))}
             </ul>

@@ -65,7 +65,8 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
       <div class="meta">
         <StateBadge state={contract.state} /> <strong>{amount}</strong>
         <span class="muted">
-          · {contract.boundTermsVersion ? `terms version ${contract.boundTermsVersion} binding` : 'no terms bind yet'} · offered {formatDateTime(contract.offeredAt)}
+          · {contract.boundTermsVersion ? `terms version ${contract.boundTermsVersion} binding` : contract.state === 'offered' ? 'terms version 1 binds when the offer is accepted' : 'no terms bind yet'} · offered{' '}
+          {formatDateTime(contract.offeredAt)}
         </span>
       </div>
       {contract.state === 'offered' && (
@@ -73,7 +74,8 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
           {role === 'freelancer' ? (
             <>
               <p>
-                The client offers you this contract. Accept it to start; the offer expires {formatDateTime(contract.offerExpiresAt)}.
+                The client offers you this contract on the terms below (version 1). Accepting binds them: work can start and the client can fund the first milestone at once. The offer
+                expires {formatDateTime(contract.offerExpiresAt)}.
               </p>
               <div class="actions">
                 <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void act('accept', 'Contract accepted')}>
