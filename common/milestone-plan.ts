@@ -21,8 +21,16 @@ const rules = {
 export const PlannedMilestoneSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: MAX_MILESTONE_TITLE, pattern: '\\S', description: rules.title }),
-    amount: Type.Integer({ minimum: 1, maximum: MAX_PLAN_AMOUNT, description: `${rules.amount}, at most ${MAX_PLAN_AMOUNT}` }),
-    dueDate: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: 'Optional calendar date (YYYY-MM-DD)' })),
+    amount: Type.Integer({
+      minimum: 1,
+      maximum: MAX_PLAN_AMOUNT,
+      description: `${rules.amount}, at most ${MAX_PLAN_AMOUNT}`,
+    }),
+    dueDate: Type.Optional(
+      Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+        description: 'Optional calendar date (YYYY-MM-DD)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -59,22 +67,45 @@ export type PlanCheck = { plan: PlannedMilestone[]; issue: null } | { plan: null
  */
 export function checkMilestonePlan(plan: unknown, total: { amount: unknown; label: 'bid' | 'price' }): PlanCheck {
   const candidate = Array.isArray(plan)
-    ? plan.map((m: unknown) => (m && typeof m === 'object' && (m as { dueDate?: unknown }).dueDate === '' ? { ...m, dueDate: null } : m))
+    ? plan.map((m: unknown) =>
+        m && typeof m === 'object' && (m as { dueDate?: unknown }).dueDate === '' ? { ...m, dueDate: null } : m,
+      )
     : plan
   const first = Value.Errors(MilestonePlanSchema, candidate)[0]
   if (first) {
     const path = first.instancePath.split('/').filter(Boolean)
-    const missing = first.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0] : undefined
+    const missing =
+      first.keyword === 'required'
+        ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0]
+        : undefined
     if (missing) path.push(missing)
     const key = path[1]
     const field = ['milestones', ...path.slice(0, 2)].join('.')
-    const message = path.length === 0 ? rules.count : key === undefined ? 'must be a milestone with a title and an amount' : key in rules ? rules[key as keyof typeof rules] : 'is not an accepted field'
+    const message =
+      path.length === 0
+        ? rules.count
+        : key === undefined
+          ? 'must be a milestone with a title and an amount'
+          : key in rules
+            ? rules[key as keyof typeof rules]
+            : 'is not an accepted field'
     return { plan: null, issue: { field, message, rule: 'shape' } }
   }
-  const valid = (candidate as PlannedMilestoneInput[]).map((m) => ({ title: m.title.trim(), amount: m.amount, dueDate: m.dueDate ?? null }))
+  const valid = (candidate as PlannedMilestoneInput[]).map((m) => ({
+    title: m.title.trim(),
+    amount: m.amount,
+    dueDate: m.dueDate ?? null,
+  }))
   const sum = valid.reduce((n, m) => n + m.amount, 0)
   if (sum !== total.amount) {
-    return { plan: null, issue: { field: 'milestones', message: `amounts add up to ${sum}, not the ${total.label} ${String(total.amount)}`, rule: 'total' } }
+    return {
+      plan: null,
+      issue: {
+        field: 'milestones',
+        message: `amounts add up to ${sum}, not the ${total.label} ${String(total.amount)}`,
+        rule: 'total',
+      },
+    }
   }
   return { plan: valid, issue: null }
 }
