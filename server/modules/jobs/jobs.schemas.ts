@@ -41,23 +41,8 @@ export const CreateJobBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const UpdateJobBody = Type.Object(
-  {
-    title: Type.Optional(Title),
-    description: Type.Optional(Description),
-    category: Type.Optional(Type.Union([Category, Type.Null()])),
-    skills: Type.Optional(Skills),
-    arrangement: Type.Optional(Arrangement),
-    currency: Type.Optional(JobCurrency),
-    budgetMin: Type.Optional(Amount),
-    budgetMax: Type.Optional(Amount),
-    rateMin: Type.Optional(Amount),
-    rateMax: Type.Optional(Amount),
-    visibility: Type.Optional(Visibility),
-    proposalDeadline: Type.Optional(Type.Union([Deadline, Type.Null()])),
-  },
-  { additionalProperties: false, minProperties: 1 },
-)
+/** Any of the fields of a new job, at least one. */
+export const UpdateJobBody = Type.Partial(CreateJobBody, { additionalProperties: false, minProperties: 1 })
 
 export const Job = Type.Object({
   id: Type.String(),

@@ -28,6 +28,26 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
     return provider
   }
 
+  /** Ends a pending withdrawal: its reserved money goes out to the world (paid) or back to earnings (rejected). */
+  async function closeWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }, state: 'paid' | 'rejected'): Promise<WithdrawalRow> {
+    const repository = createPaymentsRepository(tx)
+    const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
+    if (!withdrawal) throw paymentErrors.withdrawalNotFound()
+    if (withdrawal.state !== 'pending') throw paymentErrors.withdrawalNotPending(undefined, { state: withdrawal.state })
+    const { userId, currency, amount } = withdrawal
+    const transfer = await ledger.transfer(tx, {
+      kind: state === 'paid' ? 'withdrawal_payout' : 'withdrawal_return',
+      currency,
+      reference: `withdrawal:${withdrawal.id}`,
+      actorId: input.actorId,
+      legs: [
+        { account: accounts.withdrawalPending(userId, currency), amount: -amount },
+        { account: state === 'paid' ? accounts.world(currency) : accounts.earnings(userId, currency), amount },
+      ],
+    })
+    return repository.updateWithdrawal(withdrawal.id, { state, settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+  }
+
   return {
     async requestDeposit(tx: Transaction, input: { userId: string; amount: bigint; currency: string; provider?: string }): Promise<DepositRow> {
       const provider = providerNamed(input.provider ?? 'manual')
@@ -111,42 +131,10 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
     },
 
     /** Paid out (confirmed by an operator for `manual`): the reserved money leaves Workroom. */
-    async settleWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }): Promise<WithdrawalRow> {
-      const repository = createPaymentsRepository(tx)
-      const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
-      if (!withdrawal) throw paymentErrors.withdrawalNotFound()
-      if (withdrawal.state !== 'pending') throw paymentErrors.withdrawalNotPending(undefined, { state: withdrawal.state })
-      const transfer = await ledger.transfer(tx, {
-        kind: 'withdrawal_payout',
-        currency: withdrawal.currency,
-        reference: `withdrawal:${withdrawal.id}`,
-        actorId: input.actorId,
-        legs: [
-          { account: accounts.withdrawalPending(withdrawal.userId, withdrawal.currency), amount: -withdrawal.amount },
-          { account: accounts.world(withdrawal.currency), amount: withdrawal.amount },
-        ],
-      })
-      return repository.updateWithdrawal(withdrawal.id, { state: 'paid', settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
-    },
+    settleWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) => closeWithdrawal(tx, input, 'paid'),
 
     /** The payout failed or was refused: the reserved money returns to the freelancer's earnings. */
-    async rejectWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }): Promise<WithdrawalRow> {
-      const repository = createPaymentsRepository(tx)
-      const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
-      if (!withdrawal) throw paymentErrors.withdrawalNotFound()
-      if (withdrawal.state !== 'pending') throw paymentErrors.withdrawalNotPending(undefined, { state: withdrawal.state })
-      const transfer = await ledger.transfer(tx, {
-        kind: 'withdrawal_return',
-        currency: withdrawal.currency,
-        reference: `withdrawal:${withdrawal.id}`,
-        actorId: input.actorId,
-        legs: [
-          { account: accounts.withdrawalPending(withdrawal.userId, withdrawal.currency), amount: -withdrawal.amount },
-          { account: accounts.earnings(withdrawal.userId, withdrawal.currency), amount: withdrawal.amount },
-        ],
-      })
-      return repository.updateWithdrawal(withdrawal.id, { state: 'rejected', settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
-    },
+    rejectWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) => closeWithdrawal(tx, input, 'rejected'),
 
     async wallet(db: Executor, userId: string): Promise<WalletView> {
       const repository = createPaymentsRepository(db)

@@ -3,10 +3,13 @@ import { constants } from 'node:fs'
 import { access, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { StorageInvalidKeyError, StorageNotFoundError } from './storage.errors.js'
+import { codeOf, missingAsNull, StorageInvalidKeyError, StorageNotFoundError } from './storage.errors.js'
 import { assertValidKey, assertValidPrefix } from './storage.keys.js'
 import { spoolToFile } from './storage.spool.js'
 import type { FileStore, ListedFile, PutOptions, PutResult, StoredFileInfo } from './storage.types.js'
+
+/** Resolves to null when the path (or one of its parents) does not exist. */
+const nullIfMissing = missingAsNull(['ENOENT', 'ENOTDIR'])
 
 export interface DiskStoreOptions {
   /** Root directory of the stored files; created if missing. */
@@ -145,19 +148,4 @@ async function readContentType(file: string): Promise<string | null> {
   if (text === null) return null
   const { contentType } = JSON.parse(text) as { contentType?: unknown }
   return typeof contentType === 'string' ? contentType : null
-}
-
-function codeOf(err: unknown): unknown {
-  return (err as { code?: unknown } | null)?.code
-}
-
-/** Resolves to null when the path (or one of its parents) does not exist. */
-async function nullIfMissing<T>(work: Promise<T>): Promise<T | null> {
-  try {
-    return await work
-  } catch (err) {
-    const code = codeOf(err)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null
-    throw err
-  }
 }

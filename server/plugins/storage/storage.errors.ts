@@ -33,3 +33,20 @@ export class StorageInvalidKeyError extends StorageError {
     super('storage.invalid_key', 500, `Invalid storage key ${JSON.stringify(key)}: ${reason}`)
   }
 }
+
+/** The `code` a driver puts on its errors (Node's fs, the S3 client), if any. */
+export function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code
+}
+
+/** A driver's "nothing there": the returned function resolves to null when `work` fails with one of `codes`. */
+export function missingAsNull(codes: readonly string[]) {
+  return async <T>(work: Promise<T>): Promise<T | null> => {
+    try {
+      return await work
+    } catch (err) {
+      if (codes.includes(codeOf(err) as string)) return null
+      throw err
+    }
+  }
+}

@@ -7,10 +7,13 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { Client } from 'minio'
-import { StorageNotFoundError } from './storage.errors.js'
+import { codeOf, missingAsNull, StorageNotFoundError } from './storage.errors.js'
 import { assertValidKey, assertValidPrefix } from './storage.keys.js'
 import { spoolToFile } from './storage.spool.js'
 import type { FileStore, ListedFile, PutOptions, PutResult, StoredFileInfo } from './storage.types.js'
+
+/** Resolves to null when the object does not exist (a missing bucket is still an error). */
+const nullIfMissing = missingAsNull(['NoSuchKey', 'NotFound'])
 
 export interface S3ConnectionOptions {
   /** e.g. `http://minio:9000`; the bucket is addressed path-style below it. */
@@ -136,20 +139,5 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
     async close() {
       agent.destroy()
     },
-  }
-}
-
-function codeOf(err: unknown): unknown {
-  return (err as { code?: unknown } | null)?.code
-}
-
-/** Resolves to null when the object does not exist (a missing bucket is still an error). */
-async function nullIfMissing<T>(work: Promise<T>): Promise<T | null> {
-  try {
-    return await work
-  } catch (err) {
-    const code = codeOf(err)
-    if (code === 'NoSuchKey' || code === 'NotFound') return null
-    throw err
   }
 }
