@@ -14,7 +14,7 @@ import postgres from 'postgres'
 import { openDatabase, type DatabaseHandle } from '../db/client.js'
 import { systemClock } from '../server/clock.js'
 import { randomIds } from '../server/ids.js'
-import { accounts, createLedgerService } from '../server/modules/ledger/ledger.service.js'
+import { accounts, createLedgerService } from '../server/modules/ledger/index.js'
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '5' }, runs: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '1,8' } },

@@ -7,26 +7,27 @@ import { openDatabase, type DatabaseHandle } from '../db/client.js'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { randomIds, type IdGenerator } from './ids.js'
-import { accountsModule } from './modules/accounts/accounts.plugin.js'
-import { ledgerModule } from './modules/ledger/ledger.plugin.js'
-import { paymentsModule } from './modules/payments/payments.plugin.js'
-import { invoicesModule } from './modules/invoices/invoices.plugin.js'
-import { milestonesModule } from './modules/milestones/milestones.plugin.js'
-import { disputesModule } from './modules/disputes/disputes.plugin.js'
-import { statusReportsModule } from './modules/status-reports/status-reports.plugin.js'
-import { jobsModule } from './modules/jobs/jobs.plugin.js'
-import { proposalsModule } from './modules/proposals/proposals.plugin.js'
-import { contractsModule } from './modules/contracts/contracts.plugin.js'
-import { workroomsModule } from './modules/workrooms/workrooms.plugin.js'
-import { trackerModule } from './modules/tracker/tracker.plugin.js'
-import { workviewModule } from './modules/workview/workview.plugin.js'
-import { timesheetsModule } from './modules/timesheets/timesheets.plugin.js'
-import { eventsModule } from './modules/events/events.plugin.js'
-import { filesModule } from './modules/files/files.plugin.js'
-import { messagesModule } from './modules/messages/messages.plugin.js'
-import { activityModule } from './modules/activity/activity.plugin.js'
-import { feedbackModule } from './modules/feedback/feedback.plugin.js'
-import { reputationModule } from './modules/reputation/reputation.plugin.js'
+import { accountsModule } from './modules/accounts/index.js'
+import { ledgerModule } from './modules/ledger/index.js'
+import { paymentsModule } from './modules/payments/index.js'
+import { invoicesModule } from './modules/invoices/index.js'
+import { milestonesModule } from './modules/milestones/index.js'
+import { disputesModule } from './modules/disputes/index.js'
+import { statusReportsModule } from './modules/status-reports/index.js'
+import { jobsModule } from './modules/jobs/index.js'
+import { proposalsModule } from './modules/proposals/index.js'
+import { contractsModule } from './modules/contracts/index.js'
+import { workroomHubModule } from './modules/workroom-hub/index.js'
+import { workroomExportModule } from './modules/workroom-export/index.js'
+import { trackerModule } from './modules/tracker/index.js'
+import { workviewModule } from './modules/workview/index.js'
+import { timesheetsModule } from './modules/timesheets/index.js'
+import { eventsModule } from './modules/events/index.js'
+import { filesModule } from './modules/files/index.js'
+import { messagesModule } from './modules/messages/index.js'
+import { activityModule } from './modules/activity/index.js'
+import { feedbackModule } from './modules/feedback/index.js'
+import { Reputation, reputationModule } from './modules/reputation/index.js'
 import { settingsModule } from './modules/settings/index.js'
 import { busPlugin } from './plugins/bus.js'
 import { databasePlugin } from './plugins/database.js'
@@ -38,8 +39,8 @@ import { openapiPlugin } from './plugins/openapi.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { schedulerPlugin } from './plugins/scheduler.js'
 import { realtimePlugin } from './plugins/realtime.js'
-import { contractStateModule } from './modules/contract-state/contract-state.plugin.js'
-import { termsModule } from './modules/terms/terms.plugin.js'
+import { contractStateModule } from './modules/contract-state/index.js'
+import { termsModule } from './modules/terms/index.js'
 import { socketsPlugin } from './plugins/sockets.js'
 import { storagePlugin } from './plugins/storage/storage.plugin.js'
 import type { FileStore } from './plugins/storage/storage.types.js'
@@ -108,19 +109,23 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(socketsPlugin, { maxPayload: config.wsMaxFrameBytes })
   await app.register(idempotencyPlugin, { clock })
 
-  await app.register(accountsModule, { config, clock, ids })
+  // Accounts first: every module relies on its auth hook. Later modules add profile fields.
+  await app.register(accountsModule, { config, clock, ids, profileFields: { reputation: Reputation } })
   await app.register(eventsModule, { config, clock })
   await app.register(filesModule, { config, clock, ids })
   await app.register(messagesModule, { clock, ids })
-  await app.register(activityModule, { clock })
+  await app.register(activityModule)
+  // A reader over jobs, proposals, contracts, threads and files: it uses only their code, not
+  // their decorators, so it may sit here, next to the activity routes it was split from.
+  await app.register(workroomExportModule, { clock })
   await app.register(settingsModule, { config, clock, ids })
   await app.register(ledgerModule, { clock, ids })
   await app.register(paymentsModule, { clock, ids })
-  await app.register(realtimePlugin, { config, clock })
+  await app.register(realtimePlugin, { config, clock, authenticateUpgrade: app.authenticateUpgrade })
   await app.register(jobsModule, { clock, ids })
   await app.register(proposalsModule, { clock, ids })
   await app.register(contractsModule, { config, clock, ids })
-  await app.register(workroomsModule)
+  await app.register(workroomHubModule)
   await app.register(trackerModule, { config, clock, ids })
   await app.register(workviewModule, { config, clock, ids })
   await app.register(contractStateModule)

@@ -3,7 +3,7 @@
 // after it. Kept apart from the test so the rules can be read without the plumbing.
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
-import { platformFee } from '../server/modules/ledger/ledger.amounts.js'
+import { platformFee } from '../server/modules/ledger/index.js'
 import type { TestUser } from './helper.js'
 
 export const FEE_BPS = 1000

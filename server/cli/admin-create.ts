@@ -5,8 +5,7 @@ import { openDatabase } from '../../db/client.js'
 import { systemClock } from '../clock.js'
 import { loadConfig } from '../config.js'
 import { randomIds } from '../ids.js'
-import { createAccountsRepository } from '../modules/accounts/accounts.repository.js'
-import { createAccountsService } from '../modules/accounts/accounts.service.js'
+import { createAccountsRepository, createAccountsService } from '../modules/accounts/index.js'
 
 const { values } = parseArgs({
   options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },

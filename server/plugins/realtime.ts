@@ -6,6 +6,7 @@ import { Gauge } from 'prom-client'
 import type * as Y from 'yjs'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config.js'
+import type { UpgradeAuthenticator } from '../http/auth.js'
 import { defineErrors } from '../http/errors.js'
 import { ErrorBody } from '../http/schemas.js'
 import { createRealtimeEngine, type RealtimeEngine } from '../realtime/engine.js'
@@ -50,8 +51,13 @@ const matches = (match: string) => (docName: string) => (match.endsWith(':') ? d
  * The document endpoint `GET /api/v1/docs/:docName` (WebSocket, y-websocket protocol) and
  * `app.realtime`. The engine lives in server/realtime; document kinds come from modules.
  */
-export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
-  async (app, { config, clock }) => {
+export const realtimePlugin = fp<{
+  config: Config
+  clock: Clock
+  /** Who opens a document socket (the accounts module authenticates; this plugin only asks). */
+  authenticateUpgrade: UpgradeAuthenticator
+}>(
+  async (app, { config, clock, authenticateUpgrade }) => {
     const instanceId = randomBytes(8).toString('hex')
     const relay = config.redisUrl ? await createRedisRelay(config.redisUrl, { instanceId, log: app.log }) : createLocalRelay()
     const engine = createRealtimeEngine({
@@ -152,7 +158,7 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
           admit: async () => {
             const attempt = await connectAttempt(request)
             if (!attempt.isAllowed && attempt.isExceeded) return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }
-            const auth = await app.authenticateUpgrade(request)
+            const auth = await authenticateUpgrade(request)
             if (!auth.ok) {
               return auth.reason === 'origin'
                 ? { code: CloseCode.forbidden, reason: 'origin not allowed' }
@@ -169,5 +175,5 @@ export const realtimePlugin = fp<{ config: Config; clock: Clock }>(
       },
     })
   },
-  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'accounts', 'metrics', 'rate-limit'] },
+  { name: 'realtime', dependencies: ['database', 'bus', 'sockets', 'metrics', 'rate-limit'] },
 )

@@ -1,17 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
+import type { AuthMode } from '../../http/auth.js'
 import { httpErrors } from '../../http/errors.js'
 import type { AccountsService, AuthenticatedSession } from './accounts.service.js'
 
 export const SESSION_COOKIE = 'wr_session'
 
-/** How a route authenticates: under /api/ the default is `required`, elsewhere `none`. */
-export type AuthMode = 'none' | 'optional' | 'required' | 'operator'
-
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    auth?: AuthMode
-  }
   interface FastifyRequest {
     /** The caller's live session; set on routes whose auth mode is not `none`. */
     session: AuthenticatedSession | null

@@ -1,27 +1,41 @@
+import type { TSchema } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
+import type { UpgradeAuthenticator } from '../../http/auth.js'
 import type { IdGenerator } from '../../ids.js'
 import { authHook } from './accounts.auth.js'
 import { createAccountsRepository } from './accounts.repository.js'
 import { accountsRoutes, type PublicProfileProviders } from './accounts.routes.js'
-import { createAccountsService, SESSION_REVOKED_TOPIC, type AccountsService, type SessionRevokedMessage } from './accounts.service.js'
-import { createUpgradeAuthenticator, type UpgradeAuthenticator } from './accounts.upgrade.js'
+import {
+  createAccountsService,
+  SESSION_REVOKED_TOPIC,
+  type AccountsService,
+  type AuthenticatedSession,
+  type SessionRevokedMessage,
+} from './accounts.service.js'
+import { createUpgradeAuthenticator } from './accounts.upgrade.js'
 import { CloseCode } from '../../plugins/sockets.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     accounts: AccountsService
     /** Authenticates a WebSocket upgrade (ticket, cookie or bearer; Origin allowlist). */
-    authenticateUpgrade: UpgradeAuthenticator
-    /** Later modules set these to add fields to `GET /api/v1/users/:id` (e.g. reputation). */
+    authenticateUpgrade: UpgradeAuthenticator<AuthenticatedSession>
+    /** Later modules set the loaders of their `profileFields` here (e.g. reputation). */
     publicProfileProviders: PublicProfileProviders
   }
 }
 
 /** Accounts, sessions and the authentication hook every other module relies on. */
-export const accountsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
-  async (app, { config, clock, ids }) => {
+export const accountsModule = fp<{
+  config: Config
+  clock: Clock
+  ids: IdGenerator
+  /** Schemas of the optional fields later modules add to `GET /api/v1/users/:id`, by name. */
+  profileFields?: Readonly<Record<string, TSchema>>
+}>(
+  async (app, { config, clock, ids, profileFields = {} }) => {
     const accounts = createAccountsService({
       repository: createAccountsRepository(app.db),
       clock,
@@ -40,7 +54,7 @@ export const accountsModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
     const publicProfileProviders: PublicProfileProviders = {}
     app.decorate('publicProfileProviders', publicProfileProviders)
-    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure, profileProviders: publicProfileProviders })
+    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure, profileFields, profileProviders: publicProfileProviders })
   },
   { name: 'accounts', dependencies: ['database', 'bus', 'sockets'] },
 )

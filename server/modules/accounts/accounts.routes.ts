@@ -1,8 +1,8 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { ErrorBody } from '../../http/schemas.js'
 import { requireSession, SESSION_COOKIE } from './accounts.auth.js'
-import { AuthResponse, LoginBody, PrivateUser, ProfileBody, PublicProfile, RegisterBody, type PrivateUserDto, type PublicProfileDto, type PublicUserDto } from './accounts.schemas.js'
+import { AuthResponse, LoginBody, PrivateUser, ProfileBody, publicProfileSchema, RegisterBody, type PrivateUserDto, type PublicUserDto } from './accounts.schemas.js'
 import type { AccountsService } from './accounts.service.js'
 import type { UserRow } from './accounts.repository.js'
 
@@ -25,20 +25,21 @@ export function toPrivateUser(user: UserRow): PrivateUserDto {
 }
 
 /**
- * Fields later modules add to the public profile (`GET /api/v1/users/:id`); each is optional
- * in its schema and left out while no provider is set.
+ * Loaders of the fields later modules add to the public profile (`GET /api/v1/users/:id`),
+ * by field name (e.g. `reputation`). Each field's schema reaches the accounts module when it
+ * registers (`profileFields`), because a route's schema is fixed then; a field whose loader
+ * is not set, or finds nothing, is left out.
  */
-export interface PublicProfileProviders {
-  /** The reputation module: the account's reputation with its inputs. */
-  reputation?: (userId: string) => Promise<NonNullable<PublicProfileDto['reputation']>>
-}
+export type PublicProfileProviders = Record<string, (userId: string) => Promise<unknown>>
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody }
 
-export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsService; cookieSecure: boolean; profileProviders: PublicProfileProviders }> = async (
-  app,
-  { accounts, cookieSecure, profileProviders },
-) => {
+export const accountsRoutes: FastifyPluginAsyncTypebox<{
+  accounts: AccountsService
+  cookieSecure: boolean
+  profileFields: Readonly<Record<string, TSchema>>
+  profileProviders: PublicProfileProviders
+}> = async (app, { accounts, cookieSecure, profileFields, profileProviders }) => {
   const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
     reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/', expires: expiresAt })
 
@@ -113,13 +114,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountsServi
         tags: ['accounts'],
         summary: 'Public profile, with reputation (docs/reputation.md)',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: { 200: PublicProfile, ...errors },
+        response: { 200: publicProfileSchema(profileFields), ...errors },
       },
     },
-    async (request): Promise<PublicProfileDto> => {
+    async (request) => {
       const user = await accounts.getUser(request.params.id)
-      const reputation = await profileProviders.reputation?.(user.id)
-      return { ...toPublicUser(user), ...(reputation ? { reputation } : {}) }
+      const added = await Promise.all(Object.entries(profileProviders).map(async ([field, load]) => [field, await load(user.id)] as const))
+      return { ...toPublicUser(user), ...Object.fromEntries(added.filter(([, value]) => value)) }
     },
   )
 }

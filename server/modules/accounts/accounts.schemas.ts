@@ -1,5 +1,4 @@
-import { Type, type Static } from '@fastify/type-provider-typebox'
-import { Reputation } from '../reputation/reputation.schemas.js'
+import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox'
 
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 export const Password = Type.String({ minLength: 10, maxLength: 256, description: 'At least 10 characters' })
@@ -36,11 +35,13 @@ const publicFields = {
   createdAt: Type.String({ format: 'date-time' }),
 }
 export const PublicUser = Type.Object(publicFields)
-/** `GET /api/v1/users/:id`: the public fields plus what profile providers add (present when that module runs). */
-export const PublicProfile = Type.Object({ ...publicFields, reputation: Type.Optional(Reputation) })
+/** `GET /api/v1/users/:id`: the public fields plus the optional ones other modules add (e.g. reputation). */
+export function publicProfileSchema(fields: Readonly<Record<string, TSchema>>) {
+  const added = Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, Type.Optional(schema)]))
+  return Type.Object({ ...publicFields, ...added })
+}
 export const PrivateUser = Type.Object({ ...publicFields, email: Type.String(), role: Type.String() })
 export const AuthResponse = Type.Object({ user: PrivateUser, token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })
 
 export type PublicUserDto = Static<typeof PublicUser>
-export type PublicProfileDto = Static<typeof PublicProfile>
 export type PrivateUserDto = Static<typeof PrivateUser>

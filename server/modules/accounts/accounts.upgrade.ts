@@ -1,10 +1,7 @@
 import type { FastifyRequest } from 'fastify'
+import type { UpgradeAuthenticator, UpgradeAuthResult } from '../../http/auth.js'
 import { tokenFromRequest } from './accounts.auth.js'
 import type { AccountsService, AuthenticatedSession } from './accounts.service.js'
-
-export type UpgradeAuthResult =
-  | { ok: true; session: AuthenticatedSession }
-  | { ok: false; reason: 'origin' | 'unauthenticated' }
 
 /**
  * Authenticates a WebSocket upgrade, for the event stream and the document endpoint alike:
@@ -14,8 +11,8 @@ export type UpgradeAuthResult =
 export function createUpgradeAuthenticator(deps: {
   accounts: Pick<AccountsService, 'authenticate' | 'redeemTicket'>
   allowedOrigins: readonly string[]
-}) {
-  return async function authenticateUpgrade(request: FastifyRequest): Promise<UpgradeAuthResult> {
+}): UpgradeAuthenticator<AuthenticatedSession> {
+  return async function authenticateUpgrade(request: FastifyRequest): Promise<UpgradeAuthResult<AuthenticatedSession>> {
     const origin = request.headers.origin
     if (origin !== undefined && !deps.allowedOrigins.includes(origin)) return { ok: false, reason: 'origin' }
     const query = request.query as Record<string, unknown> | undefined
@@ -31,4 +28,3 @@ export function createUpgradeAuthenticator(deps: {
   }
 }
 
-export type UpgradeAuthenticator = ReturnType<typeof createUpgradeAuthenticator>

@@ -1,11 +1,13 @@
 import fp from 'fastify-plugin'
-import type { Clock } from '../../clock.js'
 import { activityRoutes } from './activity.routes.js'
 
-/** The activity log's routes: reading it, verifying its hash chain, exporting the workroom. */
-export const activityModule = fp<{ clock: Clock }>(
-  async (app, { clock }) => {
-    await app.register(activityRoutes, { clock })
+/**
+ * The activity log's routes: reading it and verifying its hash chain. Modules write to it
+ * with `appendActivity` inside their own transactions; it imports none of them.
+ */
+export const activityModule = fp(
+  async (app) => {
+    await app.register(activityRoutes)
   },
-  { name: 'activity', dependencies: ['accounts', 'database', 'storage'] },
+  { name: 'activity', dependencies: ['accounts', 'database'] },
 )

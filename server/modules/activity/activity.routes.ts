@@ -1,12 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { create as contentDisposition } from 'content-disposition'
-import type { Clock } from '../../clock.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import { ErrorBody, IdParams, PageQuery } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import { getMembership } from '../workrooms/workrooms.access.js'
-import { activityErrors } from './activity.errors.js'
-import { buildWorkroomExport, toActivityDto } from './activity.export.js'
+import { requireSession } from '../accounts/index.js'
+import { getMembership, workroomErrors } from '../workrooms/index.js'
+import { toActivityDto } from './activity.dto.js'
 import { createActivityRepository } from './activity.repository.js'
 import { verifyChain } from './activity.verify.js'
 
@@ -24,10 +21,10 @@ const ActivityEntry = Type.Object({
   hash: Type.String(),
 })
 
-export const activityRoutes: FastifyPluginAsyncTypebox<{ clock: Clock }> = async (app, { clock }) => {
+export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const membershipOf = async (workroomId: string, userId: string) => {
     const membership = await getMembership(app.db, workroomId, userId)
-    if (!membership) throw activityErrors.workroomNotFound()
+    if (!membership) throw workroomErrors.notFound()
     return membership
   }
 
@@ -73,41 +70,6 @@ export const activityRoutes: FastifyPluginAsyncTypebox<{ clock: Clock }> = async
     async (request) => {
       await membershipOf(request.params.id, requireSession(request).user.id)
       return verifyChain(app.db, request.params.id)
-    },
-  )
-
-  app.get(
-    '/api/v1/workrooms/:id/export',
-    {
-      schema: {
-        tags: ['activity'],
-        summary: 'Download your view of the whole workroom as a zip (JSON plus files), also after the job or contract ended',
-        params: IdParams,
-        response: {
-          200: { description: 'A zip archive', content: { 'application/zip': { schema: Type.String({ format: 'binary' }) } } },
-          ...errors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const userId = requireSession(request).user.id
-      const membership = await membershipOf(request.params.id, userId)
-      const archive = await buildWorkroomExport({
-        db: app.db,
-        storage: app.storage,
-        now: clock.now(),
-        log: request.log,
-        workroomId: request.params.id,
-        viewerId: userId,
-        membership,
-      })
-      return reply
-        .header('content-type', 'application/zip')
-        .header('content-disposition', contentDisposition(`workroom-${request.params.id}.zip`))
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'private, no-store')
-        // A stream is sent as is (never serialized); the schema above only documents it.
-        .send(archive as never)
     },
   )
 }

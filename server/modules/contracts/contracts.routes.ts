@@ -1,36 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import type { ContractView } from './contracts.repository.js'
-import { Contract, ContractPage, MyContractsQuery, type ContractDto } from './contracts.schemas.js'
-import type { ContractAction, ContractsService, InitialTerms } from './contracts.service.js'
-
-export function toContractDto(contract: ContractView): ContractDto {
-  return {
-    id: contract.id,
-    jobId: contract.jobId,
-    jobTitle: contract.jobTitle,
-    workroomId: contract.workroomId,
-    proposalId: contract.proposalId,
-    threadId: contract.threadId,
-    clientId: contract.clientId,
-    freelancerId: contract.freelancerId,
-    arrangement: contract.arrangement,
-    currency: contract.currency,
-    state: contract.state as ContractDto['state'],
-    initialTerms: contract.initialTerms as InitialTerms,
-    boundTermsVersion: contract.boundTermsVersion,
-    price: contract.price,
-    hourlyRate: contract.hourlyRate,
-    weeklyLimitMinutes: contract.weeklyLimitMinutes,
-    manualTimeAllowed: contract.manualTimeAllowed,
-    offeredAt: contract.offeredAt.toISOString(),
-    offerExpiresAt: contract.offerExpiresAt.toISOString(),
-    acceptedAt: contract.acceptedAt?.toISOString() ?? null,
-    endedAt: contract.endedAt?.toISOString() ?? null,
-    updatedAt: contract.updatedAt.toISOString(),
-  }
-}
+import { requireSession } from '../accounts/index.js'
+import { toContractDto } from './contracts.dto.js'
+import { Contract, ContractPage, MyContractsQuery } from './contracts.schemas.js'
+import type { ContractAction, ContractsService } from './contracts.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['contracts']

@@ -4,12 +4,15 @@ import { DAY, type Clock } from '../../clock.js'
 import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
-import { appendActivity } from '../activity/activity.service.js'
-import { jobErrors } from '../jobs/jobs.errors.js'
-import { createJobsRepository, type JobRow } from '../jobs/jobs.repository.js'
-import { proposalErrors } from '../proposals/proposals.errors.js'
-import { createProposalsRepository, type ProposalRow } from '../proposals/proposals.repository.js'
-import { EDITABLE_PROPOSAL_STATES, loadProposalFor } from '../proposals/proposals.service.js'
+import { appendActivity } from '../activity/index.js'
+import { createJobsRepository, jobErrors, type JobRow } from '../jobs/index.js'
+import {
+  createProposalsRepository,
+  EDITABLE_PROPOSAL_STATES,
+  loadProposalFor,
+  proposalErrors,
+  type ProposalRow,
+} from '../proposals/index.js'
 import type { SettingsReader } from '../settings/index.js'
 import { contractErrors } from './contracts.errors.js'
 import { createContractsRepository, type ContractChanges, type ContractRow, type ContractView } from './contracts.repository.js'

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
-import { AUTO_RELEASE_KIND } from '../milestones/milestones.service.js'
+import { AUTO_RELEASE_KIND } from '../milestones/index.js'
 import { disputesRoutes } from './disputes.routes.js'
 import { createDisputesService, DISPUTE_DEADLINE_KIND, type DisputeOutcome, type DisputesService } from './disputes.service.js'
 

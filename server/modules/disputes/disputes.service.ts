@@ -1,12 +1,21 @@
 import type { Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
-import { appendActivity } from '../activity/activity.service.js'
-import type { InvoiceRow } from '../invoices/invoices.repository.js'
-import { milestoneErrors } from '../milestones/milestones.errors.js'
-import { heldOf, refundFromHold, releaseFromHold, type EscrowDeps } from '../milestones/milestones.money.js'
-import { createMilestonesRepository, type ContractRow, type MilestoneRow } from '../milestones/milestones.repository.js'
-import { roleIn, type Actor, type MilestonesService } from '../milestones/milestones.service.js'
+import { appendActivity } from '../activity/index.js'
+import type { InvoiceRow } from '../invoices/index.js'
+import {
+  createMilestonesRepository,
+  heldOf,
+  milestoneErrors,
+  refundFromHold,
+  releaseFromHold,
+  roleIn,
+  type Actor,
+  type ContractRow,
+  type EscrowDeps,
+  type MilestoneRow,
+  type MilestonesService,
+} from '../milestones/index.js'
 import { disputeErrors } from './disputes.errors.js'
 import { createDisputesRepository, type DisputeRow } from './disputes.repository.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
+import { requireSession } from '../accounts/index.js'
 import type { FeedbackRow } from './feedback.repository.js'
 import { ContractFeedback, Feedback, LeaveFeedbackBody, ReplyBody, type ContractFeedbackDto, type FeedbackDto } from './feedback.schemas.js'
 import { fromHundredths } from './feedback.scores.js'

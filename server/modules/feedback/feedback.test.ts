@@ -5,7 +5,7 @@ import { clientRatings, endContract, freelancerRatings, leaveFeedback, startedCo
 import { build, type TestApp } from '../../../test/helper.js'
 import { act, hire, propose } from '../../../test/marketplace.js'
 import { DAY } from '../../clock.js'
-import { EVENTS_TOPIC, type EventsBusMessage } from '../events/events.service.js'
+import { EVENTS_TOPIC, type EventsBusMessage } from '../events/index.js'
 
 t.setTimeout(180_000)
 

@@ -2,7 +2,6 @@ import { defineErrors } from '../../http/errors.js'
 
 export const fileErrors = defineErrors({
   notFound: [404, 'files.not_found', 'File not found'],
-  workroomNotFound: [404, 'workrooms.not_found', 'Workroom not found'],
   threadNotFound: [404, 'files.thread_not_found', 'Thread not found'],
   multipartRequired: [415, 'files.multipart_required', 'Upload the file as multipart/form-data'],
   noFile: [400, 'files.no_file', 'The request holds no file part'],

@@ -2,8 +2,8 @@ import multipart, { type MultipartFields } from '@fastify/multipart'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { create as contentDisposition } from 'content-disposition'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import { getMembership } from '../workrooms/workrooms.access.js'
+import { requireSession } from '../accounts/index.js'
+import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { sanitizeFileName } from './files.content.js'
 import { fileErrors } from './files.errors.js'
 import { FileList, FileListQuery, FileSchema } from './files.schemas.js'
@@ -60,7 +60,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService; fileM
     async (request, reply) => {
       const session = requireSession(request)
       // Nothing of the body is read for someone who may not see the workroom.
-      if (!(await getMembership(app.db, request.params.id, session.user.id))) throw fileErrors.workroomNotFound()
+      if (!(await getMembership(app.db, request.params.id, session.user.id))) throw workroomErrors.notFound()
       if (!request.isMultipart()) throw fileErrors.multipartRequired()
       let part
       try {

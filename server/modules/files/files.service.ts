@@ -3,10 +3,10 @@ import type { Database } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import { StorageError, StorageNotFoundError, StorageTooLargeError, type FileStore } from '../../plugins/storage/storage.types.js'
-import { appendActivity } from '../activity/activity.service.js'
+import { appendActivity } from '../activity/index.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
-import type { EventsService } from '../events/events.service.js'
-import { getMembership } from '../workrooms/workrooms.access.js'
+import type { EventsService } from '../events/index.js'
+import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { sniffContentType } from './files.content.js'
 import { fileErrors } from './files.errors.js'
 import { canSeeFile, createFilesRepository, type FileRow } from './files.repository.js'
@@ -61,7 +61,7 @@ export function createFilesService(deps: {
 
   async function resolveTarget(userId: string, workroomId: string, target: UploadTarget) {
     const membership = await getMembership(db, workroomId, userId)
-    if (!membership) throw fileErrors.workroomNotFound()
+    if (!membership) throw workroomErrors.notFound()
     if (target.threadId) {
       if (target.scope === 'workroom') throw fileErrors.badField('Give either threadId or scope=workroom, not both')
       const thread = await repository.findThread(target.threadId)
@@ -76,7 +76,7 @@ export function createFilesService(deps: {
     // A freelancer has exactly one thread here: their files go there unless they say otherwise.
     if (membership.role === 'freelancer') {
       const thread = await repository.findThreadOf(workroomId, userId)
-      if (!thread) throw fileErrors.workroomNotFound()
+      if (!thread) throw workroomErrors.notFound()
       return { scope: 'thread' as const, thread }
     }
     throw fileErrors.scopeRequired()
@@ -140,7 +140,7 @@ export function createFilesService(deps: {
         file = await db.transaction(async (tx) => {
           const txRepository = createFilesRepository(tx)
           const workroom = await txRepository.lockWorkroom(workroomId)
-          if (!workroom) throw fileErrors.workroomNotFound()
+          if (!workroom) throw workroomErrors.notFound()
           // Checked again under the lock: two uploads may have started with the same room left.
           if ((await txRepository.usedBytes(workroomId)) + stored.size > limits.workroomQuotaBytes) {
             throw fileErrors.quotaExceeded(undefined, { quotaBytes: limits.workroomQuotaBytes })
@@ -181,7 +181,7 @@ export function createFilesService(deps: {
 
     async list(input: { userId: string; workroomId: string; threadId?: string; name?: string; cursor?: string; limit: number }) {
       const membership = await getMembership(db, input.workroomId, input.userId)
-      if (!membership) throw fileErrors.workroomNotFound()
+      if (!membership) throw workroomErrors.notFound()
       const beforeSeq = input.cursor === undefined ? undefined : parseSeqCursor(input.cursor)
       const rows = await repository.page({
         workroomId: input.workroomId,

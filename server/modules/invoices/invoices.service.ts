@@ -2,7 +2,7 @@ import type { Executor, Transaction } from '../../../db/client.js'
 import type { InvoiceLine } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivity } from '../activity/activity.service.js'
+import { appendActivity } from '../activity/index.js'
 import { invoiceErrors } from './invoices.errors.js'
 import { createInvoicesRepository, type InvoiceRow } from './invoices.repository.js'
 

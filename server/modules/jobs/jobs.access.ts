@@ -1,5 +1,5 @@
 import type { Executor } from '../../../db/client.js'
-import { getMembership, type Membership } from '../workrooms/workrooms.access.js'
+import { getMembership, type Membership } from '../workrooms/index.js'
 import { jobErrors } from './jobs.errors.js'
 import type { JobRow, JobsRepository } from './jobs.repository.js'
 

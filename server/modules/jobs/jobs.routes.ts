@@ -1,34 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import type { JobRow } from './jobs.repository.js'
-import { CreateJobBody, Invite, InviteBody, Job, JobPage, JobSearchQuery, MyJobsQuery, UpdateJobBody, type JobDto } from './jobs.schemas.js'
+import { requireSession } from '../accounts/index.js'
+import { toJobDto } from './jobs.dto.js'
+import { CreateJobBody, Invite, InviteBody, Job, JobPage, JobSearchQuery, MyJobsQuery, UpdateJobBody } from './jobs.schemas.js'
 import type { JobsService } from './jobs.service.js'
-
-export function toJobDto(job: JobRow): JobDto {
-  return {
-    id: job.id,
-    workroomId: job.workroomId,
-    clientId: job.clientId,
-    title: job.title,
-    description: job.description,
-    category: job.category,
-    skills: job.skills,
-    arrangement: job.arrangement as JobDto['arrangement'],
-    currency: job.currency,
-    budgetMin: job.budgetMin,
-    budgetMax: job.budgetMax,
-    rateMin: job.rateMin,
-    rateMax: job.rateMax,
-    visibility: job.visibility as JobDto['visibility'],
-    proposalDeadline: job.proposalDeadline?.toISOString() ?? null,
-    state: job.state as JobDto['state'],
-    createdAt: job.createdAt.toISOString(),
-    updatedAt: job.updatedAt.toISOString(),
-    publishedAt: job.publishedAt?.toISOString() ?? null,
-    closedAt: job.closedAt?.toISOString() ?? null,
-  }
-}
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['jobs']

@@ -1,7 +1,6 @@
 import { defineErrors } from '../../http/errors.js'
 
 export const messageErrors = defineErrors({
-  workroomNotFound: [404, 'workrooms.not_found', 'Workroom not found'],
   threadNotFound: [404, 'messages.thread_not_found', 'Thread not found'],
   emptyBody: [400, 'messages.empty_body', 'A message needs some text'],
   invalidAttachment: [400, 'messages.invalid_attachment', 'Attach only live files of this thread or shared with the whole workroom'],

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams, PageQuery } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
+import { requireSession } from '../accounts/index.js'
 import { MessageList, MessagesQuery, Message, PostMessageBody, ReadBody, ReadResult, ThreadList } from './messages.schemas.js'
 import type { MessagesService } from './messages.service.js'
 

@@ -3,10 +3,10 @@ import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivity } from '../activity/activity.service.js'
-import type { EventsService } from '../events/events.service.js'
-import { findAttachableFiles } from '../files/files.repository.js'
-import { getMembership } from '../workrooms/workrooms.access.js'
+import { appendActivity } from '../activity/index.js'
+import type { EventsService } from '../events/index.js'
+import { findAttachableFiles } from '../files/index.js'
+import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { messageErrors } from './messages.errors.js'
 import { createMessagesRepository, type AttachmentRow, type MessageRow, type ThreadRow } from './messages.repository.js'
 
@@ -80,7 +80,7 @@ export function createMessagesService(deps: {
   return {
     async listThreads(input: { userId: string; workroomId: string; cursor?: string; limit: number }) {
       const membership = await getMembership(db, input.workroomId, input.userId)
-      if (!membership) throw messageErrors.workroomNotFound()
+      if (!membership) throw workroomErrors.notFound()
       const rows = await repository.threads({
         workroomId: input.workroomId,
         ...(membership.role === 'freelancer' ? { freelancerId: membership.freelancerId } : {}),

@@ -3,8 +3,8 @@ import type * as Y from 'yjs'
 import type { Database } from '../../../db/client.js'
 import { contractsTable, disputesTable, invoicesTable, milestonesTable } from '../../../db/schema/index.js'
 import type { DocumentMutation } from '../../realtime/kinds.js'
-import type { EventsService } from '../events/events.service.js'
-import { formatInvoiceNumber } from '../invoices/invoices.service.js'
+import type { EventsService } from '../events/index.js'
+import { formatInvoiceNumber } from '../invoices/index.js'
 import { heldOf } from './milestones.money.js'
 
 const REFRESH_SOON_MS = [20, 1000]

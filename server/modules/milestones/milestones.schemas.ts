@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import type { preValidationAsyncHookHandler } from 'fastify'
-import { AmountSchema } from '../ledger/ledger.amounts.js'
+import { AmountSchema } from '../ledger/index.js'
 import { heldOf } from './milestones.money.js'
 import type { MilestoneRow, SubmissionRow } from './milestones.repository.js'
 

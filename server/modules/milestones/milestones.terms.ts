@@ -1,7 +1,7 @@
 import type { Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivity } from '../activity/activity.service.js'
+import { appendActivity } from '../activity/index.js'
 import { createMilestonesRepository } from './milestones.repository.js'
 
 export interface BoundTerms {

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/typ
 import { parseTimeIdCursor, timeIdPage } from '../../http/page-cursor.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
-import { requireSession } from '../accounts/accounts.auth.js'
+import { requireSession } from '../accounts/index.js'
 import { Deposit, DepositBody, StateQuery, toDeposit, toWallet, toWithdrawal, Wallet, Withdrawal, WithdrawalBody } from './payments.schemas.js'
 import type { PaymentsService } from './payments.service.js'
 import { createPaymentsRepository, type MoneyRequestPage } from './payments.repository.js'

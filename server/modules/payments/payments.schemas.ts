@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { AmountSchema, CurrencySchema, MoneySchema, toJsonAmount } from '../ledger/ledger.amounts.js'
+import { AmountSchema, CurrencySchema, MoneySchema, toJsonAmount } from '../ledger/index.js'
 import type { DepositRow, WithdrawalRow } from './payments.repository.js'
 import type { WalletView } from './payments.service.js'
 

@@ -1,32 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import type { ProposalView } from './proposals.repository.js'
-import { Proposal, ProposalListQuery, ProposalPage, SubmitProposalBody, UpdateProposalBody, type ProposalDto } from './proposals.schemas.js'
+import { requireSession } from '../accounts/index.js'
+import { toProposalDto } from './proposals.dto.js'
+import { Proposal, ProposalListQuery, ProposalPage, SubmitProposalBody, UpdateProposalBody } from './proposals.schemas.js'
 import type { ProposalAction, ProposalsService } from './proposals.service.js'
-
-export function toProposalDto(proposal: ProposalView): ProposalDto {
-  return {
-    id: proposal.id,
-    jobId: proposal.jobId,
-    jobTitle: proposal.jobTitle,
-    workroomId: proposal.workroomId,
-    freelancerId: proposal.freelancerId,
-    freelancerName: proposal.freelancerName,
-    threadId: proposal.threadId,
-    state: proposal.state as ProposalDto['state'],
-    coverLetter: proposal.coverLetter,
-    bidAmount: proposal.bidAmount,
-    hourlyRate: proposal.hourlyRate,
-    currency: proposal.currency,
-    estimatedDays: proposal.estimatedDays,
-    milestones: proposal.milestones,
-    attachmentFileIds: proposal.attachmentFileIds,
-    contractId: proposal.contractId,
-    createdAt: proposal.createdAt.toISOString(),
-    updatedAt: proposal.updatedAt.toISOString(),
-  }
-}
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['proposals']

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivity } from '../activity/activity.service.js'
+import { appendActivity } from '../activity/index.js'
 import { reputationRoutes } from './reputation.routes.js'
 import { createReputationService, type ReputationService } from './reputation.service.js'
 

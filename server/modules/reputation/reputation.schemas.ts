@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 
-// A leaf file (TypeBox only): the accounts module imports `Reputation` for the public profile.
+// A leaf file (TypeBox only): app.ts hands `Reputation` to the accounts module as a public profile field.
 
 const Money = Type.Object({ currency: Type.String(), amount: Type.Integer({ description: 'Integer minor units' }) })
 const Score = Type.Union([Type.Number({ description: '0.00-5.00' }), Type.Null()])

@@ -1,8 +1,8 @@
 import type { Database, Executor } from '../../../db/client.js'
 import { DAY, type Clock } from '../../clock.js'
 import { decodeCursor, encodeCursor, isUuid } from '../../http/page-cursor.js'
-import { normalizeSkills } from '../jobs/jobs.service.js'
-import { toJsonAmount } from '../ledger/ledger.amounts.js'
+import { normalizeSkills } from '../jobs/index.js'
+import { toJsonAmount } from '../ledger/index.js'
 import { createReputationRepository, searchFreelancers, type FreelancerHit, type SubjectRole } from './reputation.repository.js'
 import type { FreelancerSearchInput, ReputationDto } from './reputation.schemas.js'
 

@@ -2,8 +2,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify'
 import { decodeCursor, encodeCursor } from '../../http/page-cursor.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import type { Actor } from '../milestones/milestones.service.js'
+import { requireSession } from '../accounts/index.js'
+import type { Actor } from '../milestones/index.js'
 import type { StatusReportCommentRow, StatusReportRow } from './status-reports.repository.js'
 import type { StatusReportsService } from './status-reports.service.js'
 

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
+import { requireSession } from '../accounts/index.js'
 import type { TermsService } from './terms.service.js'
 
 const Milestone = Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD, or null: no due date' }) })

@@ -6,7 +6,7 @@ import { readTerms, type TermsData, type TermsDraft } from '../../../common/term
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Realtime } from '../../plugins/realtime.js'
-import { appendActivity } from '../activity/activity.service.js'
+import { appendActivity } from '../activity/index.js'
 import { termsErrors } from './terms.errors.js'
 import { createTermsRepository, type ContractRow, type TermsVersionRow } from './terms.repository.js'
 import { validateDraft } from './terms.validation.js'

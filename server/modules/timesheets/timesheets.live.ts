@@ -1,9 +1,8 @@
 import type * as Y from 'yjs'
 import type { Database } from '../../../db/client.js'
 import type { DocumentMutation } from '../../realtime/kinds.js'
-import { createInvoicesRepository } from '../invoices/invoices.repository.js'
-import type { WeekTotals } from '../tracker/tracker.billing.js'
-import { isoWeekLabel } from '../tracker/tracker.week.js'
+import { createInvoicesRepository } from '../invoices/index.js'
+import { isoWeekLabel, type WeekTotals } from '../tracker/index.js'
 import { createTimesheetsRepository } from './timesheets.repository.js'
 
 /**

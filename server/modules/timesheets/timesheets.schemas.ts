@@ -1,6 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { Totals } from '../tracker/tracker.schemas.js'
-import { isoWeekLabel, reviewDeadlineOf, submitDueOf, WEEK_MS } from '../tracker/tracker.week.js'
+import { isoWeekLabel, reviewDeadlineOf, submitDueOf, Totals, WEEK_MS } from '../tracker/index.js'
 import type { DisputeRow } from './timesheets.repository.js'
 import type { TimesheetView } from './timesheets.service.js'
 

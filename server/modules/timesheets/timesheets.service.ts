@@ -2,12 +2,21 @@ import type { Database, Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
 import type { DeadlineContext, Scheduler } from '../../plugins/scheduler.js'
-import { appendActivity } from '../activity/activity.service.js'
-import { amountFor, type WeekTotals } from '../tracker/tracker.billing.js'
-import { contractFor, findContract, type ContractRole, type HourlyContract } from '../tracker/tracker.contracts.js'
-import type { LivePublisher } from '../tracker/tracker.live.js'
-import { AUTO_SUBMIT_KIND, loadWeek } from '../tracker/tracker.service.js'
-import { isoWeekLabel, reviewDeadlineOf, submitDueOf } from '../tracker/tracker.week.js'
+import { appendActivity } from '../activity/index.js'
+import {
+  amountFor,
+  AUTO_SUBMIT_KIND,
+  contractFor,
+  findContract,
+  isoWeekLabel,
+  loadWeek,
+  reviewDeadlineOf,
+  submitDueOf,
+  type ContractRole,
+  type HourlyContract,
+  type LivePublisher,
+  type WeekTotals,
+} from '../tracker/index.js'
 import { timesheetErrors } from './timesheets.errors.js'
 import { billMinutes, feeOf, partiesOf, period, weekLines, type MoneyDeps } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'

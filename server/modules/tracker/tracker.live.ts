@@ -1,4 +1,4 @@
-import type { EventsService } from '../events/events.service.js'
+import type { EventsService } from '../events/index.js'
 
 /** What hourly work needs of the event stream: publish after commit, at most once, never throws. */
 export type LivePublisher = Pick<EventsService, 'publish'>

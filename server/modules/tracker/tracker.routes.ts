@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
+import { requireSession } from '../accounts/index.js'
 import type { Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import { buildWorkDiary, workDiaryCsv } from './tracker.diary.js'

@@ -6,11 +6,18 @@ import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
 import type { FileStore } from '../../plugins/storage/storage.types.js'
 import type { SettingsReader } from '../settings/index.js'
-import { appendActivity } from '../activity/activity.service.js'
-import { contractFor, type HourlyContract } from '../tracker/tracker.contracts.js'
-import type { LivePublisher } from '../tracker/tracker.live.js'
-import { assertTracking, lockWeekForWrite, outsideContract } from '../tracker/tracker.service.js'
-import { isAligned, SEGMENT_MS, weekStartOf } from '../tracker/tracker.week.js'
+import { appendActivity } from '../activity/index.js'
+import {
+  assertTracking,
+  contractFor,
+  isAligned,
+  lockWeekForWrite,
+  outsideContract,
+  SEGMENT_MS,
+  weekStartOf,
+  type HourlyContract,
+  type LivePublisher,
+} from '../tracker/index.js'
 import { workviewErrors } from './workview.errors.js'
 import { blurImage, inspectImage, makeThumbnail, MAX_IMAGE_BYTES, type ImageInfo } from './workview.images.js'
 import { createWorkviewRepository, type CommentRow, type ScreenshotRow } from './workview.repository.js'

@@ -2,40 +2,20 @@ import { Readable } from 'node:stream'
 import { ZipFile } from 'yazl'
 import type { Database } from '../../../db/client.js'
 import type { FileStore } from '../../plugins/storage/storage.types.js'
-import { createContractsRepository } from '../contracts/contracts.repository.js'
-import { toContractDto } from '../contracts/contracts.routes.js'
-import { toFileDto } from '../files/files.service.js'
-import { createFilesRepository, type FileRow } from '../files/files.repository.js'
-import { canSeeJob } from '../jobs/jobs.access.js'
-import { createJobsRepository } from '../jobs/jobs.repository.js'
-import { toJobDto } from '../jobs/jobs.routes.js'
-import { createMessagesRepository } from '../messages/messages.repository.js'
-import { createProposalsRepository } from '../proposals/proposals.repository.js'
-import { toProposalDto } from '../proposals/proposals.routes.js'
-import type { Membership } from '../workrooms/workrooms.access.js'
-import { createActivityRepository, type ActivityRow } from './activity.repository.js'
-import { createExportRepository } from './activity.export.repository.js'
-import { verifyChain } from './activity.verify.js'
+import { createActivityRepository, toActivityDto, verifyChain, type ActivityRow } from '../activity/index.js'
+import { createContractsRepository, toContractDto } from '../contracts/index.js'
+import { createFilesRepository, toFileDto, type FileRow } from '../files/index.js'
+import { canSeeJob, createJobsRepository, toJobDto } from '../jobs/index.js'
+import { createMessagesRepository } from '../messages/index.js'
+import { createProposalsRepository, toProposalDto } from '../proposals/index.js'
+import type { Membership } from '../workrooms/index.js'
+import { createExportRepository } from './workroom-export.repository.js'
 
 /** Rows read per query while streaming a long list into the archive. */
 const BATCH = 500
 
 /** Types that are compressed already; deflating them again only costs CPU. */
 const storedAsIs = /^(image\/(?!svg|bmp)|video\/|audio\/|application\/(zip|gzip|x-7z|x-rar|x-bzip2|x-xz|zstd|pdf|epub|vnd\.openxmlformats))/
-
-export function toActivityDto(row: ActivityRow) {
-  return {
-    id: row.id,
-    seq: row.seq,
-    type: row.type,
-    actorId: row.actorId,
-    scopeFreelancerId: row.scopeFreelancerId,
-    data: row.data as Record<string, unknown>,
-    createdAt: row.createdAt.toISOString(),
-    prevHash: row.prevHash,
-    hash: row.hash,
-  }
-}
 
 /** Every page of a cursor-paged read, one after the other. */
 async function* pages<T>(read: (after: T | null) => Promise<T[]>): AsyncGenerator<T> {

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
-import { requireSession } from '../accounts/accounts.auth.js'
-import { toContractDto } from '../contracts/contracts.routes.js'
-import { toJobDto } from '../jobs/jobs.routes.js'
-import type { ProposalDto } from '../proposals/proposals.schemas.js'
-import { Workroom } from './workrooms.schemas.js'
-import type { WorkroomsService } from './workrooms.service.js'
+import { requireSession } from '../accounts/index.js'
+import { toContractDto } from '../contracts/index.js'
+import { toJobDto } from '../jobs/index.js'
+import type { ProposalDto } from '../proposals/index.js'
+import { Workroom } from './workroom-hub.schemas.js'
+import type { WorkroomHubService } from './workroom-hub.service.js'
 
-export const workroomsRoutes: FastifyPluginAsyncTypebox<{ workrooms: WorkroomsService }> = async (app, { workrooms }) => {
+export const workroomHubRoutes: FastifyPluginAsyncTypebox<{ hub: WorkroomHubService }> = async (app, { hub }) => {
   app.get(
     '/api/v1/workrooms/:id',
     {
@@ -20,7 +20,7 @@ export const workroomsRoutes: FastifyPluginAsyncTypebox<{ workrooms: WorkroomsSe
       },
     },
     async (request) => {
-      const room = await workrooms.overview({ workroomId: request.params.id, viewerId: requireSession(request).user.id })
+      const room = await hub.overview({ workroomId: request.params.id, viewerId: requireSession(request).user.id })
       return {
         id: room.id,
         role: room.role,

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox'
-import { Contract } from '../contracts/contracts.schemas.js'
-import { Job } from '../jobs/jobs.schemas.js'
-import { ProposalState } from '../proposals/proposals.schemas.js'
+import { Contract } from '../contracts/index.js'
+import { Job } from '../jobs/index.js'
+import { ProposalState } from '../proposals/index.js'
 
 export const ProposalSummary = Type.Object({
   id: Type.String(),

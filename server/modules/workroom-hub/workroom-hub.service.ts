@@ -1,10 +1,9 @@
 import type { Database } from '../../../db/client.js'
 import { httpErrors } from '../../http/errors.js'
-import { createContractsRepository, type ContractView } from '../contracts/contracts.repository.js'
-import { createJobsRepository, type InviteRow, type JobRow } from '../jobs/jobs.repository.js'
-import { createProposalsRepository, type ProposalView } from '../proposals/proposals.repository.js'
-import { getMembership } from './workrooms.access.js'
-import { createWorkroomsRepository } from './workrooms.repository.js'
+import { createContractsRepository, type ContractView } from '../contracts/index.js'
+import { createJobsRepository, type InviteRow, type JobRow } from '../jobs/index.js'
+import { createProposalsRepository, type ProposalView } from '../proposals/index.js'
+import { createWorkroomsRepository, getMembership } from '../workrooms/index.js'
 
 const OVERVIEW_LIMIT = 100
 
@@ -20,7 +19,7 @@ export interface WorkroomOverview {
 }
 
 /** The workroom hub as one member sees it: all of it for the client, their own part for a freelancer. */
-export function createWorkroomsService(deps: { db: Database }) {
+export function createWorkroomHubService(deps: { db: Database }) {
   const { db } = deps
   return {
     async overview(input: { workroomId: string; viewerId: string }): Promise<WorkroomOverview> {
@@ -50,4 +49,4 @@ export function createWorkroomsService(deps: { db: Database }) {
   }
 }
 
-export type WorkroomsService = ReturnType<typeof createWorkroomsService>
+export type WorkroomHubService = ReturnType<typeof createWorkroomHubService>

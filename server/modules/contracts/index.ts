@@ -1,0 +1,6 @@
+// The contracts module's public entry: code outside the module imports only this file.
+export { contractsModule } from './contracts.plugin.js'
+export { toContractDto } from './contracts.dto.js'
+export { createContractsRepository, type ContractRow, type ContractView } from './contracts.repository.js'
+export { Contract } from './contracts.schemas.js'
+export type { ContractStateChange } from './contracts.service.js'

@@ -1,0 +1,3 @@
+// The events module's public entry: code outside the module imports only this file.
+export { eventsModule } from './events.plugin.js'
+export { EVENTS_TOPIC, type EventFrame, type EventsBusMessage, type EventsService } from './events.service.js'

@@ -1,0 +1,2 @@
+// The status-reports module's public entry: code outside the module imports only this file.
+export { statusReportsModule } from './status-reports.plugin.js'

@@ -1,0 +1,2 @@
+// The workview module's public entry: code outside the module imports only this file.
+export { workviewModule } from './workview.plugin.js'
