@@ -26,7 +26,8 @@ export const hourlyJob = {
   visibility: 'public',
 } as const
 
-async function expect(call: Call, status: number, options: Parameters<Call>[0]) {
+/** Calls the API and returns the JSON body; throws unless the answer has `status`. */
+export async function expect(call: Call, status: number, options: Parameters<Call>[0]) {
   const response = await call(options)
   if (response.statusCode !== status) {
     throw new Error(`${options.method} ${options.url}: expected ${status}, got ${response.statusCode} ${response.body}`)
