@@ -1,7 +1,7 @@
 import t from 'tap'
 import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
 import { build } from '../../../test/helper.js'
-import { mondayOf } from './status-reports.service.js'
+import { firstWeekdayAt, mondayOf } from './status-reports.service.js'
 
 t.setTimeout(120_000)
 
@@ -53,4 +53,12 @@ t.test('mondayOf', async (t) => {
   t.equal(mondayOf(new Date('2026-11-23T00:00:00Z')), '2026-11-23')
   t.equal(mondayOf(new Date('2026-11-29T23:59:59Z')), '2026-11-23')
   t.equal(mondayOf(new Date('2027-01-01T12:00:00Z')), '2026-12-28')
+})
+
+t.test('firstWeekdayAt: when a week’s report is due (the operator’s weekday and hour after the week)', async (t) => {
+  const at = (iso: string, weekday: number, hour: number) => firstWeekdayAt(new Date(iso), weekday, hour).toISOString()
+  t.equal(at('2026-12-07T00:00:00Z', 1, 0), '2026-12-07T00:00:00.000Z', 'the end of the week itself (the default)')
+  t.equal(at('2026-12-07T00:00:00Z', 3, 12), '2026-12-09T12:00:00.000Z', 'Wednesday noon')
+  t.equal(at('2026-12-07T00:00:00Z', 0, 0), '2026-12-13T00:00:00.000Z', 'Sunday comes after Monday')
+  t.equal(at('2026-12-07T13:00:00Z', 1, 12), '2026-12-14T12:00:00.000Z', 'past the hour: the next week')
 })
