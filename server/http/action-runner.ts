@@ -24,12 +24,20 @@ export interface ActionOptions<Actor, Outcome> {
  * One state-changing route step: runs the use case in a money transaction (retried on a
  * deadlock), answers with the body read in that transaction, then runs what follows the commit.
  */
-export function createActionRunner<Actor extends { id: string }, Outcome>(app: FastifyInstance, answer: ActionAnswer<Actor, Outcome>) {
-  return async <O extends Outcome>(request: FastifyRequest, reply: FastifyReply, options: ActionOptions<Actor, O>): Promise<FastifyReply> => {
+export function createActionRunner<Actor extends { id: string }, Outcome>(
+  app: FastifyInstance,
+  answer: ActionAnswer<Actor, Outcome>,
+) {
+  return async <O extends Outcome>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: ActionOptions<Actor, O>,
+  ): Promise<FastifyReply> => {
     const actor = answer.actorOf(request)
     const run = async (tx: Transaction): Promise<IdempotentOutcome> => {
       const outcome = await options.work(tx, actor)
-      const statusCode = typeof options.statusCode === 'function' ? options.statusCode(outcome) : (options.statusCode ?? 200)
+      const statusCode =
+        typeof options.statusCode === 'function' ? options.statusCode(outcome) : (options.statusCode ?? 200)
       return { statusCode, body: await answer.body(tx, outcome), afterCommit: () => answer.afterCommit(outcome) }
     }
     if (options.idempotent) return app.idempotency.run({ request, reply, userId: actor.id, work: run })
