@@ -2845,6 +2845,16 @@ export interface paths {
                                 sum: number | string;
                                 legs: number;
                             }[];
+                            /** @description Escrow holds still carrying money on contracts that are over (ended, declined, expired): must be 0 */
+                            holdsOnEndedContracts: number;
+                            /** @description The first of those holds */
+                            endedContractHolds: {
+                                accountId: string;
+                                currency: string;
+                                balance: number | string;
+                                milestoneId: string;
+                                contractId: string;
+                            }[];
                         };
                     };
                 };
@@ -6965,7 +6975,7 @@ export interface paths {
         put?: never;
         /**
          * Hire a proposal (client): a contract offer with terms drafted from it
-         * @description The contract starts `offered`; the freelancer accepts or declines; an offer not accepted by `offerExpiresAt` (the operator's `offerExpiryDays` after the hire) expires. One contract per proposal; a job may hire several freelancers.
+         * @description The contract starts `offered`; the freelancer accepts or declines; an offer not accepted by `offerExpiresAt` (the operator's `offerExpiryDays` after the hire) expires. The hire freezes the offer as terms version 1 (the proposal's milestone plan, or one milestone of the whole bid; hourly: rate, weekly limit, manual time) and is the client's acceptance of it. One contract per proposal; a job may hire several freelancers.
          */
         post: {
             parameters: {
@@ -6995,7 +7005,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -7146,7 +7156,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -7276,7 +7286,7 @@ export interface paths {
                 query?: {
                     /** @description Only contracts where you are this party */
                     role?: "client" | "freelancer";
-                    state?: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                    state?: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                     limit?: number;
                     cursor?: string;
                 };
@@ -7304,7 +7314,7 @@ export interface paths {
                                 freelancerId: string;
                                 arrangement: string;
                                 currency: string;
-                                state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                                state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                                 /** @description The offer as drafted from the proposal; the seed of the terms document */
                                 initialTerms: {
                                     arrangement: "fixed" | "hourly";
@@ -7432,7 +7442,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept the offer (freelancer): the contract becomes active */
+        /** Accept the offer (freelancer): the contract becomes active and the offer's terms version 1 binds (its milestones can be funded at once) */
         post: {
             parameters: {
                 query?: never;
@@ -7461,7 +7471,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -7614,7 +7624,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -7767,7 +7777,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -7920,7 +7930,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -8044,7 +8054,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the contract (either party; the client may also withdraw an unanswered offer) */
+        /** End the contract (either party; the client may also withdraw an unanswered offer). With money in escrow it is `ending` until every hold is settled (see `GET /contracts/{id}/holds`) */
         post: {
             parameters: {
                 query?: never;
@@ -8073,7 +8083,7 @@ export interface paths {
                             freelancerId: string;
                             arrangement: string;
                             currency: string;
-                            state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                            state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                             /** @description The offer as drafted from the proposal; the seed of the terms document */
                             initialTerms: {
                                 arrangement: "fixed" | "hourly";
@@ -8277,7 +8287,7 @@ export interface paths {
                                 freelancerId: string;
                                 arrangement: string;
                                 currency: string;
-                                state: "offered" | "active" | "paused" | "ended" | "declined" | "expired";
+                                state: "offered" | "active" | "paused" | "ending" | "ended" | "declined" | "expired";
                                 /** @description The offer as drafted from the proposal; the seed of the terms document */
                                 initialTerms: {
                                     arrangement: "fixed" | "hourly";
@@ -10856,7 +10866,8 @@ export interface paths {
                                     milestones: {
                                         title: string;
                                         amount: number;
-                                        dueDate: string;
+                                        /** @description YYYY-MM-DD, or null: no due date */
+                                        dueDate: string | null;
                                     }[];
                                     scope: string;
                                 };
@@ -10965,7 +10976,8 @@ export interface paths {
                                 milestones: {
                                     title: string;
                                     amount: number;
-                                    dueDate: string;
+                                    /** @description YYYY-MM-DD, or null: no due date */
+                                    dueDate: string | null;
                                 }[];
                                 scope: string;
                             };
@@ -11093,7 +11105,8 @@ export interface paths {
                                 milestones: {
                                     title: string;
                                     amount: number;
-                                    dueDate: string;
+                                    /** @description YYYY-MM-DD, or null: no due date */
+                                    dueDate: string | null;
                                 }[];
                                 scope: string;
                             };
@@ -14922,6 +14935,97 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contract's money in escrow: each open milestone with the rule that will move it and the deadline
+         * @description An `ending` contract becomes `ended` when this list is empty (docs/contract-lifecycle.md, "Ending a contract").
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contractId: string;
+                            contractState: string;
+                            items: {
+                                milestoneId: string;
+                                /** @description 0-based position in the terms */
+                                position: number;
+                                title: string;
+                                amount: number;
+                                /** @description Still in escrow */
+                                held: number;
+                                currency: string;
+                                /** @description funded | submitted | changes_requested | disputed */
+                                state: string;
+                                /** @description review_window: submitted work, released automatically at the deadline unless the client acts; end_window: the contract is ending and the work was not submitted: the money returns to the client's wallet at the deadline unless a dispute is opened before; dispute: the dispute decides (deadline: the answer due, while open); in_progress: the contract runs, the work is awaited */
+                                rule: "review_window" | "end_window" | "dispute" | "in_progress";
+                                /** @description When the rule moves the money; null when nothing happens by itself */
+                                deadline: string | null;
+                                disputeId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -56,7 +56,7 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
     decline: 'Decline the offer (freelancer)',
     pause: 'Pause an active contract (client)',
     resume: 'Resume a paused contract (client)',
-    end: 'End the contract (either party; the client may also withdraw an unanswered offer)',
+    end: 'End the contract (either party; the client may also withdraw an unanswered offer). With money in escrow it is `ending` until every hold is settled (see `GET /contracts/{id}/holds`)',
   }
   for (const [action, summary] of Object.entries(actions) as Array<[ContractAction, string]>) {
     app.post(

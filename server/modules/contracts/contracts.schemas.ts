@@ -1,7 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import { PageQuery } from '../../http/schemas.js'
 
-export const ContractState = Type.Union([Type.Literal('offered'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('ended'), Type.Literal('declined'), Type.Literal('expired')])
+export const ContractState = Type.Union([Type.Literal('offered'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('ending'), Type.Literal('ended'), Type.Literal('declined'), Type.Literal('expired')])
 
 export const InitialTerms = Type.Object(
   {

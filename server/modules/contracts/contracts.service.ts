@@ -18,7 +18,7 @@ import { contractErrors } from './contracts.errors.js'
 import { createContractsRepository, type ContractChanges, type ContractRow, type ContractView } from './contracts.repository.js'
 import type { InitialTermsDto } from './contracts.schemas.js'
 
-export type ContractState = 'offered' | 'active' | 'paused' | 'ended' | 'declined' | 'expired'
+export type ContractState = 'offered' | 'active' | 'paused' | 'ending' | 'ended' | 'declined' | 'expired'
 export type InitialTerms = InitialTermsDto
 
 /** The durable deadline that expires an unanswered offer (subject: the contract id). */
@@ -43,10 +43,26 @@ export type ContractStateHook = (change: ContractStateChange, tx: Executor) => P
 
 export type ContractAction = 'accept' | 'decline' | 'pause' | 'resume' | 'end'
 
+/** Money still in escrow when a contract ends, and the rule that will move it. */
+export interface OpenHold {
+  milestoneId: string
+  /** `review_window`: submitted work auto-releases; `end_window`: unsubmitted work returns to the client; `dispute`: the dispute decides. */
+  rule: 'review_window' | 'end_window' | 'dispute'
+  /** When the rule moves the money; null while a dispute waits for a decision. */
+  deadline: Date | null
+}
+/**
+ * Runs inside the end transaction, the contract row locked: the money modules start the
+ * end-of-contract clocks of their holds and say which holds stay open. Any open hold makes
+ * the contract `ending` instead of `ended`.
+ */
+export type ContractEndHook = (contract: ContractRow, tx: Executor) => Promise<OpenHold[]>
+
 /**
  * Who may take each step, and from where. The freelancer answers the offer; the client
  * pauses and resumes; either party ends a running contract, and the client may also end an
- * unanswered offer (withdrawing it).
+ * unanswered offer (withdrawing it). Ending with money in escrow leads to `ending` instead
+ * (see ContractEndHook); an ending contract ends by itself when its last hold leaves.
  */
 const transitions: Record<ContractAction, { from: Partial<Record<ContractState, Array<'client' | 'freelancer'>>>; to: ContractState }> = {
   accept: { from: { offered: ['freelancer'] }, to: 'active' },
@@ -90,6 +106,7 @@ export function createContractsService(deps: {
 }) {
   const { db, clock, ids, scheduler, settings } = deps
   const hooks: ContractStateHook[] = []
+  const endHooks: ContractEndHook[] = []
 
   async function record(tx: Executor, change: ContractStateChange, extra: Record<string, unknown> = {}): Promise<void> {
     const { contract } = change
@@ -115,6 +132,25 @@ export function createContractsService(deps: {
     /** Adds a reaction to every contract state change (see ContractStateHook). */
     onStateChange(hook: ContractStateHook): void {
       hooks.push(hook)
+    },
+
+    /** Adds a holder of escrow asked when a contract ends (see ContractEndHook). */
+    onEnd(hook: ContractEndHook): void {
+      endHooks.push(hook)
+    },
+
+    /**
+     * The last hold of an ending contract left: it ends. Called inside the money transaction
+     * that emptied the hold (null actor: a deadline did); does nothing unless it is `ending`.
+     */
+    async finishEnding(tx: Executor, input: { contractId: string; actorId: string | null }): Promise<ContractRow | null> {
+      const repository = createContractsRepository(tx)
+      const contract = await repository.lock(input.contractId)
+      if (contract?.state !== 'ending') return null
+      const now = clock.now()
+      const updated = await repository.update(contract.id, { state: 'ended', endedAt: now, updatedAt: now })
+      await record(tx, { contract: updated, from: 'ending', to: 'ended', actorId: input.actorId }, { by: 'holds_settled' })
+      return updated
     },
 
     /** The contract row, for other modules (they check the caller's access themselves). */
@@ -186,16 +222,23 @@ export function createContractsService(deps: {
         const now = clock.now()
         // The deadline may not have run yet; an offer past its time is expired all the same.
         if (from === 'offered' && contract.offerExpiresAt.getTime() <= now.getTime()) throw contractErrors.offerExpired()
-        const changes: ContractChanges = { state: step.to, updatedAt: now }
+        let to = step.to
+        let holds: OpenHold[] = []
+        if (input.action === 'end') {
+          for (const hook of endHooks) holds = holds.concat(await hook(contract, tx))
+          if (holds.length) to = 'ending'
+        }
+        const changes: ContractChanges = { state: to, updatedAt: now }
         if (input.action === 'accept') {
           // The freelancer's acceptance of the offer's terms version 1: the terms module binds
           // it (a state hook, in this transaction) unless both bound a later one while it was open.
           changes.acceptedAt = now
         }
-        if (step.to === 'ended') changes.endedAt = now
+        if (to === 'ended') changes.endedAt = now
         const updated = await createContractsRepository(tx).update(contract.id, changes)
         if (from === 'offered') await scheduler.cancel(OFFER_EXPIRY_KIND, contract.id, tx)
-        await record(tx, { contract: updated, from, to: step.to, actorId: input.userId }, { by: role })
+        const held = holds.map((h) => ({ milestoneId: h.milestoneId, rule: h.rule, deadline: h.deadline?.toISOString() ?? null }))
+        await record(tx, { contract: updated, from, to, actorId: input.userId }, { by: role, ...(held.length ? { holds: held } : {}) })
         return (await createContractsRepository(tx).findView(contract.id))!
       })
     },

@@ -43,9 +43,16 @@ const LIVE = new Set(['open', 'answered', 'escalated'])
  * accepts a split (the gross amount for the freelancer; the rest returns to the client);
  * equal accepted splits settle it. Either side may escalate; an operator's decision moves
  * the money. Every resolution empties the hold in one transaction: hold -> earnings (less
- * the fee, with an invoice) and hold -> client wallet.
+ * the fee, with an invoice) and hold -> client wallet. On an ending contract a dispute opened
+ * before the end window closed stops the window's refund, and the resolution that empties
+ * the last hold ends the contract.
  */
-export function createDisputesService(deps: EscrowDeps & { milestones: Pick<MilestonesService, 'lockFor'>; scheduler: Pick<Scheduler, 'schedule'> }) {
+export function createDisputesService(
+  deps: EscrowDeps & {
+    milestones: Pick<MilestonesService, 'lockFor' | 'holdEmptied' | 'stopEndWindow'>
+    scheduler: Pick<Scheduler, 'schedule'>
+  },
+) {
   const { clock, ids } = deps
 
   const log = (tx: Transaction, contract: ContractRow, actorId: string | null, type: string, data: Record<string, unknown>) =>
@@ -121,6 +128,7 @@ export function createDisputesService(deps: EscrowDeps & { milestones: Pick<Mile
       invoiceId: invoice?.id ?? null,
       invoiceNumber: invoice?.number ?? null,
     })
+    await deps.milestones.holdEmptied(tx, { milestone: input.milestone, contract, actorId: input.actorId })
     return { dispute, milestone, ...(invoice ? { invoice } : {}) }
   }
 
@@ -151,11 +159,15 @@ export function createDisputesService(deps: EscrowDeps & { milestones: Pick<Mile
       const proposal = input.freelancerAmount ?? (side === 'client' ? 0n : held)
       checkSplit(proposal, held)
       const now = clock.now()
+      if (milestone.endRefundAt && milestone.endRefundAt <= now) {
+        throw disputeErrors.milestoneNotDisputable('The end window closed: this escrow returns to the client', { state: milestone.state, endRefundAt: milestone.endRefundAt.toISOString() })
+      }
+      if (milestone.endRefundAt) await deps.milestones.stopEndWindow(tx, milestone.id)
       const responseDueAt = new Date(now.getTime() + (await deps.settings.getSettings(tx)).disputeResponseDays * DAY)
       const latest = await repository.latestSubmission(milestone.id)
       const staleAutoRelease = latest && latest.outcome === null && milestone.state === 'submitted' ? [latest.id] : []
       if (staleAutoRelease.length) await repository.reviewOpenSubmission(milestone.id, { outcome: 'disputed', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
-      const updated = await repository.update(milestone.id, { state: 'disputed', stateBeforeDispute: milestone.state, autoReleaseAt: null, updatedAt: now })
+      const updated = await repository.update(milestone.id, { state: 'disputed', stateBeforeDispute: milestone.state, autoReleaseAt: null, endRefundAt: null, updatedAt: now })
       const disputes = createDisputesRepository(tx)
       const dispute = await disputes.insert({
         id: ids.newId(),

@@ -97,6 +97,16 @@ export function createLedgerRepository(db: Executor) {
         where a.balance <> coalesce(s.total, 0)
         order by a.id limit ${limit}`)
     },
+    /** Escrow left behind: hold accounts with money whose milestone's contract is over (every one is a bug). */
+    async holdsOnEndedContracts(limit: number): Promise<Array<{ id: string; currency: string; balance: unknown; milestone_id: string; contract_id: string; total: unknown }>> {
+      return queryRows(db, sql`
+        select a.id, a.currency, a.balance, m.id as milestone_id, c.id as contract_id, count(*) over () as total
+        from ledger_accounts a
+        join milestones m on m.id = a.owner_id
+        join contracts c on c.id = m.contract_id
+        where a.kind = 'hold' and a.balance <> 0 and c.state in ('ended', 'declined', 'expired')
+        order by a.id limit ${limit}`)
+    },
     async unbalancedTransfers(limit: number): Promise<Array<{ id: string; total: unknown; legs: unknown }>> {
       return queryRows(db, sql`
         select t.id, coalesce(sum(e.amount), 0) as total, count(e.transfer_id) as legs

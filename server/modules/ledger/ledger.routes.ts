@@ -30,6 +30,11 @@ const LedgerReportBody = Type.Object({
     { description: 'Accounts whose balance differs from the sum of their entries' },
   ),
   unbalancedTransfers: Type.Array(Type.Object({ transferId: Type.String(), sum: Figure, legs: Type.Integer() })),
+  holdsOnEndedContracts: Type.Integer({ description: 'Escrow holds still carrying money on contracts that are over (ended, declined, expired): must be 0' }),
+  endedContractHolds: Type.Array(
+    Type.Object({ accountId: Type.String(), currency: Type.String(), balance: Figure, milestoneId: Type.String(), contractId: Type.String() }),
+    { description: 'The first of those holds' },
+  ),
 })
 
 export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: LedgerService; now: () => Date }> = async (app, { ledger, now }) => {
@@ -52,6 +57,8 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: LedgerService; no
         outOfBounds: report.outOfBounds.map((a) => ({ ...a, balance: figure(a.balance) })),
         mismatched: report.mismatched.map((a) => ({ ...a, balance: figure(a.balance), entrySum: figure(a.entrySum) })),
         unbalancedTransfers: report.unbalancedTransfers.map((t) => ({ ...t, sum: figure(t.sum) })),
+        holdsOnEndedContracts: report.holdsOnEndedContracts,
+        endedContractHolds: report.endedContractHolds.map((h) => ({ ...h, balance: figure(h.balance) })),
       }
     },
   )

@@ -36,6 +36,9 @@ export interface LedgerReport {
   outOfBounds: Array<{ accountId: string; kind: string; currency: string; ownerId: string | null; balance: bigint }>
   mismatched: Array<{ accountId: string; kind: string; currency: string; balance: bigint; entrySum: bigint }>
   unbalancedTransfers: Array<{ transferId: string; sum: bigint; legs: number }>
+  /** How many holds still carry money on contracts that are over (ended, declined, expired): must be 0. */
+  holdsOnEndedContracts: number
+  endedContractHolds: Array<{ accountId: string; currency: string; balance: bigint; milestoneId: string; contractId: string }>
 }
 
 /** Only the world account (money outside Workroom) may go below 0. */
@@ -130,16 +133,20 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
       return createLedgerRepository(db).accountsOfOwners(ownerIds)
     },
 
-    /** Checks the whole ledger: sums per currency are 0, nothing bounded is below 0, balances equal their entries. */
+    /**
+     * Checks the whole ledger: sums per currency are 0, nothing bounded is below 0, balances
+     * equal their entries, and no escrow is left on a contract that is over.
+     */
     async verify(db: Executor, limit = 100): Promise<LedgerReport> {
       const repository = createLedgerRepository(db)
-      const [balanceSums, entrySums, transferCounts, outOfBounds, mismatched, unbalanced] = await Promise.all([
+      const [balanceSums, entrySums, transferCounts, outOfBounds, mismatched, unbalanced, endedHolds] = await Promise.all([
         repository.balanceSumsByCurrency(),
         repository.entrySumsByCurrency(),
         repository.transferCountsByCurrency(),
         repository.accountsOutOfBounds(limit),
         repository.accountsNotMatchingEntries(limit),
         repository.unbalancedTransfers(limit),
+        repository.holdsOnEndedContracts(limit),
       ])
       const currencies = new Map<string, LedgerReport['currencies'][number]>()
       const entry = (currency: string) => {
@@ -156,12 +163,21 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
         outOfBounds: outOfBounds.map((row) => ({ accountId: row.id, kind: row.kind, currency: row.currency, ownerId: row.owner_id, balance: sqlBigint(row.balance) })),
         mismatched: mismatched.map((row) => ({ accountId: row.id, kind: row.kind, currency: row.currency, balance: sqlBigint(row.balance), entrySum: sqlBigint(row.entries) })),
         unbalancedTransfers: unbalanced.map((row) => ({ transferId: row.id, sum: sqlBigint(row.total), legs: Number(row.legs) })),
+        holdsOnEndedContracts: Number(endedHolds[0]?.total ?? 0),
+        endedContractHolds: endedHolds.map((row) => ({
+          accountId: row.id,
+          currency: row.currency,
+          balance: sqlBigint(row.balance),
+          milestoneId: row.milestone_id,
+          contractId: row.contract_id,
+        })),
       }
       report.ok =
         report.currencies.every((c) => c.balanceSum === 0n && c.entrySum === 0n) &&
         report.outOfBounds.length === 0 &&
         report.mismatched.length === 0 &&
-        report.unbalancedTransfers.length === 0
+        report.unbalancedTransfers.length === 0 &&
+        report.holdsOnEndedContracts === 0
       return report
     },
   }

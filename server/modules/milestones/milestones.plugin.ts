@@ -1,7 +1,11 @@
 import fp from 'fastify-plugin'
+import type { Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
+import { createMilestoneEnding } from './milestones.ending.js'
+import { holdsRoutes } from './milestones.holds.routes.js'
+import { END_WINDOW_KIND } from './milestones.holds.js'
 import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
 import { milestonesRoutes } from './milestones.routes.js'
 import { AUTO_RELEASE_KIND, createMilestonesService, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
@@ -17,13 +21,27 @@ declare module 'fastify' {
 
 export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { config, clock, ids }) => {
+    /** The end window of a contract ending now: the operator's setting in force in that transaction. */
+    const endWindowDays = async (executor: Executor) => (await app.settings.getSettings(executor)).endWindowDays
     const milestones = createMilestonesService({
       ledger: app.ledger,
       invoices: app.invoices,
       scheduler: app.scheduler,
+      contracts: app.contracts,
       clock,
       ids,
       settings: app.settings,
+    })
+    const ending = createMilestoneEnding({
+      ledger: app.ledger,
+      invoices: app.invoices,
+      scheduler: app.scheduler,
+      contracts: app.contracts,
+      milestones,
+      clock,
+      ids,
+      settings: app.settings,
+      endWindowDays,
     })
     const live = createMoneyLiveState({
       db: app.db,
@@ -45,6 +63,11 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       const outcome = await milestones.autoRelease(tx, deadline)
       if (outcome) live.refreshSoon(outcome.contract.id)
     })
+    app.scheduler.register(END_WINDOW_KIND, async (deadline, tx) => {
+      const outcome = await ending.endWindowRefund(tx, deadline)
+      if (outcome) live.refreshSoon(outcome.contract.id)
+    })
+    app.contracts.onEnd((contract, tx) => ending.startEndClocks(contract, tx))
 
     if (app.hasDecorator('terms')) {
       app.terms.onBound(async (tx, event) => {
@@ -54,6 +77,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
     }
 
     await app.register(milestonesRoutes, { milestones, afterChange })
+    await app.register(holdsRoutes, { ending })
   },
-  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'settings'] },
+  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'contracts', 'settings'] },
 )

@@ -1,10 +1,11 @@
-import { and, asc, desc, eq, inArray, isNull, or } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { contractsTable, filesTable, milestoneSubmissionsTable, milestonesTable } from '../../../db/schema/index.js'
+import { contractsTable, disputesTable, filesTable, milestoneSubmissionsTable, milestonesTable } from '../../../db/schema/index.js'
 
 export type MilestoneRow = typeof milestonesTable.$inferSelect
 export type SubmissionRow = typeof milestoneSubmissionsTable.$inferSelect
 export type ContractRow = typeof contractsTable.$inferSelect
+export type LiveDisputeRow = Pick<typeof disputesTable.$inferSelect, 'id' | 'milestoneId' | 'state' | 'responseDueAt'>
 
 export function createMilestonesRepository(db: Executor) {
   return {
@@ -20,6 +21,31 @@ export function createMilestonesRepository(db: Executor) {
     async shareContract(id: string): Promise<ContractRow | null> {
       const [row] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('share')
       return row ?? null
+    },
+    /**
+     * The contract locked for an update: money steps on an `ending` contract take it, so the
+     * step that empties the last hold sees every other step committed and ends the contract.
+     */
+    async lockContract(id: string): Promise<ContractRow | null> {
+      const [row] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('no key update')
+      return row ?? null
+    },
+    /** Milestones of the contract with money still in escrow. */
+    async countHolding(contractId: string): Promise<number> {
+      const held = sql`${milestonesTable.fundedAmount} - ${milestonesTable.releasedAmount} - ${milestonesTable.refundedAmount}`
+      const [row] = await db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(milestonesTable)
+        .where(and(eq(milestonesTable.contractId, contractId), gt(held, sql`0`)))
+      return Number(row?.count ?? 0)
+    },
+    /** The unresolved dispute of each of these milestones (at most one each). */
+    async liveDisputesOf(milestoneIds: string[]): Promise<LiveDisputeRow[]> {
+      if (milestoneIds.length === 0) return []
+      return db
+        .select({ id: disputesTable.id, milestoneId: disputesTable.milestoneId, state: disputesTable.state, responseDueAt: disputesTable.responseDueAt })
+        .from(disputesTable)
+        .where(and(inArray(disputesTable.milestoneId, milestoneIds), ne(disputesTable.state, 'resolved')))
     },
     async find(id: string): Promise<MilestoneRow | null> {
       const [row] = await db.select().from(milestonesTable).where(eq(milestonesTable.id, id))

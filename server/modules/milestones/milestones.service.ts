@@ -2,9 +2,11 @@ import type { Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
+import type { ContractsService } from '../contracts/index.js'
 import type { InvoiceRow } from '../invoices/index.js'
 import { accountKey, accounts } from '../ledger/index.js'
 import { milestoneErrors } from './milestones.errors.js'
+import { END_WINDOW_KIND, endIfNoHoldLeft } from './milestones.holds.js'
 import { heldOf, refundFromHold, releaseFromHold, type EscrowDeps } from './milestones.money.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
 
@@ -46,16 +48,23 @@ const OPEN_CONTRACT = new Set(['active', 'paused'])
  * Every use case runs in the caller's transaction and takes its locks in one order:
  * contract (shared) -> milestone -> ledger accounts (id order) -> invoice counter ->
  * workroom (activity). A partial release leaves the state as it was (the rest stays in
- * escrow, and a pending submission keeps its auto-release clock).
+ * escrow, and a pending submission keeps its auto-release clock). On an `ending` contract
+ * the step that empties the last hold ends the contract (milestones.ending.ts).
  */
-export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Scheduler, 'schedule'> }) {
+export function createMilestonesService(
+  deps: EscrowDeps & { scheduler: Pick<Scheduler, 'schedule' | 'cancel'>; contracts: Pick<ContractsService, 'finishEnding'> },
+) {
   const { clock } = deps
 
   async function lockFor(tx: Transaction, milestoneId: string, actor: Actor | null) {
     const repository = createMilestonesRepository(tx)
     const peek = await repository.find(milestoneId)
     if (!peek) throw milestoneErrors.notFound()
-    const contract = await repository.shareContract(peek.contractId)
+    // An ending contract is locked for update (its last hold ends it); a running one is
+    // shared, and stays running while shared (ending it needs the update lock).
+    const peekContract = await repository.contract(peek.contractId)
+    let contract = peekContract?.state === 'ending' ? await repository.lockContract(peek.contractId) : await repository.shareContract(peek.contractId)
+    if (contract?.state === 'ending' && peekContract?.state !== 'ending') contract = await repository.lockContract(contract.id)
     const milestone = await repository.lock(milestoneId)
     if (!contract || !milestone) throw milestoneErrors.notFound()
     const role = actor ? roleIn(contract, actor) : 'operator'
@@ -73,8 +82,20 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
     return latest && latest.outcome === null ? [latest.id] : []
   }
 
+  /** The milestone's hold is empty (`milestone` as it was before): its end window stops; an ending contract may end. */
+  async function holdEmptied(tx: Transaction, input: { milestone: MilestoneRow; contract: ContractRow; actorId: string | null }): Promise<void> {
+    if (input.milestone.endRefundAt) await deps.scheduler.cancel(END_WINDOW_KIND, input.milestone.id, tx)
+    await endIfNoHoldLeft(tx, deps.contracts, input)
+  }
+
   return {
     lockFor,
+    holdEmptied,
+
+    /** A dispute froze the milestone before its end window closed: the dispute decides instead. */
+    async stopEndWindow(tx: Transaction, milestoneId: string): Promise<void> {
+      await deps.scheduler.cancel(END_WINDOW_KIND, milestoneId, tx)
+    },
 
     async fund(tx: Transaction, input: { milestoneId: string; actor: Actor }): Promise<MilestoneOutcome> {
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
@@ -134,7 +155,15 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
       if (complete) {
         stale = await openSubmissionId(milestone.id, tx)
         await repository.reviewOpenSubmission(milestone.id, { outcome: 'approved', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
-        updated = await repository.update(milestone.id, { state: 'released', autoReleaseAt: null, refundRequestedAmount: null, refundRequestedAt: null, resolvedAt: now, updatedAt: now })
+        updated = await repository.update(milestone.id, {
+          state: 'released',
+          autoReleaseAt: null,
+          endRefundAt: null,
+          refundRequestedAmount: null,
+          refundRequestedAt: null,
+          resolvedAt: now,
+          updatedAt: now,
+        })
       }
       await log(tx, contract, input.actor.id, 'milestone.released', {
         milestoneId: milestone.id,
@@ -147,6 +176,7 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
         invoiceId: released.invoice.id,
         invoiceNumber: released.invoice.number,
       })
+      if (complete) await holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
       return { milestone: updated, contract, invoice: released.invoice, staleDeadlines: stale }
     },
 
@@ -154,6 +184,8 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
       if (role !== 'client') throw milestoneErrors.forbidden('Only the client asks for changes')
       if (milestone.state !== 'submitted') throw milestoneErrors.badState(`A ${milestone.state} milestone has no submission to answer`, { state: milestone.state })
+      // No new submission can follow on an ending contract: the client releases or disputes.
+      if (contract.state === 'ending') throw milestoneErrors.contractNotActive('The contract is ending: release the work or open a dispute', { state: contract.state })
       const now = clock.now()
       const stale = await openSubmissionId(milestone.id, tx)
       await repository.reviewOpenSubmission(milestone.id, { outcome: 'changes_requested', reviewMessage: input.message, reviewedBy: input.actor.id, reviewedAt: now })
@@ -187,9 +219,10 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
       if (complete) {
         stale = await openSubmissionId(milestone.id, tx)
         await repository.reviewOpenSubmission(milestone.id, { outcome: 'refunded', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
-        updated = await repository.update(milestone.id, { state: 'refunded', autoReleaseAt: null, resolvedAt: now, updatedAt: now })
+        updated = await repository.update(milestone.id, { state: 'refunded', autoReleaseAt: null, endRefundAt: null, resolvedAt: now, updatedAt: now })
       }
       await log(tx, contract, input.actor.id, 'milestone.refunded', { milestoneId: milestone.id, by: role, partial: !complete, amount: money(amount), held: money(heldOf(updated)) })
+      if (complete) await holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
       return { milestone: updated, contract, staleDeadlines: stale, requested: false }
     },
 
@@ -221,6 +254,7 @@ export function createMilestonesService(deps: EscrowDeps & { scheduler: Pick<Sch
         invoiceId: released.invoice.id,
         invoiceNumber: released.invoice.number,
       })
+      await holdEmptied(tx, { milestone, contract, actorId: null })
       return { milestone: updated, contract, invoice: released.invoice, staleDeadlines: [] }
     },
 

@@ -47,6 +47,8 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
   const [panel, setPanel] = useState<Panel>(null)
   const fund = useSubmit()
   const active = contract.state === 'active'
+  // While the contract is ending only a dispute is left here; releases and refunds are in the ending panel.
+  const ending = contract.state === 'ending'
   const money = (n: number) => formatMoney(n, m.currency)
   return (
     <li class="milestone" data-testid={`milestone-${index}`}>
@@ -112,6 +114,13 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
               Open a dispute
             </button>
           )}
+        </div>
+      )}
+      {ending && (m.state === 'funded' || m.state === 'submitted' || m.state === 'changes_requested') && (
+        <div class="actions">
+          <button type="button" class="button button--danger" onClick={() => setPanel(panel === 'dispute' ? null : 'dispute')}>
+            Open a dispute
+          </button>
         </div>
       )}
       <FormError error={fund.error} />

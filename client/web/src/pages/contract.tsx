@@ -9,6 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
+import { EndingHolds } from './contract-ending.js'
 import { FeedbackSection } from './contract-feedback.js'
 import { MilestonesSection } from './contract-milestones.js'
 import { TermsEditor } from './contract-terms.js'
@@ -44,12 +45,13 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
   const action = useSubmit()
   const act = (name: 'accept' | 'decline' | 'pause' | 'resume' | 'end', message: string) =>
     action.run(async () => {
-      onChange(await ok(api.POST(`/api/v1/contracts/{id}/${name}`, { params: { path: { id: contract.id } } })))
-      notify(message)
+      const next = await ok(api.POST(`/api/v1/contracts/{id}/${name}`, { params: { path: { id: contract.id } } }))
+      onChange(next)
+      notify(next.state === 'ending' ? 'Contract ending: the money in escrow settles by the rules shown' : message)
     })
   const amount = contract.arrangement === 'fixed' ? formatMoney(contract.price ?? contract.initialTerms.price, contract.currency) : `${formatMoney(contract.hourlyRate ?? contract.initialTerms.hourlyRate, contract.currency)} / h`
   const live = contract.state === 'active' || contract.state === 'paused'
-  const writable = !['ended', 'declined', 'expired'].includes(contract.state)
+  const writable = !['ending', 'ended', 'declined', 'expired'].includes(contract.state)
   return (
     <>
       <p class="muted">
@@ -129,6 +131,7 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
         </div>
       )}
       <FormError error={action.error} />
+      {contract.state === 'ending' && <EndingHolds contract={contract} user={user} />}
       {contract.state === 'ended' && <FeedbackSection contract={contract} user={user} />}
       <div class="two-col">
         <div class="stack">

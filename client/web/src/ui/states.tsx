@@ -74,6 +74,7 @@ const tones: Record<string, 'ok' | 'warn' | 'bad' | 'info'> = {
   pending: 'warn',
   draft: 'warn',
   paused: 'warn',
+  ending: 'warn',
   changes_requested: 'warn',
   disputed: 'bad',
   declined: 'bad',
