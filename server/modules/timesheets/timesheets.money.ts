@@ -5,7 +5,7 @@ import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
 import { createInvoicesRepository, type InvoiceRow, type InvoicesService } from '../invoices/index.js'
 import { accounts, platformFee, type LedgerService } from '../ledger/index.js'
-import { isoWeekLabel, WEEK_MS, type HourlyContract } from '../tracker/index.js'
+import { amountFor, isoWeekLabel, WEEK_MS, type HourlyContract, type WeekTotals } from '../tracker/index.js'
 import type { SettingsReader } from '../settings/index.js'
 import type { TimesheetRow } from './timesheets.repository.js'
 
@@ -36,6 +36,15 @@ function hoursText(minutes: number): string {
 
 function rateText(rate: number, currency: string): string {
   return `${(rate / 100).toFixed(2)} ${currency}/h`
+}
+
+/**
+ * What a week's billable minutes (the weekly limit already applied) come to at the
+ * contract's rate. One rule for the running amount of an open week and for the invoice its
+ * submission creates, so the two are always equal.
+ */
+export function weekAmount(totals: Pick<WeekTotals, 'billableMinutes'>, contract: Pick<HourlyContract, 'hourlyRate'>): bigint {
+  return BigInt(amountFor(totals.billableMinutes, contract.hourlyRate ?? 0))
 }
 
 /** The invoice line for `minutes` of a week: one line, its amount computed by the caller. */

@@ -24,6 +24,7 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
     const timesheets = createTimesheetsService(deps)
     const disputes = createDisputesService(deps, timesheets)
 
+    app.weekChanges.subscribe((change) => timesheets.weekChanged(change))
     app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx, context) => timesheets.autoSubmit(tx, context, deadline.subject))
     app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) => timesheets.autoApprove(tx, context, deadline.subject))
     app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) => disputes.timeout(tx, context, deadline.subject))

@@ -33,7 +33,9 @@ export const Timesheet = Type.Object({
   notes: Type.String(),
   currency: Type.String(),
   hourlyRate: Type.Union([Type.Integer(), Type.Null()]),
-  amount: Type.Union([Type.Integer(), Type.Null()]),
+  amount: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount',
+  }),
   totals: Totals,
   submitDeadline: Type.String({ description: 'Until when the freelancer may adjust and submit the week; then it is submitted automatically' }),
   submittedAt: Nullable(Type.String()),
@@ -65,7 +67,7 @@ export function toDispute(row: DisputeRow): Static<typeof Dispute> {
   }
 }
 
-export function toTimesheet({ sheet, totals, dispute }: TimesheetView): Static<typeof Timesheet> {
+export function toTimesheet({ sheet, contract, totals, amount, dispute }: TimesheetView): Static<typeof Timesheet> {
   return {
     id: sheet.id,
     contractId: sheet.contractId,
@@ -75,8 +77,9 @@ export function toTimesheet({ sheet, totals, dispute }: TimesheetView): Static<t
     state: sheet.state,
     notes: sheet.notes,
     currency: sheet.currency,
-    hourlyRate: sheet.hourlyRate,
-    amount: sheet.amount,
+    // Frozen at submission; until then the contract's current rate, the one the running amount uses.
+    hourlyRate: sheet.hourlyRate ?? (sheet.state === 'open' ? contract.hourlyRate : null),
+    amount,
     totals,
     submitDeadline: submitDueOf(sheet).toISOString(),
     submittedAt: iso(sheet.submittedAt),

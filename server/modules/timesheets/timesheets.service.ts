@@ -18,7 +18,7 @@ import {
   type WeekTotals,
 } from '../tracker/index.js'
 import { timesheetErrors } from './timesheets.errors.js'
-import { billMinutes, feeOf, partiesOf, period, weekLines, type MoneyDeps } from './timesheets.money.js'
+import { billMinutes, feeOf, partiesOf, period, weekAmount, weekLines, type MoneyDeps } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
 
 export const AUTO_APPROVE_KIND = 'timesheet.auto_approve'
@@ -37,6 +37,8 @@ export interface TimesheetView {
   contract: HourlyContract
   /** Frozen at submit; live (recomputed) while the week is open. */
   totals: WeekTotals
+  /** The submitted amount; while the week is open, the running amount (what submitting now would invoice). */
+  amount: number | null
   dispute: DisputeRow | null
 }
 
@@ -79,7 +81,8 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
 
   async function view(executor: Executor, sheet: TimesheetRow, contract: HourlyContract): Promise<TimesheetView> {
     const totals = sheet.totals ? (sheet.totals as WeekTotals) : (await loadWeek(executor, contract, sheet.weekStart)).totals
-    return { sheet, contract, totals, dispute: await createTimesheetsRepository(executor).disputeOf(sheet.id) }
+    const amount = sheet.amount ?? (sheet.state === 'open' ? Number(weekAmount(totals, contract)) : null)
+    return { sheet, contract, totals, amount, dispute: await createTimesheetsRepository(executor).disputeOf(sheet.id) }
   }
 
   /**
@@ -93,7 +96,7 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     const now = clock.now()
     const { totals } = await loadWeek(tx, contract, sheet.weekStart)
     const rate = contract.hourlyRate ?? 0
-    const amount = BigInt(amountFor(totals.billableMinutes, rate))
+    const amount = weekAmount(totals, contract)
     const repository = createTimesheetsRepository(tx)
     const base = { hourlyRate: rate, totals, amount: Number(amount), submittedAt: now, submittedBy: input.by, updatedAt: now, ...(input.notes !== undefined ? { notes: input.notes } : {}) }
     let updated: TimesheetRow
@@ -184,6 +187,34 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     async autoApprove(tx: Transaction, context: DeadlineContext, timesheetId: string) {
       await onDeadline(tx, context, timesheetId, async (sheet, contract, out) => {
         if (sheet.state === 'submitted') await approveLocked(tx, { sheet, contract, by: 'system', actorId: null }, out)
+      })
+    },
+
+    /**
+     * A week's tracked time changed (after commit): the live contract state and both
+     * parties' event streams get the open week's running amount. A submitted week is
+     * frozen: nothing to announce.
+     */
+    async weekChanged(change: { contractId: string; weekStart: Date }) {
+      await deps.refreshState(change.contractId)
+      const contract = await findContract(db, change.contractId)
+      if (!contract) return
+      const { timesheet, totals } = await loadWeek(db, contract, change.weekStart)
+      if (!timesheet || timesheet.state !== 'open') return
+      await live.publish([contract.clientId, contract.freelancerId], {
+        type: 'timesheet.updated',
+        workroomId: contract.workroomId,
+        data: {
+          contractId: contract.id,
+          timesheetId: timesheet.id,
+          week: isoWeekLabel(timesheet.weekStart),
+          state: timesheet.state,
+          billableMinutes: totals.billableMinutes,
+          overLimitMinutes: totals.overLimitMinutes,
+          hourlyRate: contract.hourlyRate,
+          amount: Number(weekAmount(totals, contract)),
+          currency: timesheet.currency,
+        },
       })
     },
 

@@ -2,7 +2,7 @@
 export { trackerModule } from './tracker.plugin.js'
 export { amountFor, type WeekTotals } from './tracker.billing.js'
 export { contractFor, findContract, type ContractRole, type HourlyContract } from './tracker.contracts.js'
-export type { LivePublisher } from './tracker.live.js'
+export type { LivePublisher, WeekChanged } from './tracker.live.js'
 export { Totals } from './tracker.schemas.js'
 export { assertTracking, AUTO_SUBMIT_KIND, loadWeek, lockWeekForWrite, outsideContract } from './tracker.service.js'
 export {
@@ -10,6 +10,7 @@ export {
   isoWeekLabel,
   reviewDeadlineOf,
   SEGMENT_MS,
+  submitDeadlineOf,
   submitDueOf,
   WEEK_MS,
   weekStartOf,

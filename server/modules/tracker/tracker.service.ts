@@ -7,7 +7,7 @@ import type { SettingsReader } from '../settings/index.js'
 import { computeWeek, type SegmentBilling, type WeekTotals } from './tracker.billing.js'
 import { contractFor, type ContractRole, type HourlyContract } from './tracker.contracts.js'
 import { segmentRejections, trackerErrors, type SegmentRejection } from './tracker.errors.js'
-import type { LivePublisher } from './tracker.live.js'
+import type { LivePublisher, WeekChanged } from './tracker.live.js'
 import { createTrackerRepository, type ScreenshotSummary, type SegmentRow, type TimesheetRow } from './tracker.repository.js'
 import { isAligned, reviewDeadlineOf, SEGMENT_MS, submitDeadlineOf, submitDueOf, WEEK_MS, weekStartOf } from './tracker.week.js'
 
@@ -34,6 +34,7 @@ export interface TrackerDeps {
   /** The week's submit and review deadlines come from the operator's settings when its timesheet is created. */
   settings: SettingsReader
   live: LivePublisher
+  weekChanged: WeekChanged
 }
 
 export type WeekSegment = SegmentRow & { billing: SegmentBilling; screenshots: ScreenshotSummary[] }
@@ -116,7 +117,7 @@ export async function loadWeek(db: Executor, contract: HourlyContract, weekStart
 }
 
 export function createTrackerService(deps: TrackerDeps) {
-  const { db, clock, ids, scheduler, live } = deps
+  const { db, clock, ids, scheduler, live, weekChanged } = deps
 
   function rejectionOf(input: SegmentInput, contract: HourlyContract, now: Date): { start: Date } | SegmentRejection {
     const start = new Date(input.start)
@@ -201,6 +202,8 @@ export function createTrackerService(deps: TrackerDeps) {
           workroomId: contract.workroomId,
           data: { contractId: contract.id, starts: accepted.map((a) => a.start) },
         })
+        const weeks = new Set(accepted.map((a) => weekStartOf(new Date(a.start)).getTime()))
+        for (const week of [...weeks].sort((a, b) => a - b)) await weekChanged({ contractId: contract.id, weekStart: new Date(week) })
       }
       return { accepted, rejected }
     },
@@ -221,6 +224,7 @@ export function createTrackerService(deps: TrackerDeps) {
         workroomId: contract.workroomId,
         data: { contractId: contract.id, starts: [start.toISOString()], deleted: true },
       })
+      await weekChanged({ contractId: contract.id, weekStart: weekStartOf(start) })
     },
 
     /** A week of a contract, for either party. */

@@ -17,6 +17,7 @@ import {
   weekStartOf,
   type HourlyContract,
   type LivePublisher,
+  type WeekChanged,
 } from '../tracker/index.js'
 import { workviewErrors } from './workview.errors.js'
 import { blurImage, inspectImage, makeThumbnail, MAX_IMAGE_BYTES, type ImageInfo } from './workview.images.js'
@@ -35,6 +36,8 @@ export interface WorkviewDeps {
   settings: SettingsReader
   storage: FileStore
   live: LivePublisher
+  /** Screenshots decide which segments count and which are protected: the week's totals change. */
+  weekChanged: WeekChanged
 }
 
 export function screenshotView(row: ScreenshotRow) {
@@ -65,7 +68,8 @@ export function commentView(row: CommentRow) {
 const parties = (contract: HourlyContract) => [contract.clientId, contract.freelancerId]
 
 export function createWorkviewService(deps: WorkviewDeps) {
-  const { db, clock, ids, scheduler, storage, live } = deps
+  const { db, clock, ids, scheduler, storage, live, weekChanged } = deps
+  const changedWeekOf = (contract: HourlyContract, row: ScreenshotRow) => weekChanged({ contractId: contract.id, weekStart: weekStartOf(row.segmentStart) })
   const activityDeps = { clock, ids }
 
   const log = (tx: Executor, contract: HourlyContract, actorId: string, type: string, data: Record<string, unknown>) =>
@@ -157,6 +161,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
       }
       const screenshot = screenshotView(outcome.row)
       await publish(contract, 'screenshot.created', { screenshot })
+      await changedWeekOf(contract, outcome.row)
       return { created: true, screenshot }
     },
 
@@ -214,6 +219,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
       // After commit: a failed delete leaves an unreachable file, never a reachable one.
       await Promise.allSettled([storage.delete(row.imageKey), storage.delete(row.thumbnailKey)])
       await publish(contract, 'screenshot.deleted', { screenshot: screenshotView(row) })
+      await changedWeekOf(contract, row)
     },
 
     /** The client rejects a screenshot: its segment leaves the billable time. */
@@ -229,6 +235,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
       })
       const screenshot = screenshotView(row)
       await publish(contract, 'screenshot.rejected', { screenshot })
+      await changedWeekOf(contract, row)
       return screenshot
     },
 
