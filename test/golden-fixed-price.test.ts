@@ -8,7 +8,7 @@ import t from 'tap'
 import { clientRatings, freelancerRatings, leaveFeedback } from './fixtures/ended-contract.js'
 import { build, type TestUser } from './helper.js'
 import { act, expect, fixedJob, hire, postJob, propose } from './marketplace.js'
-import { balances, depositConfirmed, idem, makeOperator, verifyLedger } from './money.js'
+import { depositConfirmed, idem, makeOperator, moneyOf, verifyLedger } from './money.js'
 
 t.setTimeout(180_000)
 
@@ -23,24 +23,10 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
   const client = await ctx.register('Cleo')
   const freelancer = await ctx.register('Fred')
   const get = (user: TestUser, url: string) => expect(call, 200, { method: 'GET', url, token: user.token })
-  const post = (user: TestUser, url: string, payload: Record<string, unknown> = {}, money = false) =>
-    expect(call, 200, { method: 'POST', url, token: user.token, payload, headers: money ? idem() : {} })
+  const post = (user: TestUser, url: string, payload: Record<string, unknown> = {}, movesMoney = false) =>
+    expect(call, 200, { method: 'POST', url, token: user.token, payload, headers: movesMoney ? idem() : {} })
 
-  /** Where every cent is: the client's wallet and escrow, the freelancer's earnings, the platform's fee. */
-  const money = async () => {
-    const [c, f] = [await balances(ctx, client), await balances(ctx, freelancer)]
-    const ledger = await verifyLedger(ctx, operator)
-    const inside = Number(ledger.currencies.find((row: { currency: string }) => row.currency === 'USD')?.inside ?? 0)
-    const held = Object.values(c).concat(Object.values(f)).reduce((a, b) => a + b, 0)
-    return {
-      wallet: c.available,
-      escrow: c.inEscrow,
-      earnings: f.earnings,
-      withdrawing: f.pendingWithdrawal,
-      fees: inside - held,
-      ledgerOk: ledger.ok,
-    }
-  }
+  const money = () => moneyOf(ctx, { operator, client, freelancer })
 
   // The operator runs this instance with a 10-day auto-release window and an 8 % fee.
   await expect(call, 200, {
@@ -73,14 +59,30 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
     { title: 'Build', amount: 40_000, dueDate: null, state: 'pending' },
     { title: 'Launch', amount: 10_000, dueDate: null, state: 'pending' },
   ])
-  const [design, build2, launch] = planned.map((m: { id: string }) => `/api/v1/milestones/${m.id}`) as [string, string, string]
+  const [design, build2, launch] = planned.map((m: { id: string }) => `/api/v1/milestones/${m.id}`) as [
+    string,
+    string,
+    string,
+  ]
 
   await depositConfirmed(ctx, client, operator, 70_000)
-  t.same(await money(), { wallet: 70_000, escrow: 0, earnings: 0, withdrawing: 0, fees: 0, ledgerOk: true }, 'deposited')
+  t.same(
+    await money(),
+    { wallet: 70_000, escrow: 0, earnings: 0, withdrawing: 0, fees: 0, ledgerOk: true },
+    'deposited',
+  )
 
   // Design: funded right after the accept, submitted, sent back, submitted again.
-  t.match(await post(client, `${design}/fund`, {}, true), { state: 'funded', held: 30_000 }, 'funded with no terms round')
-  t.same(await money(), { wallet: 40_000, escrow: 30_000, earnings: 0, withdrawing: 0, fees: 0, ledgerOk: true }, 'funded')
+  t.match(
+    await post(client, `${design}/fund`, {}, true),
+    { state: 'funded', held: 30_000 },
+    'funded with no terms round',
+  )
+  t.same(
+    await money(),
+    { wallet: 40_000, escrow: 30_000, earnings: 0, withdrawing: 0, fees: 0, ledgerOk: true },
+    'funded',
+  )
   await post(freelancer, `${design}/submit`, { message: 'Three mockups attached' })
   t.match(await post(client, `${design}/request-changes`, { message: 'Warmer colours, please' }), {
     state: 'changes_requested',
@@ -89,41 +91,95 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
   clock.advance(2 * 86_400_000)
   const resubmitted = await post(freelancer, `${design}/submit`, { message: 'Warmer now' })
   const autoReleaseAt = Date.parse(resubmitted.autoReleaseAt)
-  t.equal(autoReleaseAt, clock.now().getTime() + AUTO_RELEASE_DAYS * 86_400_000, 'auto-release follows the operator’s window')
+  t.equal(
+    autoReleaseAt,
+    clock.now().getTime() + AUTO_RELEASE_DAYS * 86_400_000,
+    'auto-release follows the operator’s window',
+  )
 
   // The client releases a third now; the rest waits in escrow.
   const partial = await post(client, `${design}/approve`, { amount: 10_000 }, true)
   t.match(partial, { state: 'submitted', released: 10_000, held: 20_000 }, 'a partial release')
-  t.same(await money(), { wallet: 40_000, escrow: 20_000, earnings: 10_000 - fee(10_000), withdrawing: 0, fees: fee(10_000), ledgerOk: true })
+  t.same(await money(), {
+    wallet: 40_000,
+    escrow: 20_000,
+    earnings: 10_000 - fee(10_000),
+    withdrawing: 0,
+    fees: fee(10_000),
+    ledgerOk: true,
+  })
 
   // The client says nothing more: the window passes and the rest is released.
   clock.set(new Date(autoReleaseAt - 1000))
   await ctx.app.scheduler.runDue()
-  t.match((await get(client, `${contractUrl}/milestones`)).items[0], { state: 'submitted', held: 20_000 }, 'not before the window ends')
+  t.match(
+    (await get(client, `${contractUrl}/milestones`)).items[0],
+    { state: 'submitted', held: 20_000 },
+    'not before the window ends',
+  )
   clock.set(new Date(autoReleaseAt))
   await ctx.app.scheduler.runDue()
-  t.match((await get(client, `${contractUrl}/milestones`)).items[0], { state: 'released', held: 0, released: 30_000 }, 'auto-released')
-  t.same(await money(), { wallet: 40_000, escrow: 0, earnings: 30_000 - fee(30_000), withdrawing: 0, fees: fee(30_000), ledgerOk: true })
+  t.match(
+    (await get(client, `${contractUrl}/milestones`)).items[0],
+    { state: 'released', held: 0, released: 30_000 },
+    'auto-released',
+  )
+  t.same(await money(), {
+    wallet: 40_000,
+    escrow: 0,
+    earnings: 30_000 - fee(30_000),
+    withdrawing: 0,
+    fees: fee(30_000),
+    ledgerOk: true,
+  })
 
   // Build: funded, submitted, approved in full.
   await post(client, `${build2}/fund`, {}, true)
-  t.same(await money(), { wallet: 0, escrow: 40_000, earnings: 30_000 - fee(30_000), withdrawing: 0, fees: fee(30_000), ledgerOk: true })
+  t.same(await money(), {
+    wallet: 0,
+    escrow: 40_000,
+    earnings: 30_000 - fee(30_000),
+    withdrawing: 0,
+    fees: fee(30_000),
+    ledgerOk: true,
+  })
   await post(freelancer, `${build2}/submit`, { message: 'Site is live on staging' })
   t.match(await post(client, `${build2}/approve`, {}, true), { state: 'released', released: 40_000 })
-  t.same(await money(), { wallet: 0, escrow: 0, earnings: 70_000 - fee(70_000), withdrawing: 0, fees: fee(70_000), ledgerOk: true })
+  t.same(await money(), {
+    wallet: 0,
+    escrow: 0,
+    earnings: 70_000 - fee(70_000),
+    withdrawing: 0,
+    fees: fee(70_000),
+    ledgerOk: true,
+  })
 
   const invoices = (await get(freelancer, `/api/v1/invoices?contractId=${contract.id}`)).items
   t.same(
-    invoices.map((i: { total: number; state: string }) => [i.state, i.total]).sort((a: [string, number], b: [string, number]) => a[1] - b[1]),
-    [['paid', 10_000], ['paid', 20_000], ['paid', 40_000]],
+    invoices
+      .map((i: { total: number; state: string }) => [i.state, i.total])
+      .sort((a: [string, number], b: [string, number]) => a[1] - b[1]),
+    [
+      ['paid', 10_000],
+      ['paid', 20_000],
+      ['paid', 40_000],
+    ],
     'one paid invoice per release',
   )
 
   // Launch is never funded: the client ends the contract, which ends at once with nothing held.
   const ended = await post(client, `${contractUrl}/end`)
   t.equal(ended.state, 'ended', 'no hold, no ending period')
-  t.match((await get(freelancer, `${contractUrl}/milestones`)).items[2], { state: 'pending', held: 0 }, 'Launch was never funded')
-  t.equal((await call({ method: 'POST', url: `${launch}/fund`, token: client.token, headers: idem() })).statusCode, 409, 'an ended contract takes no money')
+  t.match(
+    (await get(freelancer, `${contractUrl}/milestones`)).items[2],
+    { state: 'pending', held: 0 },
+    'Launch was never funded',
+  )
+  t.equal(
+    (await call({ method: 'POST', url: `${launch}/fund`, token: client.token, headers: idem() })).statusCode,
+    409,
+    'an ended contract takes no money',
+  )
 
   // The freelancer withdraws everything; the operator pays it out.
   const earned = (await money()).earnings
@@ -134,9 +190,22 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
     headers: idem(),
     payload: { amount: earned, currency: 'USD', destination: 'IBAN DE00 1234 5678' },
   })
-  t.same(await money(), { wallet: 0, escrow: 0, earnings: 0, withdrawing: earned, fees: fee(70_000), ledgerOk: true }, 'asked')
-  await expect(call, 200, { method: 'POST', url: `/api/v1/admin/withdrawals/${withdrawal.id}/confirm`, token: operator.token, headers: idem() })
-  t.same(await money(), { wallet: 0, escrow: 0, earnings: 0, withdrawing: 0, fees: fee(70_000), ledgerOk: true }, 'paid out')
+  t.same(
+    await money(),
+    { wallet: 0, escrow: 0, earnings: 0, withdrawing: earned, fees: fee(70_000), ledgerOk: true },
+    'asked',
+  )
+  await expect(call, 200, {
+    method: 'POST',
+    url: `/api/v1/admin/withdrawals/${withdrawal.id}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
+  t.same(
+    await money(),
+    { wallet: 0, escrow: 0, earnings: 0, withdrawing: 0, fees: fee(70_000), ledgerOk: true },
+    'paid out',
+  )
 
   // Double-blind feedback: hidden until both have left theirs.
   await leaveFeedback(ctx, contract.id, client, freelancerRatings([5, 5, 4, 5, 4, 4]), 'Lovely site, on time.')
@@ -153,5 +222,13 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
   t.equal((await get(client, `${contractUrl}/terms/versions`)).items.length, 1, 'the whole path on terms version 1')
 
   const report = await verifyLedger(ctx, operator)
-  t.match(report, { ok: true, holdsOnEndedContracts: 0, currencies: [{ currency: 'USD', balanceSum: 0, entrySum: 0, inside: fee(70_000) }] }, 'the ledger balances')
+  t.match(
+    report,
+    {
+      ok: true,
+      holdsOnEndedContracts: 0,
+      currencies: [{ currency: 'USD', balanceSum: 0, entrySum: 0, inside: fee(70_000) }],
+    },
+    'the ledger balances',
+  )
 })

@@ -44,3 +44,24 @@ export async function verifyLedger(ctx: TestApp, operator: TestUser) {
   if (response.statusCode !== 200) throw new Error(`verify failed: ${response.statusCode} ${response.body}`)
   return response.json()
 }
+
+/**
+ * Where every unit of one currency is on a two-party instance: the client's wallet and
+ * escrow, the freelancer's earnings and pending withdrawal, and what the ledger holds beyond
+ * them all, which is the platform's fees. `ledgerOk` is the operator's ledger check.
+ */
+export async function moneyOf(ctx: TestApp, parties: { operator: TestUser; client: TestUser; freelancer: TestUser }, currency = 'USD') {
+  const client = await balances(ctx, parties.client, currency)
+  const freelancer = await balances(ctx, parties.freelancer, currency)
+  const ledger = await verifyLedger(ctx, parties.operator)
+  const inside = Number(ledger.currencies.find((row: { currency: string }) => row.currency === currency)?.inside ?? 0)
+  const withUsers = [...Object.values(client), ...Object.values(freelancer)].reduce((a, b) => a + b, 0)
+  return {
+    wallet: client.available,
+    escrow: client.inEscrow,
+    earnings: freelancer.earnings,
+    withdrawing: freelancer.pendingWithdrawal,
+    fees: inside - withUsers,
+    ledgerOk: ledger.ok as boolean,
+  }
+}
