@@ -11194,11 +11194,26 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A contract's invoices, newest first */
+        /**
+         * Invoices you may see, newest first by invoice date, with totals per currency
+         * @description Without `contractId`: your invoices (as client, billed to you; as freelancer, issued by you; operators: every invoice). With `contractId`: that contract's invoices, for its parties and operators (others 404). Filters combine.
+         */
         get: {
             parameters: {
                 query?: {
                     contractId?: string;
+                    /** @description Your side: client (billed to you) or freelancer (issued by you) */
+                    role?: "client" | "freelancer";
+                    /** @description Repeat for several */
+                    state?: ("draft" | "formal" | "paid" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    /** @description Invoice date from: a UTC day (YYYY-MM-DD) or an instant, inclusive */
+                    from?: string;
+                    /** @description Invoice date to: a UTC day (YYYY-MM-DD, that whole day included) or an instant (excluded) */
+                    to?: string;
+                    /** @description The other party (operators: either party) */
+                    counterpartyId?: string;
+                    currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                     limit?: number;
                     cursor?: string;
                 };
@@ -11249,8 +11264,26 @@ export interface paths {
                                 voidedAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The invoice date: issuedAt, or createdAt while draft. Lists sort and filter by it
+                                 */
+                                date: string;
+                                clientName: string;
+                                freelancerName: string;
+                                /** @description The contract's job title */
+                                contractTitle: string | null;
                             }[];
                             nextCursor: string | null;
+                            /** @description Per currency, over every invoice the filter matches (not only this page) */
+                            totals: {
+                                currency: string;
+                                count: number;
+                                /** @description Sum of the totals (credit notes negative) */
+                                total: number;
+                                feeAmount: number;
+                                freelancerNet: number;
+                            }[];
                         };
                     };
                 };
@@ -11285,7 +11318,90 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                403: {
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invoice list as CSV: every invoice the filter matches (no paging)
+         * @description Without `contractId`: your invoices (as client, billed to you; as freelancer, issued by you; operators: every invoice). With `contractId`: that contract's invoices, for its parties and operators (others 404). Filters combine. Columns: see docs/invoices.md.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    contractId?: string;
+                    /** @description Your side: client (billed to you) or freelancer (issued by you) */
+                    role?: "client" | "freelancer";
+                    /** @description Repeat for several */
+                    state?: ("draft" | "formal" | "paid" | "void")[];
+                    kind?: "invoice" | "credit_note";
+                    /** @description Invoice date from: a UTC day (YYYY-MM-DD) or an instant, inclusive */
+                    from?: string;
+                    /** @description Invoice date to: a UTC day (YYYY-MM-DD, that whole day included) or an instant (excluded) */
+                    to?: string;
+                    /** @description The other party (operators: either party) */
+                    counterpartyId?: string;
+                    currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11301,21 +11417,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            code: string;
-                            message: string;
-                            requestId: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11398,6 +11499,11 @@ export interface paths {
                             voidedAt: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description The invoice date: issuedAt, or createdAt while draft. Lists sort and filter by it
+                             */
+                            date: string;
                         };
                     };
                 };
@@ -11667,6 +11773,11 @@ export interface paths {
                                 voidedAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The invoice date: issuedAt, or createdAt while draft. Lists sort and filter by it
+                                 */
+                                date: string;
                             };
                             correction: {
                                 id: string;
@@ -11702,6 +11813,11 @@ export interface paths {
                                 voidedAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The invoice date: issuedAt, or createdAt while draft. Lists sort and filter by it
+                                 */
+                                date: string;
                             };
                         };
                     };
@@ -11826,6 +11942,7 @@ export interface paths {
                                 notes: string;
                                 currency: string;
                                 hourlyRate: number | null;
+                                /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                                 amount: number | null;
                                 totals: {
                                     totalMinutes: number;
@@ -12004,6 +12121,7 @@ export interface paths {
                             notes: string;
                             currency: string;
                             hourlyRate: number | null;
+                            /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                             amount: number | null;
                             totals: {
                                 totalMinutes: number;
@@ -12176,6 +12294,7 @@ export interface paths {
                             notes: string;
                             currency: string;
                             hourlyRate: number | null;
+                            /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                             amount: number | null;
                             totals: {
                                 totalMinutes: number;
@@ -12354,6 +12473,7 @@ export interface paths {
                             notes: string;
                             currency: string;
                             hourlyRate: number | null;
+                            /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                             amount: number | null;
                             totals: {
                                 totalMinutes: number;
@@ -12533,6 +12653,7 @@ export interface paths {
                             notes: string;
                             currency: string;
                             hourlyRate: number | null;
+                            /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                             amount: number | null;
                             totals: {
                                 totalMinutes: number;
@@ -12720,6 +12841,7 @@ export interface paths {
                                 notes: string;
                                 currency: string;
                                 hourlyRate: number | null;
+                                /** @description Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount */
                                 amount: number | null;
                                 totals: {
                                     totalMinutes: number;

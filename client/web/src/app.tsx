@@ -20,6 +20,7 @@ const WalletPage = lazy(() => import('./pages/wallet.js').then((m) => m.WalletPa
 const OperatorPage = lazy(() => import('./pages/operator.js').then((m) => m.OperatorPage))
 const OperatorSettingsPage = lazy(() => import('./pages/operator-settings.js').then((m) => m.OperatorSettingsPage))
 const InvoicePage = lazy(() => import('./pages/invoice.js').then((m) => m.InvoicePage))
+const InvoicesPage = lazy(() => import('./pages/invoices.js').then((m) => m.InvoicesPage))
 const TrackerPage = lazy(() => import('./pages/tracker.js').then((m) => m.TrackerPage))
 const WorkViewPage = lazy(() => import('./pages/workview.js').then((m) => m.WorkViewPage))
 const TimesheetsPage = lazy(() => import('./pages/timesheets.js').then((m) => m.TimesheetsPage))
@@ -78,6 +79,7 @@ function Shell() {
               <Route path="/contracts/:id/tracker" component={TrackerPage} />
               <Route path="/contracts/:id/workview" component={WorkViewPage} />
               <Route path="/contracts/:id/timesheets" component={TimesheetsPage} />
+              <Route path="/invoices" component={InvoicesPage} />
               <Route path="/invoices/:id" component={InvoicePage} />
               <Route path="/wallet" component={WalletPage} />
               <Route path="/operator" component={OperatorPage} />

@@ -40,6 +40,35 @@ export function formatDate(iso: string | null | undefined, options: { utc?: bool
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: utc ? 'UTC' : zone }).format(date)
 }
 
+/** How far the zone's wall clock is ahead of UTC at that instant, in ms (the reader's zone by default). */
+function zoneOffsetMs(at: number, timeZone: string | undefined): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(at))
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0)
+  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'))
+  return wall - Math.floor(at / 1000) * 1000
+}
+
+/**
+ * The instant a calendar day (`YYYY-MM-DD`) starts in the reader's zone, as ISO text;
+ * `offsetDays` moves to a later day first (1: the instant the day ends).
+ */
+export function dayStart(day: string, offsetDays = 0): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number]
+  const wall = Date.UTC(year, month - 1, date + offsetDays)
+  // Twice: the offset at the first guess may differ from the one at the answer (a DST change that night).
+  const guess = wall - zoneOffsetMs(wall, zone)
+  return new Date(wall - zoneOffsetMs(guess, zone)).toISOString()
+}
+
 export function formatTime(iso: string | null | undefined, options: { utc?: boolean } = {}): string {
   if (!iso) return '—'
   return new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: options.utc ? 'UTC' : zone }).format(new Date(iso))

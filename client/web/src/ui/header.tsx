@@ -7,7 +7,7 @@ export function Header() {
   const { path, route } = useLocation()
   const [open, setOpen] = useState(false)
   // The most specific nav entry for this address is the active one (/jobs/new is "Post a job").
-  const hrefs = ['/jobs', '/jobs/new', '/me', '/wallet', '/operator', '/signin', '/signup']
+  const hrefs = ['/jobs', '/jobs/new', '/me', '/invoices', '/wallet', '/operator', '/signin', '/signup']
   const current = hrefs.filter((h) => path === h || path.startsWith(`${h}/`)).sort((a, b) => b.length - a.length)[0]
   const link = (href: string, label: string) => (
     <a href={href} class={current === href ? 'active' : undefined} aria-current={path === href ? 'page' : undefined} onClick={() => setOpen(false)}>
@@ -26,6 +26,7 @@ export function Header() {
         {link('/jobs', 'Find work')}
         {user && link('/jobs/new', 'Post a job')}
         {user && link('/me', 'My work')}
+        {user && link('/invoices', 'Invoices')}
         {user && link('/wallet', 'Wallet')}
         {user?.role === 'operator' && link('/operator', 'Operator')}
         <span class="nav-spacer" />
