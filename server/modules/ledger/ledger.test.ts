@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { plannedContract } from '../../../test/fixtures/planned-contract.js'
 import { build } from '../../../test/helper.js'
 import { balances, depositConfirmed, idem, makeOperator, verifyLedger } from '../../../test/money.js'
 import { pgErrorCode } from '../../../db/transactions.js'
@@ -73,6 +74,7 @@ t.test('deposit, confirm, withdraw, pay out: balances and the ledger add up', as
   const report = await verifyLedger(ctx, operator)
   t.equal(report.ok, true)
   t.match(report.currencies, [{ currency: 'USD', balanceSum: 0, entrySum: 0, inside: 80_000 }])
+  t.equal(report.holdsOnEndedContracts, 0, 'no escrow left on a contract that is over')
   const notOperator = await call({ method: 'GET', url: '/api/v1/ledger/verify', token: client.token })
   t.equal(notOperator.statusCode, 403)
 
@@ -134,6 +136,23 @@ t.test('the database itself refuses to change or remove ledger entries and to be
   const report = await verifyLedger(ctx, operator)
   t.equal(report.ok, true, 'after all the attempts the ledger is intact')
   t.equal((await balances(ctx, client)).available, 5_000)
+})
+
+t.test('the check names escrow left on a contract that is over', async (t) => {
+  const ctx = await build(t)
+  const operator = await makeOperator(ctx)
+  const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+  const { contractId, milestoneIds } = await plannedContract(ctx, { client, freelancer, amounts: [40_000] })
+  await depositConfirmed(ctx, client, operator, 40_000)
+  await ctx.call({ method: 'POST', url: `/api/v1/milestones/${milestoneIds[0]}/fund`, token: client.token, headers: idem() })
+  t.equal((await verifyLedger(ctx, operator)).holdsOnEndedContracts, 0, 'a funded milestone of a running contract is fine')
+
+  // Ended behind the application's back, the funded hold is stranded: the check says so.
+  await ctx.app.db.execute(sql`update contracts set state = 'ended', ended_at = now() where id = ${contractId}`)
+  const report = await verifyLedger(ctx, operator)
+  t.equal(report.ok, false)
+  t.equal(report.holdsOnEndedContracts, 1)
+  t.match(report.endedContractHolds, [{ milestoneId: milestoneIds[0], contractId, currency: 'USD', balance: 40_000 }])
 })
 
 t.test('the service refuses overdrafts and unbalanced legs', async (t) => {
