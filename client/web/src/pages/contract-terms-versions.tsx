@@ -30,7 +30,7 @@ export function TermsVersions({ contract, user, onBound }: { contract: Contract;
     () => void versions.reload(),
   )
   const propose = useSubmit()
-  const closed = ['ended', 'declined', 'expired'].includes(contract.state)
+  const closed = ['ending', 'ended', 'declined', 'expired'].includes(contract.state)
   // The server publishes no event when the other party proposes a version (only an activity
   // entry), so a visible page re-reads the short version list every few seconds.
   useEffect(() => {
