@@ -58,7 +58,6 @@ app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
 app.post('/bench/cold-load', { config: { auth: 'none' } }, async (request) => {
   const { docName, times } = request.body as { docName: string; times: number }
   const durations: number[] = []
-  let bytes = 0
   for (let i = 0; i < times; i++) {
     await app.realtime.engine.unloadIdle()
     const started = performance.now()
@@ -66,7 +65,7 @@ app.post('/bench/cold-load', { config: { auth: 'none' } }, async (request) => {
     durations.push(performance.now() - started)
   }
   const { encodeStateAsUpdate } = await import('yjs')
-  bytes = await app.realtime.read(docName, (doc) => encodeStateAsUpdate(doc).length)
+  const bytes = await app.realtime.read(docName, (doc) => encodeStateAsUpdate(doc).length)
   await app.realtime.engine.unloadIdle()
   return { durations, bytes }
 })

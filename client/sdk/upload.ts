@@ -26,7 +26,7 @@ export function upload<T>(options: UploadOptions): Promise<T> {
       if (event.lengthComputable) options.onProgress?.(event.loaded, event.total)
     }
     xhr.onload = () => {
-      let body: unknown = null
+      let body: unknown
       try {
         body = xhr.responseText ? JSON.parse(xhr.responseText) : null
       } catch {
@@ -56,7 +56,7 @@ async function uploadWithFetch<T>(options: UploadOptions): Promise<T> {
     throw new ApiError(0, 'network.unreachable', 'The upload could not reach the server.')
   }
   const text = await response.text()
-  let body: unknown = null
+  let body: unknown
   try {
     body = text ? JSON.parse(text) : null
   } catch {

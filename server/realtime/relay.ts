@@ -75,7 +75,7 @@ export async function createRedisRelay(
       const keys = names.map(streamKey)
       const ids = names.map((n) => followed.get(n)!.lastId)
       type ReadResult = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null
-      let result = null as ReadResult
+      let result: ReadResult
       try {
         reading = true
         result = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', 10_000, 'STREAMS', ...keys, ...ids)) as ReadResult

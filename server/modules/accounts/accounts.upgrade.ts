@@ -17,7 +17,7 @@ export function createUpgradeAuthenticator(deps: {
     if (origin !== undefined && !deps.allowedOrigins.includes(origin)) return { ok: false, reason: 'origin' }
     const query = request.query as Record<string, unknown> | undefined
     const ticket = typeof query?.ticket === 'string' ? query.ticket : undefined
-    let session: AuthenticatedSession | null = null
+    let session: AuthenticatedSession | null
     if (ticket) {
       session = await deps.accounts.redeemTicket(ticket)
     } else {

@@ -13,7 +13,7 @@ declare module 'fastify' {
 }
 
 export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
-  async (app, { config, clock, ids }) => {
+  async (app, { clock, ids }) => {
     const disputes = createDisputesService({
       ledger: app.ledger,
       invoices: app.invoices,

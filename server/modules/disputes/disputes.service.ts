@@ -206,7 +206,7 @@ export function createDisputesService(
       const now = clock.now()
       const firstAnswer = dispute.respondedAt === null
       const repository = createDisputesRepository(tx)
-      let current = await repository.update(dispute.id, {
+      const current = await repository.update(dispute.id, {
         respondedAt: dispute.respondedAt ?? now,
         state: dispute.state === 'open' ? 'answered' : dispute.state,
       })
@@ -216,7 +216,6 @@ export function createDisputesService(
       if (input.freelancerAmount !== undefined) {
         checkSplit(input.freelancerAmount, heldOf(locked.milestone))
         outcome = await accept(tx, { ...locked, dispute: current }, side, input.freelancerAmount, input.actor.id)
-        current = outcome.dispute
       }
       return { ...outcome, contract, staleAutoRelease: [], staleResponse: firstAnswer ? [dispute.id] : [] }
     },

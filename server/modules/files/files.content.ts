@@ -88,7 +88,7 @@ const maxNameLength = 255
 export function sanitizeFileName(raw: string | undefined | null): string {
   let name = (raw ?? '').toWellFormed().normalize('NFC')
   name = name.split(/[\\/]/).pop() ?? ''
-  name = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  name = name.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '')
   name = name.trim().replace(/^\.+/, '').trim()
   const chars = [...name]
   if (chars.length > maxNameLength) {

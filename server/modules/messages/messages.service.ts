@@ -8,7 +8,7 @@ import type { EventsService } from '../events/index.js'
 import { findAttachableFiles } from '../files/index.js'
 import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { messageErrors } from './messages.errors.js'
-import { createMessagesRepository, type AttachmentRow, type MessageRow, type ThreadRow } from './messages.repository.js'
+import { createMessagesRepository, type AttachmentRow, type MessageRow } from './messages.repository.js'
 
 export interface AttachmentDto {
   id: string

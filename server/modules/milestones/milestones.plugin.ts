@@ -20,7 +20,7 @@ declare module 'fastify' {
 }
 
 export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
-  async (app, { config, clock, ids }) => {
+  async (app, { clock, ids }) => {
     /** The end window of a contract ending now: the operator's setting in force in that transaction. */
     const endWindowDays = async (executor: Executor) => (await app.settings.getSettings(executor)).endWindowDays
     const milestones = createMilestonesService({

@@ -17,7 +17,7 @@ import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from
  * through the ledger and invoices modules.
  */
 export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
-  async (app, { config, clock, ids }) => {
+  async (app, { clock, ids }) => {
     const invoices = app.invoices
     const refreshState = createTimesheetsLiveState({ db: app.db, contractState: () => (app.hasDecorator('contractState') ? app.contractState : null), log: app.log })
     const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, settings: app.settings, refreshState }

@@ -37,7 +37,7 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: unknown[]): Loaded<T
   useEffect(() => {
     setData(undefined)
     void reload()
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps decide when to load again (like useEffect's own list).
   }, deps)
 
   const set = useCallback((update: T | ((previous: T | undefined) => T)) => {

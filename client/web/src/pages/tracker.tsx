@@ -78,7 +78,6 @@ function Controls({ contractId, screenshotsPerSegment, week, currency }: { contr
       unsubscribe()
       created.dispose()
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [contractId, screenshotsPerSegment])
   if (!tracker || !status) return <Loading />
 
