@@ -5,6 +5,7 @@
 import t from 'tap'
 import * as Y from 'yjs'
 import { readTerms } from '../common/terms.js'
+import { createContract } from './fixtures/contract.js'
 import { build, type TestApp, type TestUser } from './helper.js'
 import { act, fixedJob, hire, hourlyJob, postJob, propose } from './marketplace.js'
 import { depositConfirmed, idem, makeOperator, verifyLedger } from './money.js'
@@ -170,6 +171,26 @@ t.test('hourly: the rate, weekly limit and manual-time flag bind on accept', asy
     milestones: [],
   })
   t.ok(v1.boundAt)
+})
+
+t.test('an offer made before the hire froze it binds its terms on accept all the same', async (t) => {
+  const ctx = await build(t)
+  const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+  // An offered contract with no terms version, as contracts were before this rule. The fixture
+  // has no job row (the contract's API view needs one), so the accept goes to the service.
+  const { contractId } = await createContract(ctx.app, ctx.clock, {
+    clientId: client.id,
+    freelancerId: freelancer.id,
+    state: 'offered',
+  })
+  await ctx.app.contracts.act({ userId: freelancer.id, contractId, action: 'accept' })
+  const [offer, ...later] = (await versionsOf(ctx, client, contractId)).items
+  t.match(offer, { version: 1, proposedBy: client.id, terms: { price: 100_000 } })
+  t.ok(offer.clientAcceptedAt && offer.freelancerAcceptedAt && offer.boundAt, 'frozen and bound by the accept')
+  t.same(later, [])
+  t.match((await milestonesOf(ctx, client, contractId)).items, [
+    { title: 'Landing page', amount: 100_000, state: 'pending' },
+  ])
 })
 
 t.test('a declined offer leaves version 1 unbound', async (t) => {
