@@ -6,6 +6,7 @@
 // parties' feedback is revealed. Money is checked at every step, the ledger at the end.
 import t from 'tap'
 import { clientRatings, freelancerRatings, leaveFeedback } from './fixtures/ended-contract.js'
+import { listen, openEvents } from './fixtures/websocket.js'
 import { build, type TestUser } from './helper.js'
 import { act, expect, fixedJob, hire, postJob, propose } from './marketplace.js'
 import { depositConfirmed, idem, makeOperator, moneyOf, verifyLedger } from './money.js'
@@ -27,6 +28,14 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
     expect(call, 200, { method: 'POST', url, token: user.token, payload, headers: movesMoney ? idem() : {} })
 
   const money = () => moneyOf(ctx, { operator, client, freelancer })
+  // Each party's event stream, as their open wallet page has it.
+  const base = await listen(ctx.app)
+  const streamOf = async (user: TestUser) => {
+    const stream = await openEvents(`${base}/api/v1/events`, { headers: { authorization: `Bearer ${user.token}` } })
+    t.teardown(() => stream.socket.close())
+    return stream
+  }
+  const [clientEvents, freelancerEvents] = [await streamOf(client), await streamOf(freelancer)]
 
   // The operator runs this instance with a 10-day auto-release window and an 8 % fee.
   await expect(call, 200, {
@@ -66,6 +75,8 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
   ]
 
   await depositConfirmed(ctx, client, operator, 70_000)
+  const confirmed = await clientEvents.next((frame) => frame.type === 'deposit.confirmed', 3000)
+  t.match(confirmed.data, { amount: 70_000, state: 'confirmed' }, 'the client hears the operator’s confirmation')
   t.same(
     await money(),
     { wallet: 70_000, escrow: 0, earnings: 0, withdrawing: 0, fees: 0, ledgerOk: true },
@@ -201,6 +212,8 @@ t.test('fixed price, from the job post to both feedbacks', async (t) => {
     token: operator.token,
     headers: idem(),
   })
+  const paid = await freelancerEvents.next((frame) => frame.type === 'withdrawal.paid', 3000)
+  t.match(paid.data, { id: withdrawal.id, amount: earned, state: 'paid' }, 'the freelancer hears it was paid out')
   t.same(
     await money(),
     { wallet: 0, escrow: 0, earnings: 0, withdrawing: 0, fees: fee(70_000), ledgerOk: true },

@@ -19,5 +19,5 @@ export const paymentsModule = fp<{ clock: Clock; ids: IdGenerator }>(
     app.decorate('payments', Object.assign(payments, { providers }))
     await app.register(paymentsRoutes, { payments })
   },
-  { name: 'payments', dependencies: ['ledger', 'idempotency', 'accounts'] },
+  { name: 'payments', dependencies: ['ledger', 'idempotency', 'accounts', 'events'] },
 )

@@ -110,6 +110,8 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
   listRoute({ url: '/api/v1/wallet/withdrawals', summary: 'Your withdrawals, newest first', item: Withdrawal, rows: repository.pageWithdrawals, toItem: toWithdrawal })
 
   // Operators: the manual provider's side. Each decision moves money once (Idempotency-Key).
+  // The owner's wallet page waits on their event stream for the decision (no reload).
+  const tellOwner = (userId: string, type: string, data: object) => app.events.publish([userId], { type, data })
   const adminDeposit = (action: 'confirm' | 'cancel', summary: string) =>
     app.post(
       `/api/v1/admin/deposits/:id/${action}`,
@@ -123,7 +125,7 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
           work: async (tx) => {
             const input = { depositId: request.params.id, actorId }
             const deposit = action === 'confirm' ? await payments.confirmDeposit(tx, input) : await payments.cancelDeposit(tx, input)
-            return { statusCode: 200, body: toDeposit(deposit) }
+            return { statusCode: 200, body: toDeposit(deposit), afterCommit: () => tellOwner(deposit.userId, `deposit.${deposit.state}`, toDeposit(deposit)) }
           },
         })
       },
@@ -144,7 +146,11 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
           work: async (tx) => {
             const input = { withdrawalId: request.params.id, actorId }
             const withdrawal = action === 'confirm' ? await payments.settleWithdrawal(tx, input) : await payments.rejectWithdrawal(tx, input)
-            return { statusCode: 200, body: toWithdrawal(withdrawal) }
+            return {
+              statusCode: 200,
+              body: toWithdrawal(withdrawal),
+              afterCommit: () => tellOwner(withdrawal.userId, `withdrawal.${withdrawal.state}`, toWithdrawal(withdrawal)),
+            }
           },
         })
       },
