@@ -11,15 +11,41 @@ import postgres from 'postgres'
 import { startProcess } from './run-server.js'
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2000' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    jobs: { type: 'string', default: '2000' },
+  },
 })
 const seconds = Number(values.seconds)
 const connections = Number(values.connections)
 const jobCount = Number(values.jobs)
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-const words = ['typescript', 'react', 'landing', 'page', 'api', 'postgres', 'design', 'logo', 'mobile', 'app', 'shopify', 'seo', 'copywriting', 'video', 'data', 'pipeline', 'python', 'scraper', 'wordpress', 'migration']
-const pick = (n: number, seed: number) => Array.from({ length: n }, (_, i) => words[(seed * 7 + i * 13) % words.length]!)
+const words = [
+  'typescript',
+  'react',
+  'landing',
+  'page',
+  'api',
+  'postgres',
+  'design',
+  'logo',
+  'mobile',
+  'app',
+  'shopify',
+  'seo',
+  'copywriting',
+  'video',
+  'data',
+  'pipeline',
+  'python',
+  'scraper',
+  'wordpress',
+  'migration',
+]
+const pick = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => words[(seed * 7 + i * 13) % words.length]!)
 
 async function load(title: string, options: autocannon.Options) {
   const result = await autocannon({ duration: seconds, connections, ...options })
@@ -30,7 +56,9 @@ async function load(title: string, options: autocannon.Options) {
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
   }
-  process.stdout.write(`${title}: ${row.requestsPerSecond} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx/errors ${row.errors}\n`)
+  process.stdout.write(
+    `${title}: ${row.requestsPerSecond} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx/errors ${row.errors}\n`,
+  )
   return row
 }
 
@@ -42,7 +70,17 @@ async function main() {
   url.pathname = `/${database}`
   const port = 4100 + Math.floor(Math.random() * 500)
   // Request logging off (warn): the figure is the server's, not pino's.
-  const server = await startProcess('server/main.ts', { DATABASE_URL: url.toString(), PORT: String(port), LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', DATA_DIR: `/tmp/${database}` }, `http://127.0.0.1:${port}/healthz`)
+  const server = await startProcess(
+    'server/main.ts',
+    {
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SCHEDULER_INTERVAL_MS: '0',
+      DATA_DIR: `/tmp/${database}`,
+    },
+    `http://127.0.0.1:${port}/healthz`,
+  )
   const bare = await startProcess('bench/bare-server.ts', { PORT: String(port + 1) }, /listening/)
   const base = `http://127.0.0.1:${port}`
   try {
@@ -55,8 +93,16 @@ async function main() {
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
       return response.status === 204 ? null : ((await response.json()) as any)
     }
-    const client = await api('POST', '/api/v1/auth/register', { email: 'client@bench.example', password: 'correct horse battery', name: 'Client' })
-    const freelancer = await api('POST', '/api/v1/auth/register', { email: 'free@bench.example', password: 'correct horse battery', name: 'Freelancer' })
+    const client = await api('POST', '/api/v1/auth/register', {
+      email: 'client@bench.example',
+      password: 'correct horse battery',
+      name: 'Client',
+    })
+    const freelancer = await api('POST', '/api/v1/auth/register', {
+      email: 'free@bench.example',
+      password: 'correct horse battery',
+      name: 'Freelancer',
+    })
     process.stdout.write(`seeding ${jobCount} jobs...\n`)
     let firstJob: any
     for (let i = 0; i < jobCount; i++) {
@@ -79,13 +125,28 @@ async function main() {
       await api('POST', `/api/v1/jobs/${job.id}/publish`, {}, client.token)
       firstJob ??= job
     }
-    const proposal = await api('POST', `/api/v1/jobs/${firstJob.id}/proposals`, { coverLetter: 'I can do this.', bidAmount: 30_000, estimatedDays: 10 }, freelancer.token)
+    const proposal = await api(
+      'POST',
+      `/api/v1/jobs/${firstJob.id}/proposals`,
+      { coverLetter: 'I can do this.', bidAmount: 30_000, estimatedDays: 10 },
+      freelancer.token,
+    )
     const auth = { authorization: `Bearer ${client.token}` }
 
     const rows = []
     rows.push(await load('bare Fastify GET / (baseline)', { url: `http://127.0.0.1:${port + 1}/` }))
-    rows.push(await load('GET /api/v1/jobs?q=typescript react', { url: `${base}/api/v1/jobs?q=typescript%20react&limit=20`, headers: auth }))
-    rows.push(await load('GET /api/v1/jobs?skills=postgres&sort=recent', { url: `${base}/api/v1/jobs?skills=postgres&sort=recent&limit=20`, headers: auth }))
+    rows.push(
+      await load('GET /api/v1/jobs?q=typescript react', {
+        url: `${base}/api/v1/jobs?q=typescript%20react&limit=20`,
+        headers: auth,
+      }),
+    )
+    rows.push(
+      await load('GET /api/v1/jobs?skills=postgres&sort=recent', {
+        url: `${base}/api/v1/jobs?skills=postgres&sort=recent&limit=20`,
+        headers: auth,
+      }),
+    )
     rows.push(
       await load('POST /api/v1/threads/:id/messages', {
         url: `${base}/api/v1/threads/${proposal.threadId}/messages`,
@@ -95,9 +156,13 @@ async function main() {
       }),
     )
     const baseline = rows[0]!.requestsPerSecond
-    process.stdout.write('\n| route | req/s | ratio to bare Fastify | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|\n')
+    process.stdout.write(
+      '\n| route | req/s | ratio to bare Fastify | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|\n',
+    )
     for (const row of rows) {
-      process.stdout.write(`| ${row.title} | ${row.requestsPerSecond} | ${(row.requestsPerSecond / baseline).toFixed(3)} | ${row.p50} | ${row.p99} | ${row.errors} |\n`)
+      process.stdout.write(
+        `| ${row.title} | ${row.requestsPerSecond} | ${(row.requestsPerSecond / baseline).toFixed(3)} | ${row.p50} | ${row.p99} | ${row.errors} |\n`,
+      )
     }
   } finally {
     await server.stop()

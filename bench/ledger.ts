@@ -17,7 +17,11 @@ import { randomIds } from '../server/ids.js'
 import { accounts, createLedgerService } from '../server/modules/ledger/index.js'
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, runs: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '1,8' } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '1,8' },
+  },
 })
 const seconds = Number(values.seconds)
 const runs = Number(values.runs)
@@ -65,7 +69,9 @@ async function main() {
     await handle.migrate()
     const db = handle.db
     const ledger = createLedgerService({ clock: systemClock, ids: randomIds })
-    await db.execute(sql`create table bench_plain (id uuid primary key, amount bigint not null, created_at timestamptz not null)`)
+    await db.execute(
+      sql`create table bench_plain (id uuid primary key, amount bigint not null, created_at timestamptz not null)`,
+    )
 
     // Seed: 1,000 client wallets and 1,000 milestone holds with money in them.
     const wallets = Array.from({ length: WALLETS }, () => randomUUID())
@@ -74,7 +80,16 @@ async function main() {
     for (const [index, owner] of [...wallets, ...holds].entries()) {
       const ref = index < WALLETS ? accounts.wallet(owner, CURRENCY) : accounts.hold(owner, CURRENCY)
       await db.transaction((tx) =>
-        ledger.transfer(tx, { kind: 'seed', currency: CURRENCY, reference: 'bench', actorId: null, legs: [{ account: accounts.world(CURRENCY), amount: -1_000_000_000n }, { account: ref, amount: 1_000_000_000n }] }),
+        ledger.transfer(tx, {
+          kind: 'seed',
+          currency: CURRENCY,
+          reference: 'bench',
+          actorId: null,
+          legs: [
+            { account: accounts.world(CURRENCY), amount: -1_000_000_000n },
+            { account: ref, amount: 1_000_000_000n },
+          ],
+        }),
       )
     }
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!
@@ -83,7 +98,9 @@ async function main() {
       {
         name: 'plain INSERT, one row per commit',
         op: async () => {
-          await db.execute(sql`insert into bench_plain (id, amount, created_at) values (${randomUUID()}, ${Math.floor(Math.random() * 1e6)}, now())`)
+          await db.execute(
+            sql`insert into bench_plain (id, amount, created_at) values (${randomUUID()}, ${Math.floor(Math.random() * 1e6)}, now())`,
+          )
         },
       },
       {
@@ -93,7 +110,16 @@ async function main() {
           let to = pick(wallets)
           while (to === from) to = pick(wallets)
           await db.transaction((tx) =>
-            ledger.transfer(tx, { kind: 'bench', currency: CURRENCY, reference: 'bench', actorId: null, legs: [{ account: accounts.wallet(from, CURRENCY), amount: -100n }, { account: accounts.wallet(to, CURRENCY), amount: 100n }] }),
+            ledger.transfer(tx, {
+              kind: 'bench',
+              currency: CURRENCY,
+              reference: 'bench',
+              actorId: null,
+              legs: [
+                { account: accounts.wallet(from, CURRENCY), amount: -100n },
+                { account: accounts.wallet(to, CURRENCY), amount: 100n },
+              ],
+            }),
           )
         },
       },
@@ -136,11 +162,15 @@ async function main() {
 
     const report = await ledger.verify(db)
     if (!report.ok) throw new Error('the ledger does not verify after the bench')
-    process.stdout.write(`\nledger verified: ${report.currencies.map((c) => `${c.currency} ${c.transfers} transfers, sum ${c.balanceSum}`).join('; ')}\n\n`)
+    process.stdout.write(
+      `\nledger verified: ${report.currencies.map((c) => `${c.currency} ${c.transfers} transfers, sum ${c.balanceSum}`).join('; ')}\n\n`,
+    )
     process.stdout.write('| workload | connections | per second | vs plain INSERT |\n|---|---|---|---|\n')
     for (const row of results) {
       const plain = results.find((r) => r.workers === row.workers && r.name.startsWith('plain'))!
-      process.stdout.write(`| ${row.name} | ${row.workers} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / plain.perSecond).toFixed(2)}x |\n`)
+      process.stdout.write(
+        `| ${row.name} | ${row.workers} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / plain.perSecond).toFixed(2)}x |\n`,
+      )
     }
   } finally {
     await handle?.close()

@@ -25,9 +25,21 @@ if (databaseUrl) {
     await admin.end({ timeout: 5 })
   }
 }
-const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', WS_CONNECTS_PER_MINUTE: '1000000', SCHEDULER_INTERVAL_MS: '0' })
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  DATA_DIR: dataDir,
+  PORT: '0',
+  LOG_LEVEL: 'warn',
+  WS_CONNECTS_PER_MINUTE: '1000000',
+  SCHEDULER_INTERVAL_MS: '0',
+})
 const app = await buildApp(config)
-app.realtime.registerKind({ name: 'bench', parse: (name) => (name.startsWith('bench:') ? {} : null), authorize: async () => 'write' })
+app.realtime.registerKind({
+  name: 'bench',
+  parse: (name) => (name.startsWith('bench:') ? {} : null),
+  authorize: async () => 'write',
+})
 
 const gc = (globalThis as { gc?: () => void }).gc
 // How late timers fire: time the event loop was blocked (GC, long synchronous work).
@@ -42,7 +54,15 @@ app.get('/bench/stats', { config: { auth: 'none' } }, async (request) => {
   }
   const memory = process.memoryUsage()
   const loop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 }
-  return { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, loopDelay: loop, ...app.realtime.stats() }
+  return {
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    heapTotal: memory.heapTotal,
+    external: memory.external,
+    arrayBuffers: memory.arrayBuffers,
+    loopDelay: loop,
+    ...app.realtime.stats(),
+  }
 })
 app.post('/bench/history', { config: { auth: 'none' } }, async (request) => {
   const { docName, updates } = request.body as { docName: string; updates: number }
@@ -72,6 +92,19 @@ app.post('/bench/cold-load', { config: { auth: 'none' } }, async (request) => {
 
 await app.listen({ host: '127.0.0.1', port: 0 })
 const address = app.server.address() as { port: number }
-const register = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: `bench.${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Bench' } })
-process.stdout.write(`BENCH READY http://127.0.0.1:${address.port} ${(register.json() as { token: string }).token} ${app.database.driver}\n`)
-process.on('SIGTERM', () => void app.close().then(dropDatabase).then(() => process.exit(0)))
+const register = await app.inject({
+  method: 'POST',
+  url: '/api/v1/auth/register',
+  payload: { email: `bench.${Date.now()}@example.com`, password: 'correct horse battery staple', name: 'Bench' },
+})
+process.stdout.write(
+  `BENCH READY http://127.0.0.1:${address.port} ${(register.json() as { token: string }).token} ${app.database.driver}\n`,
+)
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(dropDatabase)
+      .then(() => process.exit(0)),
+)

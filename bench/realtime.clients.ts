@@ -23,7 +23,12 @@ export function createClients(kind: Kind, ws: string, token: string) {
     const doc = new Y.Doc()
     if (kind === 'hocuspocus') {
       // Its provider passes the whole configuration on to the socket it manages (Node 20 has no global WebSocket).
-      const provider = new HocuspocusProvider({ url: ws, name: docName, document: doc, WebSocketPolyfill: WebSocket } as unknown as ConstructorParameters<typeof HocuspocusProvider>[0])
+      const provider = new HocuspocusProvider({
+        url: ws,
+        name: docName,
+        document: doc,
+        WebSocketPolyfill: WebSocket,
+      } as unknown as ConstructorParameters<typeof HocuspocusProvider>[0])
       const synced = new Promise<void>((resolve) => {
         const done = () => {
           provider.off('synced', done)
@@ -41,7 +46,10 @@ export function createClients(kind: Kind, ws: string, token: string) {
         },
       }
     }
-    const provider = new WebsocketProvider(`${ws}/api/v1/docs`, docName, doc, { WebSocketPolyfill: (kind === 'workroom' ? BearerSocket : WebSocket) as unknown as typeof globalThis.WebSocket, disableBc: true })
+    const provider = new WebsocketProvider(`${ws}/api/v1/docs`, docName, doc, {
+      WebSocketPolyfill: (kind === 'workroom' ? BearerSocket : WebSocket) as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+    })
     const synced = new Promise<void>((resolve) => provider.once('sync', () => resolve()))
     return {
       doc,

@@ -11,7 +11,10 @@ export type Kind = 'workroom' | 'y-websocket' | 'hocuspocus'
 
 export const servers: Record<Kind, { script: string; label: string }> = {
   workroom: { script: 'bench/realtime-server.ts', label: 'Workroom (durable)' },
-  'y-websocket': { script: 'bench/realtime-peers/y-websocket.ts', label: 'y-websocket reference server 0.1.1 (in memory)' },
+  'y-websocket': {
+    script: 'bench/realtime-peers/y-websocket.ts',
+    label: 'y-websocket reference server 0.1.1 (in memory)',
+  },
   hocuspocus: { script: 'bench/realtime-peers/hocuspocus.ts', label: 'Hocuspocus 3.4.4 (in memory)' },
 }
 
@@ -63,9 +66,16 @@ export async function startServer(kind: Kind) {
     /** The process's resident memory, as the OS counts it. */
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) * 1024,
     /** `gc`: a full collection first; `reset`: Workroom's latency histograms start over. */
-    stats: async (gc = false, reset = false) => (await (await fetch(`${base}/bench/stats?${gc ? 'gc=1&' : ''}${reset ? 'reset=1' : ''}`)).json()) as Stats,
+    stats: async (gc = false, reset = false) =>
+      (await (await fetch(`${base}/bench/stats?${gc ? 'gc=1&' : ''}${reset ? 'reset=1' : ''}`)).json()) as Stats,
     post: async (url: string, body: unknown) =>
-      (await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json(),
+      (
+        await fetch(`${base}${url}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json(),
     async stop(): Promise<void> {
       server.kill('SIGTERM')
       await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)))

@@ -32,7 +32,9 @@ process.setMaxListeners(0)
 const quick = process.argv.includes('--quick')
 /** `--only=a,b`: run some parts only (a fan-out, b memory, c cold load, d persisted). */
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(',')
-const kinds = (process.argv.find((a) => a.startsWith('--servers='))?.slice(10) ?? 'workroom,y-websocket,hocuspocus').split(',') as Kind[]
+const kinds = (
+  process.argv.find((a) => a.startsWith('--servers='))?.slice(10) ?? 'workroom,y-websocket,hocuspocus'
+).split(',') as Kind[]
 const history = quick ? 2000 : 10_000
 
 async function bench(kind: Kind, only: string[]): Promise<Result> {

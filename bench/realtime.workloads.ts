@@ -81,11 +81,21 @@ export async function fanOut(run: Run): Promise<void> {
     await waitAll(paced)
     const lat = latencies(paced)
     const rate = paced.length / ((allAt.get(paced.at(-1)!)! - sentAt.get(paced[0]!)!) / 1000)
-    pacedRuns.push({ p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: Math.max(...lat), rate, rss: rssOfServer() })
+    pacedRuns.push({
+      p50: percentile(lat, 50),
+      p95: percentile(lat, 95),
+      p99: percentile(lat, 99),
+      max: Math.max(...lat),
+      rate,
+      rss: rssOfServer(),
+    })
     if (kind === 'workroom') {
       const { latency, loopDelay } = await stats()
       const f = (s: Summary) => `p50 ${s.p50.toFixed(2)}, p99 ${s.p99.toFixed(2)}, max ${s.max.toFixed(1)} ms`
-      if (latency && loopDelay) serverSide.push(`run ${run + 1}: arrival to sent to all ${f(latency.update)}; commit ${f(latency.commit)} (${latency.commit.count} commits); event loop delay ${f(loopDelay)}`)
+      if (latency && loopDelay)
+        serverSide.push(
+          `run ${run + 1}: arrival to sent to all ${f(latency.update)}; commit ${f(latency.commit)} (${latency.commit.count} commits); event loop delay ${f(loopDelay)}`,
+        )
     }
   }
   const median = (pick: (r: Fan & { p95: number; max: number }) => number) => percentile(pacedRuns.map(pick), 50)
@@ -111,14 +121,26 @@ export async function fanOut(run: Run): Promise<void> {
     await waitAll(burst)
     const lat = latencies(burst)
     const end = Math.max(...burst.map((i) => allAt.get(i)!))
-    runs.push({ p50: percentile(lat, 50), p99: percentile(lat, 99), rate: 500 / ((end - start) / 1000), rss: rssOfServer() })
+    runs.push({
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      rate: 500 / ((end - start) / 1000),
+      rss: rssOfServer(),
+    })
     await sleep(500)
   }
   const medianOf = (pick: (r: Fan) => number) => percentile(runs.map(pick), 50)
-  result.burst = { p50: medianOf((r) => r.p50), p99: medianOf((r) => r.p99), rate: medianOf((r) => r.rate), rss: medianOf((r) => r.rss) }
+  result.burst = {
+    p50: medianOf((r) => r.p50),
+    p99: medianOf((r) => r.p99),
+    rate: medianOf((r) => r.rate),
+    rss: medianOf((r) => r.rss),
+  }
   writer.destroy()
   for (const r of readers) r.destroy()
-  process.stderr.write(`${kind}: fan-out done (paced p99 ${result.paced.p99.toFixed(1)} ms, burst ${result.burst.rate.toFixed(0)}/s)\n`)
+  process.stderr.write(
+    `${kind}: fan-out done (paced p99 ${result.paced.p99.toFixed(1)} ms, burst ${result.burst.rate.toFixed(0)}/s)\n`,
+  )
 }
 
 /**
@@ -154,7 +176,7 @@ export async function memoryPerDocument(run: Run): Promise<void> {
   // what start-up left committed; with PGlite, 80-250 MiB). Every server gets the same
   // settling before its baseline: at least 40 s after it started, then RSS steady (within
   // 2 MiB, a full GC each second) for 10 s in a row.
-  for (let steady = 0, previous = 0; steady < 10 || performance.now() - startedAt < 40_000; ) {
+  for (let steady = 0, previous = 0; steady < 10 || performance.now() - startedAt < 40_000;) {
     await stats(true)
     const rss = rssOfServer()
     steady = Math.abs(rss - previous) < 2 * 1024 * 1024 ? steady + 1 : 0
@@ -176,8 +198,16 @@ export async function memoryPerDocument(run: Run): Promise<void> {
     after = await stats()
   }
   const settledBefore = before.documents
-  result.memory = { rssPerDoc: (rssLoaded - rssBefore) / documents, heapPerDoc: (loaded.heapUsed - before.heapUsed) / documents, externalPerDoc: ((loaded.external ?? 0) - (before.external ?? 0)) / documents, left: after.documents - settledBefore, seconds: (performance.now() - started) / 1000 }
-  process.stderr.write(`${kind}: memory done (${(result.memory.rssPerDoc / 1024).toFixed(1)} KiB RSS per document, ${result.memory.left} left)\n`)
+  result.memory = {
+    rssPerDoc: (rssLoaded - rssBefore) / documents,
+    heapPerDoc: (loaded.heapUsed - before.heapUsed) / documents,
+    externalPerDoc: ((loaded.external ?? 0) - (before.external ?? 0)) / documents,
+    left: after.documents - settledBefore,
+    seconds: (performance.now() - started) / 1000,
+  }
+  process.stderr.write(
+    `${kind}: memory done (${(result.memory.rssPerDoc / 1024).toFixed(1)} KiB RSS per document, ${result.memory.left} left)\n`,
+  )
 }
 
 /**
@@ -198,7 +228,12 @@ export async function coldLoad(run: Run): Promise<void> {
   if (kind === 'workroom') {
     await post('/bench/history', { docName, updates: history })
     const cold = (await post('/bench/cold-load', { docName, times: 40 })) as { durations: number[]; bytes: number }
-    result.coldServer = { p50: percentile(cold.durations, 50), p95: percentile(cold.durations, 95), bytes: cold.bytes, count: cold.durations.length }
+    result.coldServer = {
+      p50: percentile(cold.durations, 50),
+      p95: percentile(cold.durations, 95),
+      bytes: cold.bytes,
+      count: cold.durations.length,
+    }
     bytes = cold.bytes
     expected = -1
   } else {
@@ -229,13 +264,16 @@ export async function coldLoad(run: Run): Promise<void> {
     // (after storing) when the last client leaves.
     while ((await stats()).connections > 0) await sleep(10)
     if (kind === 'workroom') await post('/bench/cold-load', { docName, times: 1 })
-    else while (((await (await fetch(`${base}/bench/stats?doc=${docName}`)).json()) as { loaded: boolean }).loaded) await sleep(10)
+    else
+      while (((await (await fetch(`${base}/bench/stats?doc=${docName}`)).json()) as { loaded: boolean }).loaded)
+        await sleep(10)
     const started = performance.now()
     const c = client(docName)
     await c.synced
     durations.push(performance.now() - started)
     const length = c.doc.getText('t').length
-    if (length === 0 || (expected >= 0 && length !== expected)) throw new Error(`${kind}: cold load gave ${length} characters, expected ${expected}`)
+    if (length === 0 || (expected >= 0 && length !== expected))
+      throw new Error(`${kind}: cold load gave ${length} characters, expected ${expected}`)
     c.destroy()
   }
   result.coldClient = { p50: percentile(durations, 50), p95: percentile(durations, 95), bytes, count: durations.length }
@@ -274,7 +312,8 @@ export async function persisted(run: Run): Promise<void> {
   const before = await stats()
   const start = performance.now()
   for (let k = 0; k < perWriter; k += 100) {
-    for (let w = 0; w < writersCount; w++) for (let j = k; j < Math.min(perWriter, k + 100); j++) sockets[w]!.send(frames[w]![j]!)
+    for (let w = 0; w < writersCount; w++)
+      for (let j = k; j < Math.min(perWriter, k + 100); j++) sockets[w]!.send(frames[w]![j]!)
     await sleep(0)
   }
   const total = writersCount * perWriter

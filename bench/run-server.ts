@@ -8,7 +8,11 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * Starts a script in its own Node process (so the load generator does not share its event
  * loop) and waits until its output matches `ready`, or until `ready` (a URL) answers 200.
  */
-export async function startProcess(script: string, env: Record<string, string>, ready: RegExp | string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp | string,
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -16,16 +16,28 @@ const register = async (name = 'Bench user') => {
   counter++
   const email = `bench.${process.pid}.${counter}@example.com`
   const password = 'correct horse battery staple'
-  const response = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password, name } })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email, password, name },
+  })
   const body = response.json()
   return { id: body.user.id, token: body.token, email, password, name }
 }
 const contracts = []
 for (let i = 0; i < Number(process.env.BENCH_CONTRACTS ?? 1); i++) {
   const fixture = await createHourlyContract({ app, clock: systemClock, register })
-  contracts.push({ contractId: fixture.contractId, clientToken: fixture.client.token, freelancerToken: fixture.freelancer.token })
+  contracts.push({
+    contractId: fixture.contractId,
+    clientToken: fixture.client.token,
+    freelancerToken: fixture.freelancer.token,
+  })
 }
 const port = (app.server.address() as { port: number }).port
-await writeFile(path.join(config.dataDir, 'bench-ready.json'), JSON.stringify({ port, contracts, storage: config.storage.driver }))
+await writeFile(
+  path.join(config.dataDir, 'bench-ready.json'),
+  JSON.stringify({ port, contracts, storage: config.storage.driver }),
+)
 process.stdout.write('ready\n')
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void app.close().then(() => process.exit(0)))
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => void app.close().then(() => process.exit(0)))

@@ -29,18 +29,31 @@ interface Ready {
 
 /** A 1920 x 1080 PNG that looks like an editor full of code (~100-200 KiB, like a real screenshot). */
 async function screenshot(): Promise<Buffer> {
-  const lines = Array.from({ length: 50 }, (_, i) => `<text x="${20 + (i % 7) * 16}" y="${22 + i * 21}" font-family="monospace" font-size="16" fill="#${((i * 2654435761) >>> 8).toString(16).padStart(6, '0').slice(0, 6)}">${i + 1}  const value${i} = compute(${i}, "segment ${i * 37}") // ${'x'.repeat(i % 40)}</text>`).join('')
+  const lines = Array.from(
+    { length: 50 },
+    (_, i) =>
+      `<text x="${20 + (i % 7) * 16}" y="${22 + i * 21}" font-family="monospace" font-size="16" fill="#${((i * 2654435761) >>> 8).toString(16).padStart(6, '0').slice(0, 6)}">${i + 1}  const value${i} = compute(${i}, "segment ${i * 37}") // ${'x'.repeat(i % 40)}</text>`,
+  ).join('')
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1920" height="1080"><rect width="100%" height="100%" fill="#1e1e1e"/>${lines}</svg>`
   return sharp(Buffer.from(svg)).png().toBuffer()
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 
 async function run(label: string, env: Record<string, string>, image: Buffer) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-bench-workview-'))
   const server = await startProcess(
     'bench/workview-server.ts',
-    { ...env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', BENCH_CONTRACTS: String(CONTRACTS), DATABASE_URL: '', REDIS_URL: '' },
+    {
+      ...env,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SCHEDULER_INTERVAL_MS: '0',
+      BENCH_CONTRACTS: String(CONTRACTS),
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
     /^ready$/m,
   )
   try {
@@ -50,11 +63,21 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
     const delivered = new Map<string, (at: number) => void>()
     const sockets = await Promise.all(
       ready.contracts.map(async ({ clientToken }) => {
-        const ticket = (await (await fetch(`${base}/api/v1/realtime/tickets`, { method: 'POST', headers: { authorization: `Bearer ${clientToken}` } })).json()) as { ticket: string }
-        const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/events?ticket=${encodeURIComponent(ticket.ticket)}`)
+        const ticket = (await (
+          await fetch(`${base}/api/v1/realtime/tickets`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${clientToken}` },
+          })
+        ).json()) as { ticket: string }
+        const socket = new WebSocket(
+          `${base.replace('http', 'ws')}/api/v1/events?ticket=${encodeURIComponent(ticket.ticket)}`,
+        )
         socket.on('message', (raw) => {
           const at = performance.now()
-          const frame = JSON.parse(String(raw)) as { type: string; data: { contractId: string; screenshot?: { capturedAt: string } } }
+          const frame = JSON.parse(String(raw)) as {
+            type: string
+            data: { contractId: string; screenshot?: { capturedAt: string } }
+          }
           if (frame.type !== 'screenshot.created' || !frame.data.screenshot) return
           delivered.get(`${frame.data.contractId}|${frame.data.screenshot.capturedAt}`)?.(at)
         })
@@ -87,7 +110,9 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
           form.set('capturedAt', job.capturedAt)
           form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'screen.png')
           const t0 = performance.now()
-          const seen = new Promise<number>((resolve) => delivered.set(`${job.contract.contractId}|${job.capturedAt}`, resolve))
+          const seen = new Promise<number>((resolve) =>
+            delivered.set(`${job.contract.contractId}|${job.capturedAt}`, resolve),
+          )
           const response = await fetch(`${base}/api/v1/contracts/${job.contract.contractId}/screenshots`, {
             method: 'POST',
             headers: { authorization: `Bearer ${job.contract.freelancerToken}` },
@@ -100,7 +125,10 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
             continue
           }
           await response.arrayBuffer()
-          const at = await Promise.race([seen, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 5000))])
+          const at = await Promise.race([
+            seen,
+            new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 5000)),
+          ])
           if (Number.isNaN(at)) failures++
           else latencies.push(at - t0)
         }
@@ -110,7 +138,9 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
     for (const socket of sockets) socket.close()
     latencies.sort((a, b) => a - b)
     httpLatencies.sort((a, b) => a - b)
-    const rss = await fetch(`${base}/metrics`).then((r) => r.text()).then((text) => /process_resident_memory_bytes (\d+)/.exec(text)?.[1])
+    const rss = await fetch(`${base}/metrics`)
+      .then((r) => r.text())
+      .then((text) => /process_resident_memory_bytes (\d+)/.exec(text)?.[1])
     return {
       label,
       uploads: latencies.length,
@@ -125,29 +155,47 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
     await server.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
-
 }
 
 const image = await screenshot()
 const meta = await sharp(image).metadata()
-process.stdout.write(`Work View bench: ${UPLOADS} uploads of a ${meta.width}x${meta.height} PNG (${(image.length / 1024).toFixed(0)} KiB), ${CONCURRENCY} at a time, ${CONTRACTS} contracts\n`)
+process.stdout.write(
+  `Work View bench: ${UPLOADS} uploads of a ${meta.width}x${meta.height} PNG (${(image.length / 1024).toFixed(0)} KiB), ${CONCURRENCY} at a time, ${CONTRACTS} contracts\n`,
+)
 const thumbStart = performance.now()
 for (let i = 0; i < 10; i++) await sharp(image).resize({ width: 320 }).webp({ quality: 70 }).toBuffer()
-process.stdout.write(`sharp alone: 320 px WebP thumbnail of this PNG in ${((performance.now() - thumbStart) / 10).toFixed(1)} ms (PITFALLS.md: ~11 ms for a 1080p PNG)\n\n`)
+process.stdout.write(
+  `sharp alone: 320 px WebP thumbnail of this PNG in ${((performance.now() - thumbStart) / 10).toFixed(1)} ms (PITFALLS.md: ~11 ms for a 1080p PNG)\n\n`,
+)
 
 const results = [await run('disk', {}, image)]
 const s3Teardowns: Array<() => unknown> = []
 const s3 = await startS3rver({ teardown: (fn) => s3Teardowns.push(fn) })
 try {
-  results.push(await run('s3 (s3rver)', { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY: s3.accessKey, S3_SECRET_KEY: s3.secretKey, S3_BUCKET: 'workroom-bench' }, image))
+  results.push(
+    await run(
+      's3 (s3rver)',
+      {
+        S3_ENDPOINT: s3.endpoint,
+        S3_ACCESS_KEY: s3.accessKey,
+        S3_SECRET_KEY: s3.secretKey,
+        S3_BUCKET: 'workroom-bench',
+      },
+      image,
+    ),
+  )
 } finally {
   for (const fn of s3Teardowns.reverse()) await fn()
 }
 
-process.stdout.write('| driver | uploads/s | p50 upload -> event | p99 upload -> event | p50 HTTP answer | failures | server RSS |\n|---|---|---|---|---|---|---|\n')
+process.stdout.write(
+  '| driver | uploads/s | p50 upload -> event | p99 upload -> event | p50 HTTP answer | failures | server RSS |\n|---|---|---|---|---|---|---|\n',
+)
 for (const r of results) {
   process.stdout.write(
     `| ${r.label} | ${r.perSecond.toFixed(1)} | ${r.p50?.toFixed(1)} ms | ${r.p99?.toFixed(1)} ms | ${r.httpP50?.toFixed(1)} ms | ${r.failures} | ${r.rssMiB.toFixed(0)} MiB |\n`,
   )
 }
-process.stdout.write('\nPeers: no open-source peer ships Work View; the baseline is a bare Fastify route at 71,466 requests/s (BENCH-ANCHORS.md).\n')
+process.stdout.write(
+  '\nPeers: no open-source peer ships Work View; the baseline is a bare Fastify route at 71,466 requests/s (BENCH-ANCHORS.md).\n',
+)

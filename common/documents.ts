@@ -45,7 +45,10 @@ export interface WorkroomDocument {
 export function ticketsFor(baseUrl: string, token: string, fetchImpl: typeof fetch = fetch): () => Promise<string> {
   const http = baseUrl.replace(/^ws/, 'http').replace(/\/+$/, '')
   return async () => {
-    const response = await fetchImpl(`${http}/api/v1/realtime/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    const response = await fetchImpl(`${http}/api/v1/realtime/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    })
     if (!response.ok) throw new Error(`ticket request failed: ${response.status}`)
     return ((await response.json()) as { ticket: string }).ticket
   }

@@ -8,7 +8,27 @@
  * ISO 4217 codes a job may be priced in. A fixed list (not any three letters) so every
  * amount has known minor units and the ledger never meets a currency it cannot settle.
  */
-export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'NZD', 'CHF', 'JPY', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'INR', 'BRL', 'MXN', 'SGD', 'HKD', 'ZAR'] as const
+export const CURRENCIES = [
+  'USD',
+  'EUR',
+  'GBP',
+  'CAD',
+  'AUD',
+  'NZD',
+  'CHF',
+  'JPY',
+  'SEK',
+  'NOK',
+  'DKK',
+  'PLN',
+  'CZK',
+  'INR',
+  'BRL',
+  'MXN',
+  'SGD',
+  'HKD',
+  'ZAR',
+] as const
 export type Currency = (typeof CURRENCIES)[number]
 
 const digitsCache = new Map<string, number>()
@@ -52,12 +72,16 @@ export function formatMoney(amount: number | bigint | null | undefined, currency
  */
 export function parseMoney(text: string, currency: string): number | null {
   const digits = currencyDigits(currency)
-  const cleaned = text.trim().replace(/[\s,_]/g, '').replace(/^[^\d.-]+/, '')
+  const cleaned = text
+    .trim()
+    .replace(/[\s,_]/g, '')
+    .replace(/^[^\d.-]+/, '')
   const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned)
   if (!match) return null
   const fraction = match[2] ?? ''
   if (fraction.length > digits) return null
-  const minor = BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((fraction + '0'.repeat(digits)).slice(0, digits) || '0')
+  const minor =
+    BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((fraction + '0'.repeat(digits)).slice(0, digits) || '0')
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null
   return Number(minor)
 }

@@ -60,7 +60,9 @@ export function readTerms(doc: Y.Doc): TermsDraft {
     milestones: milestonesArray(doc)
       .toArray()
       .map((m) =>
-        m instanceof Y.Map ? { title: m.get('title') ?? null, amount: m.get('amount') ?? null, dueDate: m.get('dueDate') ?? null } : { title: null, amount: null, dueDate: null },
+        m instanceof Y.Map
+          ? { title: m.get('title') ?? null, amount: m.get('amount') ?? null, dueDate: m.get('dueDate') ?? null }
+          : { title: null, amount: null, dueDate: null },
       ),
     scope: scopeText(doc).toString(),
   }

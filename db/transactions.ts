@@ -21,7 +21,11 @@ export const isRetryable = (err: unknown): boolean => {
  * a deadlock victim or a serialization failure. Accounts are locked in id order, so this is
  * a safety net, not the plan.
  */
-export async function moneyTransaction<T>(db: Database, work: (tx: Transaction) => Promise<T>, attempts = 5): Promise<T> {
+export async function moneyTransaction<T>(
+  db: Database,
+  work: (tx: Transaction) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work)

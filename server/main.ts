@@ -15,7 +15,12 @@ try {
 const app = await buildApp(config)
 await app.listen({ host: config.host, port: config.port })
 app.log.info(
-  { url: config.publicUrl, database: app.database.driver, storage: config.storage.driver, redis: Boolean(config.redisUrl) },
+  {
+    url: config.publicUrl,
+    database: app.database.driver,
+    storage: config.storage.driver,
+    redis: Boolean(config.redisUrl),
+  },
   `Workroom is running: open ${config.publicUrl}`,
 )
 

@@ -41,7 +41,11 @@ export interface TestUser {
  * A fresh database for one test: a copy of the migrated PGlite image by default, or with
  * DATABASE_URL a new Postgres database cloned from the migrated template.
  */
-export async function freshDatabase(): Promise<{ handle: DatabaseHandle; url: string | null; dispose(): Promise<void> }> {
+export async function freshDatabase(): Promise<{
+  handle: DatabaseHandle
+  url: string | null
+  dispose(): Promise<void>
+}> {
   const url = process.env.DATABASE_URL
   if (url) {
     const name = `workroom_test_${randomBytes(6).toString('hex')}`
@@ -96,7 +100,11 @@ export async function build(
   })
   const clock = options.clock ?? createTestClock()
   const shared = options.sameDatabaseAs
-  const { handle: database, url: databaseUrl, dispose } = shared
+  const {
+    handle: database,
+    url: databaseUrl,
+    dispose,
+  } = shared
     ? shared.databaseUrl
       ? await (async () => {
           const handle = await openDatabase({ url: shared.databaseUrl!, maxConnections: 10 })
@@ -127,7 +135,11 @@ export async function build(
     const who = name ?? `User ${counter}`
     const email = `${who.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${randomBytes(3).toString('hex')}@example.com`
     const password = 'correct horse battery staple'
-    const response = await call({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password, name: who } })
+    const response = await call({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, password, name: who },
+    })
     if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`)
     const body = response.json()
     return { id: body.user.id, token: body.token, email, password, name: who }

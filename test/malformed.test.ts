@@ -13,7 +13,16 @@ function wrongValueFor(schema: Schema | undefined): unknown[] {
   const type = schema?.type ?? schema?.anyOf?.[0]?.type
   switch (type) {
     case 'string':
-      return [12345, true, null, { nested: 'object' }, 'x'.repeat(1024 * 1024 - 100), 'nul\u0000byte', '\ud800 lone surrogate', '']
+      return [
+        12345,
+        true,
+        null,
+        { nested: 'object' },
+        'x'.repeat(1024 * 1024 - 100),
+        'nul\u0000byte',
+        '\ud800 lone surrogate',
+        '',
+      ]
     case 'integer':
     case 'number':
       return ['12', 1.5, -1e300, 'NaN', null]
@@ -31,7 +40,9 @@ function wrongValueFor(schema: Schema | undefined): unknown[] {
 t.test('malformed requests across every documented route answer 4xx with a code', async (t) => {
   const { app, call, register } = await build(t)
   const user = await register('Fuzzer')
-  const document = app.swagger() as { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>> }
+  const document = app.swagger() as {
+    paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>
+  }
 
   let sent = 0
   const failures: string[] = []
@@ -45,7 +56,8 @@ t.test('malformed requests across every documented route answer 4xx with a code'
     } catch {
       code = undefined
     }
-    if (status >= 500 || (status >= 400 && typeof code !== 'string')) failures.push(`${label}: ${status} ${response.body.slice(0, 200)}`)
+    if (status >= 500 || (status >= 400 && typeof code !== 'string'))
+      failures.push(`${label}: ${status} ${response.body.slice(0, 200)}`)
   }
 
   for (const [path, operations] of Object.entries(document.paths)) {
@@ -58,7 +70,10 @@ t.test('malformed requests across every documented route answer 4xx with a code'
       const label = `${method.toUpperCase()} ${path}`
       const bodySchema = operation.requestBody?.content?.['application/json']?.schema
       if (method === 'get' || method === 'delete') {
-        await check(`${label} odd query`, { ...base, url: `${url}?limit=abc&cursor=${'%ff'.repeat(50)}&q=${'x'.repeat(5000)}` })
+        await check(`${label} odd query`, {
+          ...base,
+          url: `${url}?limit=abc&cursor=${'%ff'.repeat(50)}&q=${'x'.repeat(5000)}`,
+        })
         await check(`${label} bad id`, { ...base, url: path.replace(/\{[^}]+\}/g, '..%2F..%2Fetc%2Fpasswd') })
         continue
       }
@@ -66,17 +81,36 @@ t.test('malformed requests across every documented route answer 4xx with a code'
       await check(`${label} broken JSON`, { ...base, headers: json, payload: '{"unterminated": ' })
       await check(`${label} JSON array`, { ...base, headers: json, payload: '[1,2,3]' })
       await check(`${label} JSON string`, { ...base, headers: json, payload: '"just a string"' })
-      await check(`${label} prototype pollution`, { ...base, headers: json, payload: '{"__proto__": {"role": "operator"}, "constructor": {"prototype": {"x": 1}}}' })
+      await check(`${label} prototype pollution`, {
+        ...base,
+        headers: json,
+        payload: '{"__proto__": {"role": "operator"}, "constructor": {"prototype": {"x": 1}}}',
+      })
       await check(`${label} empty object`, { ...base, payload: {} })
       await check(`${label} unknown field`, { ...base, payload: { unknownField: 'x', role: 'operator' } })
-      await check(`${label} wrong content type`, { ...base, headers: { 'content-type': 'text/plain' }, payload: 'hello' })
-      await check(`${label} deeply nested`, { ...base, headers: json, payload: `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}` })
+      await check(`${label} wrong content type`, {
+        ...base,
+        headers: { 'content-type': 'text/plain' },
+        payload: 'hello',
+      })
+      await check(`${label} deeply nested`, {
+        ...base,
+        headers: json,
+        payload: `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      })
       await check(`${label} nul in keys`, { ...base, headers: json, payload: '{"\\u0000": "\\u0000"}' })
-      await check(`${label} body too large`, { ...base, headers: json, payload: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }) })
+      await check(`${label} body too large`, {
+        ...base,
+        headers: json,
+        payload: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+      })
       await check(`${label} bad id`, { ...base, url: path.replace(/\{[^}]+\}/g, 'not-a-valid-id'), payload: {} })
       for (const [field, schema] of Object.entries(bodySchema?.properties ?? {})) {
         for (const value of wrongValueFor(schema)) {
-          await check(`${label} ${field}=${JSON.stringify(value).slice(0, 30)}`, { ...base, payload: { [field]: value } })
+          await check(`${label} ${field}=${JSON.stringify(value).slice(0, 30)}`, {
+            ...base,
+            payload: { [field]: value },
+          })
         }
       }
     }

@@ -39,15 +39,71 @@ const RITA_COVER = 'Rita cover letter 9b2c: I will build it in Svelte.'
 
 const table: Row[] = [
   // jobs
-  { route: 'POST /jobs', method: 'POST', stage: 'base', url: () => '/api/v1/jobs', payload: () => ({ ...fixedJob }), expect: [201, 201, 201, 201, 401] },
-  { route: 'GET /jobs (search)', method: 'GET', stage: 'base', url: () => '/api/v1/jobs?q=landing', expect: [200, 200, 200, 200, 200] },
-  { route: 'GET /jobs/:id (public)', method: 'GET', stage: 'base', url: (w) => `/api/v1/jobs/${w.job.id}`, expect: [200, 200, 200, 200, 200] },
-  { route: 'GET /jobs/:id (invite-only)', method: 'GET', stage: 'inviteOnly', url: (w) => `/api/v1/jobs/${w.inviteOnly!.id}`, expect: [200, 200, 404, 404, 404] },
-  { route: 'GET /jobs/:id (draft)', method: 'GET', stage: 'draft', url: (w) => `/api/v1/jobs/${w.draft!.id}`, expect: [200, 404, 404, 404, 404] },
-  { route: 'PATCH /jobs/:id', method: 'PATCH', stage: 'base', url: (w) => `/api/v1/jobs/${w.job.id}`, payload: () => ({ title: 'Renamed' }), expect: [200, 403, 403, 403, 401] },
-  { route: 'POST /jobs/:id/publish (draft)', method: 'POST', stage: 'draft', url: (w) => `/api/v1/jobs/${w.draft!.id}/publish`, expect: [200, 404, 404, 404, 401] },
-  { route: 'POST /jobs/:id/close', method: 'POST', stage: 'base', url: (w) => `/api/v1/jobs/${w.job.id}/close`, expect: [200, 403, 403, 403, 401] },
-  { route: 'POST /jobs/:id/cancel', method: 'POST', stage: 'base', url: (w) => `/api/v1/jobs/${w.job.id}/cancel`, expect: [200, 403, 403, 403, 401] },
+  {
+    route: 'POST /jobs',
+    method: 'POST',
+    stage: 'base',
+    url: () => '/api/v1/jobs',
+    payload: () => ({ ...fixedJob }),
+    expect: [201, 201, 201, 201, 401],
+  },
+  {
+    route: 'GET /jobs (search)',
+    method: 'GET',
+    stage: 'base',
+    url: () => '/api/v1/jobs?q=landing',
+    expect: [200, 200, 200, 200, 200],
+  },
+  {
+    route: 'GET /jobs/:id (public)',
+    method: 'GET',
+    stage: 'base',
+    url: (w) => `/api/v1/jobs/${w.job.id}`,
+    expect: [200, 200, 200, 200, 200],
+  },
+  {
+    route: 'GET /jobs/:id (invite-only)',
+    method: 'GET',
+    stage: 'inviteOnly',
+    url: (w) => `/api/v1/jobs/${w.inviteOnly!.id}`,
+    expect: [200, 200, 404, 404, 404],
+  },
+  {
+    route: 'GET /jobs/:id (draft)',
+    method: 'GET',
+    stage: 'draft',
+    url: (w) => `/api/v1/jobs/${w.draft!.id}`,
+    expect: [200, 404, 404, 404, 404],
+  },
+  {
+    route: 'PATCH /jobs/:id',
+    method: 'PATCH',
+    stage: 'base',
+    url: (w) => `/api/v1/jobs/${w.job.id}`,
+    payload: () => ({ title: 'Renamed' }),
+    expect: [200, 403, 403, 403, 401],
+  },
+  {
+    route: 'POST /jobs/:id/publish (draft)',
+    method: 'POST',
+    stage: 'draft',
+    url: (w) => `/api/v1/jobs/${w.draft!.id}/publish`,
+    expect: [200, 404, 404, 404, 401],
+  },
+  {
+    route: 'POST /jobs/:id/close',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/jobs/${w.job.id}/close`,
+    expect: [200, 403, 403, 403, 401],
+  },
+  {
+    route: 'POST /jobs/:id/cancel',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/jobs/${w.job.id}/cancel`,
+    expect: [200, 403, 403, 403, 401],
+  },
   {
     route: 'POST /jobs/:id/invites',
     method: 'POST',
@@ -65,8 +121,20 @@ const table: Row[] = [
     payload: () => ({ coverLetter: 'Another one', bidAmount: 50_000, estimatedDays: 5 }),
     expect: [403, 409, 409, 201, 401],
   },
-  { route: 'GET /jobs/:id/proposals', method: 'GET', stage: 'base', url: (w) => `/api/v1/jobs/${w.job.id}/proposals`, expect: [200, 200, 200, 404, 401] },
-  { route: 'GET /proposals/:id', method: 'GET', stage: 'base', url: (w) => `/api/v1/proposals/${w.proposal.id}`, expect: [200, 200, 404, 404, 401] },
+  {
+    route: 'GET /jobs/:id/proposals',
+    method: 'GET',
+    stage: 'base',
+    url: (w) => `/api/v1/jobs/${w.job.id}/proposals`,
+    expect: [200, 200, 200, 404, 401],
+  },
+  {
+    route: 'GET /proposals/:id',
+    method: 'GET',
+    stage: 'base',
+    url: (w) => `/api/v1/proposals/${w.proposal.id}`,
+    expect: [200, 200, 404, 404, 401],
+  },
   {
     route: 'PATCH /proposals/:id',
     method: 'PATCH',
@@ -75,35 +143,133 @@ const table: Row[] = [
     payload: () => ({ bidAmount: 75_000 }),
     expect: [403, 200, 404, 404, 401],
   },
-  { route: 'POST /proposals/:id/shortlist', method: 'POST', stage: 'base', url: (w) => `/api/v1/proposals/${w.proposal.id}/shortlist`, expect: [200, 403, 404, 404, 401] },
-  { route: 'POST /proposals/:id/decline', method: 'POST', stage: 'base', url: (w) => `/api/v1/proposals/${w.proposal.id}/decline`, expect: [200, 403, 404, 404, 401] },
-  { route: 'POST /proposals/:id/withdraw', method: 'POST', stage: 'base', url: (w) => `/api/v1/proposals/${w.proposal.id}/withdraw`, expect: [403, 200, 404, 404, 401] },
-  { route: 'POST /proposals/:id/hire', method: 'POST', stage: 'base', url: (w) => `/api/v1/proposals/${w.proposal.id}/hire`, expect: [201, 403, 404, 404, 401] },
+  {
+    route: 'POST /proposals/:id/shortlist',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/proposals/${w.proposal.id}/shortlist`,
+    expect: [200, 403, 404, 404, 401],
+  },
+  {
+    route: 'POST /proposals/:id/decline',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/proposals/${w.proposal.id}/decline`,
+    expect: [200, 403, 404, 404, 401],
+  },
+  {
+    route: 'POST /proposals/:id/withdraw',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/proposals/${w.proposal.id}/withdraw`,
+    expect: [403, 200, 404, 404, 401],
+  },
+  {
+    route: 'POST /proposals/:id/hire',
+    method: 'POST',
+    stage: 'base',
+    url: (w) => `/api/v1/proposals/${w.proposal.id}/hire`,
+    expect: [201, 403, 404, 404, 401],
+  },
   // contracts
-  { route: 'GET /contracts/:id', method: 'GET', stage: 'offered', url: (w) => `/api/v1/contracts/${w.contract!.id}`, expect: [200, 200, 404, 404, 401] },
-  { route: 'POST /contracts/:id/accept', method: 'POST', stage: 'offered', url: (w) => `/api/v1/contracts/${w.contract!.id}/accept`, expect: [403, 200, 404, 404, 401] },
-  { route: 'POST /contracts/:id/decline', method: 'POST', stage: 'offered', url: (w) => `/api/v1/contracts/${w.contract!.id}/decline`, expect: [403, 200, 404, 404, 401] },
-  { route: 'POST /contracts/:id/pause', method: 'POST', stage: 'active', url: (w) => `/api/v1/contracts/${w.contract!.id}/pause`, expect: [200, 403, 404, 404, 401] },
-  { route: 'POST /contracts/:id/resume', method: 'POST', stage: 'paused', url: (w) => `/api/v1/contracts/${w.contract!.id}/resume`, expect: [200, 403, 404, 404, 401] },
-  { route: 'POST /contracts/:id/end', method: 'POST', stage: 'active', url: (w) => `/api/v1/contracts/${w.contract!.id}/end`, expect: [200, 200, 404, 404, 401] },
+  {
+    route: 'GET /contracts/:id',
+    method: 'GET',
+    stage: 'offered',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}`,
+    expect: [200, 200, 404, 404, 401],
+  },
+  {
+    route: 'POST /contracts/:id/accept',
+    method: 'POST',
+    stage: 'offered',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}/accept`,
+    expect: [403, 200, 404, 404, 401],
+  },
+  {
+    route: 'POST /contracts/:id/decline',
+    method: 'POST',
+    stage: 'offered',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}/decline`,
+    expect: [403, 200, 404, 404, 401],
+  },
+  {
+    route: 'POST /contracts/:id/pause',
+    method: 'POST',
+    stage: 'active',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}/pause`,
+    expect: [200, 403, 404, 404, 401],
+  },
+  {
+    route: 'POST /contracts/:id/resume',
+    method: 'POST',
+    stage: 'paused',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}/resume`,
+    expect: [200, 403, 404, 404, 401],
+  },
+  {
+    route: 'POST /contracts/:id/end',
+    method: 'POST',
+    stage: 'active',
+    url: (w) => `/api/v1/contracts/${w.contract!.id}/end`,
+    expect: [200, 200, 404, 404, 401],
+  },
   // the hub and the caller's own lists
-  { route: 'GET /workrooms/:id', method: 'GET', stage: 'offered', url: (w) => `/api/v1/workrooms/${w.job.workroomId}`, expect: [200, 200, 200, 404, 401] },
-  { route: 'GET /me/jobs', method: 'GET', stage: 'base', url: () => '/api/v1/me/jobs', expect: [200, 200, 200, 200, 401] },
-  { route: 'GET /me/proposals', method: 'GET', stage: 'base', url: () => '/api/v1/me/proposals', expect: [200, 200, 200, 200, 401] },
-  { route: 'GET /me/contracts', method: 'GET', stage: 'offered', url: () => '/api/v1/me/contracts', expect: [200, 200, 200, 200, 401] },
+  {
+    route: 'GET /workrooms/:id',
+    method: 'GET',
+    stage: 'offered',
+    url: (w) => `/api/v1/workrooms/${w.job.workroomId}`,
+    expect: [200, 200, 200, 404, 401],
+  },
+  {
+    route: 'GET /me/jobs',
+    method: 'GET',
+    stage: 'base',
+    url: () => '/api/v1/me/jobs',
+    expect: [200, 200, 200, 200, 401],
+  },
+  {
+    route: 'GET /me/proposals',
+    method: 'GET',
+    stage: 'base',
+    url: () => '/api/v1/me/proposals',
+    expect: [200, 200, 200, 200, 401],
+  },
+  {
+    route: 'GET /me/contracts',
+    method: 'GET',
+    stage: 'offered',
+    url: () => '/api/v1/me/contracts',
+    expect: [200, 200, 200, 200, 401],
+  },
 ]
 
 t.test('authorization matrix of the marketplace routes', async (t) => {
   const { app, call, register } = await build(t)
 
   // Every marketplace route the OpenAPI document lists has its row.
-  const covered = new Set(table.map((row) => row.route.replace(/ \(.*\)$/, '').replace(':id', '{id}').replace(' /', ' /api/v1/')))
-  const marketplace = /^\/api\/v1\/(jobs|proposals|me\/(jobs|proposals|contracts)$|workrooms\/\{id\}$|contracts\/\{id\}(\/(accept|decline|pause|resume|end))?$)/
-  const documented = Object.entries((app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths).flatMap(([path, operations]) =>
+  const covered = new Set(
+    table.map((row) =>
+      row.route
+        .replace(/ \(.*\)$/, '')
+        .replace(':id', '{id}')
+        .replace(' /', ' /api/v1/'),
+    ),
+  )
+  const marketplace =
+    /^\/api\/v1\/(jobs|proposals|me\/(jobs|proposals|contracts)$|workrooms\/\{id\}$|contracts\/\{id\}(\/(accept|decline|pause|resume|end))?$)/
+  const documented = Object.entries(
+    (app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths,
+  ).flatMap(([path, operations]) =>
     marketplace.test(path) ? Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`) : [],
   )
   t.ok(documented.length >= 25, `${documented.length} marketplace routes documented`)
-  t.same(documented.filter((route) => !covered.has(route)), [], 'no marketplace route is missing from the table')
+  t.same(
+    documented.filter((route) => !covered.has(route)),
+    [],
+    'no marketplace route is missing from the table',
+  )
 
   const users = {
     client: await register('Cleo Client'),
@@ -116,14 +282,22 @@ t.test('authorization matrix of the marketplace routes', async (t) => {
   const makeWorld = async (stage: Stage): Promise<World> => {
     worlds++
     const job = await postJob(call, users.client.token, { ...fixedJob, title: `Landing page ${worlds}` })
-    const proposal = await propose(call, users.proposer.token, job.id, { coverLetter: PAT_COVER, bidAmount: 80_000, estimatedDays: 10 })
+    const proposal = await propose(call, users.proposer.token, job.id, {
+      coverLetter: PAT_COVER,
+      bidAmount: 80_000,
+      estimatedDays: 10,
+    })
     await propose(call, users.rival.token, job.id, { coverLetter: RITA_COVER, bidAmount: 70_000, estimatedDays: 12 })
     const world: World = { job, proposal }
     if (stage === 'draft') world.draft = await postJob(call, users.client.token, fixedJob, { publish: false })
     if (stage === 'inviteOnly') {
       const inviteOnly = await postJob(call, users.client.token, { ...fixedJob, visibility: 'invite-only' })
       await invite(call, users.client.token, inviteOnly.id, users.proposer.id)
-      await propose(call, users.proposer.token, inviteOnly.id, { coverLetter: PAT_COVER, bidAmount: 80_000, estimatedDays: 10 })
+      await propose(call, users.proposer.token, inviteOnly.id, {
+        coverLetter: PAT_COVER,
+        bidAmount: 80_000,
+        estimatedDays: 10,
+      })
       world.inviteOnly = inviteOnly
     }
     if (stage === 'offered' || stage === 'active' || stage === 'paused') {
@@ -135,7 +309,11 @@ t.test('authorization matrix of the marketplace routes', async (t) => {
   }
 
   // What each caller must never read.
-  const secretsOf = (who: 'proposer' | 'rival') => [users[who].id, users[who].name, who === 'proposer' ? PAT_COVER : RITA_COVER]
+  const secretsOf = (who: 'proposer' | 'rival') => [
+    users[who].id,
+    users[who].name,
+    who === 'proposer' ? PAT_COVER : RITA_COVER,
+  ]
   const emails = Object.values(users).map((u) => u.email)
   const forbidden: Record<Role, string[]> = {
     client: emails,
@@ -158,12 +336,19 @@ t.test('authorization matrix of the marketplace routes', async (t) => {
     for (const { role, status } of order) {
       if (mutates && status < 300 && succeeded) world = await makeWorld(row.stage)
       const token = role === 'anonymous' ? undefined : users[role].token
-      const response = await call({ method: row.method, url: row.url(world), token, payload: row.payload?.(world, users) })
+      const response = await call({
+        method: row.method,
+        url: row.url(world),
+        token,
+        payload: row.payload?.(world, users),
+      })
       const cell = `${row.route} as ${role}`
-      if (response.statusCode !== status) mismatches.push(`${cell}: expected ${status}, got ${response.statusCode} ${response.body.slice(0, 160)}`)
+      if (response.statusCode !== status)
+        mismatches.push(`${cell}: expected ${status}, got ${response.statusCode} ${response.body.slice(0, 160)}`)
       if (response.statusCode < 300) succeeded = true
       for (const secret of forbidden[role]) {
-        if (response.body.includes(secret)) leaks.push(`${cell} (${response.statusCode}) shows ${JSON.stringify(secret)}`)
+        if (response.body.includes(secret))
+          leaks.push(`${cell} (${response.statusCode}) shows ${JSON.stringify(secret)}`)
       }
       if (response.statusCode >= 400) {
         const extra = Object.keys(response.json()).filter((key) => !errorKeys.has(key))

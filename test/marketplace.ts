@@ -35,13 +35,23 @@ export async function expect(call: Call, status: number, options: Parameters<Cal
   return response.json()
 }
 
-export async function postJob(call: Call, token: string, job: Record<string, unknown> = fixedJob, options: { publish?: boolean } = {}) {
+export async function postJob(
+  call: Call,
+  token: string,
+  job: Record<string, unknown> = fixedJob,
+  options: { publish?: boolean } = {},
+) {
   const created = await expect(call, 201, { method: 'POST', url: '/api/v1/jobs', token, payload: job })
   if (options.publish === false) return created
   return expect(call, 200, { method: 'POST', url: `/api/v1/jobs/${created.id}/publish`, token })
 }
 
-export function propose(call: Call, token: string, jobId: string, proposal: Record<string, unknown> = { coverLetter: 'I can do this.', bidAmount: 80_000, estimatedDays: 14 }) {
+export function propose(
+  call: Call,
+  token: string,
+  jobId: string,
+  proposal: Record<string, unknown> = { coverLetter: 'I can do this.', bidAmount: 80_000, estimatedDays: 14 },
+) {
   return expect(call, 201, { method: 'POST', url: `/api/v1/jobs/${jobId}/proposals`, token, payload: proposal })
 }
 

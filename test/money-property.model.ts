@@ -60,7 +60,12 @@ const kinds = {
 type Kind = keyof typeof kinds
 
 export const commandArb = fc.record({
-  kind: fc.oneof(...(Object.entries(kinds) as Array<[Kind, number]>).map(([kind, weight]) => ({ arbitrary: fc.constant(kind), weight }))),
+  kind: fc.oneof(
+    ...(Object.entries(kinds) as Array<[Kind, number]>).map(([kind, weight]) => ({
+      arbitrary: fc.constant(kind),
+      weight,
+    })),
+  ),
   pick: fc.nat({ max: 1_000_000 }),
   percent: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
   by: fc.constantFrom<Side>('client', 'freelancer'),
@@ -99,7 +104,8 @@ export interface ModelPorts {
 
 const HOLDING = new Set(['funded', 'submitted', 'changes_requested'])
 const LIVE = new Set(['open', 'answered', 'escalated'])
-const part = (held: number, percent: number | undefined) => (percent === undefined ? undefined : Math.max(1, Math.floor((held * percent) / 100)))
+const part = (held: number, percent: number | undefined) =>
+  percent === undefined ? undefined : Math.max(1, Math.floor((held * percent) / 100))
 
 /** The milestone amounts of a `newContract` command; null while the actor has 6 unfunded milestones. */
 export function newContractAmounts(actor: MActor, command: Command): number[] | null {
@@ -143,7 +149,12 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
   switch (command.kind) {
     case 'deposit': {
       const depositId = await ports.askDeposit(actor, command.amount)
-      req = { method: 'POST', url: `/api/v1/admin/deposits/${depositId}/confirm`, token: ports.operatorToken, key: randomUUID() }
+      req = {
+        method: 'POST',
+        url: `/api/v1/admin/deposits/${depositId}/confirm`,
+        token: ports.operatorToken,
+        key: randomUUID(),
+      }
       apply = () => {
         actor.wallet += command.amount
         actor.inside += command.amount
@@ -151,8 +162,17 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
       break
     }
     case 'withdraw': {
-      const amount = actor.earnings > 0 && command.percent !== undefined ? Math.max(1, Math.floor((actor.earnings * command.percent) / 100)) : command.amount
-      req = { method: 'POST', url: '/api/v1/wallet/withdrawals', token: actor.freelancer.token, payload: { amount, currency: actor.currency }, key: randomUUID() }
+      const amount =
+        actor.earnings > 0 && command.percent !== undefined
+          ? Math.max(1, Math.floor((actor.earnings * command.percent) / 100))
+          : command.amount
+      req = {
+        method: 'POST',
+        url: '/api/v1/wallet/withdrawals',
+        token: actor.freelancer.token,
+        payload: { amount, currency: actor.currency },
+        key: randomUUID(),
+      }
       if (amount > actor.earnings) expect = { status: 409, code: 'payments.insufficient_earnings' }
       else {
         expect = { status: 201 }
@@ -168,7 +188,12 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
       const w = actor.withdrawals[command.pick % Math.max(1, actor.withdrawals.length)]
       if (!w) return null
       const confirm = command.by === 'client'
-      req = { method: 'POST', url: `/api/v1/admin/withdrawals/${w.id}/${confirm ? 'confirm' : 'reject'}`, token: ports.operatorToken, key: randomUUID() }
+      req = {
+        method: 'POST',
+        url: `/api/v1/admin/withdrawals/${w.id}/${confirm ? 'confirm' : 'reject'}`,
+        token: ports.operatorToken,
+        key: randomUUID(),
+      }
       if (w.state !== 'pending') expect = { status: 409, code: 'payments.withdrawal_not_pending' }
       else
         apply = () => {
@@ -196,18 +221,34 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
             }
           break
         case 'submit':
-          req = { method: 'POST', url: url('submit'), token: actor.freelancer.token, payload: { message: `work ${command.pick}` } }
+          req = {
+            method: 'POST',
+            url: url('submit'),
+            token: actor.freelancer.token,
+            payload: { message: `work ${command.pick}` },
+          }
           if (m.state !== 'funded' && m.state !== 'changes_requested') expect = badState
           else apply = () => void (m.state = 'submitted')
           break
         case 'requestChanges':
-          req = { method: 'POST', url: url('request-changes'), token: actor.client.token, payload: { message: 'again' } }
+          req = {
+            method: 'POST',
+            url: url('request-changes'),
+            token: actor.client.token,
+            payload: { message: 'again' },
+          }
           if (m.state !== 'submitted') expect = badState
           else apply = () => void (m.state = 'changes_requested')
           break
         case 'approve': {
           const amount = part(m.held, command.percent)
-          req = { method: 'POST', url: url('approve'), token: actor.client.token, payload: amount === undefined ? {} : { amount }, key: randomUUID() }
+          req = {
+            method: 'POST',
+            url: url('approve'),
+            token: actor.client.token,
+            payload: amount === undefined ? {} : { amount },
+            key: randomUUID(),
+          }
           if (!HOLDING.has(m.state)) expect = badState
           else
             apply = () => {
@@ -222,7 +263,13 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
         }
         case 'refundAsk': {
           const amount = part(m.held, command.percent)
-          req = { method: 'POST', url: url('refund'), token: actor.client.token, payload: amount === undefined ? {} : { amount }, key: randomUUID() }
+          req = {
+            method: 'POST',
+            url: url('refund'),
+            token: actor.client.token,
+            payload: amount === undefined ? {} : { amount },
+            key: randomUUID(),
+          }
           if (!HOLDING.has(m.state)) expect = badState
           else {
             expect = { status: 202 }
@@ -232,7 +279,13 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
         }
         case 'refund': {
           const explicit = part(m.held, command.percent)
-          req = { method: 'POST', url: url('refund'), token: actor.freelancer.token, payload: explicit === undefined ? {} : { amount: explicit }, key: randomUUID() }
+          req = {
+            method: 'POST',
+            url: url('refund'),
+            token: actor.freelancer.token,
+            payload: explicit === undefined ? {} : { amount: explicit },
+            key: randomUUID(),
+          }
           const amount = explicit ?? m.refundRequested ?? m.held
           if (!HOLDING.has(m.state)) expect = badState
           else if (amount > m.held) expect = { status: 409, code: 'milestones.amount_exceeds_hold' }
@@ -247,14 +300,26 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
         }
         case 'dispute': {
           const split = part(m.held, command.percent)
-          req = { method: 'POST', url: `/api/v1/milestones/${m.id}/disputes`, token: token(command.by), payload: { reason: 'disagree', ...(split === undefined ? {} : { freelancerAmount: split }) } }
+          req = {
+            method: 'POST',
+            url: `/api/v1/milestones/${m.id}/disputes`,
+            token: token(command.by),
+            payload: { reason: 'disagree', ...(split === undefined ? {} : { freelancerAmount: split }) },
+          }
           if (!HOLDING.has(m.state)) expect = { status: 409, code: 'disputes.milestone_not_disputable' }
           else {
             expect = { status: 201 }
             const proposal = split ?? (command.by === 'client' ? 0 : m.held)
             apply = (body) => {
               m.state = 'disputed'
-              m.dispute = { id: body.id, opener: command.by, state: 'open', clientAccepts: command.by === 'client' ? proposal : null, freelancerAccepts: command.by === 'freelancer' ? proposal : null, responded: false }
+              m.dispute = {
+                id: body.id,
+                opener: command.by,
+                state: 'open',
+                clientAccepts: command.by === 'client' ? proposal : null,
+                freelancerAccepts: command.by === 'freelancer' ? proposal : null,
+                responded: false,
+              }
             }
           }
           break
@@ -276,7 +341,13 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
           const live = LIVE.has(d.state)
           if (command.kind === 'respond') {
             const withSplit = command.percent !== undefined
-            req = { method: 'POST', url: durl('respond'), token: token(side), payload: { message: 'answer', ...(withSplit ? { freelancerAmount: split } : {}) }, key: randomUUID() }
+            req = {
+              method: 'POST',
+              url: durl('respond'),
+              token: token(side),
+              payload: { message: 'answer', ...(withSplit ? { freelancerAmount: split } : {}) },
+              key: randomUUID(),
+            }
             if (side === d.opener) expect = { status: 403, code: 'disputes.forbidden' }
             else if (!live) expect = { status: 409, code: 'disputes.bad_state' }
             else
@@ -286,7 +357,13 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
                 if (withSplit) accept(side, split)
               }
           } else if (command.kind === 'settle') {
-            req = { method: 'POST', url: durl('settle'), token: token(side), payload: { freelancerAmount: split }, key: randomUUID() }
+            req = {
+              method: 'POST',
+              url: durl('settle'),
+              token: token(side),
+              payload: { freelancerAmount: split },
+              key: randomUUID(),
+            }
             if (!live) expect = { status: 409, code: 'disputes.bad_state' }
             else
               apply = () => {
@@ -305,7 +382,13 @@ export async function planCommand(actor: MActor, command: Command, ports: ModelP
                 if (side !== d.opener) d.responded = true
               }
           } else {
-            req = { method: 'POST', url: `/api/v1/admin/disputes/${d.id}/decide`, token: ports.operatorToken, payload: { freelancerAmount: split, note: 'decided' }, key: randomUUID() }
+            req = {
+              method: 'POST',
+              url: `/api/v1/admin/disputes/${d.id}/decide`,
+              token: ports.operatorToken,
+              payload: { freelancerAmount: split, note: 'decided' },
+              key: randomUUID(),
+            }
             if (!live) expect = { status: 409, code: 'disputes.bad_state' }
             else apply = () => resolve(actor, m, split)
           }

@@ -35,7 +35,10 @@ const canonical = (value: unknown): string =>
   Array.isArray(value)
     ? `[${value.map(canonical).join(',')}]`
     : value && typeof value === 'object'
-      ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
+      ? `{${Object.keys(value)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(',')}}`
       : JSON.stringify(value)
 
 t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations agree with the model`, async (t) => {
@@ -49,28 +52,63 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
 
   const send = async (req: Request) => {
     requests++
-    const response = await ctx.call({ method: req.method, url: req.url, token: req.token, ...(req.payload ? { payload: req.payload } : {}), headers: req.key ? { 'idempotency-key': req.key } : {} })
+    const response = await ctx.call({
+      method: req.method,
+      url: req.url,
+      token: req.token,
+      ...(req.payload ? { payload: req.payload } : {}),
+      headers: req.key ? { 'idempotency-key': req.key } : {},
+    })
     return { status: response.statusCode, body: response.body, json: () => response.json() }
   }
 
   async function newContract(actor: MActor, amounts: number[]) {
-    const { contractId } = await createContract(ctx.app, ctx.clock, { clientId: actor.client.id, freelancerId: actor.freelancer.id, currency: actor.currency })
+    const { contractId } = await createContract(ctx.app, ctx.clock, {
+      clientId: actor.client.id,
+      freelancerId: actor.freelancer.id,
+      currency: actor.currency,
+    })
     await ctx.app.db.transaction((tx) =>
-      createMilestonesFromTerms(tx, { clock: ctx.clock, ids: { newId: randomUUID } }, {
-        contractId,
-        version: 1,
-        terms: { currency: actor.currency, milestones: amounts.map((amount, i) => ({ title: `M${i}`, amount, dueDate: due })) },
-      }),
+      createMilestonesFromTerms(
+        tx,
+        { clock: ctx.clock, ids: { newId: randomUUID } },
+        {
+          contractId,
+          version: 1,
+          terms: {
+            currency: actor.currency,
+            milestones: amounts.map((amount, i) => ({ title: `M${i}`, amount, dueDate: due })),
+          },
+        },
+      ),
     )
-    const rows = await ctx.app.db.select().from(milestonesTable).where(sql`${milestonesTable.contractId} = ${contractId}`).orderBy(milestonesTable.position)
-    for (const row of rows) actor.milestones.push({ id: row.id, amount: Number(row.amount), state: 'pending', held: 0, refundRequested: null, dispute: null })
+    const rows = await ctx.app.db
+      .select()
+      .from(milestonesTable)
+      .where(sql`${milestonesTable.contractId} = ${contractId}`)
+      .orderBy(milestonesTable.position)
+    for (const row of rows)
+      actor.milestones.push({
+        id: row.id,
+        amount: Number(row.amount),
+        state: 'pending',
+        held: 0,
+        refundRequested: null,
+        dispute: null,
+      })
   }
 
   const ports: ModelPorts = {
     operatorToken: operator.token,
     async askDeposit(actor, amount) {
       const payload = { amount, currency: actor.currency }
-      const asked = await send({ method: 'POST', url: '/api/v1/wallet/deposits', token: actor.client.token, payload, key: randomUUID() })
+      const asked = await send({
+        method: 'POST',
+        url: '/api/v1/wallet/deposits',
+        token: actor.client.token,
+        payload,
+        key: randomUUID(),
+      })
       if (asked.status !== 201) throw new Error(`deposit: ${asked.body}`)
       return asked.json().id
     },
@@ -91,14 +129,18 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
     const response = await send(req)
     const body = response.status < 500 ? response.json() : { code: 'server error' }
     if (response.status !== expect.status || (expect.code && body.code !== expect.code)) {
-      throw new Error(`actor ${actor.index} ${command.kind}: expected ${expect.status} ${expect.code ?? ''}, got ${response.status} ${response.body.slice(0, 300)}`)
+      throw new Error(
+        `actor ${actor.index} ${command.kind}: expected ${expect.status} ${expect.code ?? ''}, got ${response.status} ${response.body.slice(0, 300)}`,
+      )
     }
     outcomes.set(`${command.kind} ${response.status}`, (outcomes.get(`${command.kind} ${response.status}`) ?? 0) + 1)
     if (response.status < 300) planned.apply(body)
     if (command.retry && req.key) {
       const again = await send(req)
       if (again.status !== response.status || canonical(again.json()) !== canonical(body)) {
-        throw new Error(`actor ${actor.index} ${command.kind}: the retry answered ${again.status} ${again.body.slice(0, 200)} instead of the first answer`)
+        throw new Error(
+          `actor ${actor.index} ${command.kind}: the retry answered ${again.status} ${again.body.slice(0, 200)} instead of the first answer`,
+        )
       }
     }
     return { touched: planned.touched, sent: true }
@@ -112,22 +154,33 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
     )
     for (const row of sums) {
       if (row.total !== '0') throw new Error(`ledger does not sum to 0 in ${row.currency}: ${row.total}`)
-      if (row.low !== null && BigInt(row.low) < 0n) throw new Error(`an account in ${row.currency} is below 0: ${row.low}`)
+      if (row.low !== null && BigInt(row.low) < 0n)
+        throw new Error(`an account in ${row.currency} is below 0: ${row.low}`)
     }
     const owners = [actor.client.id, actor.freelancer.id, ...(touched ? [touched.id] : [])]
     const rows = await ctx.app.db.select().from(ledgerAccountsTable).where(inArray(ledgerAccountsTable.ownerId, owners))
-    const balance = (kind: string, owner: string) => Number(rows.find((r) => r.kind === kind && r.ownerId === owner && r.currency === actor.currency)?.balance ?? 0n)
+    const balance = (kind: string, owner: string) =>
+      Number(rows.find((r) => r.kind === kind && r.ownerId === owner && r.currency === actor.currency)?.balance ?? 0n)
     const actual = {
       wallet: balance('wallet', actor.client.id),
       earnings: balance('earnings', actor.freelancer.id),
       pending: balance('withdrawal_pending', actor.freelancer.id),
       held: touched ? balance('hold', touched.id) : 0,
     }
-    const expected = { wallet: actor.wallet, earnings: actor.earnings, pending: actor.pending, held: touched?.held ?? 0 }
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`actor ${actor.index}: balances ${JSON.stringify(actual)}, model ${JSON.stringify(expected)}`)
+    const expected = {
+      wallet: actor.wallet,
+      earnings: actor.earnings,
+      pending: actor.pending,
+      held: touched?.held ?? 0,
+    }
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      throw new Error(`actor ${actor.index}: balances ${JSON.stringify(actual)}, model ${JSON.stringify(expected)}`)
   }
 
-  const actorsArb = fc.array(fc.array(commandArb, { minLength: 2 * OPS_PER_ACTOR, maxLength: 2 * OPS_PER_ACTOR }), { minLength: ACTORS, maxLength: ACTORS })
+  const actorsArb = fc.array(fc.array(commandArb, { minLength: 2 * OPS_PER_ACTOR, maxLength: 2 * OPS_PER_ACTOR }), {
+    minLength: ACTORS,
+    maxLength: ACTORS,
+  })
   await fc.assert(
     fc.asyncProperty(actorsArb, async (programs) => {
       const actors: MActor[] = []
@@ -176,7 +229,8 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
         for (const m of actor.milestones) {
           const hold = Number(accounts.find((a) => a.kind === 'hold' && a.ownerId === m.id)?.balance ?? 0n)
           if (hold !== m.held) throw new Error(`hold of milestone ${m.id}: ${hold}, model ${m.held}`)
-          if ((m.state === 'released' || m.state === 'refunded') && hold !== 0) throw new Error(`resolved milestone ${m.id} still holds ${hold}`)
+          if ((m.state === 'released' || m.state === 'refunded') && hold !== 0)
+            throw new Error(`resolved milestone ${m.id} still holds ${hold}`)
         }
       }
       for (const currency of ['USD', 'EUR']) {
@@ -188,14 +242,20 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
       }
       // Each milestone's row agrees with the model's state.
       const rows = await ctx.app.db.select().from(milestonesTable)
-      for (const actor of actors) for (const m of actor.milestones) {
-        const row = rows.find((r) => r.id === m.id)!
-        if (row.state !== m.state) throw new Error(`milestone ${m.id}: state ${row.state}, model ${m.state}`)
-      }
+      for (const actor of actors)
+        for (const m of actor.milestones) {
+          const row = rows.find((r) => r.id === m.id)!
+          if (row.state !== m.state) throw new Error(`milestone ${m.id}: state ${row.state}, model ${m.state}`)
+        }
     }),
     { numRuns: 1, endOnFailure: true },
   )
   t.same(failures, [], 'every answer and every balance matched the model')
   t.ok(steps >= TOTAL_OPS, `${steps} operations (${requests} requests) from ${ACTORS} concurrent actors`)
-  t.comment([...outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}: ${n}`).join(', '))
+  t.comment(
+    [...outcomes]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `${k}: ${n}`)
+      .join(', '),
+  )
 })

@@ -22,12 +22,14 @@ const PARALLEL = 4
 /** Runs `work` over `items`, `width` at a time. */
 async function pool<T>(items: T[], width: number, work: (item: T, index: number) => Promise<void>) {
   let next = 0
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const index = next++
-      await work(items[index]!, index)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const index = next++
+        await work(items[index]!, index)
+      }
+    }),
+  )
 }
 
 t.test(`${MILESTONES} funded milestones x ${CONTENDERS} concurrent approve/refund: one winner each`, async (t) => {
@@ -43,30 +45,54 @@ t.test(`${MILESTONES} funded milestones x ${CONTENDERS} concurrent approve/refun
   for (let c = 0; c < CONTRACTS; c++) {
     const count = Math.floor(MILESTONES / CONTRACTS) + (c < MILESTONES % CONTRACTS ? 1 : 0)
     const amounts = Array.from({ length: count }, () => 1_000 + Math.floor(Math.random() * 99_000))
-    const { contractId } = await createContract(ctx.app, ctx.clock, { clientId: client.id, freelancerId: freelancers[c]!.id })
+    const { contractId } = await createContract(ctx.app, ctx.clock, {
+      clientId: client.id,
+      freelancerId: freelancers[c]!.id,
+    })
     await ctx.app.db.transaction((tx) =>
-      createMilestonesFromTerms(tx, { clock: ctx.clock, ids: { newId: randomUUID } }, {
-        contractId,
-        version: 1,
-        terms: { currency: 'USD', milestones: amounts.map((amount, i) => ({ title: `M${i}`, amount, dueDate: due })) },
-      }),
+      createMilestonesFromTerms(
+        tx,
+        { clock: ctx.clock, ids: { newId: randomUUID } },
+        {
+          contractId,
+          version: 1,
+          terms: {
+            currency: 'USD',
+            milestones: amounts.map((amount, i) => ({ title: `M${i}`, amount, dueDate: due })),
+          },
+        },
+      ),
     )
-    const items = (await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/milestones`, token: client.token })).json().items as Array<{ id: string; amount: number }>
+    const items = (
+      await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/milestones`, token: client.token })
+    ).json().items as Array<{ id: string; amount: number }>
     for (const m of items) milestones.push({ id: m.id, amount: m.amount, freelancer: c })
   }
   t.equal(milestones.length, MILESTONES)
   const total = milestones.reduce((sum, m) => sum + m.amount, 0)
   await depositConfirmed(ctx, client, operator, total)
   await pool(milestones, 8, async (m) => {
-    const funded = await call({ method: 'POST', url: `/api/v1/milestones/${m.id}/fund`, token: client.token, headers: idem() })
+    const funded = await call({
+      method: 'POST',
+      url: `/api/v1/milestones/${m.id}/fund`,
+      token: client.token,
+      headers: idem(),
+    })
     if (funded.statusCode !== 200) throw new Error(`fund: ${funded.body}`)
   })
-  t.same(await balances(ctx, client), { available: 0, inEscrow: total, earnings: 0, pendingWithdrawal: 0 }, 'everything in escrow')
+  t.same(
+    await balances(ctx, client),
+    { available: 0, inEscrow: total, earnings: 0, pendingWithdrawal: 0 },
+    'everything in escrow',
+  )
 
   const winners: Array<'approve' | 'refund'> = []
   const problems: string[] = []
   await pool(milestones, PARALLEL, async (m, index) => {
-    const actions = Array.from({ length: CONTENDERS }, (_, i) => (i % 2 === 0 ? 'approve' : 'refund') as 'approve' | 'refund').sort(() => Math.random() - 0.5)
+    const actions = Array.from(
+      { length: CONTENDERS },
+      (_, i) => (i % 2 === 0 ? 'approve' : 'refund') as 'approve' | 'refund',
+    ).sort(() => Math.random() - 0.5)
     const answers = await Promise.all(
       actions.map((action) =>
         call({
@@ -79,7 +105,8 @@ t.test(`${MILESTONES} funded milestones x ${CONTENDERS} concurrent approve/refun
     )
     const ok = answers.map((a, i) => ({ status: a.statusCode, action: actions[i]! })).filter((a) => a.status === 200)
     const conflicts = answers.filter((a) => a.statusCode === 409 && a.json().code === 'milestones.bad_state').length
-    if (ok.length !== 1 || conflicts !== CONTENDERS - 1) problems.push(`milestone ${index}: ${answers.map((a) => a.statusCode).join(',')}`)
+    if (ok.length !== 1 || conflicts !== CONTENDERS - 1)
+      problems.push(`milestone ${index}: ${answers.map((a) => a.statusCode).join(',')}`)
     winners[index] = ok[0]?.action ?? 'approve'
   })
   t.same(problems, [], 'exactly one 200 and seven 409 per milestone')
@@ -95,14 +122,28 @@ t.test(`${MILESTONES} funded milestones x ${CONTENDERS} concurrent approve/refun
       earnings[m.freelancer]! += Number(net)
     }
   })
-  t.same(await balances(ctx, client), { available: refunded, inEscrow: 0, earnings: 0, pendingWithdrawal: 0 }, 'the client got back exactly the refunds')
+  t.same(
+    await balances(ctx, client),
+    { available: refunded, inEscrow: 0, earnings: 0, pendingWithdrawal: 0 },
+    'the client got back exactly the refunds',
+  )
   const actual = await Promise.all(freelancers.map(async (f) => (await balances(ctx, f)).earnings))
   t.same(actual, earnings, "each freelancer's earnings are exactly the net releases")
   const report = await verifyLedger(ctx, operator)
   t.equal(report.ok, true, 'the ledger verifies')
   t.equal(report.currencies[0].inside, total, 'no money appeared or vanished')
   const released = winners.filter((w) => w === 'approve').length
-  const numbers = (await ctx.app.db.select({ n: invoicesTable.number }).from(invoicesTable).where(isNotNull(invoicesTable.number)).orderBy(asc(invoicesTable.number))).map((r) => r.n)
-  t.same(numbers, Array.from({ length: released }, (_, i) => i + 1), 'one invoice per release, numbered without gaps under concurrency')
+  const numbers = (
+    await ctx.app.db
+      .select({ n: invoicesTable.number })
+      .from(invoicesTable)
+      .where(isNotNull(invoicesTable.number))
+      .orderBy(asc(invoicesTable.number))
+  ).map((r) => r.n)
+  t.same(
+    numbers,
+    Array.from({ length: released }, (_, i) => i + 1),
+    'one invoice per release, numbered without gaps under concurrency',
+  )
   t.comment(`${released} released, ${MILESTONES - released} refunded, fees ${fees}`)
 })

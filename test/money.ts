@@ -16,11 +16,28 @@ export async function makeOperator(ctx: TestApp, name = 'Ops'): Promise<TestUser
 }
 
 /** Deposits `amount` into the user's wallet and has the operator confirm it. */
-export async function depositConfirmed(ctx: TestApp, user: TestUser, operator: TestUser, amount: number, currency = 'USD'): Promise<string> {
-  const asked = await ctx.call({ method: 'POST', url: '/api/v1/wallet/deposits', token: user.token, headers: idem(), payload: { amount, currency } })
+export async function depositConfirmed(
+  ctx: TestApp,
+  user: TestUser,
+  operator: TestUser,
+  amount: number,
+  currency = 'USD',
+): Promise<string> {
+  const asked = await ctx.call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: user.token,
+    headers: idem(),
+    payload: { amount, currency },
+  })
   if (asked.statusCode !== 201) throw new Error(`deposit failed: ${asked.statusCode} ${asked.body}`)
   const id = asked.json().id as string
-  const confirmed = await ctx.call({ method: 'POST', url: `/api/v1/admin/deposits/${id}/confirm`, token: operator.token, headers: idem() })
+  const confirmed = await ctx.call({
+    method: 'POST',
+    url: `/api/v1/admin/deposits/${id}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
   if (confirmed.statusCode !== 200) throw new Error(`confirm failed: ${confirmed.statusCode} ${confirmed.body}`)
   return id
 }
@@ -50,7 +67,11 @@ export async function verifyLedger(ctx: TestApp, operator: TestUser) {
  * escrow, the freelancer's earnings and pending withdrawal, and what the ledger holds beyond
  * them all, which is the platform's fees. `ledgerOk` is the operator's ledger check.
  */
-export async function moneyOf(ctx: TestApp, parties: { operator: TestUser; client: TestUser; freelancer: TestUser }, currency = 'USD') {
+export async function moneyOf(
+  ctx: TestApp,
+  parties: { operator: TestUser; client: TestUser; freelancer: TestUser },
+  currency = 'USD',
+) {
   const client = await balances(ctx, parties.client, currency)
   const freelancer = await balances(ctx, parties.freelancer, currency)
   const ledger = await verifyLedger(ctx, parties.operator)

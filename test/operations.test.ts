@@ -19,7 +19,13 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
   t.equal(openapi.statusCode, 200)
   const doc = openapi.json()
   t.equal(doc.openapi, '3.1.0')
-  for (const path of ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/me', '/api/v1/users/{id}', '/api/v1/realtime/tickets']) {
+  for (const path of [
+    '/api/v1/auth/register',
+    '/api/v1/auth/login',
+    '/api/v1/me',
+    '/api/v1/users/{id}',
+    '/api/v1/realtime/tickets',
+  ]) {
     t.ok(doc.paths[path], `${path} is documented`)
   }
   const docs = await call({ method: 'GET', url: '/docs' })
@@ -33,7 +39,11 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
   t.match(metrics.body, /workroom_realtime_commits 0\b/)
 
   // A committed document change shows in the real-time metrics, with its commit time.
-  app.realtime.registerKind({ name: 'ops', parse: (name) => (name.startsWith('ops:') ? {} : null), authorize: async () => null })
+  app.realtime.registerKind({
+    name: 'ops',
+    parse: (name) => (name.startsWith('ops:') ? {} : null),
+    authorize: async () => null,
+  })
   await app.realtime.write('ops:metrics', (doc) => doc.getMap('m').set('n', 1))
   const after = (await call({ method: 'GET', url: '/metrics' })).body
   t.match(after, /workroom_realtime_commits 1\b/)

@@ -42,7 +42,11 @@ t.test('SIGKILL while a client streams edits: every update another client receiv
   const config = loadConfig({ ...env, DATABASE_URL: '', LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: '0' })
   const setup = await buildApp(config, { clock })
   const register = async (name: string) => {
-    const response = await setup.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: `${name}.${Date.now()}@example.com`, password: 'correct horse battery staple', name } })
+    const response = await setup.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: `${name}.${Date.now()}@example.com`, password: 'correct horse battery staple', name },
+    })
     return response.json() as { user: { id: string }; token: string }
   }
   const [writer, watcher] = [await register('writer'), await register('watcher')]

@@ -30,13 +30,55 @@ function frames(random: () => number): Uint8Array[] {
     () => bytes(1 + Math.floor(random() * 64)), // random bytes
     () => Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // a varint that never ends
     () => message((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint(e, 2 ** 40))), // a huge length
-    () => message((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, bytes(20)))), // an update of garbage
-    () => message((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, Uint8Array.from([1, 1, 5, 0, 4])))), // truncated struct
-    () => message((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Uint8Array.from([5, 0xff])))), // broken state vector
+    () =>
+      message(
+        (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, bytes(20))),
+      ), // an update of garbage
+    () =>
+      message(
+        (e) => (
+          encoding.writeVarUint(e, 0),
+          encoding.writeVarUint(e, 1),
+          encoding.writeVarUint8Array(e, Uint8Array.from([1, 1, 5, 0, 4]))
+        ),
+      ), // truncated struct
+    () =>
+      message(
+        (e) => (
+          encoding.writeVarUint(e, 0),
+          encoding.writeVarUint(e, 0),
+          encoding.writeVarUint8Array(e, Uint8Array.from([5, 0xff]))
+        ),
+      ), // broken state vector
     () => message((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 9))), // unknown sync type
     () => message((e) => encoding.writeVarUint(e, 2 + Math.floor(random() * 100))), // unknown message type
-    () => message((e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, message((a) => (encoding.writeVarUint(a, 1), encoding.writeVarUint(a, 7), encoding.writeVarUint(a, 1), encoding.writeVarString(a, '{not json')))))), // awareness with broken JSON
-    () => message((e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint8Array(e, message((a) => encoding.writeVarUint(a, 2 ** 30))))), // awareness claiming a billion clients
+    () =>
+      message(
+        (e) => (
+          encoding.writeVarUint(e, 1),
+          encoding.writeVarUint8Array(
+            e,
+            message(
+              (a) => (
+                encoding.writeVarUint(a, 1),
+                encoding.writeVarUint(a, 7),
+                encoding.writeVarUint(a, 1),
+                encoding.writeVarString(a, '{not json')
+              ),
+            ),
+          )
+        ),
+      ), // awareness with broken JSON
+    () =>
+      message(
+        (e) => (
+          encoding.writeVarUint(e, 1),
+          encoding.writeVarUint8Array(
+            e,
+            message((a) => encoding.writeVarUint(a, 2 ** 30)),
+          )
+        ),
+      ), // awareness claiming a billion clients
     () => new Uint8Array(0),
   ]
   return Array.from({ length: 100 }, () => kinds[Math.floor(random() * kinds.length)]!())
@@ -57,7 +99,9 @@ t.test('10,000 malformed frames: nothing crashes, others are unaffected, offende
   let sent = 0
   const closeCodes = new Map<number, number>()
   for (let round = 0; round < 101; round++) {
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/${docName}`, { headers: { authorization: `Bearer ${freelancer.token}` } })
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/${docName}`, {
+      headers: { authorization: `Bearer ${freelancer.token}` },
+    })
     await new Promise<void>((resolve, reject) => (socket.once('open', () => resolve()), socket.once('error', reject)))
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))
     for (const frame of frames(random)) {
@@ -78,7 +122,10 @@ t.test('10,000 malformed frames: nothing crashes, others are unaffected, offende
   t.comment(`sent ${sent} frames on 101 sockets; close codes: ${JSON.stringify(Object.fromEntries(closeCodes))}`)
   t.ok(sent >= 10_000, `sent ${sent} frames`)
   // 4400: our protocol check; 1007: ws itself refuses a text frame that is not UTF-8.
-  t.ok((closeCodes.get(4400) ?? 0) + (closeCodes.get(1007) ?? 0) >= 95, 'offending sockets were closed (4400 protocol error or 1007 bad text)')
+  t.ok(
+    (closeCodes.get(4400) ?? 0) + (closeCodes.get(1007) ?? 0) >= 95,
+    'offending sockets were closed (4400 protocol error or 1007 bad text)',
+  )
   t.equal(a.closes.length + b.closes.length, 0, 'the real clients were never disconnected')
   a.doc.getText('scope').insert(0, 'still fine ')
   await until(() => b.doc.getText('scope').toString().startsWith('still fine'), 5000, 'still editing together')
@@ -88,7 +135,8 @@ t.test('10,000 malformed frames: nothing crashes, others are unaffected, offende
 t.test('the frame decoder refuses each of 10,000 malformed frames with a protocol error, never a crash', async (t) => {
   // On a socket, the first bad frame closes it and the rest are never read; here every
   // frame goes through the checks a socket's message handler runs.
-  const { decodeMessage, assertValidUpdate, awarenessClients, ProtocolError } = await import('../server/realtime/protocol.js')
+  const { decodeMessage, assertValidUpdate, awarenessClients, ProtocolError } =
+    await import('../server/realtime/protocol.js')
   const random = prng(7)
   let refused = 0
   let total = 0

@@ -13,14 +13,22 @@ t.test('a version bound before the offer is accepted stays binding after it', as
   const client = await test.register('Client')
   const freelancer = await test.register('Freelancer')
   const job = await postJob(call, client.token)
-  const proposal = await propose(call, freelancer.token, job.id, { coverLetter: 'Happy to help.', bidAmount: 80_000, estimatedDays: 14 })
+  const proposal = await propose(call, freelancer.token, job.id, {
+    coverLetter: 'Happy to help.',
+    bidAmount: 80_000,
+    estimatedDays: 14,
+  })
   const contract = await hire(call, client.token, proposal.id)
 
   await app.realtime.write(`contract:${contract.id}:terms`, (doc) => {
     doc.getMap('terms').set('price', 90_000)
     doc.getArray<Y.Map<unknown>>('milestones').get(0).set('amount', 90_000)
   })
-  const proposed = await call({ method: 'POST', url: `/api/v1/contracts/${contract.id}/terms/versions`, token: client.token })
+  const proposed = await call({
+    method: 'POST',
+    url: `/api/v1/contracts/${contract.id}/terms/versions`,
+    token: client.token,
+  })
   t.equal(proposed.statusCode, 201)
   const version = proposed.json()
   const bound = await call({

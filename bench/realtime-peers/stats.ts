@@ -20,7 +20,21 @@ export function benchRoute(request: IncomingMessage, response: ServerResponse, h
     if (url.searchParams.get('gc')) gc?.()
     const memory = process.memoryUsage()
     response.writeHead(200, { 'content-type': 'application/json' })
-    response.end(JSON.stringify({ rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, arrayBuffers: memory.arrayBuffers, documents: hooks.documents(), loaded: hooks.loaded(url.searchParams.get('doc') ?? ''), connections: hooks.connections(), committedChanges: 0, committedRows: 0, commits: 0 }))
+    response.end(
+      JSON.stringify({
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        heapTotal: memory.heapTotal,
+        external: memory.external,
+        arrayBuffers: memory.arrayBuffers,
+        documents: hooks.documents(),
+        loaded: hooks.loaded(url.searchParams.get('doc') ?? ''),
+        connections: hooks.connections(),
+        committedChanges: 0,
+        committedRows: 0,
+        commits: 0,
+      }),
+    )
     return true
   }
   if (url.pathname === '/bench/store') {

@@ -64,7 +64,11 @@ export async function ok<T>(call: Promise<FetchResult<T>>): Promise<T> {
     result = await call
   } catch (err) {
     if (err instanceof ApiError) throw err
-    throw new ApiError(0, 'network.unreachable', 'The server could not be reached. Check your connection and try again.')
+    throw new ApiError(
+      0,
+      'network.unreachable',
+      'The server could not be reached. Check your connection and try again.',
+    )
   }
   if (result.response.ok) return result.data as T
   throw toApiError(result.response.status, result.error)
@@ -82,7 +86,11 @@ export function toApiError(status: number, body: unknown): ApiError {
       details,
     )
   }
-  return new ApiError(status, status >= 500 ? 'internal' : 'request.failed', status >= 500 ? 'The server had a problem; try again.' : `Request failed (${status})`)
+  return new ApiError(
+    status,
+    status >= 500 ? 'internal' : 'request.failed',
+    status >= 500 ? 'The server had a problem; try again.' : `Request failed (${status})`,
+  )
 }
 
 /** A fresh Idempotency-Key for one money-moving action (reuse it when retrying that same action). */

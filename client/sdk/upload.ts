@@ -35,7 +35,14 @@ export function upload<T>(options: UploadOptions): Promise<T> {
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T)
       else reject(toApiError(xhr.status, body))
     }
-    xhr.onerror = () => reject(new ApiError(0, 'network.unreachable', 'The upload could not reach the server. Check your connection and try again.'))
+    xhr.onerror = () =>
+      reject(
+        new ApiError(
+          0,
+          'network.unreachable',
+          'The upload could not reach the server. Check your connection and try again.',
+        ),
+      )
     xhr.onabort = () => reject(new ApiError(0, 'upload.aborted', 'Upload cancelled'))
     options.signal?.addEventListener('abort', () => xhr.abort())
     xhr.send(options.form)

@@ -56,4 +56,6 @@ const walk = (dir) => {
   }
 }
 walk(dist)
-console.log(`web app built in ${Date.now() - started} ms (${files} files pre-compressed): ${path.relative(process.cwd(), dist) || dist}`)
+console.log(
+  `web app built in ${Date.now() - started} ms (${files} files pre-compressed): ${path.relative(process.cwd(), dist) || dist}`,
+)

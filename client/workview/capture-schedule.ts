@@ -34,7 +34,8 @@ export function createCaptureSchedule(options: CaptureScheduleOptions = {}): Cap
     count,
     instantsFor(segmentStart) {
       const start = new Date(segmentStart).getTime()
-      if (!Number.isFinite(start) || start % SEGMENT_MS !== 0) throw new RangeError('segmentStart must be on a 10-minute boundary')
+      if (!Number.isFinite(start) || start % SEGMENT_MS !== 0)
+        throw new RangeError('segmentStart must be on a 10-minute boundary')
       // One generator per segment, keyed by seed and start: the schedule of a segment does
       // not depend on which segments were asked for before it.
       const next = mulberry32(hash32(`${seed}:${start}`))

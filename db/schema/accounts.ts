@@ -11,7 +11,10 @@ export const usersTable = pgTable(
     name: varchar('name', { length: 100 }).notNull(),
     headline: varchar('headline', { length: 200 }),
     bio: text('bio'),
-    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+    skills: text('skills')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** Hourly rate in minor units of `rateCurrency`. */
     hourlyRate: bigint('hourly_rate', { mode: 'number' }),
     rateCurrency: varchar('rate_currency', { length: 3 }).notNull().default('USD'),

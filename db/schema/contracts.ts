@@ -49,6 +49,9 @@ export const contractsTable = pgTable(
     index('contracts_freelancer_idx').on(table.freelancerId),
     index('contracts_client_idx').on(table.clientId),
     check('contracts_arrangement_check', sql`${table.arrangement} in ('fixed', 'hourly')`),
-    check('contracts_state_check', sql`${table.state} in ('offered', 'active', 'paused', 'ending', 'ended', 'declined', 'expired')`),
+    check(
+      'contracts_state_check',
+      sql`${table.state} in ('offered', 'active', 'paused', 'ending', 'ended', 'declined', 'expired')`,
+    ),
   ],
 )

@@ -25,7 +25,10 @@ export const feedbackWindowsTable = pgTable(
   },
   (table) => [
     check('feedback_windows_order_check', sql`${table.openedAt} < ${table.closesAt}`),
-    check('feedback_windows_revealed_check', sql`(${table.revealedAt} is null) = (${table.revealedBy} is null) and (${table.revealedBy} is null or ${table.revealedBy} in ('both', 'deadline'))`),
+    check(
+      'feedback_windows_revealed_check',
+      sql`(${table.revealedAt} is null) = (${table.revealedBy} is null) and (${table.revealedBy} is null or ${table.revealedBy} in ('both', 'deadline'))`,
+    ),
   ],
 )
 
@@ -99,6 +102,9 @@ export const feedbackTable = pgTable(
         and ${table.score} = (200 * (${table.clarity} + ${table.communication} + ${table.paymentPromptness}) + 3) / 6)`,
     ),
     check('feedback_comment_check', sql`char_length(${table.comment}) between 1 and 5000`),
-    check('feedback_reply_check', sql`(${table.reply} is null) = (${table.repliedAt} is null) and coalesce(char_length(${table.reply}), 1) between 1 and 5000`),
+    check(
+      'feedback_reply_check',
+      sql`(${table.reply} is null) = (${table.repliedAt} is null) and coalesce(char_length(${table.reply}), 1) between 1 and 5000`,
+    ),
   ],
 )

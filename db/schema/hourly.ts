@@ -1,5 +1,18 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 import { contractsTable } from './contracts.js'
 
@@ -131,7 +144,10 @@ export const timesheetsTable = pgTable(
     /** Minutes paid when the undisputed part was approved (all billable minutes without a dispute). */
     approvedMinutes: integer('approved_minutes'),
     /** Invoices of this week (ids in the invoices module): the draft, then the formal ones. */
-    invoiceIds: jsonb('invoice_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    invoiceIds: jsonb('invoice_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

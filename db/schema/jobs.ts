@@ -1,5 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { bigint, check, customType, index, pgTable, primaryKey, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 import { workroomsTable } from './workrooms.js'
 
@@ -31,7 +42,10 @@ export const jobsTable = pgTable(
     description: text('description').notNull(),
     category: varchar('category', { length: 64 }),
     /** Lower-cased, de-duplicated tags. */
-    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+    skills: text('skills')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     arrangement: varchar('arrangement', { length: 8 }).notNull(),
     currency: varchar('currency', { length: 3 }).notNull(),
     budgetMin: bigint('budget_min', { mode: 'number' }),
@@ -89,5 +103,8 @@ export const jobInvitesTable = pgTable(
       .references(() => usersTable.id),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.jobId, table.freelancerId] }), index('job_invites_freelancer_idx').on(table.freelancerId)],
+  (table) => [
+    primaryKey({ columns: [table.jobId, table.freelancerId] }),
+    index('job_invites_freelancer_idx').on(table.freelancerId),
+  ],
 )

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, integer, jsonb, pgTable, primaryKey, timestamp, unique, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 
 /**
@@ -33,13 +45,18 @@ export const ledgerAccountsTable = pgTable(
     currency: varchar('currency', { length: 3 }).notNull(),
     /** The user (wallet, earnings, withdrawal_pending) or the milestone (hold); null for fees and world. */
     ownerId: uuid('owner_id'),
-    balance: bigint('balance', { mode: 'bigint' }).notNull().default(sql`0`),
+    balance: bigint('balance', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (table) => [
     unique('ledger_accounts_identity_key').on(table.kind, table.currency, table.ownerId).nullsNotDistinct(),
     index('ledger_accounts_owner_idx').on(table.ownerId),
-    check('ledger_accounts_kind_check', sql`${table.kind} in ('wallet', 'hold', 'earnings', 'withdrawal_pending', 'fees', 'world')`),
+    check(
+      'ledger_accounts_kind_check',
+      sql`${table.kind} in ('wallet', 'hold', 'earnings', 'withdrawal_pending', 'fees', 'world')`,
+    ),
     check('ledger_accounts_currency_check', sql`${table.currency} ~ '^[A-Z]{3}$'`),
     check('ledger_accounts_owner_check', sql`(${table.kind} in ('fees', 'world')) = (${table.ownerId} is null)`),
     check('ledger_accounts_nonnegative_check', sql`${table.kind} = 'world' or ${table.balance} >= 0`),
@@ -88,7 +105,10 @@ export const ledgerEntriesTable = pgTable(
   (table) => [
     primaryKey({ columns: [table.transferId, table.leg] }),
     index('ledger_entries_account_idx').on(table.accountId),
-    check('ledger_entries_amount_check', sql`${table.amount} <> 0 and ${table.amount} between -9007199254740991 and 9007199254740991`),
+    check(
+      'ledger_entries_amount_check',
+      sql`${table.amount} <> 0 and ${table.amount} between -9007199254740991 and 9007199254740991`,
+    ),
   ],
 )
 
@@ -105,7 +125,9 @@ export const depositsTable = pgTable(
     /** The provider's own reference (bank transfer reference, charge id...). */
     providerRef: varchar('provider_ref', { length: 200 }),
     /** What the payer should do (bank details, a link...), from the provider. */
-    instructions: jsonb('instructions').notNull().default(sql`'{}'::jsonb`),
+    instructions: jsonb('instructions')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     amount: bigint('amount', { mode: 'bigint' }).notNull(),
     currency: varchar('currency', { length: 3 }).notNull(),
     /** pending -> confirmed | cancelled */

@@ -37,7 +37,10 @@ export const messageAttachmentsTable = pgTable(
       .references(() => filesTable.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.messageId, table.fileId] }), index('message_attachments_file_idx').on(table.fileId)],
+  (table) => [
+    primaryKey({ columns: [table.messageId, table.fileId] }),
+    index('message_attachments_file_idx').on(table.fileId),
+  ],
 )
 
 /** How far each party has read a thread (read markers only move forward). */

@@ -1,10 +1,32 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, date, index, integer, pgTable, text, timestamp, unique, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 import { contractsTable } from './contracts.js'
 import { ledgerAccountsTable } from './ledger.js'
 
-export const milestoneStates = ['pending', 'funded', 'submitted', 'changes_requested', 'released', 'refunded', 'disputed', 'cancelled'] as const
+export const milestoneStates = [
+  'pending',
+  'funded',
+  'submitted',
+  'changes_requested',
+  'released',
+  'refunded',
+  'disputed',
+  'cancelled',
+] as const
 export type MilestoneState = (typeof milestoneStates)[number]
 
 /**
@@ -34,11 +56,19 @@ export const milestonesTable = pgTable(
     /** The terms version the milestone's title/amount/due date come from. */
     termsVersion: integer('terms_version').notNull(),
     holdAccountId: uuid('hold_account_id').references(() => ledgerAccountsTable.id),
-    fundedAmount: bigint('funded_amount', { mode: 'bigint' }).notNull().default(sql`0`),
+    fundedAmount: bigint('funded_amount', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** Gross amount released to the freelancer (the fee included). */
-    releasedAmount: bigint('released_amount', { mode: 'bigint' }).notNull().default(sql`0`),
-    feeAmount: bigint('fee_amount', { mode: 'bigint' }).notNull().default(sql`0`),
-    refundedAmount: bigint('refunded_amount', { mode: 'bigint' }).notNull().default(sql`0`),
+    releasedAmount: bigint('released_amount', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    feeAmount: bigint('fee_amount', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    refundedAmount: bigint('refunded_amount', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
     /** The client asked for a refund of this much; it happens when the freelancer consents. */
     refundRequestedAmount: bigint('refund_requested_amount', { mode: 'bigint' }),
     refundRequestedAt: timestamp('refund_requested_at', { withTimezone: true, mode: 'date' }),
@@ -82,7 +112,10 @@ export const milestoneSubmissionsTable = pgTable(
       .notNull()
       .references(() => usersTable.id),
     message: text('message').notNull(),
-    fileIds: uuid('file_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    fileIds: uuid('file_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     /** approved | changes_requested | disputed | auto_released | refunded; null while awaiting review. */
     outcome: varchar('outcome', { length: 20 }),
     reviewMessage: text('review_message'),
@@ -131,10 +164,15 @@ export const disputesTable = pgTable(
     resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
   },
   (table) => [
-    uniqueIndex('disputes_one_live_per_milestone_idx').on(table.milestoneId).where(sql`${table.state} <> 'resolved'`),
+    uniqueIndex('disputes_one_live_per_milestone_idx')
+      .on(table.milestoneId)
+      .where(sql`${table.state} <> 'resolved'`),
     index('disputes_contract_idx').on(table.contractId),
     check('disputes_state_check', sql`${table.state} in ('open', 'answered', 'escalated', 'resolved')`),
-    check('disputes_resolution_check', sql`${table.resolution} is null or ${table.resolution} in ('settled', 'decided', 'lapsed')`),
+    check(
+      'disputes_resolution_check',
+      sql`${table.resolution} is null or ${table.resolution} in ('settled', 'decided', 'lapsed')`,
+    ),
     check('disputes_opener_role_check', sql`${table.openerRole} in ('client', 'freelancer')`),
   ],
 )

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 import { jobsTable } from './jobs.js'
 import { threadsTable, workroomsTable } from './workrooms.js'
@@ -43,7 +55,10 @@ export const proposalsTable = pgTable(
     estimatedDays: integer('estimated_days').notNull(),
     milestones: jsonb('milestones').$type<PlannedMilestone[]>(),
     /** Ids of files in the workroom the freelancer may see. */
-    attachmentFileIds: uuid('attachment_file_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    attachmentFileIds: uuid('attachment_file_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
@@ -53,7 +68,10 @@ export const proposalsTable = pgTable(
       .where(sql`${table.state} in ('submitted', 'shortlisted', 'hired')`),
     index('proposals_job_idx').on(table.jobId, table.createdAt),
     index('proposals_freelancer_idx').on(table.freelancerId, table.createdAt),
-    check('proposals_state_check', sql`${table.state} in ('submitted', 'shortlisted', 'declined', 'withdrawn', 'hired')`),
+    check(
+      'proposals_state_check',
+      sql`${table.state} in ('submitted', 'shortlisted', 'declined', 'withdrawn', 'hired')`,
+    ),
     check(
       'proposals_bid_check',
       sql`(${table.bidAmount} is not null and ${table.bidAmount} > 0 and ${table.hourlyRate} is null)

@@ -13,7 +13,9 @@ export const deadlinesTable = pgTable(
     kind: varchar('kind', { length: 64 }).notNull(),
     subject: text('subject').notNull(),
     dueAt: timestamp('due_at', { withTimezone: true, mode: 'date' }).notNull(),
-    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    payload: jsonb('payload')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),
@@ -22,6 +24,8 @@ export const deadlinesTable = pgTable(
   },
   (table) => [
     uniqueIndex('deadlines_kind_subject_idx').on(table.kind, table.subject),
-    index('deadlines_due_idx').on(table.dueAt).where(sql`${table.doneAt} is null and ${table.cancelledAt} is null`),
+    index('deadlines_due_idx')
+      .on(table.dueAt)
+      .where(sql`${table.doneAt} is null and ${table.cancelledAt} is null`),
   ],
 )

@@ -1,4 +1,17 @@
-import { bigint, boolean, date, foreignKey, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  date,
+  foreignKey,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 import { contractsTable } from './contracts.js'
 import { bytea } from './realtime.js'
@@ -55,6 +68,9 @@ export const termsMilestonesTable = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.contractId, table.version, table.position] }),
-    foreignKey({ columns: [table.contractId, table.version], foreignColumns: [termsVersionsTable.contractId, termsVersionsTable.version] }),
+    foreignKey({
+      columns: [table.contractId, table.version],
+      foreignColumns: [termsVersionsTable.contractId, termsVersionsTable.version],
+    }),
   ],
 )

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, jsonb, pgTable, primaryKey, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core'
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 
 /** One workroom per job, created with it: the hub of everything about that job. */
@@ -77,7 +88,3 @@ export const activityEntriesTable = pgTable(
   },
   (table) => [uniqueIndex('activity_workroom_seq_idx').on(table.workroomId, table.seq)],
 )
-
-
-
-

@@ -21,7 +21,8 @@ export function decodeCursor<T>(cursor: string, parse: (value: Record<string, un
   } catch {
     throw cursorErrors.badCursor()
   }
-  const parsed = value && typeof value === 'object' && !Array.isArray(value) ? parse(value as Record<string, unknown>) : null
+  const parsed =
+    value && typeof value === 'object' && !Array.isArray(value) ? parse(value as Record<string, unknown>) : null
   if (parsed === null) throw cursorErrors.badCursor()
   return parsed
 }
@@ -65,7 +66,10 @@ export function olderThan(at: AnyColumn, id: AnyColumn, cursor: TimeIdCursor | n
  * One page of a newest-first list read with `limit + 1` rows: the extra row only tells that
  * another page follows, and the cursor points after the last row shown.
  */
-export function timeIdPage<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+export function timeIdPage<T extends { createdAt: Date; id: string }>(
+  rows: T[],
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? timeIdCursor(last.createdAt, last.id) : null }

@@ -7,5 +7,7 @@ export function seqCursor(seq: number): string {
 
 /** The `seq` inside a cursor made by seqCursor; anything else answers 400. */
 export function parseSeqCursor(cursor: string): number {
-  return decodeCursor(cursor, (value) => (Number.isSafeInteger(value.s) && (value.s as number) >= 0 ? (value.s as number) : null))
+  return decodeCursor(cursor, (value) =>
+    Number.isSafeInteger(value.s) && (value.s as number) >= 0 ? (value.s as number) : null,
+  )
 }

@@ -29,19 +29,23 @@ t.test('memory bus delivers a copy on a later tick, and unsubscribe stops delive
   await bus.close()
 })
 
-t.test('Redis bus reaches every instance, this one included (needs REDIS_URL)', { skip: process.env.REDIS_URL ? false : 'needs REDIS_URL (CI runs it)' }, async (t) => {
-  const url = process.env.REDIS_URL!
-  const one = await createRedisBus(url, silent)
-  const two = await createRedisBus(url, silent)
-  t.teardown(async () => {
-    await one.close()
-    await two.close()
-  })
-  const topic = `test.${Math.random().toString(36).slice(2)}`
-  const atOne = next(one, topic)
-  const atTwo = next(two, topic)
-  await new Promise((resolve) => setTimeout(resolve, 100)) // subscriptions reach Redis
-  await one.publish(topic, { hello: 'world' })
-  t.same(await atTwo, { hello: 'world' }, 'the other instance receives it')
-  t.same(await atOne, { hello: 'world' }, 'the sender receives it too')
-})
+t.test(
+  'Redis bus reaches every instance, this one included (needs REDIS_URL)',
+  { skip: process.env.REDIS_URL ? false : 'needs REDIS_URL (CI runs it)' },
+  async (t) => {
+    const url = process.env.REDIS_URL!
+    const one = await createRedisBus(url, silent)
+    const two = await createRedisBus(url, silent)
+    t.teardown(async () => {
+      await one.close()
+      await two.close()
+    })
+    const topic = `test.${Math.random().toString(36).slice(2)}`
+    const atOne = next(one, topic)
+    const atTwo = next(two, topic)
+    await new Promise((resolve) => setTimeout(resolve, 100)) // subscriptions reach Redis
+    await one.publish(topic, { hello: 'world' })
+    t.same(await atTwo, { hello: 'world' }, 'the other instance receives it')
+    t.same(await atOne, { hello: 'world' }, 'the sender receives it too')
+  },
+)

@@ -67,7 +67,8 @@ export async function createRedisBus(url: string, log: { warn(obj: object, msg: 
       local.on(topic, handler)
       const n = (counts.get(topic) ?? 0) + 1
       counts.set(topic, n)
-      if (n === 1) void subscriber.subscribe(topic).catch((err: unknown) => log.warn({ err, topic }, 'subscribe failed'))
+      if (n === 1)
+        void subscriber.subscribe(topic).catch((err: unknown) => log.warn({ err, topic }, 'subscribe failed'))
       return () => {
         local.off(topic, handler)
         const left = (counts.get(topic) ?? 1) - 1

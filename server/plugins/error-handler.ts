@@ -41,7 +41,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (error.details && typeof error.details.retryAfter === 'number') {
         void reply.header('retry-after', String(error.details.retryAfter))
       }
-      return reply.status(error.statusCode).send({ ...error.details, code: error.code, message: error.message, requestId })
+      return reply
+        .status(error.statusCode)
+        .send({ ...error.details, code: error.code, message: error.message, requestId })
     }
     const fastifyError = error as FastifyError
     if (fastifyError.validation) {
@@ -51,10 +53,22 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (context === 'params') {
         return reply.status(404).send({ code: 'not_found', message: 'Not found', requestId })
       }
-      const missing = first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined
-      const extra = first?.keyword === 'additionalProperties' ? (first.params as { additionalProperty?: string }).additionalProperty : undefined
+      const missing =
+        first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined
+      const extra =
+        first?.keyword === 'additionalProperties'
+          ? (first.params as { additionalProperty?: string }).additionalProperty
+          : undefined
       const pointer = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
-      const field = missing ? (pointer ? `${pointer}.${missing}` : missing) : extra ? (pointer ? `${pointer}.${extra}` : extra) : pointer || undefined
+      const field = missing
+        ? pointer
+          ? `${pointer}.${missing}`
+          : missing
+        : extra
+          ? pointer
+            ? `${pointer}.${extra}`
+            : extra
+          : pointer || undefined
       const message = missing
         ? `${context}.${field} is required`
         : extra
@@ -81,6 +95,12 @@ export function installErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     if (pageFallback?.matches(request)) return pageFallback.serve(request, reply)
-    return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id })
+    return reply
+      .status(404)
+      .send({
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        requestId: request.id,
+      })
   })
 }

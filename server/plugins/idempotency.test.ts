@@ -11,30 +11,71 @@ t.test('Idempotency-Key: required, replayed, mismatched, per user', async (t) =>
   const client = await ctx.register('Cleo')
   const other = await ctx.register('Otto')
 
-  const none = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, payload: { amount: 100, currency: 'USD' } })
+  const none = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    payload: { amount: 100, currency: 'USD' },
+  })
   t.equal(none.statusCode, 400, 'a money request without a key is refused')
   t.match(none.json().message, /idempotency-key/)
-  const bad = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem('has spaces in it'), payload: { amount: 100, currency: 'USD' } })
+  const bad = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem('has spaces in it'),
+    payload: { amount: 100, currency: 'USD' },
+  })
   t.equal(bad.statusCode, 400)
 
   const key = randomUUID()
-  const first = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(key), payload: { amount: 700, currency: 'USD' } })
+  const first = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem(key),
+    payload: { amount: 700, currency: 'USD' },
+  })
   t.equal(first.statusCode, 201)
   t.notOk(first.headers['idempotent-replayed'])
-  const retry = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(key), payload: { currency: 'USD', amount: 700 } })
+  const retry = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem(key),
+    payload: { currency: 'USD', amount: 700 },
+  })
   t.equal(retry.statusCode, 201, 'the retry gets the first status')
   t.same(retry.json(), first.json(), '...and the first body (key order does not matter)')
   t.equal(retry.headers['idempotent-replayed'], 'true')
   const listed = await call({ method: 'GET', url: '/api/v1/wallet/deposits', token: client.token })
   t.equal(listed.json().items.length, 1, 'one deposit, not two')
 
-  const other1 = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(key), payload: { amount: 701, currency: 'USD' } })
+  const other1 = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem(key),
+    payload: { amount: 701, currency: 'USD' },
+  })
   t.equal(other1.statusCode, 422, 'the same key with another body')
   t.equal(other1.json().code, 'idempotency.mismatch')
-  const otherRoute = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: client.token, headers: idem(key), payload: { amount: 700, currency: 'USD' } })
+  const otherRoute = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: client.token,
+    headers: idem(key),
+    payload: { amount: 700, currency: 'USD' },
+  })
   t.equal(otherRoute.statusCode, 422, 'the same key on another route')
 
-  const otherUser = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: other.token, headers: idem(key), payload: { amount: 700, currency: 'USD' } })
+  const otherUser = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: other.token,
+    headers: idem(key),
+    payload: { amount: 700, currency: 'USD' },
+  })
   t.equal(otherUser.statusCode, 201, 'keys belong to one user: another user may use the same key')
   t.not(otherUser.json().id, first.json().id)
 })
@@ -44,20 +85,45 @@ t.test('identical requests at the same moment move money once and all get the fi
   const { call } = ctx
   const operator = await makeOperator(ctx)
   const client = await ctx.register('Cleo')
-  const deposit = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(), payload: { amount: 5_000, currency: 'USD' } })
+  const deposit = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem(),
+    payload: { amount: 5_000, currency: 'USD' },
+  })
 
   const key = randomUUID()
   const confirmations = await Promise.all(
-    Array.from({ length: 8 }, () => call({ method: 'POST', url: `/api/v1/admin/deposits/${deposit.json().id}/confirm`, token: operator.token, headers: idem(key) })),
+    Array.from({ length: 8 }, () =>
+      call({
+        method: 'POST',
+        url: `/api/v1/admin/deposits/${deposit.json().id}/confirm`,
+        token: operator.token,
+        headers: idem(key),
+      }),
+    ),
   )
   t.same(new Set(confirmations.map((r) => r.statusCode)), new Set([200]), 'every copy answers 200')
   t.equal(new Set(confirmations.map((r) => r.body)).size, 1, 'with the same body')
-  t.equal(confirmations.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 7, 'seven of them are replays')
+  t.equal(
+    confirmations.filter((r) => r.headers['idempotent-replayed'] === 'true').length,
+    7,
+    'seven of them are replays',
+  )
   t.equal((await balances(ctx, client)).available, 5_000, 'the deposit was credited once')
 
   const depositKey = randomUUID()
   const asks = await Promise.all(
-    Array.from({ length: 6 }, () => call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(depositKey), payload: { amount: 10, currency: 'EUR' } })),
+    Array.from({ length: 6 }, () =>
+      call({
+        method: 'POST',
+        url: '/api/v1/wallet/deposits',
+        token: client.token,
+        headers: idem(depositKey),
+        payload: { amount: 10, currency: 'EUR' },
+      }),
+    ),
   )
   t.equal(new Set(asks.map((r) => r.json().id)).size, 1, 'six simultaneous deposit requests make one deposit')
   t.equal((await verifyLedger(ctx, operator)).ok, true)
@@ -69,13 +135,31 @@ t.test('a refused request is answered the same way on retry, even after the caus
   const freelancer = await ctx.register('Fred')
   const key = randomUUID()
   const payload = { amount: 500, currency: 'USD' }
-  const refused = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(key), payload })
+  const refused = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(key),
+    payload,
+  })
   t.equal(refused.statusCode, 409)
   t.equal(refused.json().code, 'payments.insufficient_earnings')
-  const replay = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(key), payload })
+  const replay = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(key),
+    payload,
+  })
   t.equal(replay.statusCode, 409)
   t.same(replay.json(), refused.json())
   t.equal(replay.headers['idempotent-replayed'], 'true')
-  const fresh = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(), payload })
+  const fresh = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(),
+    payload,
+  })
   t.equal(fresh.statusCode, 409, 'a new key runs again')
 })

@@ -28,7 +28,12 @@ export interface Idempotency {
    * `idempotency.mismatch`. 4xx answers are stored too (the work is rolled back to a
    * savepoint first); a 5xx stores nothing, so the retry runs again.
    */
-  run(input: { request: FastifyRequest; reply: FastifyReply; userId: string; work: (tx: Transaction) => Promise<IdempotentOutcome> }): Promise<FastifyReply>
+  run(input: {
+    request: FastifyRequest
+    reply: FastifyReply
+    userId: string
+    work: (tx: Transaction) => Promise<IdempotentOutcome>
+  }): Promise<FastifyReply>
 }
 
 declare module 'fastify' {
@@ -44,7 +49,8 @@ const keyPattern = '^[\\x21-\\x7E]{1,255}$'
 export const IdempotencyHeaders = Type.Object({
   [IDEMPOTENCY_HEADER]: Type.String({
     pattern: keyPattern,
-    description: 'Required. A client-chosen key (1-255 printable ASCII characters, e.g. a UUID) that makes retries safe',
+    description:
+      'Required. A client-chosen key (1-255 printable ASCII characters, e.g. a UUID) that makes retries safe',
   }),
 })
 
@@ -63,7 +69,14 @@ const WAIT_FOR_FIRST = '10s'
 /** What makes two requests "the same": method, route, path parameters and body (key order ignored). */
 export function requestFingerprint(request: FastifyRequest): string {
   return createHash('sha256')
-    .update(canonicalJson([request.method, request.routeOptions.url ?? request.url, request.params ?? {}, request.body ?? null]))
+    .update(
+      canonicalJson([
+        request.method,
+        request.routeOptions.url ?? request.url,
+        request.params ?? {},
+        request.body ?? null,
+      ]),
+    )
     .digest('hex')
 }
 
@@ -85,7 +98,8 @@ export async function sendOutcome(
   }
   if (outcome.replayed) void reply.header('idempotent-replayed', 'true')
   const body = outcome.body as { retryAfter?: unknown } | null
-  if (outcome.statusCode >= 400 && typeof body?.retryAfter === 'number') void reply.header('retry-after', String(body.retryAfter))
+  if (outcome.statusCode >= 400 && typeof body?.retryAfter === 'number')
+    void reply.header('retry-after', String(body.retryAfter))
   return reply.status(outcome.statusCode).send(outcome.body ?? null)
 }
 
@@ -116,7 +130,10 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
               throw err
             })
           if (inserted.length === 0) {
-            const [first] = await tx.select().from(t).where(and(eq(t.userId, userId), eq(t.key, key)))
+            const [first] = await tx
+              .select()
+              .from(t)
+              .where(and(eq(t.userId, userId), eq(t.key, key)))
             if (!first || first.statusCode === null) throw idempotencyErrors.inProgress()
             if (first.fingerprint !== fingerprint) throw idempotencyErrors.mismatch()
             return { replayed: true, statusCode: first.statusCode, body: first.response }

@@ -8,7 +8,11 @@ export const openapiPlugin = fp(
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
-        info: { title: 'Workroom API', version: '1', description: 'Jobs, proposals, live workrooms, escrow, hourly work, invoices, feedback.' },
+        info: {
+          title: 'Workroom API',
+          version: '1',
+          description: 'Jobs, proposals, live workrooms, escrow, hourly work, invoices, feedback.',
+        },
         components: {
           securitySchemes: {
             bearer: { type: 'http', scheme: 'bearer' },

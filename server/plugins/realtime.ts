@@ -17,7 +17,11 @@ import { createSqlDocumentStore } from '../realtime/store.js'
 import { CloseCode, releaseUpgrade } from './sockets.js'
 
 export const realtimeErrors = defineErrors({
-  upgradeRequired: [426, 'realtime.upgrade_required', 'This endpoint speaks the y-websocket protocol: open it as a WebSocket'],
+  upgradeRequired: [
+    426,
+    'realtime.upgrade_required',
+    'This endpoint speaks the y-websocket protocol: open it as a WebSocket',
+  ],
 })
 
 /** What modules use: register document kinds, write server documents, withdraw access. */
@@ -45,7 +49,8 @@ declare module 'fastify' {
 }
 
 const ACCESS_TOPIC = 'realtime.access'
-const matches = (match: string) => (docName: string) => (match.endsWith(':') ? docName.startsWith(match) : docName === match)
+const matches = (match: string) => (docName: string) =>
+  match.endsWith(':') ? docName.startsWith(match) : docName === match
 
 /**
  * The document endpoint `GET /api/v1/docs/:docName` (WebSocket, y-websocket protocol) and
@@ -59,7 +64,9 @@ export const realtimePlugin = fp<{
 }>(
   async (app, { config, clock, authenticateUpgrade }) => {
     const instanceId = randomBytes(8).toString('hex')
-    const relay = config.redisUrl ? await createRedisRelay(config.redisUrl, { instanceId, log: app.log }) : createLocalRelay()
+    const relay = config.redisUrl
+      ? await createRedisRelay(config.redisUrl, { instanceId, log: app.log })
+      : createLocalRelay()
     const engine = createRealtimeEngine({
       store: createSqlDocumentStore(app.db, clock, (text, params) => app.database.query(text, params)),
       relay,
@@ -84,7 +91,9 @@ export const realtimePlugin = fp<{
     const unsubscribe = app.bus.subscribe(ACCESS_TOPIC, (message) => {
       const { match } = message as { match: string }
       if (typeof match !== 'string') return
-      engine.recheckAccess(matches(match), authorize).catch((err: unknown) => app.log.warn({ err }, 'realtime: access recheck failed'))
+      engine
+        .recheckAccess(matches(match), authorize)
+        .catch((err: unknown) => app.log.warn({ err }, 'realtime: access recheck failed'))
     })
 
     app.decorate('realtime', {
@@ -100,23 +109,46 @@ export const realtimePlugin = fp<{
     for (const [name, help, pick] of [
       ['workroom_realtime_documents', 'Shared documents loaded in memory', (s: EngineStats) => s.documents],
       ['workroom_realtime_connections', 'Open document connections', (s: EngineStats) => s.connections],
-      ['workroom_realtime_committed_changes', 'Document changes made durable since start', (s: EngineStats) => s.committedChanges],
+      [
+        'workroom_realtime_committed_changes',
+        'Document changes made durable since start',
+        (s: EngineStats) => s.committedChanges,
+      ],
       ['workroom_realtime_commits', 'Group commits since start', (s: EngineStats) => s.commits],
     ] as const) {
-      new Gauge({ name, help, registers: [app.metrics], collect() {
-        this.set(pick(engine.stats()))
-      } })
+      new Gauge({
+        name,
+        help,
+        registers: [app.metrics],
+        collect() {
+          this.set(pick(engine.stats()))
+        },
+      })
     }
     for (const [name, help, pick] of [
-      ['workroom_realtime_commit_ms', 'Group commit time since start (milliseconds)', (s: EngineStats) => s.latency.commit],
-      ['workroom_realtime_update_ms', "A change's time from arrival to sent to every client, since start (milliseconds)", (s: EngineStats) => s.latency.update],
+      [
+        'workroom_realtime_commit_ms',
+        'Group commit time since start (milliseconds)',
+        (s: EngineStats) => s.latency.commit,
+      ],
+      [
+        'workroom_realtime_update_ms',
+        "A change's time from arrival to sent to every client, since start (milliseconds)",
+        (s: EngineStats) => s.latency.update,
+      ],
     ] as const) {
-      new Gauge({ name, help, labelNames: ['quantile'], registers: [app.metrics], collect() {
-        const summary = pick(engine.stats())
-        this.set({ quantile: '0.5' }, summary.p50)
-        this.set({ quantile: '0.99' }, summary.p99)
-        this.set({ quantile: '1' }, summary.max)
-      } })
+      new Gauge({
+        name,
+        help,
+        labelNames: ['quantile'],
+        registers: [app.metrics],
+        collect() {
+          const summary = pick(engine.stats())
+          this.set({ quantile: '0.5' }, summary.p50)
+          this.set({ quantile: '0.99' }, summary.p99)
+          this.set({ quantile: '1' }, summary.max)
+        },
+      })
     }
 
     // SIGTERM: everything received is committed before the sockets close with 1012.
@@ -157,7 +189,8 @@ export const realtimePlugin = fp<{
           docName,
           admit: async () => {
             const attempt = await connectAttempt(request)
-            if (!attempt.isAllowed && attempt.isExceeded) return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }
+            if (!attempt.isAllowed && attempt.isExceeded)
+              return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }
             const auth = await authenticateUpgrade(request)
             if (!auth.ok) {
               return auth.reason === 'origin'
@@ -168,7 +201,12 @@ export const realtimePlugin = fp<{
             if (!access) return { code: CloseCode.notFound, reason: 'no such document' }
             // Gone while we checked: nothing to track (its close event has already fired).
             if (socket.readyState !== socket.OPEN) return { code: 1000, reason: 'closed' }
-            app.sockets.add({ socket, userId: auth.session.user.id, sessionId: auth.session.sessionId, kind: `doc:${docName}` })
+            app.sockets.add({
+              socket,
+              userId: auth.session.user.id,
+              sessionId: auth.session.sessionId,
+              kind: `doc:${docName}`,
+            })
             return { access, userId: auth.session.user.id }
           },
         })

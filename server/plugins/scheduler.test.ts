@@ -35,7 +35,10 @@ t.test('a failing handler rolls back its work and is retried later', async (t) =
   app.scheduler.register('test.flaky', async (deadline, tx) => {
     attempts++
     // Work done inside the transaction before the failure must vanish with it.
-    await tx.update(deadlinesTable).set({ payload: { touched: true } }).where(eq(deadlinesTable.id, deadline.id))
+    await tx
+      .update(deadlinesTable)
+      .set({ payload: { touched: true } })
+      .where(eq(deadlinesTable.id, deadline.id))
     if (attempts === 1) throw new Error('transient failure')
   })
   await app.scheduler.schedule({ kind: 'test.flaky', subject: 'x', dueAt: clock.now() })
@@ -57,28 +60,37 @@ t.test('concurrent passes run each deadline exactly once', async (t) => {
     runs++
     await tx.execute(sql`select pg_sleep(0.01)`)
   })
-  for (let i = 0; i < 20; i++) await app.scheduler.schedule({ kind: 'test.count', subject: String(i), dueAt: clock.now() })
+  for (let i = 0; i < 20; i++)
+    await app.scheduler.schedule({ kind: 'test.count', subject: String(i), dueAt: clock.now() })
   const counts = await Promise.all([app.scheduler.runDue(), app.scheduler.runDue(), app.scheduler.runDue()])
-  t.equal(counts.reduce((a, b) => a + b, 0), 20)
+  t.equal(
+    counts.reduce((a, b) => a + b, 0),
+    20,
+  )
   t.equal(runs, 20)
 })
 
-t.test('two instances on one Postgres run each deadline exactly once (needs DATABASE_URL)', { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL (CI runs it)' }, async (t) => {
-  const first = await build(t)
-  const second = await build(t, { sameDatabaseAs: first, clock: first.clock })
-  const runs: string[] = []
-  for (const { app } of [first, second]) {
-    app.scheduler.register('test.once', async (deadline, tx) => {
-      runs.push(deadline.subject)
-      await tx.execute(sql`select pg_sleep(0.005)`)
-    })
-  }
-  for (let i = 0; i < 40; i++) await first.app.scheduler.schedule({ kind: 'test.once', subject: String(i), dueAt: first.clock.now() })
-  const [a, b] = await Promise.all([first.app.scheduler.runDue(), second.app.scheduler.runDue()])
-  t.equal(a + b, 40)
-  t.equal(new Set(runs).size, 40)
-  t.equal(runs.length, 40, 'no deadline ran twice')
-})
+t.test(
+  'two instances on one Postgres run each deadline exactly once (needs DATABASE_URL)',
+  { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL (CI runs it)' },
+  async (t) => {
+    const first = await build(t)
+    const second = await build(t, { sameDatabaseAs: first, clock: first.clock })
+    const runs: string[] = []
+    for (const { app } of [first, second]) {
+      app.scheduler.register('test.once', async (deadline, tx) => {
+        runs.push(deadline.subject)
+        await tx.execute(sql`select pg_sleep(0.005)`)
+      })
+    }
+    for (let i = 0; i < 40; i++)
+      await first.app.scheduler.schedule({ kind: 'test.once', subject: String(i), dueAt: first.clock.now() })
+    const [a, b] = await Promise.all([first.app.scheduler.runDue(), second.app.scheduler.runDue()])
+    t.equal(a + b, 40)
+    t.equal(new Set(runs).size, 40)
+    t.equal(runs.length, 40, 'no deadline ran twice')
+  },
+)
 
 t.test('after-commit actions run only once the deadline committed', async (t) => {
   const { app, clock } = await build(t)

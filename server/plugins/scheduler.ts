@@ -66,7 +66,13 @@ export function createScheduler(deps: {
           isNull(deadlinesTable.cancelledAt),
           inArray(deadlinesTable.kind, kinds),
         ]
-        if (exclude.length) conditions.push(sql`${deadlinesTable.id} not in (${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`)
+        if (exclude.length)
+          conditions.push(
+            sql`${deadlinesTable.id} not in (${sql.join(
+              exclude.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`,
+          )
         const [row] = await tx
           .select()
           .from(deadlinesTable)

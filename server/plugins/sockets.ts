@@ -90,7 +90,11 @@ export function createSocketRegistry(): SocketRegistry & { shutdown(): Promise<v
       return remove
     },
     closeSession(sessionId, code, reason) {
-      return close(all().filter((e) => e.sessionId === sessionId), code, reason)
+      return close(
+        all().filter((e) => e.sessionId === sessionId),
+        code,
+        reason,
+      )
     },
     closeUser(userId, code, reason, filter = () => true) {
       return close([...(byUser.get(userId) ?? [])].filter(filter), code, reason)

@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { AppError } from '../http/errors.js'
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv
 
 /**
  * Bodies are validated strictly: no type coercion ("12" is not 12) and unknown fields are

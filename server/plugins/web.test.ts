@@ -12,7 +12,10 @@ t.setTimeout(30_000)
 async function fakeDist(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'workroom-web-'))
   await mkdir(path.join(dir, 'assets'))
-  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Workroom</title><script type="module" src="/assets/index-abc123.js"></script>')
+  await writeFile(
+    path.join(dir, 'index.html'),
+    '<!doctype html><title>Workroom</title><script type="module" src="/assets/index-abc123.js"></script>',
+  )
   await writeFile(path.join(dir, 'assets', 'index-abc123.js'), 'console.log("app")')
   return dir
 }
@@ -44,7 +47,11 @@ t.test('serves the built app with caching headers and falls back to it for page 
   t.equal(asset.statusCode, 200)
   t.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable', 'hashed assets are cached for a year')
 
-  const page = await app.inject({ method: 'GET', url: '/contracts/7d3c/timesheets?week=2026-W48', headers: { accept: 'text/html,application/xhtml+xml,*/*' } })
+  const page = await app.inject({
+    method: 'GET',
+    url: '/contracts/7d3c/timesheets?week=2026-W48',
+    headers: { accept: 'text/html,application/xhtml+xml,*/*' },
+  })
   t.equal(page.statusCode, 200, 'a client-side route answers with the app')
   t.match(page.body, /<title>Workroom<\/title>/)
   t.equal(page.headers['cache-control'], 'no-cache')
@@ -74,5 +81,8 @@ t.test('without a built app the server runs the API only and says so', async (t)
   const res = await app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } })
   t.equal(res.statusCode, 404)
   t.equal(res.json().code, 'not_found')
-  t.ok(logs.some((line) => line.includes('not built')), 'a warning names the missing build')
+  t.ok(
+    logs.some((line) => line.includes('not built')),
+    'a warning names the missing build',
+  )
 })

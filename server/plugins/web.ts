@@ -69,7 +69,8 @@ export const webPlugin = fp<{ distDir?: string }>(
       setHeaders: (reply, filePath) => {
         if (filePath.endsWith('.html')) htmlHeaders(reply)
         // Vite puts a content hash in every name under assets/: a changed file is a new URL.
-        else if (filePath.includes(`${path.sep}assets${path.sep}`)) void reply.header('cache-control', 'public, max-age=31536000, immutable')
+        else if (filePath.includes(`${path.sep}assets${path.sep}`))
+          void reply.header('cache-control', 'public, max-age=31536000, immutable')
         else void reply.header('cache-control', 'public, max-age=3600')
       },
     })

@@ -57,14 +57,16 @@ export class Connection {
   send(frame: Uint8Array): void {
     if (this.closed || this.socket.readyState !== 1) return
     this.socket.send(frame, { binary: true })
-    if (this.socket.bufferedAmount > this.doc.limits.maxSendBufferBytes) this.close(DocCloseCode.slowConsumer, 'too slow: send buffer full')
+    if (this.socket.bufferedAmount > this.doc.limits.maxSendBufferBytes)
+      this.close(DocCloseCode.slowConsumer, 'too slow: send buffer full')
   }
 
   /** The first thing a client gets: our state vector and everyone's presence. */
   start(): void {
     this.doc.whenCommitted(() => this.send(syncStep1Message(this.doc.ydoc)))
     const states = [...this.doc.awareness.getStates().keys()]
-    if (states.length > 0) this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
+    if (states.length > 0)
+      this.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, states)))
   }
 
   handle(frame: Uint8Array): void {

@@ -72,7 +72,9 @@ export class DocumentPresence {
     for (const client of changed) into.add(client)
     if (source !== 'relay') this.sources.add(source)
     const now = Date.now()
-    const dueAt = renewalOnly ? now + this.limits.awarenessRenewalMs : Math.max(now, this.lastSentAt + this.limits.awarenessIntervalMs)
+    const dueAt = renewalOnly
+      ? now + this.limits.awarenessRenewalMs
+      : Math.max(now, this.lastSentAt + this.limits.awarenessIntervalMs)
     if (this.timer && this.dueAt <= dueAt) return
     if (this.timer) clearTimeout(this.timer)
     this.dueAt = dueAt

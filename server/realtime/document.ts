@@ -149,7 +149,14 @@ export class LiveDocument {
     const update = this.captured
     this.captured = null
     if (update) this.committing = true
-    return { doc: this, update, soleSource: soleSource ?? null, waiters, changes: items.length, queuedAt: this.queuedAt }
+    return {
+      doc: this,
+      update,
+      soleSource: soleSource ?? null,
+      waiters,
+      changes: items.length,
+      queuedAt: this.queuedAt,
+    }
   }
 
   get logRows(): number {
@@ -218,7 +225,8 @@ export class LiveDocument {
     this.incoming = []
     this.committing = false
     this.afterCommit = []
-    for (const connection of [...this.connections]) connection.close(DocCloseCode.internalError, 'storage unavailable; reconnect')
+    for (const connection of [...this.connections])
+      connection.close(DocCloseCode.internalError, 'storage unavailable; reconnect')
   }
 
   destroy(): void {
@@ -234,7 +242,8 @@ export class LiveDocument {
 
   removeConnection(connection: Connection): void {
     if (!this.connections.delete(connection)) return
-    if (connection.clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.clients], 'local')
+    if (connection.clients.size > 0)
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.clients], 'local')
     this.hooks.connectionClosed(this, connection)
   }
 

@@ -37,7 +37,8 @@ export function createConnections(options: ConnectionsOptions) {
         if (connection) return connection.handle(frame)
         earlyBytes += frame.length
         // A client that floods before it is admitted is not buffered without bound.
-        if (earlyBytes > options.maxSendBufferBytes) socket.close(DocCloseCode.tooLarge, 'too much data before the document was ready')
+        if (earlyBytes > options.maxSendBufferBytes)
+          socket.close(DocCloseCode.tooLarge, 'too much data before the document was ready')
         else early.push(frame)
       })
       socket.on('close', () => {
@@ -79,7 +80,10 @@ export function createConnections(options: ConnectionsOptions) {
     },
 
     /** Re-runs authorize for every connection of the matching loaded documents. */
-    async recheckAccess(matches: (docName: string) => boolean, authorize: (docName: string, userId: string) => Promise<'write' | 'read' | null>) {
+    async recheckAccess(
+      matches: (docName: string) => boolean,
+      authorize: (docName: string, userId: string) => Promise<'write' | 'read' | null>,
+    ) {
       for (const doc of [...options.documents.values()]) {
         if (!matches(doc.name)) continue
         for (const connection of [...doc.connections]) {

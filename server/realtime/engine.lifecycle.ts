@@ -79,7 +79,9 @@ export function createDocumentLifecycle(options: DocumentLifecycleOptions) {
       }
       early.length = 0
       const isNew = !stored.snapshot && stored.updates.length === 0
-      const mutation = resolved.kind.onLoad ? await resolved.kind.onLoad({ docName, params: resolved.params, isNew }) : null
+      const mutation = resolved.kind.onLoad
+        ? await resolved.kind.onLoad({ docName, params: resolved.params, isNew })
+        : null
       if (mutation) {
         if (isNew) {
           // A fixed client id makes the seed byte-identical wherever it runs.

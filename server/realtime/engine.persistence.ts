@@ -57,7 +57,10 @@ export function createGroupCommit(options: GroupCommitOptions) {
         const changes = batches.reduce((n, batch) => n + batch.changes, 0)
         options.metrics.committed(commitStarted, rows.length, changes)
       } catch (err) {
-        options.log.error({ err, rows: rows.length }, 'realtime: commit failed; dropping the affected documents from memory')
+        options.log.error(
+          { err, rows: rows.length },
+          'realtime: commit failed; dropping the affected documents from memory',
+        )
         for (const batch of batches) {
           batch.doc.fail(err, batch.waiters)
           options.drop(batch.doc)

@@ -24,9 +24,12 @@ export interface LatencySummary {
 }
 
 const summarize = (h: RecordableHistogram): LatencySummary =>
-  h.count === 0 ? { count: 0, p50: 0, p99: 0, max: 0 } : { count: h.count, p50: h.percentile(50) / 1000, p99: h.percentile(99) / 1000, max: h.max / 1000 }
+  h.count === 0
+    ? { count: 0, p50: 0, p99: 0, max: 0 }
+    : { count: h.count, p50: h.percentile(50) / 1000, p99: h.percentile(99) / 1000, max: h.max / 1000 }
 /** Records a duration in microseconds (the histogram takes positive integers). */
-const recordSince = (h: RecordableHistogram, startedAt: number) => h.record(Math.max(1, Math.round((performance.now() - startedAt) * 1000)))
+const recordSince = (h: RecordableHistogram, startedAt: number) =>
+  h.record(Math.max(1, Math.round((performance.now() - startedAt) * 1000)))
 
 /** The engine's commit counters and latency histograms (for /metrics and the benchmark). */
 export function createEngineMetrics() {

@@ -29,7 +29,8 @@ export function decodeMessage(frame: Uint8Array): IncomingMessage {
       const syncType = decoding.readVarUint(decoder)
       const payload = decoding.readVarUint8Array(decoder)
       if (syncType === SyncType.step1) message = { type: 'sync-step1', stateVector: payload }
-      else if (syncType === SyncType.step2 || syncType === SyncType.update) message = { type: 'sync-update', update: payload }
+      else if (syncType === SyncType.step2 || syncType === SyncType.update)
+        message = { type: 'sync-update', update: payload }
       else throw new ProtocolError(`unknown sync message ${syncType}`)
     } else if (type === MessageType.awareness) {
       message = { type: 'awareness', update: decoding.readVarUint8Array(decoder) }

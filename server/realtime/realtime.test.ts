@@ -22,7 +22,10 @@ function registerTestKind(app: TestApp['app'], who: { writer: string; reader: st
 }
 
 async function rows(app: TestApp['app'], docName: string) {
-  const [row] = await app.db.select({ n: count() }).from(realtimeUpdatesTable).where(eq(realtimeUpdatesTable.docName, docName))
+  const [row] = await app.db
+    .select({ n: count() })
+    .from(realtimeUpdatesTable)
+    .where(eq(realtimeUpdatesTable.docName, docName))
   return row!.n
 }
 
@@ -44,8 +47,21 @@ t.test('two clients edit the terms at once and converge; a late client gets ever
     b.doc.getText('scope').insert(b.doc.getText('scope').length, ` b${i}`)
   }
   a.doc.getMap('terms').set('price', 120_000)
-  b.doc.getArray<Y.Map<unknown>>('milestones').push([new Y.Map([['title', 'Extra'], ['amount', 20_000], ['dueDate', '2030-01-01']])])
-  await until(() => a.doc.getText('scope').toString() === b.doc.getText('scope').toString() && b.doc.getMap('terms').get('price') === 120_000 && a.doc.getArray('milestones').length === 2, 5000, 'convergence')
+  b.doc.getArray<Y.Map<unknown>>('milestones').push([
+    new Y.Map([
+      ['title', 'Extra'],
+      ['amount', 20_000],
+      ['dueDate', '2030-01-01'],
+    ]),
+  ])
+  await until(
+    () =>
+      a.doc.getText('scope').toString() === b.doc.getText('scope').toString() &&
+      b.doc.getMap('terms').get('price') === 120_000 &&
+      a.doc.getArray('milestones').length === 2,
+    5000,
+    'convergence',
+  )
   t.match(a.doc.getText('scope').toString(), /a19 .*b19/)
 
   const c = await connectClient(base, docName, client.token)
@@ -74,7 +90,11 @@ t.test('a read-only client never changes the document; a stranger and an anonymo
   r.doc.getText('t').insert(0, 'sneaky')
   await new Promise((resolve) => setTimeout(resolve, 300))
   await app.realtime.flush()
-  t.same(await app.realtime.read('test:ro', (doc) => Y.encodeStateVector(doc)), stateVector, "the server's state vector did not move")
+  t.same(
+    await app.realtime.read('test:ro', (doc) => Y.encodeStateVector(doc)),
+    stateVector,
+    "the server's state vector did not move",
+  )
   t.equal(w.doc.getMap('m').get('from'), 'writer', 'the writer never saw it')
   t.equal(await rows(app, 'test:ro'), before, 'nothing stored')
   t.equal(r.closes.length, 0, 'the reader stays connected and keeps receiving')
@@ -89,12 +109,23 @@ t.test('a read-only client never changes the document; a stranger and an anonymo
   const anonClose = await new Promise<number>((resolve) => anonymous.on('close', (code) => resolve(code)))
   t.equal(anonClose, 4401, 'anonymous: 4401')
   const bogusTicket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:ro?ticket=nope`)
-  t.equal(await new Promise<number>((resolve) => bogusTicket.on('close', (code) => resolve(code))), 4401, 'bad ticket: 4401')
+  t.equal(
+    await new Promise<number>((resolve) => bogusTicket.on('close', (code) => resolve(code))),
+    4401,
+    'bad ticket: 4401',
+  )
   const unknown = await connectClient(base, 'nothing:here', writer.token)
   t.teardown(() => unknown.destroy())
   t.equal((await unknown.closed()).code, 4404, 'unknown document kind: 4404')
-  const badOrigin = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:ro?ticket=${await ticket(base, writer.token)}`, { origin: 'https://evil.example' })
-  t.equal(await new Promise<number>((resolve) => badOrigin.on('close', (code) => resolve(code))), 4403, 'foreign Origin: 4403')
+  const badOrigin = new WebSocket(
+    `${base.replace('http', 'ws')}/api/v1/docs/test:ro?ticket=${await ticket(base, writer.token)}`,
+    { origin: 'https://evil.example' },
+  )
+  t.equal(
+    await new Promise<number>((resolve) => badOrigin.on('close', (code) => resolve(code))),
+    4403,
+    'foreign Origin: 4403',
+  )
 
   const plain = await fetch(`${base}/api/v1/docs/test:ro`, { headers: { authorization: `Bearer ${writer.token}` } })
   t.equal(plain.status, 426, 'plain HTTP is told to upgrade')
@@ -180,7 +211,9 @@ t.test('an update reaches other clients only after it is committed', async (t) =
 })
 
 t.test('a restarted app on the same database serves the same content; compaction keeps it', async (t) => {
-  const { app, register, database, config, clock } = await build(t, { env: { DOC_COMPACT_UPDATES: '500', DOC_UNLOAD_AFTER_MS: '100' } })
+  const { app, register, database, config, clock } = await build(t, {
+    env: { DOC_COMPACT_UPDATES: '500', DOC_UNLOAD_AFTER_MS: '100' },
+  })
   const base = await listen(app)
   const [writer, reader] = [await register('W'), await register('R')]
   registerTestKind(app, { writer: writer.id, reader: reader.id })
@@ -192,7 +225,13 @@ t.test('a restarted app on the same database serves the same content; compaction
   w.doc.getText('t').insert(0, 'from a client')
   await until(() => w.doc.getArray('log').length === 600, 5000, 'client has all')
   await app.realtime.flush()
-  await until(async () => (await app.db.select().from(realtimeSnapshotsTable).where(eq(realtimeSnapshotsTable.docName, 'test:long'))).length === 1, 5000, 'snapshot')
+  await until(
+    async () =>
+      (await app.db.select().from(realtimeSnapshotsTable).where(eq(realtimeSnapshotsTable.docName, 'test:long')))
+        .length === 1,
+    5000,
+    'snapshot',
+  )
   t.ok((await rows(app, 'test:long')) < 500, `log compacted (${await rows(app, 'test:long')} rows left)`)
   w.destroy()
   await until(() => !app.realtime.engine.isLoaded('test:long'), 5000, 'unloaded after the last client left')
@@ -204,38 +243,52 @@ t.test('a restarted app on the same database serves the same content; compaction
   t.teardown(() => second.close())
   await second.ready()
   registerTestKind(second, { writer: writer.id, reader: reader.id })
-  const content = await second.realtime.read('test:long', (doc) => ({ log: doc.getArray('log').toArray(), text: doc.getText('t').toString() }))
+  const content = await second.realtime.read('test:long', (doc) => ({
+    log: doc.getArray('log').toArray(),
+    text: doc.getText('t').toString(),
+  }))
   t.equal(content.log.length, 600)
   t.same(content.log.slice(0, 3), [0, 1, 2])
   t.equal(content.text, 'from a client')
 })
 
-t.test('presence: a change goes out at once, a bare renewal waits to travel with others (but well within the 30 s timeout)', async (t) => {
-  const { app, register } = await build(t)
-  const base = await listen(app)
-  const [writer, reader] = [await register('W'), await register('R')]
-  registerTestKind(app, { writer: writer.id, reader: reader.id })
-  const a = await connectClient(base, 'test:presence', writer.token)
-  const b = await connectClient(base, 'test:presence', reader.token)
-  t.teardown(() => (a.destroy(), b.destroy()))
-  await Promise.all([a.synced(), b.synced()])
-  const aId = a.doc.clientID
-  a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
-  await until(() => (b.provider.awareness.getStates().get(aId) as { cursor?: number } | undefined)?.cursor === 1, 2000, 'the first state arrives')
-  const clockOnB = () => b.provider.awareness.meta.get(aId)?.clock ?? -1
+t.test(
+  'presence: a change goes out at once, a bare renewal waits to travel with others (but well within the 30 s timeout)',
+  async (t) => {
+    const { app, register } = await build(t)
+    const base = await listen(app)
+    const [writer, reader] = [await register('W'), await register('R')]
+    registerTestKind(app, { writer: writer.id, reader: reader.id })
+    const a = await connectClient(base, 'test:presence', writer.token)
+    const b = await connectClient(base, 'test:presence', reader.token)
+    t.teardown(() => (a.destroy(), b.destroy()))
+    await Promise.all([a.synced(), b.synced()])
+    const aId = a.doc.clientID
+    a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
+    await until(
+      () => (b.provider.awareness.getStates().get(aId) as { cursor?: number } | undefined)?.cursor === 1,
+      2000,
+      'the first state arrives',
+    )
+    const clockOnB = () => b.provider.awareness.meta.get(aId)?.clock ?? -1
 
-  // A renewal: the same state again (stock clients do this every 15 s).
-  const before = clockOnB()
-  a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
-  await new Promise((resolve) => setTimeout(resolve, 600))
-  t.equal(clockOnB(), before, 'a bare renewal is not passed on at once')
-  a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
-  await until(() => (b.provider.awareness.getStates().get(aId) as { cursor?: number }).cursor === 2, 1000, 'a real change arrives at once')
-  a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
-  const renewed = clockOnB()
-  await until(() => clockOnB() > renewed, 8000, 'the renewal arrives within seconds')
-  t.pass('the renewal reached the other client, which keeps the state alive')
-})
+    // A renewal: the same state again (stock clients do this every 15 s).
+    const before = clockOnB()
+    a.provider.awareness.setLocalState({ name: 'W', cursor: 1 })
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    t.equal(clockOnB(), before, 'a bare renewal is not passed on at once')
+    a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
+    await until(
+      () => (b.provider.awareness.getStates().get(aId) as { cursor?: number }).cursor === 2,
+      1000,
+      'a real change arrives at once',
+    )
+    a.provider.awareness.setLocalState({ name: 'W', cursor: 2 })
+    const renewed = clockOnB()
+    await until(() => clockOnB() > renewed, 8000, 'the renewal arrives within seconds')
+    t.pass('the renewal reached the other client, which keeps the state alive')
+  },
+)
 
 t.test('two instances compacting one document never overwrite each other: a newer snapshot is merged in', async (t) => {
   const { app, database, config, clock } = await build(t)
@@ -246,10 +299,15 @@ t.test('two instances compacting one document never overwrite each other: a newe
   await second.ready()
   for (const instance of [app, second]) registerTestKind(instance, { writer: 'nobody', reader: 'nobody' })
   const docName = 'test:two-compactors'
-  const set = (instance: typeof app, key: string) => instance.realtime.write(docName, (doc) => doc.getMap('m').set(key, true))
+  const set = (instance: typeof app, key: string) =>
+    instance.realtime.write(docName, (doc) => doc.getMap('m').set(key, true))
 
   await set(app, 'first')
-  t.equal(await second.realtime.read(docName, (doc) => doc.getMap('m').get('first')), true, 'the second instance loads what the first wrote')
+  t.equal(
+    await second.realtime.read(docName, (doc) => doc.getMap('m').get('first')),
+    true,
+    'the second instance loads what the first wrote',
+  )
   await set(app, 'a1')
   await app.realtime.engine.compact(docName) // a snapshot with a1; a1's row deleted
   await set(second, 'b1') // the second instance never received a1
@@ -286,30 +344,39 @@ t.test('the server-written state document drops every client write', async (t) =
   t.equal((await s.closed()).code, 4404)
 })
 
-t.test('limits: a frame over the limit closes with 1009; a document over its cap refuses the update and says why', async (t) => {
-  const { app, register } = await build(t, { env: { WS_MAX_FRAME_BYTES: '65536', DOC_MAX_BYTES: '200000' } })
-  const base = await listen(app)
-  const [writer, reader] = [await register('W'), await register('R')]
-  registerTestKind(app, { writer: writer.id, reader: reader.id })
-  const w = await connectClient(base, 'test:limits', writer.token)
-  t.teardown(() => w.destroy())
-  await w.synced()
-  w.doc.getText('t').insert(0, 'x'.repeat(70_000))
-  t.equal((await w.closed()).code, 1009, 'frame too large')
+t.test(
+  'limits: a frame over the limit closes with 1009; a document over its cap refuses the update and says why',
+  async (t) => {
+    const { app, register } = await build(t, { env: { WS_MAX_FRAME_BYTES: '65536', DOC_MAX_BYTES: '200000' } })
+    const base = await listen(app)
+    const [writer, reader] = [await register('W'), await register('R')]
+    registerTestKind(app, { writer: writer.id, reader: reader.id })
+    const w = await connectClient(base, 'test:limits', writer.token)
+    t.teardown(() => w.destroy())
+    await w.synced()
+    w.doc.getText('t').insert(0, 'x'.repeat(70_000))
+    t.equal((await w.closed()).code, 1009, 'frame too large')
 
-  const denied: string[] = []
-  const { openDocument } = await import('../../common/documents.js')
-  const big = openDocument({ baseUrl: base, docName: 'test:limits', getTicket: () => ticket(base, writer.token), WebSocketPolyfill: WebSocket, disableBc: true })
-  t.teardown(() => big.destroy())
-  await big.synced()
-  for (let i = 0; i < 5; i++) big.doc.getText('t').insert(0, 'y'.repeat(50_000))
-  const terminated = await new Promise<{ code: number }>((resolve) => big.onTerminated(resolve))
-  denied.push(big.denied ?? '')
-  t.equal(terminated.code, 1009, 'document too large: closed with 1009')
-  t.match(denied[0], /document\.too_large/, 'the client was told why')
-  const stored = await app.realtime.read('test:limits', (doc) => doc.getText('t').length)
-  t.ok(stored <= 200_000, `the document stayed under its cap (${stored})`)
-})
+    const denied: string[] = []
+    const { openDocument } = await import('../../common/documents.js')
+    const big = openDocument({
+      baseUrl: base,
+      docName: 'test:limits',
+      getTicket: () => ticket(base, writer.token),
+      WebSocketPolyfill: WebSocket,
+      disableBc: true,
+    })
+    t.teardown(() => big.destroy())
+    await big.synced()
+    for (let i = 0; i < 5; i++) big.doc.getText('t').insert(0, 'y'.repeat(50_000))
+    const terminated = await new Promise<{ code: number }>((resolve) => big.onTerminated(resolve))
+    denied.push(big.denied ?? '')
+    t.equal(terminated.code, 1009, 'document too large: closed with 1009')
+    t.match(denied[0], /document\.too_large/, 'the client was told why')
+    const stored = await app.realtime.read('test:limits', (doc) => doc.getText('t').length)
+    t.ok(stored <= 200_000, `the document stayed under its cap (${stored})`)
+  },
+)
 
 t.test('shutdown commits what it received, then closes document sockets with 1012', async (t) => {
   const { app, register, config, clock, database } = await build(t)
@@ -328,7 +395,11 @@ t.test('shutdown commits what it received, then closes document sockets with 101
   t.teardown(() => second.close())
   await second.ready()
   registerTestKind(second, { writer: writer.id, reader: reader.id })
-  t.equal(await second.realtime.read('test:shutdown', (doc) => doc.getMap('m').get('last')), 'words', 'the last edit was committed')
+  t.equal(
+    await second.realtime.read('test:shutdown', (doc) => doc.getMap('m').get('last')),
+    'words',
+    'the last edit was committed',
+  )
 })
 
 t.test('the SDK reconnects after a server restart close with a fresh ticket', async (t) => {
@@ -355,33 +426,50 @@ t.test('the SDK reconnects after a server restart close with a fresh ticket', as
   sdk.doc.getMap('m').set('offline', 'edit')
   await until(() => sdk.provider.synced, 5000, 'reconnected and synced')
   t.equal(tickets, 2, 'a fresh ticket for the reconnect (tickets are single use)')
-  await until(async () => (await app.realtime.read('test:reconnect', (doc) => doc.getMap('m').get('offline'))) === 'edit', 5000, 'offline edit arrives')
+  await until(
+    async () => (await app.realtime.read('test:reconnect', (doc) => doc.getMap('m').get('offline'))) === 'edit',
+    5000,
+    'offline edit arrives',
+  )
   t.pass('the edit made while disconnected reached the server')
 })
 
-t.test('limits: connection attempts per IP are throttled (4429); a reader that stops reading is dropped (4008)', async (t) => {
-  const { app, register } = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536', TRUST_PROXY: 'true' } })
-  const base = await listen(app)
-  const [writer, reader] = [await register('W'), await register('R')]
-  registerTestKind(app, { writer: writer.id, reader: reader.id })
-  // An address of its own: with REDIS_URL, every test of the run counts in the same Redis.
-  const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+t.test(
+  'limits: connection attempts per IP are throttled (4429); a reader that stops reading is dropped (4008)',
+  async (t) => {
+    const { app, register } = await build(t, {
+      env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536', TRUST_PROXY: 'true' },
+    })
+    const base = await listen(app)
+    const [writer, reader] = [await register('W'), await register('R')]
+    registerTestKind(app, { writer: writer.id, reader: reader.id })
+    // An address of its own: with REDIS_URL, every test of the run counts in the same Redis.
+    const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 
-  // A reader whose socket no longer reads: what the server sends piles up, then it is closed.
-  const stuck = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:slow`, { headers: { authorization: `Bearer ${reader.token}`, 'x-forwarded-for': address } })
-  await new Promise((resolve) => stuck.once('message', resolve))
-  ;(stuck as unknown as { _socket: { pause(): void } })._socket.pause()
-  t.equal(app.realtime.stats().connections, 1)
-  for (let i = 0; i < 40 && app.realtime.stats().connections > 0; i++) {
-    await app.realtime.write('test:slow', (doc) => doc.getText('t').insert(0, 'z'.repeat(200_000)))
-  }
-  t.equal(app.realtime.stats().connections, 0, 'the slow reader was closed once its send buffer passed the limit')
-  stuck.terminate()
+    // A reader whose socket no longer reads: what the server sends piles up, then it is closed.
+    const stuck = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:slow`, {
+      headers: { authorization: `Bearer ${reader.token}`, 'x-forwarded-for': address },
+    })
+    await new Promise((resolve) => stuck.once('message', resolve))
+    ;(stuck as unknown as { _socket: { pause(): void } })._socket.pause()
+    t.equal(app.realtime.stats().connections, 1)
+    for (let i = 0; i < 40 && app.realtime.stats().connections > 0; i++) {
+      await app.realtime.write('test:slow', (doc) => doc.getText('t').insert(0, 'z'.repeat(200_000)))
+    }
+    t.equal(app.realtime.stats().connections, 0, 'the slow reader was closed once its send buffer passed the limit')
+    stuck.terminate()
 
-  const codes: number[] = []
-  for (let i = 0; i < 4; i++) {
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`, { headers: { 'x-forwarded-for': address } })
-    codes.push(await new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))))
-  }
-  t.same(codes, [4401, 4401, 4401, 4429], 'three attempts get as far as authentication; the fourth (fifth in the minute) is throttled')
-})
+    const codes: number[] = []
+    for (let i = 0; i < 4; i++) {
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/test:busy`, {
+        headers: { 'x-forwarded-for': address },
+      })
+      codes.push(await new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))))
+    }
+    t.same(
+      codes,
+      [4401, 4401, 4401, 4429],
+      'three attempts get as far as authentication; the fourth (fifth in the minute) is throttled',
+    )
+  },
+)

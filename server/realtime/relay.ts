@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis'
 
 /** What travels between instances for one document. */
-export type RelayMessage = { type: 'update' | 'awareness'; data: Uint8Array; /** An update's log row id. */ id?: number }
+export type RelayMessage = {
+  type: 'update' | 'awareness'
+  data: Uint8Array
+  /** An update's log row id. */ id?: number
+}
 export type RelayHandler = (message: RelayMessage) => void
 
 /**
@@ -49,7 +53,10 @@ export async function createRedisRelay(
   let readerId = Number(await reader.client('ID'))
   reader.on('ready', () => {
     // Reconnected: a new client id to unblock.
-    void reader.client('ID').then((id) => (readerId = Number(id)), () => {})
+    void reader.client('ID').then(
+      (id) => (readerId = Number(id)),
+      () => {},
+    )
   })
   const followed = new Map<string, { lastId: string; handler: RelayHandler }>()
   let closed = false
@@ -99,7 +106,11 @@ export async function createRedisRelay(
           const type = entry.t?.toString() === 'a' ? 'awareness' : 'update'
           const rowId = entry.i ? Number(entry.i.toString()) : undefined
           try {
-            follower.handler({ type, data: new Uint8Array(entry.d.buffer, entry.d.byteOffset, entry.d.byteLength), id: Number.isSafeInteger(rowId) ? rowId : undefined })
+            follower.handler({
+              type,
+              data: new Uint8Array(entry.d.buffer, entry.d.byteOffset, entry.d.byteLength),
+              id: Number.isSafeInteger(rowId) ? rowId : undefined,
+            })
           } catch (err) {
             options.log.warn({ err, docName: name }, 'realtime relay: handler failed')
           }
@@ -123,7 +134,20 @@ export async function createRedisRelay(
       const minId = `${Math.max(0, Date.now() - STREAM_RETENTION_MS)}-0`
       const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength)
       void writer
-        .xadd(streamKey(docName), 'MINID', '~', minId, '*', 't', message.type === 'awareness' ? 'a' : 'u', 'o', options.instanceId, ...(message.id === undefined ? [] : ['i', String(message.id)]), 'd', data)
+        .xadd(
+          streamKey(docName),
+          'MINID',
+          '~',
+          minId,
+          '*',
+          't',
+          message.type === 'awareness' ? 'a' : 'u',
+          'o',
+          options.instanceId,
+          ...(message.id === undefined ? [] : ['i', String(message.id)]),
+          'd',
+          data,
+        )
         .catch((err: unknown) => options.log.warn({ err, docName }, 'realtime relay: publish failed'))
     },
     async close() {

@@ -48,7 +48,8 @@ export type Query = (text: string, params: unknown[]) => Promise<Array<Record<st
 
 // Bytes travel as base64 text: PGlite parses bytea's hex text form in JavaScript, 10-20x
 // slower than Node's native base64 (a 93 KB snapshot: ~12 ms against ~1 ms).
-const base64Of = (column: typeof realtimeUpdatesTable.data | typeof realtimeSnapshotsTable.data) => sql<string>`encode(${column}, 'base64')`
+const base64Of = (column: typeof realtimeUpdatesTable.data | typeof realtimeSnapshotsTable.data) =>
+  sql<string>`encode(${column}, 'base64')`
 const fromBase64 = (text: string): Uint8Array => Buffer.from(text, 'base64')
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
 
@@ -114,7 +115,10 @@ export function createSqlDocumentStore(db: Database, clock: Clock, query: Query)
     async compact(docName, input) {
       const now = clock.now()
       return db.transaction(async (tx) => {
-        const [lock] = await queryRows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`)
+        const [lock] = await queryRows<{ locked: boolean }>(
+          tx,
+          sql`select pg_try_advisory_xact_lock(hashtext(${`workroom.doc:${docName}`})) as locked`,
+        )
         if (!lock?.locked) return null
         await breathe()
         const [current] = await queryRows<{ version: number; data: string | null }>(
@@ -137,13 +141,21 @@ export function createSqlDocumentStore(db: Database, clock: Clock, query: Query)
         }
         await breathe()
         // One array parameter (as text, which both drivers bind alike), not one per id.
-        const deleted = (await queryRows<{ id: string | number }>(tx, sql`delete from realtime_updates where doc_name = ${docName} and id = any(${`{${input.ids.join(',')}}`}::bigint[]) returning id`)).map((r) => Number(r.id))
+        const deleted = (
+          await queryRows<{ id: string | number }>(
+            tx,
+            sql`delete from realtime_updates where doc_name = ${docName} and id = any(${`{${input.ids.join(',')}}`}::bigint[]) returning id`,
+          )
+        ).map((r) => Number(r.id))
         const version = (current?.version ?? 0) + Math.max(1, deleted.length)
         await breathe()
         await tx
           .insert(realtimeSnapshotsTable)
           .values({ docName, data: sql`decode(${base64(state)}, 'base64')`, foldedUpdates: version, updatedAt: now })
-          .onConflictDoUpdate({ target: realtimeSnapshotsTable.docName, set: { data: sql`decode(${base64(state)}, 'base64')`, foldedUpdates: version, updatedAt: now } })
+          .onConflictDoUpdate({
+            target: realtimeSnapshotsTable.docName,
+            set: { data: sql`decode(${base64(state)}, 'base64')`, foldedUpdates: version, updatedAt: now },
+          })
         return { snapshotBytes: state.length, deletedIds: deleted, version, merged }
       })
     },

@@ -17,7 +17,13 @@ t.test('feedback: end, rate each other, reveal, reply, reputation on the profile
   const freelancer = await server.register('Quinn Freelancer')
   const { contractId } = await startedContract(server, { client, freelancer, bidAmount: 80_000 })
   const [milestoneId] = await bindTerms(server, contractId, client, freelancer)
-  await payMilestone(server, { milestoneId: milestoneId!, client, freelancer, operator: await makeOperator(server), amount: 80_000 })
+  await payMilestone(server, {
+    milestoneId: milestoneId!,
+    client,
+    freelancer,
+    operator: await makeOperator(server),
+    amount: 80_000,
+  })
 
   const clientPage = (await newUser(browser, server.base)).page
   const freelancerPage = (await newUser(browser, server.base)).page
@@ -34,7 +40,11 @@ t.test('feedback: end, rate each other, reveal, reply, reputation on the profile
 
   await signIn(freelancerPage, freelancer, `/contracts/${contractId}`)
   await freelancerPage.getByText('The client has left theirs.').waitFor()
-  t.equal(await freelancerPage.getByTestId('feedback-by-client').count(), 0, 'the client’s feedback stays hidden from the freelancer before the reveal')
+  t.equal(
+    await freelancerPage.getByTestId('feedback-by-client').count(),
+    0,
+    'the client’s feedback stays hidden from the freelancer before the reveal',
+  )
   await freelancerPage.getByLabel('Payment promptness').selectOption('5')
   await freelancerPage.getByLabel('Public comment').fill('Clear brief and quick payment.')
   await freelancerPage.getByRole('button', { name: 'Leave feedback' }).click()
@@ -53,7 +63,10 @@ t.test('feedback: end, rate each other, reveal, reply, reputation on the profile
   await clientPage.getByTestId('reputation').waitFor()
   const expected = ((4 * 30 + 5 * 70) / 100).toFixed(2)
   await clientPage.getByTestId('freelancer-score').getByText(`${expected} / 5`).waitFor()
-  t.ok(await clientPage.getByTestId('freelancer-inputs').getByText('$800.00').first().isVisible(), 'the input shows the money that weights it')
+  t.ok(
+    await clientPage.getByTestId('freelancer-inputs').getByText('$800.00').first().isVisible(),
+    'the input shows the money that weights it',
+  )
   await clientPage.getByTestId('received-feedback').getByText('Clean code, delivered on time.').waitFor()
   await clientPage.getByTestId('received-feedback').getByText('Thank you, Petra!').waitFor()
   await snap(clientPage, suite, '03-freelancer-profile')

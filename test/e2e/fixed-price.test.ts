@@ -13,7 +13,11 @@ const suite = 'fixed-price'
 /** Waits until the page shows `text` somewhere inside `selector`; returns how long it took. */
 async function seen(page: Page, selector: string, text: string, timeout: number): Promise<number> {
   const started = Date.now()
-  await page.waitForFunction(([sel, txt]) => Array.from(document.querySelectorAll(sel!)).some((el) => el.textContent?.includes(txt!)), [selector, text] as const, { timeout, polling: 'raf' })
+  await page.waitForFunction(
+    ([sel, txt]) => Array.from(document.querySelectorAll(sel!)).some((el) => el.textContent?.includes(txt!)),
+    [selector, text] as const,
+    { timeout, polling: 'raf' },
+  )
   return Date.now() - started
 }
 
@@ -29,7 +33,11 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
   const server = await startServer(t)
   const browser = await launchBrowser(t)
   const opsEmail = `ops.${Date.now()}@example.com`
-  await server.app.accounts.createOperator({ email: opsEmail, password: 'correct horse battery staple', name: 'Olga Ops' })
+  await server.app.accounts.createOperator({
+    email: opsEmail,
+    password: 'correct horse battery staple',
+    name: 'Olga Ops',
+  })
 
   const client = (await newUser(browser, server.base)).page
   const freelancer = (await newUser(browser, server.base, { timezoneId: 'Asia/Tokyo' })).page
@@ -96,7 +104,10 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
     // Accepting the offer bound terms version 1: its milestone is there, no terms round needed.
     await client.getByText('terms version 1 binding').waitFor()
     await client.getByTestId('milestone-1').getByText('$1,200.00').first().waitFor({ timeout: 10_000 })
-    t.ok(await client.getByRole('button', { name: 'Fund $1,200.00' }).isVisible(), 'the client can fund the offer’s milestone at once')
+    t.ok(
+      await client.getByRole('button', { name: 'Fund $1,200.00' }).isVisible(),
+      'the client can fund the offer’s milestone at once',
+    )
   })
 
   await t.test('both type into the terms at once and see each other within 1 s', async (t) => {
@@ -115,7 +126,10 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
       seen(freelancer, '[data-testid=presence]', 'Cleo editing the scope', 1000),
       seen(client, '[data-testid=presence]', 'Fred editing the scope', 1000),
     ])
-    t.ok(freelancerSawEdit <= 1000 && clientSawEdit <= 1000, `each saw the other's edit (${clientSawEdit} / ${freelancerSawEdit} ms)`)
+    t.ok(
+      freelancerSawEdit <= 1000 && clientSawEdit <= 1000,
+      `each saw the other's edit (${clientSawEdit} / ${freelancerSawEdit} ms)`,
+    )
     t.ok(freelancerSawPresence <= 1000 && clientSawPresence <= 1000, 'each saw where the other is editing')
     const clientText = await scope(client)
     const freelancerText = await scope(freelancer)
@@ -130,20 +144,32 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
     await freelancer.getByRole('button', { name: 'Propose this draft' }).click()
     await freelancer.getByTestId('version-2').waitFor()
     await client.getByRole('button', { name: 'Accept version 2' }).click()
-    await client.getByTestId('version-2').getByText(/Binding since/).waitFor()
-    await client.getByTestId('milestone-1').waitFor({ timeout: 10_000 }).catch(async () => {
-      await client.reload()
-      await client.getByTestId('milestone-1').waitFor()
-    })
+    await client
+      .getByTestId('version-2')
+      .getByText(/Binding since/)
+      .waitFor()
+    await client
+      .getByTestId('milestone-1')
+      .waitFor({ timeout: 10_000 })
+      .catch(async () => {
+        await client.reload()
+        await client.getByTestId('milestone-1').waitFor()
+      })
     // The list can first show the offer's milestone and then the bound one: wait for the amount (fails on timeout).
     await client.getByTestId('milestone-1').getByText('$1,200.00').first().waitFor({ timeout: 10_000 })
-    t.ok(await client.getByTestId('milestone-1').getByText('$1,200.00').first().isVisible(), 'the milestone of the bound terms is listed')
+    t.ok(
+      await client.getByTestId('milestone-1').getByText('$1,200.00').first().isVisible(),
+      'the milestone of the bound terms is listed',
+    )
     await snap(client, suite, '06-terms-bound')
   })
 
   await t.test('deposit, confirmed by an operator', async (t) => {
     await client.goto('/wallet')
-    await client.getByLabel(/^Amount/).first().fill('1,200')
+    await client
+      .getByLabel(/^Amount/)
+      .first()
+      .fill('1,200')
     await client.getByRole('button', { name: 'Request deposit' }).click()
     await client.getByTestId('deposits').getByText('pending').waitFor()
     await snap(client, suite, '07-wallet-pending')
@@ -185,7 +211,11 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
 
     await client.getByTestId('invoices').getByRole('link').first().click()
     await client.getByTestId('invoice').waitFor()
-    t.equal((await client.getByTestId('invoice-total').textContent())?.trim(), '$1,200.00', 'the invoice total is the milestone amount')
+    t.equal(
+      (await client.getByTestId('invoice-total').textContent())?.trim(),
+      '$1,200.00',
+      'the invoice total is the milestone amount',
+    )
     await snap(client, suite, '10-invoice')
   })
 })

@@ -16,8 +16,19 @@ import { build, type TestApp } from '../helper.js'
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
 /** The flags the issue asks for, plus what the fake screen capture needs. */
-export const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-export const fakeMediaFlags = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--auto-select-desktop-capture-source=Entire screen']
+export const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+export const fakeMediaFlags = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--auto-select-desktop-capture-source=Entire screen',
+]
 
 interface TapTest {
   teardown(fn: () => unknown): void
@@ -45,7 +56,9 @@ async function freePort(): Promise<number> {
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -53,7 +66,9 @@ async function freePort(): Promise<number> {
 /** Builds the web app once when no build exists (npm install normally did it). */
 export async function ensureWebBuilt(): Promise<void> {
   if (existsSync(path.join(webDistDir, 'index.html'))) return
-  await promisify(execFile)(process.execPath, [path.join(projectRoot, 'client/web/build.mjs'), '--strict'], { cwd: projectRoot })
+  await promisify(execFile)(process.execPath, [path.join(projectRoot, 'client/web/build.mjs'), '--strict'], {
+    cwd: projectRoot,
+  })
 }
 
 export interface E2EServer extends TestApp {
@@ -78,13 +93,21 @@ export async function launchBrowser(t: TapTest, extraFlags: string[] = []): Prom
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`)
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...chromiumFlags, ...extraFlags] })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...chromiumFlags, ...extraFlags],
+  })
   t.teardown(() => browser.close())
   return browser
 }
 
 /** A new user's browser: its own cookies, a phone or desktop viewport. */
-export async function newUser(browser: Browser, base: string, options: { phone?: boolean; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newUser(
+  browser: Browser,
+  base: string,
+  options: { phone?: boolean; timezoneId?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL: base,
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },

@@ -44,7 +44,10 @@ t.test('hourly: tracker, live Work View, timesheet submitted and approved', asyn
   // The second segment ends; its upload makes the client's Work View show the screenshot live.
   await jump(server, freelancerPage, 1000)
   await clientPage.getByTestId('screenshot').first().waitFor({ timeout: 15_000 })
-  t.ok(await clientPage.getByTestId('screenshot').first().locator('img').isVisible(), 'the client sees the screenshot without reloading')
+  t.ok(
+    await clientPage.getByTestId('screenshot').first().locator('img').isVisible(),
+    'the client sees the screenshot without reloading',
+  )
   await snap(clientPage, suite, '02-workview-client')
 
   await freelancerPage.getByTestId('outbox-empty').waitFor()

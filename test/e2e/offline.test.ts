@@ -28,10 +28,19 @@ t.test('offline: the tracker queues segments and uploads them when back', async 
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type('!')
   await jump(server, page, 1000)
-  await page.getByTestId('outbox-pending').getByText(/^2 segments and [1-9] screenshots? waiting to upload$/).waitFor()
-  const captured = Number((await page.getByText(/Screenshots this session: \d+/).textContent())?.match(/session: (\d+)/)?.[1])
+  await page
+    .getByTestId('outbox-pending')
+    .getByText(/^2 segments and [1-9] screenshots? waiting to upload$/)
+    .waitFor()
+  const captured = Number(
+    (await page.getByText(/Screenshots this session: \d+/).textContent())?.match(/session: (\d+)/)?.[1],
+  )
   await snap(page, suite, '01-queued-offline')
-  t.equal((await segmentsOnServer(server, contractId, freelancer.token)).segments.length, 0, 'nothing reached the server while offline')
+  t.equal(
+    (await segmentsOnServer(server, contractId, freelancer.token)).segments.length,
+    0,
+    'nothing reached the server while offline',
+  )
 
   // A retry while still offline changes nothing; then the connection comes back.
   await jump(server, page, 5000)
@@ -53,5 +62,8 @@ t.test('offline: the tracker queues segments and uploads them when back', async 
   const shots = week.segments.flatMap((s) => s.screenshots)
   t.equal(shots.length, captured, `every screenshot taken (${captured}) is on the server, once`)
   t.equal(new Set(shots.map((s) => s.capturedAt)).size, shots.length, 'no screenshot is doubled')
-  t.ok(week.segments.every((s) => s.memo === 'Offline work on the train!' || s.memo === 'Offline work on the train'), 'the memo travelled with the segments')
+  t.ok(
+    week.segments.every((s) => s.memo === 'Offline work on the train!' || s.memo === 'Offline work on the train'),
+    'the memo travelled with the segments',
+  )
 })

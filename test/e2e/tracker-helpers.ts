@@ -48,18 +48,33 @@ export async function startTracker(page: Page, memo: string): Promise<void> {
 export async function segmentsOnServer(server: E2EServer, contractId: string, token: string) {
   const res = await server.call({ method: 'GET', url: `/api/v1/contracts/${contractId}/segments`, token })
   if (res.statusCode !== 200) throw new Error(`segments: ${res.statusCode} ${res.body}`)
-  return res.json() as { segments: Array<{ start: string; memo: string; activeMinutes: number; screenshots: Array<{ id: string; capturedAt: string }> }>; timesheet: { id: string; state: string } | null }
+  return res.json() as {
+    segments: Array<{
+      start: string
+      memo: string
+      activeMinutes: number
+      screenshots: Array<{ id: string; capturedAt: string }>
+    }>
+    timesheet: { id: string; state: string } | null
+  }
 }
 
 /**
  * An active hourly contract with binding terms, made the way users make it (post, propose,
  * hire, accept, bind) through the HTTP API: the browser tests start from there.
  */
-export async function hourlyContract(server: E2EServer, rate = 6000): Promise<{ contractId: string; client: TestUser; freelancer: TestUser }> {
+export async function hourlyContract(
+  server: E2EServer,
+  rate = 6000,
+): Promise<{ contractId: string; client: TestUser; freelancer: TestUser }> {
   const client = await server.register('Hana Client')
   const freelancer = await server.register('Ivo Freelancer')
   const job = await postJob(server.call, client.token, hourlyJob)
-  const proposal = await propose(server.call, freelancer.token, job.id, { coverLetter: 'React is my daily work.', hourlyRate: rate, estimatedDays: 30 })
+  const proposal = await propose(server.call, freelancer.token, job.id, {
+    coverLetter: 'React is my daily work.',
+    hourlyRate: rate,
+    estimatedDays: 30,
+  })
   const contract = await hire(server.call, client.token, proposal.id)
   await act(server.call, freelancer.token, `/api/v1/contracts/${contract.id}/accept`)
   await bindTerms(server, contract.id, client, freelancer)

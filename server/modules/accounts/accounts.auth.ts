@@ -42,7 +42,12 @@ export const authHook = fp<{ accounts: Pick<AccountsService, 'authenticate'>; al
       if (session && credentials) {
         // SameSite=Lax already keeps cross-site POSTs cookie-less; this is the second lock.
         const origin = request.headers.origin
-        if (credentials.via === 'cookie' && unsafeMethods.has(request.method) && origin && !allowedOrigins.includes(origin)) {
+        if (
+          credentials.via === 'cookie' &&
+          unsafeMethods.has(request.method) &&
+          origin &&
+          !allowedOrigins.includes(origin)
+        ) {
           throw httpErrors.badOrigin()
         }
         request.session = session

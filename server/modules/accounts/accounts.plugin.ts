@@ -54,7 +54,12 @@ export const accountsModule = fp<{
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
     const publicProfileProviders: PublicProfileProviders = {}
     app.decorate('publicProfileProviders', publicProfileProviders)
-    await app.register(accountsRoutes, { accounts, cookieSecure: config.cookieSecure, profileFields, profileProviders: publicProfileProviders })
+    await app.register(accountsRoutes, {
+      accounts,
+      cookieSecure: config.cookieSecure,
+      profileFields,
+      profileProviders: publicProfileProviders,
+    })
   },
   { name: 'accounts', dependencies: ['database', 'bus', 'sockets'] },
 )

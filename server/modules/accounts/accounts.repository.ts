@@ -4,12 +4,18 @@ import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } f
 
 export type UserRow = typeof usersTable.$inferSelect
 export type NewUserRow = typeof usersTable.$inferInsert
-export type ProfileChanges = Partial<Pick<UserRow, 'name' | 'headline' | 'bio' | 'skills' | 'hourlyRate' | 'rateCurrency' | 'timeZone'>>
+export type ProfileChanges = Partial<
+  Pick<UserRow, 'name' | 'headline' | 'bio' | 'skills' | 'hourlyRate' | 'rateCurrency' | 'timeZone'>
+>
 
 export function createAccountsRepository(db: Executor) {
   return {
     async insertUser(row: NewUserRow): Promise<UserRow | null> {
-      const [user] = await db.insert(usersTable).values(row).onConflictDoNothing({ target: usersTable.email }).returning()
+      const [user] = await db
+        .insert(usersTable)
+        .values(row)
+        .onConflictDoNothing({ target: usersTable.email })
+        .returning()
       return user ?? null
     },
     async findUserByEmail(email: string): Promise<UserRow | null> {
@@ -36,12 +42,21 @@ export function createAccountsRepository(db: Executor) {
         .select({ sessionId: sessionsTable.id, user: usersTable })
         .from(sessionsTable)
         .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
-        .where(and(eq(sessionsTable.tokenHash, tokenHash), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)))
+        .where(
+          and(
+            eq(sessionsTable.tokenHash, tokenHash),
+            isNull(sessionsTable.revokedAt),
+            gt(sessionsTable.expiresAt, now),
+          ),
+        )
         .limit(1)
       return row ?? null
     },
     async revokeSession(sessionId: string, now: Date): Promise<void> {
-      await db.update(sessionsTable).set({ revokedAt: now }).where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt)))
+      await db
+        .update(sessionsTable)
+        .set({ revokedAt: now })
+        .where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt)))
     },
     async insertTicket(row: typeof realtimeTicketsTable.$inferInsert): Promise<void> {
       await db.insert(realtimeTicketsTable).values(row)
@@ -51,7 +66,13 @@ export function createAccountsRepository(db: Executor) {
       const [row] = await db
         .update(realtimeTicketsTable)
         .set({ usedAt: now })
-        .where(and(eq(realtimeTicketsTable.tokenHash, tokenHash), isNull(realtimeTicketsTable.usedAt), gt(realtimeTicketsTable.expiresAt, now)))
+        .where(
+          and(
+            eq(realtimeTicketsTable.tokenHash, tokenHash),
+            isNull(realtimeTicketsTable.usedAt),
+            gt(realtimeTicketsTable.expiresAt, now),
+          ),
+        )
         .returning({ sessionId: realtimeTicketsTable.sessionId })
       return row?.sessionId ?? null
     },

@@ -2,7 +2,16 @@ import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/typ
 import type { FastifyReply } from 'fastify'
 import { ErrorBody } from '../../http/schemas.js'
 import { requireSession, SESSION_COOKIE } from './accounts.auth.js'
-import { AuthResponse, LoginBody, PrivateUser, ProfileBody, publicProfileSchema, RegisterBody, type PrivateUserDto, type PublicUserDto } from './accounts.schemas.js'
+import {
+  AuthResponse,
+  LoginBody,
+  PrivateUser,
+  ProfileBody,
+  publicProfileSchema,
+  RegisterBody,
+  type PrivateUserDto,
+  type PublicUserDto,
+} from './accounts.schemas.js'
 import type { AccountsService } from './accounts.service.js'
 import type { UserRow } from './accounts.repository.js'
 
@@ -41,13 +50,24 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
   profileProviders: PublicProfileProviders
 }> = async (app, { accounts, cookieSecure, profileFields, profileProviders }) => {
   const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
-    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/', expires: expiresAt })
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookieSecure,
+      path: '/',
+      expires: expiresAt,
+    })
 
   app.post(
     '/api/v1/auth/register',
     {
       config: { auth: 'none' },
-      schema: { tags: ['accounts'], summary: 'Create an account', body: RegisterBody, response: { 201: AuthResponse, ...errors } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create an account',
+        body: RegisterBody,
+        response: { 201: AuthResponse, ...errors },
+      },
     },
     async (request, reply) => {
       const { user, token, expiresAt } = await accounts.register(request.body)
@@ -71,7 +91,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['accounts'], summary: 'Sign out (revokes this session)', response: { 204: Type.Null(), ...errors } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign out (revokes this session)',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
     async (request, reply) => {
       await accounts.logout(requireSession(request))
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
@@ -87,7 +113,14 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
 
   app.patch(
     '/api/v1/me',
-    { schema: { tags: ['accounts'], summary: 'Update your profile', body: ProfileBody, response: { 200: PrivateUser, ...errors } } },
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Update your profile',
+        body: ProfileBody,
+        response: { 200: PrivateUser, ...errors },
+      },
+    },
     async (request) => toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, request.body)),
   )
 
@@ -97,7 +130,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['real time'],
         summary: 'A single-use ticket (valid 60 s) to open a WebSocket: ?ticket=',
-        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errors },
+        response: {
+          201: Type.Object({ ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -119,7 +155,9 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const user = await accounts.getUser(request.params.id)
-      const added = await Promise.all(Object.entries(profileProviders).map(async ([field, load]) => [field, await load(user.id)] as const))
+      const added = await Promise.all(
+        Object.entries(profileProviders).map(async ([field, load]) => [field, await load(user.id)] as const),
+      )
       return { ...toPublicUser(user), ...Object.fromEntries(added.filter(([, value]) => value)) }
     },
   )

@@ -5,7 +5,10 @@ export const Password = Type.String({ minLength: 10, maxLength: 256, description
 export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 
-export const RegisterBody = Type.Object({ email: Email, password: Password, name: DisplayName }, { additionalProperties: false })
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, name: DisplayName },
+  { additionalProperties: false },
+)
 export const LoginBody = Type.Object(
   { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) },
   { additionalProperties: false },
@@ -41,7 +44,11 @@ export function publicProfileSchema(fields: Readonly<Record<string, TSchema>>) {
   return Type.Object({ ...publicFields, ...added })
 }
 export const PrivateUser = Type.Object({ ...publicFields, email: Type.String(), role: Type.String() })
-export const AuthResponse = Type.Object({ user: PrivateUser, token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })
+export const AuthResponse = Type.Object({
+  user: PrivateUser,
+  token: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+})
 
 export type PublicUserDto = Static<typeof PublicUser>
 export type PrivateUserDto = Static<typeof PrivateUser>

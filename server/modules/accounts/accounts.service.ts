@@ -126,7 +126,12 @@ export function createAccountsService(deps: {
     async issueTicket(session: AuthenticatedSession): Promise<{ ticket: string; expiresAt: Date }> {
       const ticket = randomBytes(24).toString('base64url')
       const expiresAt = new Date(clock.now().getTime() + TICKET_TTL_MS)
-      await repository.insertTicket({ id: ids.newId(), tokenHash: hashToken(ticket), sessionId: session.sessionId, expiresAt })
+      await repository.insertTicket({
+        id: ids.newId(),
+        tokenHash: hashToken(ticket),
+        sessionId: session.sessionId,
+        expiresAt,
+      })
       return { ticket, expiresAt }
     },
 

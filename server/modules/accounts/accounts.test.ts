@@ -21,15 +21,27 @@ t.test('register, login, me, profile, logout', async (t) => {
   t.equal(cookie?.httpOnly, true)
   t.equal(cookie?.sameSite, 'Lax')
 
-  const again = await call({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'cleo@example.com', password: 'another long password', name: 'Imposter' } })
+  const again = await call({
+    method: 'POST',
+    url: '/api/v1/auth/register',
+    payload: { email: 'cleo@example.com', password: 'another long password', name: 'Imposter' },
+  })
   t.equal(again.statusCode, 409)
   t.equal(again.json().code, 'accounts.email_taken')
 
-  const wrong = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'cleo@example.com', password: 'not the password' } })
+  const wrong = await call({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: 'cleo@example.com', password: 'not the password' },
+  })
   t.equal(wrong.statusCode, 401)
   t.equal(wrong.json().code, 'accounts.bad_credentials')
 
-  const login = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'CLEO@example.com ', password: 'correct horse battery' } })
+  const login = await call({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: 'CLEO@example.com ', password: 'correct horse battery' },
+  })
   t.equal(login.statusCode, 200)
   const token = login.json().token as string
   t.not(token, body.token, 'each login is a new session')
@@ -83,11 +95,20 @@ t.test('a role in a body never makes an operator', async (t) => {
   t.equal(sneaky.statusCode, 400)
   t.equal(sneaky.json().code, 'request.invalid')
   t.match(sneaky.json().message, /role/)
-  const login = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'sneaky@example.com', password: 'correct horse battery' } })
+  const login = await call({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: 'sneaky@example.com', password: 'correct horse battery' },
+  })
   t.equal(login.statusCode, 401, 'the rejected registration created nothing')
 
   const user = await register('Plain')
-  const patch = await call({ method: 'PATCH', url: '/api/v1/me', token: user.token, payload: { name: 'Plain', role: 'operator' } })
+  const patch = await call({
+    method: 'PATCH',
+    url: '/api/v1/me',
+    token: user.token,
+    payload: { name: 'Plain', role: 'operator' },
+  })
   t.equal(patch.statusCode, 400)
   const me = await call({ method: 'GET', url: '/api/v1/me', token: user.token })
   t.equal(me.json().role, 'user')
@@ -112,7 +133,11 @@ t.test('the 11th failed login within 15 minutes answers 429', async (t) => {
   const right = await attempt(user.password)
   t.equal(right.statusCode, 429, 'even the right password waits while throttled')
 
-  const otherEmail = await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'someone.else@example.com', password: 'whatever it is' } })
+  const otherEmail = await call({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email: 'someone.else@example.com', password: 'whatever it is' },
+  })
   t.equal(otherEmail.statusCode, 401, 'other emails are not throttled')
 
   clock.advance(15 * MINUTE + 1000)
@@ -145,7 +170,12 @@ t.test('cookie-authenticated writes from a foreign Origin are refused', async (t
 
 t.test('anonymous and bogus tokens get 401', async (t) => {
   const { call } = await build(t)
-  for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic abc' }, { authorization: `Bearer ${'x'.repeat(5000)}` }]) {
+  for (const headers of [
+    {},
+    { authorization: 'Bearer nope' },
+    { authorization: 'Basic abc' },
+    { authorization: `Bearer ${'x'.repeat(5000)}` },
+  ]) {
     const response = await call({ method: 'GET', url: '/api/v1/me', headers })
     t.equal(response.statusCode, 401)
     t.equal(response.json().code, 'auth.required')

@@ -27,4 +27,3 @@ export function createUpgradeAuthenticator(deps: {
     return session ? { ok: true, session } : { ok: false, reason: 'unauthenticated' }
   }
 }
-

@@ -13,7 +13,11 @@ export function createActivityRepository(db: Executor) {
      * with each other's KEY SHARE and deadlock two concurrent appends.
      */
     async lockWorkroom(workroomId: string): Promise<boolean> {
-      const [row] = await db.select({ id: workroomsTable.id }).from(workroomsTable).where(eq(workroomsTable.id, workroomId)).for('no key update')
+      const [row] = await db
+        .select({ id: workroomsTable.id })
+        .from(workroomsTable)
+        .where(eq(workroomsTable.id, workroomId))
+        .for('no key update')
       return Boolean(row)
     },
     async last(workroomId: string): Promise<Pick<ActivityRow, 'seq' | 'hash'> | null> {
@@ -30,24 +34,45 @@ export function createActivityRepository(db: Executor) {
       return inserted!
     },
     /** Entries a viewer may see, in order: all for the client, else the shared ones and their own. */
-    async page(input: { workroomId: string; freelancerScope: string | null; afterSeq: number; limit: number }): Promise<ActivityRow[]> {
+    async page(input: {
+      workroomId: string
+      freelancerScope: string | null
+      afterSeq: number
+      limit: number
+    }): Promise<ActivityRow[]> {
       const visible =
         input.freelancerScope === null
           ? undefined
-          : or(isNull(activityEntriesTable.scopeFreelancerId), eq(activityEntriesTable.scopeFreelancerId, input.freelancerScope))
+          : or(
+              isNull(activityEntriesTable.scopeFreelancerId),
+              eq(activityEntriesTable.scopeFreelancerId, input.freelancerScope),
+            )
       return db
         .select()
         .from(activityEntriesTable)
-        .where(and(eq(activityEntriesTable.workroomId, input.workroomId), gt(activityEntriesTable.seq, input.afterSeq), visible))
+        .where(
+          and(
+            eq(activityEntriesTable.workroomId, input.workroomId),
+            gt(activityEntriesTable.seq, input.afterSeq),
+            visible,
+          ),
+        )
         .orderBy(asc(activityEntriesTable.seq))
         .limit(input.limit)
     },
     /** The whole chain, in order (for verification). */
     async all(workroomId: string): Promise<ActivityRow[]> {
-      return db.select().from(activityEntriesTable).where(eq(activityEntriesTable.workroomId, workroomId)).orderBy(asc(activityEntriesTable.seq))
+      return db
+        .select()
+        .from(activityEntriesTable)
+        .where(eq(activityEntriesTable.workroomId, workroomId))
+        .orderBy(asc(activityEntriesTable.seq))
     },
     async count(workroomId: string): Promise<number> {
-      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(activityEntriesTable).where(eq(activityEntriesTable.workroomId, workroomId))
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(activityEntriesTable)
+        .where(eq(activityEntriesTable.workroomId, workroomId))
       return row?.n ?? 0
     },
   }

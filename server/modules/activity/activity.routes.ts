@@ -33,10 +33,14 @@ export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['activity'],
-        summary: 'The activity log in order (oldest first, cursor by seq): the client sees every entry, a freelancer the shared ones and their own',
+        summary:
+          'The activity log in order (oldest first, cursor by seq): the client sees every entry, a freelancer the shared ones and their own',
         params: IdParams,
         querystring: Type.Object(PageQuery),
-        response: { 200: Type.Object({ items: Type.Array(ActivityEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: {
+          200: Type.Object({ items: Type.Array(ActivityEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors,
+        },
       },
     },
     async (request) => {
@@ -49,7 +53,10 @@ export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: limit + 1,
       })
       const page = rows.slice(0, limit)
-      return { items: page.map(toActivityDto), nextCursor: rows.length > limit ? seqCursor(page[page.length - 1]!.seq) : null }
+      return {
+        items: page.map(toActivityDto),
+        nextCursor: rows.length > limit ? seqCursor(page[page.length - 1]!.seq) : null,
+      }
     },
   )
 
@@ -59,10 +66,15 @@ export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['activity'],
         summary: 'Recompute the workroom’s hash chain: {ok, entries, firstBrokenSeq}',
-        description: 'Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all.',
+        description:
+          'Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all.',
         params: IdParams,
         response: {
-          200: Type.Object({ ok: Type.Boolean(), entries: Type.Integer(), firstBrokenSeq: Type.Union([Type.Integer(), Type.Null()]) }),
+          200: Type.Object({
+            ok: Type.Boolean(),
+            entries: Type.Integer(),
+            firstBrokenSeq: Type.Union([Type.Integer(), Type.Null()]),
+          }),
           ...errors,
         },
       },

@@ -15,13 +15,27 @@ async function scenario(t: Parameters<typeof build>[0]) {
 t.test('the log: the client reads it all, a freelancer the shared entries and their own', async (t) => {
   const { test, workroomId, client, a, b, bFile } = await scenario(t)
   const { call } = test
-  const all = await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity?limit=100`, token: client.token })
+  const all = await call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${workroomId}/activity?limit=100`,
+    token: client.token,
+  })
   t.equal(all.statusCode, 200)
   t.equal(all.json().items.length, 6)
-  t.same(all.json().items.map((e: { seq: number }) => e.seq), [1, 2, 3, 4, 5, 6], 'in order')
+  t.same(
+    all.json().items.map((e: { seq: number }) => e.seq),
+    [1, 2, 3, 4, 5, 6],
+    'in order',
+  )
 
-  const asA = await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity?limit=100`, token: a.user.token })
-  const aTypes = asA.json().items.map((e: { type: string; scopeFreelancerId: string | null }) => [e.type, e.scopeFreelancerId])
+  const asA = await call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${workroomId}/activity?limit=100`,
+    token: a.user.token,
+  })
+  const aTypes = asA
+    .json()
+    .items.map((e: { type: string; scopeFreelancerId: string | null }) => [e.type, e.scopeFreelancerId])
   t.same(aTypes, [
     ['message.posted', a.user.id],
     ['message.posted', a.user.id],
@@ -33,27 +47,50 @@ t.test('the log: the client reads it all, a freelancer the shared entries and th
   t.notMatch(asA.body, bFile.id)
   t.notMatch(asA.body, 'b-portfolio')
 
-  const page1 = await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity?limit=2`, token: a.user.token })
-  const page2 = await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity?limit=2&cursor=${page1.json().nextCursor}`, token: a.user.token })
-  t.same([...page1.json().items, ...page2.json().items].map((e: { id: string }) => e.id), asA.json().items.map((e: { id: string }) => e.id), 'pages by cursor')
+  const page1 = await call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${workroomId}/activity?limit=2`,
+    token: a.user.token,
+  })
+  const page2 = await call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${workroomId}/activity?limit=2&cursor=${page1.json().nextCursor}`,
+    token: a.user.token,
+  })
+  t.same(
+    [...page1.json().items, ...page2.json().items].map((e: { id: string }) => e.id),
+    asA.json().items.map((e: { id: string }) => e.id),
+    'pages by cursor',
+  )
   t.equal(page2.json().nextCursor, null)
 
   const stranger = await test.register('Stranger')
   for (const suffix of ['activity', 'activity/verify']) {
-    const response = await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/${suffix}`, token: stranger.token })
+    const response = await call({
+      method: 'GET',
+      url: `/api/v1/workrooms/${workroomId}/${suffix}`,
+      token: stranger.token,
+    })
     t.equal(response.statusCode, 404, `a stranger gets 404 from ${suffix}`)
-    t.equal((await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/${suffix}` })).statusCode, 401, `anonymous gets 401 from ${suffix}`)
+    t.equal(
+      (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/${suffix}` })).statusCode,
+      401,
+      `anonymous gets 401 from ${suffix}`,
+    )
   }
 })
 
 t.test('verify finds an entry changed, re-hashed or removed directly in the database', async (t) => {
   const { test, workroomId, client, a } = await scenario(t)
   const { call, app } = test
-  const verify = async (token = client.token) => (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity/verify`, token })).json()
+  const verify = async (token = client.token) =>
+    (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity/verify`, token })).json()
   t.same(await verify(), { ok: true, entries: 6, firstBrokenSeq: null })
   t.same(await verify(a.user.token), { ok: true, entries: 6, firstBrokenSeq: null }, 'both parties can check the chain')
 
-  await app.db.execute(sql`update activity_entries set data = jsonb_set(data, '{attachments}', '5') where workroom_id = ${workroomId} and seq = 3`)
+  await app.db.execute(
+    sql`update activity_entries set data = jsonb_set(data, '{attachments}', '5') where workroom_id = ${workroomId} and seq = 3`,
+  )
   t.same(await verify(), { ok: false, entries: 6, firstBrokenSeq: 3 }, 'an edited entry is named')
 
   // Someone who also recomputes that entry's own hash only moves the break to the next entry.
@@ -62,9 +99,15 @@ t.test('verify finds an entry changed, re-hashed or removed directly in the data
   const { workroomId: w, seq, actorId, type, scopeFreelancerId, data, createdAt } = third
   const forged = entryHash(third.prevHash, { workroomId: w, seq, actorId, type, scopeFreelancerId, data, createdAt })
   await app.db.execute(sql`update activity_entries set hash = ${forged} where workroom_id = ${workroomId} and seq = 3`)
-  t.same(await verify(), { ok: false, entries: 6, firstBrokenSeq: 4 }, 'a re-hashed entry breaks the link to the next one')
+  t.same(
+    await verify(),
+    { ok: false, entries: 6, firstBrokenSeq: 4 },
+    'a re-hashed entry breaks the link to the next one',
+  )
 
-  await app.db.execute(sql`update activity_entries set hash = ${entries[2]!.hash}, data = jsonb_set(data, '{attachments}', '0') where workroom_id = ${workroomId} and seq = 3`)
+  await app.db.execute(
+    sql`update activity_entries set hash = ${entries[2]!.hash}, data = jsonb_set(data, '{attachments}', '0') where workroom_id = ${workroomId} and seq = 3`,
+  )
   t.same(await verify(), { ok: true, entries: 6, firstBrokenSeq: null }, 'restored, the chain holds again')
   await app.db.execute(sql`delete from activity_entries where workroom_id = ${workroomId} and seq = 5`)
   t.same(await verify(), { ok: false, entries: 5, firstBrokenSeq: 5 }, 'a removed entry is found')

@@ -75,9 +75,11 @@ export const contractStateModule = fp(
     app.decorate('contractState', {
       async refresh(contractId: string) {
         const row = await find(contractId)
-        if (row) await app.realtime.write(contractStateDocName(contractId), (doc) => reconcile(doc, contractFields(row)))
+        if (row)
+          await app.realtime.write(contractStateDocName(contractId), (doc) => reconcile(doc, contractFields(row)))
       },
-      write: (contractId: string, mutate: DocumentMutation) => app.realtime.write(contractStateDocName(contractId), mutate),
+      write: (contractId: string, mutate: DocumentMutation) =>
+        app.realtime.write(contractStateDocName(contractId), mutate),
     })
   },
   { name: 'contract-state', dependencies: ['database', 'realtime'] },

@@ -15,7 +15,13 @@ declare module 'fastify' {
 /** Hiring and the contract lifecycle: offered -> active -> (paused) -> ended; declined / expired. */
 export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const contracts = createContractsService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings })
+    const contracts = createContractsService({
+      db: app.db,
+      clock,
+      ids,
+      scheduler: app.scheduler,
+      settings: app.settings,
+    })
     app.decorate('contracts', contracts)
     app.scheduler.register(OFFER_EXPIRY_KIND, (deadline, tx) => contracts.expire(deadline.subject, tx))
     await app.register(contractsRoutes, { contracts })

@@ -4,7 +4,9 @@ import { contractsTable, jobsTable, threadsTable } from '../../../db/schema/inde
 
 export type ContractRow = typeof contractsTable.$inferSelect
 export type NewContractRow = typeof contractsTable.$inferInsert
-export type ContractChanges = Partial<Omit<NewContractRow, 'id' | 'jobId' | 'workroomId' | 'proposalId' | 'clientId' | 'freelancerId'>>
+export type ContractChanges = Partial<
+  Omit<NewContractRow, 'id' | 'jobId' | 'workroomId' | 'proposalId' | 'clientId' | 'freelancerId'>
+>
 export type ContractView = ContractRow & { jobTitle: string; threadId: string | null }
 
 export function createContractsRepository(db: Executor) {
@@ -13,7 +15,13 @@ export function createContractsRepository(db: Executor) {
       .select({ contract: contractsTable, jobTitle: jobsTable.title, threadId: threadsTable.id })
       .from(contractsTable)
       .innerJoin(jobsTable, eq(jobsTable.id, contractsTable.jobId))
-      .leftJoin(threadsTable, and(eq(threadsTable.workroomId, contractsTable.workroomId), eq(threadsTable.freelancerId, contractsTable.freelancerId)))
+      .leftJoin(
+        threadsTable,
+        and(
+          eq(threadsTable.workroomId, contractsTable.workroomId),
+          eq(threadsTable.freelancerId, contractsTable.freelancerId),
+        ),
+      )
   const flatten = (rows: Array<{ contract: ContractRow; jobTitle: string; threadId: string | null }>): ContractView[] =>
     rows.map(({ contract, ...rest }) => ({ ...contract, ...rest }))
 
@@ -30,7 +38,12 @@ export function createContractsRepository(db: Executor) {
       return flatten(await views().where(eq(contractsTable.id, id)).limit(1))[0] ?? null
     },
     async lock(id: string): Promise<ContractRow | null> {
-      const [contract] = await db.select().from(contractsTable).where(eq(contractsTable.id, id)).for('no key update').limit(1)
+      const [contract] = await db
+        .select()
+        .from(contractsTable)
+        .where(eq(contractsTable.id, id))
+        .for('no key update')
+        .limit(1)
       return contract ?? null
     },
     async update(id: string, changes: ContractChanges): Promise<ContractRow> {

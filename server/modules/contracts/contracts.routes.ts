@@ -24,15 +24,26 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
       },
     },
     async (request, reply) => {
-      const contract = await contracts.hire({ clientId: requireSession(request).user.id, proposalId: request.params.id })
+      const contract = await contracts.hire({
+        clientId: requireSession(request).user.id,
+        proposalId: request.params.id,
+      })
       return reply.status(201).send(toContractDto(contract))
     },
   )
 
   app.get(
     '/api/v1/contracts/:id',
-    { schema: { tags, summary: 'One contract (its two parties only)', params: IdParams, response: { 200: Contract, ...errors } } },
-    async (request) => toContractDto(await contracts.view({ contractId: request.params.id, viewerId: requireSession(request).user.id })),
+    {
+      schema: {
+        tags,
+        summary: 'One contract (its two parties only)',
+        params: IdParams,
+        response: { 200: Contract, ...errors },
+      },
+    },
+    async (request) =>
+      toContractDto(await contracts.view({ contractId: request.params.id, viewerId: requireSession(request).user.id })),
   )
 
   app.get(
@@ -52,7 +63,8 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
   )
 
   const actions: Record<ContractAction, string> = {
-    accept: "Accept the offer (freelancer): the contract becomes active and the offer's terms version 1 binds (its milestones can be funded at once)",
+    accept:
+      "Accept the offer (freelancer): the contract becomes active and the offer's terms version 1 binds (its milestones can be funded at once)",
     decline: 'Decline the offer (freelancer)',
     pause: 'Pause an active contract (client)',
     resume: 'Resume a paused contract (client)',
@@ -62,7 +74,10 @@ export const contractsRoutes: FastifyPluginAsyncTypebox<{ contracts: ContractsSe
     app.post(
       `/api/v1/contracts/:id/${action}`,
       { schema: { tags, summary, params: IdParams, response: { 200: Contract, ...errors } } },
-      async (request) => toContractDto(await contracts.act({ userId: requireSession(request).user.id, contractId: request.params.id, action })),
+      async (request) =>
+        toContractDto(
+          await contracts.act({ userId: requireSession(request).user.id, contractId: request.params.id, action }),
+        ),
     )
   }
 }

@@ -1,7 +1,15 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import { PageQuery } from '../../http/schemas.js'
 
-export const ContractState = Type.Union([Type.Literal('offered'), Type.Literal('active'), Type.Literal('paused'), Type.Literal('ending'), Type.Literal('ended'), Type.Literal('declined'), Type.Literal('expired')])
+export const ContractState = Type.Union([
+  Type.Literal('offered'),
+  Type.Literal('active'),
+  Type.Literal('paused'),
+  Type.Literal('ending'),
+  Type.Literal('ended'),
+  Type.Literal('declined'),
+  Type.Literal('expired'),
+])
 
 export const InitialTerms = Type.Object(
   {
@@ -14,7 +22,9 @@ export const InitialTerms = Type.Object(
     /** Hourly: billable minutes per week (default 40 h); null for fixed. */
     weeklyLimitMinutes: Type.Union([Type.Integer(), Type.Null()]),
     manualTimeAllowed: Type.Boolean(),
-    milestones: Type.Array(Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()]) })),
+    milestones: Type.Array(
+      Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()]) }),
+    ),
     scope: Type.String(),
   },
   { description: 'The offer as drafted from the proposal; the seed of the terms document' },
@@ -48,10 +58,17 @@ export const Contract = Type.Object({
 })
 export type ContractDto = Static<typeof Contract>
 
-export const ContractPage = Type.Object({ items: Type.Array(Contract), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const ContractPage = Type.Object({
+  items: Type.Array(Contract),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
 export const MyContractsQuery = Type.Object(
   {
-    role: Type.Optional(Type.Union([Type.Literal('client'), Type.Literal('freelancer')], { description: 'Only contracts where you are this party' })),
+    role: Type.Optional(
+      Type.Union([Type.Literal('client'), Type.Literal('freelancer')], {
+        description: 'Only contracts where you are this party',
+      }),
+    ),
     state: Type.Optional(ContractState),
     ...PageQuery,
   },

@@ -15,7 +15,12 @@ import {
 } from '../proposals/index.js'
 import type { SettingsReader } from '../settings/index.js'
 import { contractErrors } from './contracts.errors.js'
-import { createContractsRepository, type ContractChanges, type ContractRow, type ContractView } from './contracts.repository.js'
+import {
+  createContractsRepository,
+  type ContractChanges,
+  type ContractRow,
+  type ContractView,
+} from './contracts.repository.js'
 import type { InitialTermsDto } from './contracts.schemas.js'
 
 export type ContractState = 'offered' | 'active' | 'paused' | 'ending' | 'ended' | 'declined' | 'expired'
@@ -64,19 +69,30 @@ export type ContractEndHook = (contract: ContractRow, tx: Executor) => Promise<O
  * unanswered offer (withdrawing it). Ending with money in escrow leads to `ending` instead
  * (see ContractEndHook); an ending contract ends by itself when its last hold leaves.
  */
-const transitions: Record<ContractAction, { from: Partial<Record<ContractState, Array<'client' | 'freelancer'>>>; to: ContractState }> = {
+const transitions: Record<
+  ContractAction,
+  { from: Partial<Record<ContractState, Array<'client' | 'freelancer'>>>; to: ContractState }
+> = {
   accept: { from: { offered: ['freelancer'] }, to: 'active' },
   decline: { from: { offered: ['freelancer'] }, to: 'declined' },
   pause: { from: { active: ['client'] }, to: 'paused' },
   resume: { from: { paused: ['client'] }, to: 'active' },
-  end: { from: { active: ['client', 'freelancer'], paused: ['client', 'freelancer'], offered: ['client'] }, to: 'ended' },
+  end: {
+    from: { active: ['client', 'freelancer'], paused: ['client', 'freelancer'], offered: ['client'] },
+    to: 'ended',
+  },
 }
 
 /**
  * The offer drafted from the proposal: its price or rate, its milestone plan, the job
  * description as scope; an hourly one gets the operator's default weekly limit.
  */
-export function draftInitialTerms(job: JobRow, proposal: ProposalRow, now: Date, defaults: { weeklyLimitMinutes: number }): InitialTerms {
+export function draftInitialTerms(
+  job: JobRow,
+  proposal: ProposalRow,
+  now: Date,
+  defaults: { weeklyLimitMinutes: number },
+): InitialTerms {
   if (job.arrangement === 'hourly') {
     return {
       arrangement: 'hourly',
@@ -92,8 +108,23 @@ export function draftInitialTerms(job: JobRow, proposal: ProposalRow, now: Date,
   const price = proposal.bidAmount!
   const milestones = proposal.milestones?.length
     ? proposal.milestones.map((m) => ({ title: m.title, amount: m.amount, dueDate: m.dueDate }))
-    : [{ title: job.title, amount: price, dueDate: new Date(now.getTime() + proposal.estimatedDays * DAY).toISOString().slice(0, 10) }]
-  return { arrangement: 'fixed', currency: proposal.currency, price, hourlyRate: null, weeklyLimitMinutes: null, manualTimeAllowed: false, milestones, scope: job.description }
+    : [
+        {
+          title: job.title,
+          amount: price,
+          dueDate: new Date(now.getTime() + proposal.estimatedDays * DAY).toISOString().slice(0, 10),
+        },
+      ]
+  return {
+    arrangement: 'fixed',
+    currency: proposal.currency,
+    price,
+    hourlyRate: null,
+    weeklyLimitMinutes: null,
+    manualTimeAllowed: false,
+    milestones,
+    scope: job.description,
+  }
 }
 
 export function createContractsService(deps: {
@@ -110,20 +141,32 @@ export function createContractsService(deps: {
 
   async function record(tx: Executor, change: ContractStateChange, extra: Record<string, unknown> = {}): Promise<void> {
     const { contract } = change
-    await appendActivity(tx, { clock, ids }, {
-      workroomId: contract.workroomId,
-      actorId: change.actorId,
-      type: `contract.${change.to}`,
-      scopeFreelancerId: contract.freelancerId,
-      data: { jobId: contract.jobId, contractId: contract.id, proposalId: contract.proposalId, from: change.from, state: change.to, ...extra },
-    })
+    await appendActivity(
+      tx,
+      { clock, ids },
+      {
+        workroomId: contract.workroomId,
+        actorId: change.actorId,
+        type: `contract.${change.to}`,
+        scopeFreelancerId: contract.freelancerId,
+        data: {
+          jobId: contract.jobId,
+          contractId: contract.id,
+          proposalId: contract.proposalId,
+          from: change.from,
+          state: change.to,
+          ...extra,
+        },
+      },
+    )
     for (const hook of hooks) await hook(change, tx)
   }
 
   async function loadFor(tx: Executor, input: { contractId: string; userId: string; lock?: boolean }) {
     const repository = createContractsRepository(tx)
     const contract = input.lock ? await repository.lock(input.contractId) : await repository.findById(input.contractId)
-    const role = contract?.clientId === input.userId ? 'client' : contract?.freelancerId === input.userId ? 'freelancer' : null
+    const role =
+      contract?.clientId === input.userId ? 'client' : contract?.freelancerId === input.userId ? 'freelancer' : null
     if (!contract || !role) throw contractErrors.notFound()
     return { contract, role } as const
   }
@@ -143,13 +186,20 @@ export function createContractsService(deps: {
      * The last hold of an ending contract left: it ends. Called inside the money transaction
      * that emptied the hold (null actor: a deadline did); does nothing unless it is `ending`.
      */
-    async finishEnding(tx: Executor, input: { contractId: string; actorId: string | null }): Promise<ContractRow | null> {
+    async finishEnding(
+      tx: Executor,
+      input: { contractId: string; actorId: string | null },
+    ): Promise<ContractRow | null> {
       const repository = createContractsRepository(tx)
       const contract = await repository.lock(input.contractId)
       if (contract?.state !== 'ending') return null
       const now = clock.now()
       const updated = await repository.update(contract.id, { state: 'ended', endedAt: now, updatedAt: now })
-      await record(tx, { contract: updated, from: 'ending', to: 'ended', actorId: input.actorId }, { by: 'holds_settled' })
+      await record(
+        tx,
+        { contract: updated, from: 'ending', to: 'ended', actorId: input.actorId },
+        { by: 'holds_settled' },
+      )
       return updated
     },
 
@@ -162,16 +212,26 @@ export function createContractsService(deps: {
     async hire(input: { clientId: string; proposalId: string }): Promise<ContractView> {
       try {
         return await db.transaction(async (tx) => {
-          const { proposal, job, role } = await loadProposalFor(tx, { proposalId: input.proposalId, userId: input.clientId, lock: true })
+          const { proposal, job, role } = await loadProposalFor(tx, {
+            proposalId: input.proposalId,
+            userId: input.clientId,
+            lock: true,
+          })
           if (role !== 'client') throw contractErrors.clientOnly()
           if (proposal.state === 'hired') throw contractErrors.alreadyHired()
           if (!EDITABLE_PROPOSAL_STATES.includes(proposal.state)) {
-            throw proposalErrors.invalidTransition(`A ${proposal.state} proposal cannot be hired`, { state: proposal.state, action: 'hire' })
+            throw proposalErrors.invalidTransition(`A ${proposal.state} proposal cannot be hired`, {
+              state: proposal.state,
+              action: 'hire',
+            })
           }
-          if (job.state === 'cancelled' || job.state === 'draft') throw jobErrors.notOpen(`A ${job.state} job cannot hire`, { state: job.state })
+          if (job.state === 'cancelled' || job.state === 'draft')
+            throw jobErrors.notOpen(`A ${job.state} job cannot hire`, { state: job.state })
           const now = clock.now()
           const rules = await settings.getSettings(tx)
-          const initialTerms = draftInitialTerms(job, proposal, now, { weeklyLimitMinutes: rules.defaultWeeklyLimitHours * 60 })
+          const initialTerms = draftInitialTerms(job, proposal, now, {
+            weeklyLimitMinutes: rules.defaultWeeklyLimitHours * 60,
+          })
           const offerExpiresAt = new Date(now.getTime() + rules.offerExpiryDays * DAY)
           const contract = await createContractsRepository(tx).insert({
             id: ids.newId(),
@@ -190,9 +250,14 @@ export function createContractsService(deps: {
           })
           await createProposalsRepository(tx).update(proposal.id, { state: 'hired', updatedAt: now })
           // A job closed before this hire now counts as awarded.
-          if (job.state === 'closed') await createJobsRepository(tx).update(job.id, { state: 'awarded', updatedAt: now })
+          if (job.state === 'closed')
+            await createJobsRepository(tx).update(job.id, { state: 'awarded', updatedAt: now })
           await scheduler.schedule({ kind: OFFER_EXPIRY_KIND, subject: contract.id, dueAt: offerExpiresAt }, tx)
-          await record(tx, { contract, from: null, to: 'offered', actorId: input.clientId }, { offerExpiresAt: offerExpiresAt.toISOString() })
+          await record(
+            tx,
+            { contract, from: null, to: 'offered', actorId: input.clientId },
+            { offerExpiresAt: offerExpiresAt.toISOString() },
+          )
           return (await createContractsRepository(tx).findView(contract.id))!
         })
       } catch (err) {
@@ -217,11 +282,16 @@ export function createContractsService(deps: {
         if (!Object.values(step.from).some((roles) => roles.includes(role))) throw refuse()
         const from = contract.state as ContractState
         const allowed = step.from[from]
-        if (!allowed) throw contractErrors.invalidTransition(`A contract in state ${from} cannot be ${step.to}`, { state: from, action: input.action })
+        if (!allowed)
+          throw contractErrors.invalidTransition(`A contract in state ${from} cannot be ${step.to}`, {
+            state: from,
+            action: input.action,
+          })
         if (!allowed.includes(role)) throw refuse()
         const now = clock.now()
         // The deadline may not have run yet; an offer past its time is expired all the same.
-        if (from === 'offered' && contract.offerExpiresAt.getTime() <= now.getTime()) throw contractErrors.offerExpired()
+        if (from === 'offered' && contract.offerExpiresAt.getTime() <= now.getTime())
+          throw contractErrors.offerExpired()
         let to = step.to
         let holds: OpenHold[] = []
         if (input.action === 'end') {
@@ -237,8 +307,16 @@ export function createContractsService(deps: {
         if (to === 'ended') changes.endedAt = now
         const updated = await createContractsRepository(tx).update(contract.id, changes)
         if (from === 'offered') await scheduler.cancel(OFFER_EXPIRY_KIND, contract.id, tx)
-        const held = holds.map((h) => ({ milestoneId: h.milestoneId, rule: h.rule, deadline: h.deadline?.toISOString() ?? null }))
-        await record(tx, { contract: updated, from, to, actorId: input.userId }, { by: role, ...(held.length ? { holds: held } : {}) })
+        const held = holds.map((h) => ({
+          milestoneId: h.milestoneId,
+          rule: h.rule,
+          deadline: h.deadline?.toISOString() ?? null,
+        }))
+        await record(
+          tx,
+          { contract: updated, from, to, actorId: input.userId },
+          { by: role, ...(held.length ? { holds: held } : {}) },
+        )
         return (await createContractsRepository(tx).findView(contract.id))!
       })
     },
@@ -247,15 +325,30 @@ export function createContractsService(deps: {
     async expire(contractId: string, tx: Executor): Promise<void> {
       const contract = await createContractsRepository(tx).lock(contractId)
       if (!contract || contract.state !== 'offered' || contract.offerExpiresAt.getTime() > clock.now().getTime()) return
-      const updated = await createContractsRepository(tx).update(contract.id, { state: 'expired', updatedAt: clock.now() })
+      const updated = await createContractsRepository(tx).update(contract.id, {
+        state: 'expired',
+        updatedAt: clock.now(),
+      })
       await record(tx, { contract: updated, from: 'offered', to: 'expired', actorId: null })
     },
 
     /** The caller's contracts (as either party unless `role` says), newest offer first. */
-    async listMine(input: { userId: string; role?: 'client' | 'freelancer'; state?: string; cursor?: string; limit?: number }) {
+    async listMine(input: {
+      userId: string
+      role?: 'client' | 'freelancer'
+      state?: string
+      cursor?: string
+      limit?: number
+    }) {
       const limit = input.limit ?? 20
       const after = input.cursor ? parseTimeIdCursor(input.cursor) : null
-      const rows = await createContractsRepository(db).list({ partyId: input.userId, role: input.role, state: input.state, after, limit: limit + 1 })
+      const rows = await createContractsRepository(db).list({
+        partyId: input.userId,
+        role: input.role,
+        state: input.state,
+        after,
+        limit: limit + 1,
+      })
       const items = rows.slice(0, limit)
       const last = items.at(-1)
       return { items, nextCursor: rows.length > limit && last ? timeIdCursor(last.offeredAt, last.id) : null }

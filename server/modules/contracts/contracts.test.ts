@@ -10,7 +10,12 @@ t.setTimeout(120_000)
 
 t.test('hiring drafts the offer from the proposal', async (t) => {
   const { call, register, clock } = await build(t)
-  const [client, alice, bob, carol] = await Promise.all([register('Client'), register('Alice'), register('Bob'), register('Carol')])
+  const [client, alice, bob, carol] = await Promise.all([
+    register('Client'),
+    register('Alice'),
+    register('Bob'),
+    register('Carol'),
+  ])
   const job = await postJob(call, client.token)
   const planned = await propose(call, alice.token, job.id, {
     coverLetter: 'Two steps',
@@ -45,11 +50,19 @@ t.test('hiring drafts the offer from the proposal', async (t) => {
   t.equal(offer.price, null, 'nothing binds before the freelancer accepts')
 
   const second = await hire(call, client.token, simple.id)
-  t.same(second.initialTerms.milestones, [{ title: fixedJob.title, amount: 70_000, dueDate: '2026-12-03' }], 'no plan: one milestone of the whole price, due after the estimate')
+  t.same(
+    second.initialTerms.milestones,
+    [{ title: fixedJob.title, amount: 70_000, dueDate: '2026-12-03' }],
+    'no plan: one milestone of the whole price, due after the estimate',
+  )
   t.not(second.id, offer.id, 'a job may hire several freelancers')
 
   const hourly = await postJob(call, client.token, hourlyJob)
-  const rate = await propose(call, carol.token, hourly.id, { coverLetter: 'Hourly', hourlyRate: 4_500, estimatedDays: 30 })
+  const rate = await propose(call, carol.token, hourly.id, {
+    coverLetter: 'Hourly',
+    hourlyRate: 4_500,
+    estimatedDays: 30,
+  })
   const hourlyOffer = await hire(call, client.token, rate.id)
   t.same(hourlyOffer.initialTerms, {
     arrangement: 'hourly',
@@ -63,18 +76,33 @@ t.test('hiring drafts the offer from the proposal', async (t) => {
   })
   const accepted = await act(call, carol.token, `/api/v1/contracts/${hourlyOffer.id}/accept`)
   t.equal(accepted.state, 'active')
-  t.same([accepted.hourlyRate, accepted.weeklyLimitMinutes, accepted.manualTimeAllowed], [4_500, 2400, false], 'accepting binds the offered terms')
+  t.same(
+    [accepted.hourlyRate, accepted.weeklyLimitMinutes, accepted.manualTimeAllowed],
+    [4_500, 2400, false],
+    'accepting binds the offered terms',
+  )
   t.equal(accepted.acceptedAt, clock.now().toISOString())
 
   const mine = await call({ method: 'GET', url: '/api/v1/me/contracts?role=freelancer', token: carol.token })
-  t.same(mine.json().items.map((c: { id: string }) => c.id), [hourlyOffer.id])
+  t.same(
+    mine.json().items.map((c: { id: string }) => c.id),
+    [hourlyOffer.id],
+  )
   const asClient = await call({ method: 'GET', url: '/api/v1/me/contracts?role=client&limit=2', token: client.token })
   t.equal(asClient.json().items.length, 2)
   t.type(asClient.json().nextCursor, 'string')
-  const rest = await call({ method: 'GET', url: `/api/v1/me/contracts?role=client&limit=2&cursor=${encodeURIComponent(asClient.json().nextCursor)}`, token: client.token })
+  const rest = await call({
+    method: 'GET',
+    url: `/api/v1/me/contracts?role=client&limit=2&cursor=${encodeURIComponent(asClient.json().nextCursor)}`,
+    token: client.token,
+  })
   t.equal(rest.json().items.length, 1)
   t.equal(rest.json().nextCursor, null)
-  t.equal((await call({ method: 'GET', url: '/api/v1/me/contracts?role=freelancer', token: client.token })).json().items.length, 0)
+  t.equal(
+    (await call({ method: 'GET', url: '/api/v1/me/contracts?role=freelancer', token: client.token })).json().items
+      .length,
+    0,
+  )
 })
 
 t.test('one contract per proposal, also when two hires race', async (t) => {
@@ -88,9 +116,14 @@ t.test('one contract per proposal, also when two hires race', async (t) => {
   t.equal(again.statusCode, 409)
   t.equal(again.json().code, 'contracts.already_hired')
 
-  const race = await Promise.all([1, 2, 3].map(() => call({ method: 'POST', url: `/api/v1/proposals/${b.id}/hire`, token: client.token })))
+  const race = await Promise.all(
+    [1, 2, 3].map(() => call({ method: 'POST', url: `/api/v1/proposals/${b.id}/hire`, token: client.token })),
+  )
   t.same(race.map((r) => r.statusCode).sort(), [201, 409, 409])
-  t.same(race.filter((r) => r.statusCode === 409).map((r) => r.json().code), ['contracts.already_hired', 'contracts.already_hired'])
+  t.same(
+    race.filter((r) => r.statusCode === 409).map((r) => r.json().code),
+    ['contracts.already_hired', 'contracts.already_hired'],
+  )
   const deadlines = await app.db.select().from(deadlinesTable).where(eq(deadlinesTable.kind, 'contract.offer-expiry'))
   t.equal(deadlines.length, 2, 'one expiry deadline per offer')
 })
@@ -100,7 +133,8 @@ t.test('the contract state machine', async (t) => {
   const [client, alice, bob] = await Promise.all([register('Client'), register('Alice'), register('Bob')])
   const job = await postJob(call, client.token)
   const offer = await hire(call, client.token, (await propose(call, alice.token, job.id)).id)
-  const post = (token: string, action: string, id = offer.id) => call({ method: 'POST', url: `/api/v1/contracts/${id}/${action}`, token })
+  const post = (token: string, action: string, id = offer.id) =>
+    call({ method: 'POST', url: `/api/v1/contracts/${id}/${action}`, token })
   const refused = async (token: string, action: string, status: number, code: string, id = offer.id) => {
     const response = await post(token, action, id)
     t.equal(response.statusCode, status, `${action}: ${status}`)
@@ -156,7 +190,10 @@ t.test('onStateChange hooks see every change inside its transaction', async (t) 
   t.equal(failed.statusCode, 500)
   t.notMatch(failed.body, /refuses/, 'the 500 hides internal text')
   t.equal((await app.contracts.get(offer.id))?.state, 'active', 'a failing hook rolls the change back')
-  const entries = await app.db.select().from(activityEntriesTable).where(and(eq(activityEntriesTable.workroomId, job.workroomId), eq(activityEntriesTable.type, 'contract.paused')))
+  const entries = await app.db
+    .select()
+    .from(activityEntriesTable)
+    .where(and(eq(activityEntriesTable.workroomId, job.workroomId), eq(activityEntriesTable.type, 'contract.paused')))
   t.equal(entries.length, 0, 'and its activity entry')
 })
 
@@ -186,7 +223,11 @@ t.test('an unanswered offer expires after 30 days, across a restart', async (t) 
   t.ok((await second.app.scheduler.runDue()) >= 1, 'the deadline survived the restart and ran')
   const expired = await second.call({ method: 'GET', url: `/api/v1/contracts/${pending.id}`, token: alice.token })
   t.equal(expired.json().state, 'expired')
-  const accept = await second.call({ method: 'POST', url: `/api/v1/contracts/${pending.id}/accept`, token: alice.token })
+  const accept = await second.call({
+    method: 'POST',
+    url: `/api/v1/contracts/${pending.id}/accept`,
+    token: alice.token,
+  })
   t.equal(accept.statusCode, 409)
   t.equal(accept.json().code, 'contracts.invalid_transition')
   t.equal((await second.app.contracts.get(answered.id))?.state, 'active', 'an accepted offer does not expire')

@@ -4,7 +4,12 @@ import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
 import { AUTO_RELEASE_KIND } from '../milestones/index.js'
 import { disputesRoutes } from './disputes.routes.js'
-import { createDisputesService, DISPUTE_DEADLINE_KIND, type DisputeOutcome, type DisputesService } from './disputes.service.js'
+import {
+  createDisputesService,
+  DISPUTE_DEADLINE_KIND,
+  type DisputeOutcome,
+  type DisputesService,
+} from './disputes.service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -28,10 +28,18 @@ export function createDisputesRepository(db: Executor) {
       await db.insert(disputeMessagesTable).values(row)
     },
     async messages(disputeId: string): Promise<DisputeMessageRow[]> {
-      return db.select().from(disputeMessagesTable).where(eq(disputeMessagesTable.disputeId, disputeId)).orderBy(asc(disputeMessagesTable.seq))
+      return db
+        .select()
+        .from(disputeMessagesTable)
+        .where(eq(disputeMessagesTable.disputeId, disputeId))
+        .orderBy(asc(disputeMessagesTable.seq))
     },
     async ofMilestone(milestoneId: string): Promise<DisputeRow[]> {
-      return db.select().from(disputesTable).where(eq(disputesTable.milestoneId, milestoneId)).orderBy(desc(disputesTable.createdAt))
+      return db
+        .select()
+        .from(disputesTable)
+        .where(eq(disputesTable.milestoneId, milestoneId))
+        .orderBy(desc(disputesTable.createdAt))
     },
     async page(input: { state?: string; after?: TimeIdCursor; limit: number }): Promise<DisputeRow[]> {
       const t = disputesTable

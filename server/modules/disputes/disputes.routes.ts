@@ -10,7 +10,11 @@ import { emptyBodyIsObject, type Actor } from '../milestones/index.js'
 import { createDisputesRepository, type DisputeMessageRow, type DisputeRow } from './disputes.repository.js'
 import type { DisputeOutcome, DisputesService } from './disputes.service.js'
 
-const Split = Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, description: 'Gross amount of the hold for the freelancer (the fee comes off it); the rest returns to the client' })
+const Split = Type.Integer({
+  minimum: 0,
+  maximum: MAX_AMOUNT,
+  description: 'Gross amount of the hold for the freelancer (the fee comes off it); the rest returns to the client',
+})
 const DateTime = Type.String({ format: 'date-time' })
 const NullableTime = Type.Union([DateTime, Type.Null()])
 const NullableInt = Type.Union([Type.Integer(), Type.Null()])
@@ -35,7 +39,16 @@ export const Dispute = Type.Object({
   createdAt: DateTime,
   resolvedAt: NullableTime,
   messages: Type.Optional(
-    Type.Array(Type.Object({ id: Type.String(), authorId: Type.Union([Type.String(), Type.Null()]), kind: Type.String(), message: Type.Union([Type.String(), Type.Null()]), freelancerAmount: NullableInt, createdAt: DateTime })),
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        authorId: Type.Union([Type.String(), Type.Null()]),
+        kind: Type.String(),
+        message: Type.Union([Type.String(), Type.Null()]),
+        freelancerAmount: NullableInt,
+        createdAt: DateTime,
+      }),
+    ),
   ),
 })
 type DisputeDto = Static<typeof Dispute>
@@ -62,17 +75,26 @@ export function toDispute(row: DisputeRow, messages?: DisputeMessageRow[]): Disp
     createdAt: row.createdAt.toISOString(),
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
     ...(messages
-      ? { messages: messages.map((m) => ({ id: m.id, authorId: m.authorId, kind: m.kind, message: m.message, freelancerAmount: num(m.freelancerAmount), createdAt: m.createdAt.toISOString() })) }
+      ? {
+          messages: messages.map((m) => ({
+            id: m.id,
+            authorId: m.authorId,
+            kind: m.kind,
+            message: m.message,
+            freelancerAmount: num(m.freelancerAmount),
+            createdAt: m.createdAt.toISOString(),
+          })),
+        }
       : {}),
   }
 }
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
 
-export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesService; afterChange: (outcome: DisputeOutcome) => Promise<void> }> = async (
-  app,
-  { disputes, afterChange },
-) => {
+export const disputesRoutes: FastifyPluginAsyncTypebox<{
+  disputes: DisputesService
+  afterChange: (outcome: DisputeOutcome) => Promise<void>
+}> = async (app, { disputes, afterChange }) => {
   const actorOf = (request: FastifyRequest): Actor => {
     const { user } = requireSession(request)
     return { id: user.id, role: user.role }
@@ -80,7 +102,8 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
 
   const act = createActionRunner<Actor, DisputeOutcome>(app, {
     actorOf,
-    body: async (tx, outcome) => toDispute(outcome.dispute, await createDisputesRepository(tx).messages(outcome.dispute.id)),
+    body: async (tx, outcome) =>
+      toDispute(outcome.dispute, await createDisputesRepository(tx).messages(outcome.dispute.id)),
     afterCommit: afterChange,
   })
 
@@ -89,9 +112,13 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
     {
       schema: {
         tags: ['milestones'],
-        summary: 'Open a dispute on a funded or submitted milestone (either party); freezes release, refund and auto-release',
+        summary:
+          'Open a dispute on a funded or submitted milestone (either party); freezes release, refund and auto-release',
         params: IdParams,
-        body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 10_000 }), freelancerAmount: Type.Optional(Split) }, { additionalProperties: false }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 10_000 }), freelancerAmount: Type.Optional(Split) },
+          { additionalProperties: false },
+        ),
         response: { 201: Dispute, ...errors },
       },
     },
@@ -104,22 +131,46 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
             milestoneId: request.params.id,
             actor,
             reason: request.body.reason,
-            ...(request.body.freelancerAmount !== undefined ? { freelancerAmount: BigInt(request.body.freelancerAmount) } : {}),
+            ...(request.body.freelancerAmount !== undefined
+              ? { freelancerAmount: BigInt(request.body.freelancerAmount) }
+              : {}),
           }),
       }),
   )
 
   app.get(
     '/api/v1/milestones/:id/disputes',
-    { schema: { tags: ['milestones'], summary: "A milestone's disputes, newest first", params: IdParams, response: { 200: Type.Object({ items: Type.Array(Dispute), nextCursor: Type.Null() }), ...errors } } },
-    async (request) => ({ items: (await disputes.ofMilestone(app.db, { milestoneId: request.params.id, actor: actorOf(request) })).map((d) => toDispute(d)), nextCursor: null }),
+    {
+      schema: {
+        tags: ['milestones'],
+        summary: "A milestone's disputes, newest first",
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(Dispute), nextCursor: Type.Null() }), ...errors },
+      },
+    },
+    async (request) => ({
+      items: (await disputes.ofMilestone(app.db, { milestoneId: request.params.id, actor: actorOf(request) })).map(
+        (d) => toDispute(d),
+      ),
+      nextCursor: null,
+    }),
   )
 
   app.get(
     '/api/v1/disputes/:id',
-    { schema: { tags: ['milestones'], summary: 'One dispute with every step', params: IdParams, response: { 200: Dispute, ...errors } } },
+    {
+      schema: {
+        tags: ['milestones'],
+        summary: 'One dispute with every step',
+        params: IdParams,
+        response: { 200: Dispute, ...errors },
+      },
+    },
     async (request) => {
-      const { dispute, messages } = await disputes.get(app.db, { disputeId: request.params.id, actor: actorOf(request) })
+      const { dispute, messages } = await disputes.get(app.db, {
+        disputeId: request.params.id,
+        actor: actorOf(request),
+      })
       return toDispute(dispute, messages)
     },
   )
@@ -129,10 +180,14 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
     {
       schema: {
         tags: ['milestones'],
-        summary: 'Answer a dispute (the other side), optionally accepting a split: equal accepted splits settle it and move the money',
+        summary:
+          'Answer a dispute (the other side), optionally accepting a split: equal accepted splits settle it and move the money',
         params: IdParams,
         headers: IdempotencyHeaders,
-        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 10_000 }), freelancerAmount: Type.Optional(Split) }, { additionalProperties: false }),
+        body: Type.Object(
+          { message: Type.String({ minLength: 1, maxLength: 10_000 }), freelancerAmount: Type.Optional(Split) },
+          { additionalProperties: false },
+        ),
         response: { 200: Dispute, ...errors },
       },
     },
@@ -144,7 +199,9 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
             disputeId: request.params.id,
             actor,
             message: request.body.message,
-            ...(request.body.freelancerAmount !== undefined ? { freelancerAmount: BigInt(request.body.freelancerAmount) } : {}),
+            ...(request.body.freelancerAmount !== undefined
+              ? { freelancerAmount: BigInt(request.body.freelancerAmount) }
+              : {}),
           }),
       }),
   )
@@ -162,7 +219,15 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
       },
     },
     async (request, reply) =>
-      act(request, reply, { idempotent: true, work: (tx, actor) => disputes.settle(tx, { disputeId: request.params.id, actor, freelancerAmount: BigInt(request.body.freelancerAmount) }) }),
+      act(request, reply, {
+        idempotent: true,
+        work: (tx, actor) =>
+          disputes.settle(tx, {
+            disputeId: request.params.id,
+            actor,
+            freelancerAmount: BigInt(request.body.freelancerAmount),
+          }),
+      }),
   )
 
   app.post(
@@ -173,14 +238,22 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
         tags: ['milestones'],
         summary: 'Escalate a dispute to an operator (either party)',
         params: IdParams,
-        body: Type.Object({ message: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { message: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Dispute, ...errors },
       },
     },
     async (request, reply) =>
       act(request, reply, {
         idempotent: false,
-        work: (tx, actor) => disputes.escalate(tx, { disputeId: request.params.id, actor, ...(request.body.message ? { message: request.body.message } : {}) }),
+        work: (tx, actor) =>
+          disputes.escalate(tx, {
+            disputeId: request.params.id,
+            actor,
+            ...(request.body.message ? { message: request.body.message } : {}),
+          }),
       }),
   )
 
@@ -190,17 +263,26 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
       config: { auth: 'operator' },
       schema: {
         tags: ['milestones'],
-        summary: "Decide a dispute (operators): the split is final and the money moves",
+        summary: 'Decide a dispute (operators): the split is final and the money moves',
         params: IdParams,
         headers: IdempotencyHeaders,
-        body: Type.Object({ freelancerAmount: Split, note: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { freelancerAmount: Split, note: Type.String({ minLength: 1, maxLength: 10_000 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Dispute, ...errors },
       },
     },
     async (request, reply) =>
       act(request, reply, {
         idempotent: true,
-        work: (tx, actor) => disputes.decide(tx, { disputeId: request.params.id, actor, freelancerAmount: BigInt(request.body.freelancerAmount), note: request.body.note }),
+        work: (tx, actor) =>
+          disputes.decide(tx, {
+            disputeId: request.params.id,
+            actor,
+            freelancerAmount: BigInt(request.body.freelancerAmount),
+            note: request.body.note,
+          }),
       }),
   )
 
@@ -216,12 +298,19 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputesServi
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
           cursor: Type.Optional(Type.String({ maxLength: 500 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Dispute), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: {
+          200: Type.Object({ items: Type.Array(Dispute), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors,
+        },
       },
     },
     async (request) => {
       const { state, limit = 20, cursor } = request.query
-      const rows = await createDisputesRepository(app.db).page({ ...(state ? { state } : {}), ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}), limit: limit + 1 })
+      const rows = await createDisputesRepository(app.db).page({
+        ...(state ? { state } : {}),
+        ...(cursor ? { after: parseTimeIdCursor(cursor) } : {}),
+        limit: limit + 1,
+      })
       const { items, nextCursor } = timeIdPage(rows, limit)
       return { items: items.map((d) => toDispute(d)), nextCursor }
     },

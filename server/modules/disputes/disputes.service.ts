@@ -55,8 +55,20 @@ export function createDisputesService(
 ) {
   const { clock, ids } = deps
 
-  const log = (tx: Transaction, contract: ContractRow, actorId: string | null, type: string, data: Record<string, unknown>) =>
-    appendActivity(tx, deps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+  const log = (
+    tx: Transaction,
+    contract: ContractRow,
+    actorId: string | null,
+    type: string,
+    data: Record<string, unknown>,
+  ) =>
+    appendActivity(tx, deps, {
+      workroomId: contract.workroomId,
+      actorId,
+      type,
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, ...data },
+    })
 
   /** Locks in the one order: contract (shared) -> milestone -> dispute. */
   async function lockDispute(tx: Transaction, disputeId: string, actor: Actor | null) {
@@ -66,7 +78,8 @@ export function createDisputesService(
     try {
       locked = await deps.milestones.lockFor(tx, peek.milestoneId, actor)
     } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === milestoneErrors.notFound().code) throw disputeErrors.notFound()
+      if (err instanceof Error && 'code' in err && err.code === milestoneErrors.notFound().code)
+        throw disputeErrors.notFound()
       throw err
     }
     const dispute = (await createDisputesRepository(tx).lock(disputeId))!
@@ -80,7 +93,15 @@ export function createDisputesService(
   /** Empties the hold by the split and closes the dispute. */
   async function resolve(
     tx: Transaction,
-    input: { dispute: DisputeRow; milestone: MilestoneRow; contract: ContractRow; freelancerAmount: bigint; resolution: 'settled' | 'decided' | 'lapsed'; actorId: string | null; note?: string },
+    input: {
+      dispute: DisputeRow
+      milestone: MilestoneRow
+      contract: ContractRow
+      freelancerAmount: bigint
+      resolution: 'settled' | 'decided' | 'lapsed'
+      actorId: string | null
+      note?: string
+    },
   ): Promise<Pick<DisputeOutcome, 'dispute' | 'milestone' | 'invoice'>> {
     const { contract } = input
     let milestone = input.milestone
@@ -88,12 +109,21 @@ export function createDisputesService(
     checkSplit(input.freelancerAmount, held)
     let invoice: InvoiceRow | undefined
     if (input.freelancerAmount > 0n) {
-      const released = await releaseFromHold(tx, deps, { milestone, contract, gross: input.freelancerAmount, actorId: input.actorId, reason: 'dispute' })
+      const released = await releaseFromHold(tx, deps, {
+        milestone,
+        contract,
+        gross: input.freelancerAmount,
+        actorId: input.actorId,
+        reason: 'dispute',
+      })
       milestone = released.milestone
       invoice = released.invoice
     }
     const clientAmount = held - input.freelancerAmount
-    if (clientAmount > 0n) milestone = (await refundFromHold(tx, deps, { milestone, contract, amount: clientAmount, actorId: input.actorId })).milestone
+    if (clientAmount > 0n)
+      milestone = (
+        await refundFromHold(tx, deps, { milestone, contract, amount: clientAmount, actorId: input.actorId })
+      ).milestone
     const now = clock.now()
     milestone = await createMilestonesRepository(tx).update(milestone.id, {
       state: input.freelancerAmount > 0n ? 'released' : 'refunded',
@@ -133,41 +163,78 @@ export function createDisputesService(
   }
 
   /** Records `role`'s accepted split; settles when both sides accept the same one. */
-  async function accept(tx: Transaction, locked: Awaited<ReturnType<typeof lockDispute>>, role: 'client' | 'freelancer', amount: bigint, actorId: string) {
+  async function accept(
+    tx: Transaction,
+    locked: Awaited<ReturnType<typeof lockDispute>>,
+    role: 'client' | 'freelancer',
+    amount: bigint,
+    actorId: string,
+  ) {
     const { dispute, milestone, contract } = locked
     const changes: Partial<DisputeRow> = role === 'client' ? { clientAccepts: amount } : { freelancerAccepts: amount }
     const clientAccepts = role === 'client' ? amount : dispute.clientAccepts
     const freelancerAccepts = role === 'freelancer' ? amount : dispute.freelancerAccepts
     if (clientAccepts !== null && clientAccepts === freelancerAccepts) {
       await createDisputesRepository(tx).update(dispute.id, changes)
-      return resolve(tx, { dispute: { ...dispute, ...changes }, milestone, contract, freelancerAmount: amount, resolution: 'settled', actorId })
+      return resolve(tx, {
+        dispute: { ...dispute, ...changes },
+        milestone,
+        contract,
+        freelancerAmount: amount,
+        resolution: 'settled',
+        actorId,
+      })
     }
     return { dispute: await createDisputesRepository(tx).update(dispute.id, changes), milestone, contract }
   }
 
   const sideOf = (role: string) => {
-    if (role !== 'client' && role !== 'freelancer') throw disputeErrors.forbidden('Only the two parties take part in a dispute')
+    if (role !== 'client' && role !== 'freelancer')
+      throw disputeErrors.forbidden('Only the two parties take part in a dispute')
     return role
   }
 
   return {
-    async open(tx: Transaction, input: { milestoneId: string; actor: Actor; reason: string; freelancerAmount?: bigint }): Promise<DisputeOutcome> {
-      const { repository, contract, milestone, role } = await deps.milestones.lockFor(tx, input.milestoneId, input.actor)
+    async open(
+      tx: Transaction,
+      input: { milestoneId: string; actor: Actor; reason: string; freelancerAmount?: bigint },
+    ): Promise<DisputeOutcome> {
+      const { repository, contract, milestone, role } = await deps.milestones.lockFor(
+        tx,
+        input.milestoneId,
+        input.actor,
+      )
       const side = sideOf(role)
-      if (!DISPUTABLE.has(milestone.state)) throw disputeErrors.milestoneNotDisputable(undefined, { state: milestone.state })
+      if (!DISPUTABLE.has(milestone.state))
+        throw disputeErrors.milestoneNotDisputable(undefined, { state: milestone.state })
       const held = heldOf(milestone)
       const proposal = input.freelancerAmount ?? (side === 'client' ? 0n : held)
       checkSplit(proposal, held)
       const now = clock.now()
       if (milestone.endRefundAt && milestone.endRefundAt <= now) {
-        throw disputeErrors.milestoneNotDisputable('The end window closed: this escrow returns to the client', { state: milestone.state, endRefundAt: milestone.endRefundAt.toISOString() })
+        throw disputeErrors.milestoneNotDisputable('The end window closed: this escrow returns to the client', {
+          state: milestone.state,
+          endRefundAt: milestone.endRefundAt.toISOString(),
+        })
       }
       if (milestone.endRefundAt) await deps.milestones.stopEndWindow(tx, milestone.id)
       const responseDueAt = new Date(now.getTime() + (await deps.settings.getSettings(tx)).disputeResponseDays * DAY)
       const latest = await repository.latestSubmission(milestone.id)
       const staleAutoRelease = latest && latest.outcome === null && milestone.state === 'submitted' ? [latest.id] : []
-      if (staleAutoRelease.length) await repository.reviewOpenSubmission(milestone.id, { outcome: 'disputed', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
-      const updated = await repository.update(milestone.id, { state: 'disputed', stateBeforeDispute: milestone.state, autoReleaseAt: null, endRefundAt: null, updatedAt: now })
+      if (staleAutoRelease.length)
+        await repository.reviewOpenSubmission(milestone.id, {
+          outcome: 'disputed',
+          reviewMessage: null,
+          reviewedBy: input.actor.id,
+          reviewedAt: now,
+        })
+      const updated = await repository.update(milestone.id, {
+        state: 'disputed',
+        stateBeforeDispute: milestone.state,
+        autoReleaseAt: null,
+        endRefundAt: null,
+        updatedAt: now,
+      })
       const disputes = createDisputesRepository(tx)
       const dispute = await disputes.insert({
         id: ids.newId(),
@@ -183,8 +250,24 @@ export function createDisputesService(
         responseDueAt,
         createdAt: now,
       })
-      await disputes.addMessage({ id: ids.newId(), disputeId: dispute.id, authorId: input.actor.id, kind: 'opened', message: input.reason, freelancerAmount: proposal, createdAt: now })
-      await deps.scheduler.schedule({ kind: DISPUTE_DEADLINE_KIND, subject: dispute.id, dueAt: responseDueAt, payload: { milestoneId: milestone.id } }, tx)
+      await disputes.addMessage({
+        id: ids.newId(),
+        disputeId: dispute.id,
+        authorId: input.actor.id,
+        kind: 'opened',
+        message: input.reason,
+        freelancerAmount: proposal,
+        createdAt: now,
+      })
+      await deps.scheduler.schedule(
+        {
+          kind: DISPUTE_DEADLINE_KIND,
+          subject: dispute.id,
+          dueAt: responseDueAt,
+          payload: { milestoneId: milestone.id },
+        },
+        tx,
+      )
       await log(tx, contract, input.actor.id, 'dispute.opened', {
         disputeId: dispute.id,
         milestoneId: milestone.id,
@@ -197,7 +280,10 @@ export function createDisputesService(
     },
 
     /** The other side answers (with its own split, optionally); equal splits settle at once. */
-    async respond(tx: Transaction, input: { disputeId: string; actor: Actor; message: string; freelancerAmount?: bigint }): Promise<DisputeOutcome> {
+    async respond(
+      tx: Transaction,
+      input: { disputeId: string; actor: Actor; message: string; freelancerAmount?: bigint },
+    ): Promise<DisputeOutcome> {
       const locked = await lockDispute(tx, input.disputeId, input.actor)
       const side = sideOf(locked.role)
       const { dispute, contract } = locked
@@ -210,9 +296,24 @@ export function createDisputesService(
         respondedAt: dispute.respondedAt ?? now,
         state: dispute.state === 'open' ? 'answered' : dispute.state,
       })
-      await repository.addMessage({ id: ids.newId(), disputeId: dispute.id, authorId: input.actor.id, kind: 'response', message: input.message, freelancerAmount: input.freelancerAmount ?? null, createdAt: now })
-      await log(tx, contract, input.actor.id, 'dispute.answered', { disputeId: dispute.id, by: side, freelancerAmount: input.freelancerAmount === undefined ? null : Number(input.freelancerAmount) })
-      let outcome: Pick<DisputeOutcome, 'dispute' | 'milestone' | 'invoice'> = { dispute: current, milestone: locked.milestone }
+      await repository.addMessage({
+        id: ids.newId(),
+        disputeId: dispute.id,
+        authorId: input.actor.id,
+        kind: 'response',
+        message: input.message,
+        freelancerAmount: input.freelancerAmount ?? null,
+        createdAt: now,
+      })
+      await log(tx, contract, input.actor.id, 'dispute.answered', {
+        disputeId: dispute.id,
+        by: side,
+        freelancerAmount: input.freelancerAmount === undefined ? null : Number(input.freelancerAmount),
+      })
+      let outcome: Pick<DisputeOutcome, 'dispute' | 'milestone' | 'invoice'> = {
+        dispute: current,
+        milestone: locked.milestone,
+      }
       if (input.freelancerAmount !== undefined) {
         checkSplit(input.freelancerAmount, heldOf(locked.milestone))
         outcome = await accept(tx, { ...locked, dispute: current }, side, input.freelancerAmount, input.actor.id)
@@ -221,7 +322,10 @@ export function createDisputesService(
     },
 
     /** A party accepts a split; when both accepted the same split, the money moves. */
-    async settle(tx: Transaction, input: { disputeId: string; actor: Actor; freelancerAmount: bigint }): Promise<DisputeOutcome> {
+    async settle(
+      tx: Transaction,
+      input: { disputeId: string; actor: Actor; freelancerAmount: bigint },
+    ): Promise<DisputeOutcome> {
       const locked = await lockDispute(tx, input.disputeId, input.actor)
       const side = sideOf(locked.role)
       const { dispute, contract } = locked
@@ -231,33 +335,86 @@ export function createDisputesService(
       const repository = createDisputesRepository(tx)
       // The other side proposing a split is an answer too.
       const answers = side !== dispute.openerRole && dispute.respondedAt === null
-      const current = answers ? await repository.update(dispute.id, { respondedAt: now, state: dispute.state === 'open' ? 'answered' : dispute.state }) : dispute
-      await repository.addMessage({ id: ids.newId(), disputeId: dispute.id, authorId: input.actor.id, kind: 'settle', message: null, freelancerAmount: input.freelancerAmount, createdAt: now })
-      await log(tx, contract, input.actor.id, 'dispute.split_accepted', { disputeId: dispute.id, by: side, freelancerAmount: Number(input.freelancerAmount) })
+      const current = answers
+        ? await repository.update(dispute.id, {
+            respondedAt: now,
+            state: dispute.state === 'open' ? 'answered' : dispute.state,
+          })
+        : dispute
+      await repository.addMessage({
+        id: ids.newId(),
+        disputeId: dispute.id,
+        authorId: input.actor.id,
+        kind: 'settle',
+        message: null,
+        freelancerAmount: input.freelancerAmount,
+        createdAt: now,
+      })
+      await log(tx, contract, input.actor.id, 'dispute.split_accepted', {
+        disputeId: dispute.id,
+        by: side,
+        freelancerAmount: Number(input.freelancerAmount),
+      })
       const outcome = await accept(tx, { ...locked, dispute: current }, side, input.freelancerAmount, input.actor.id)
       return { ...outcome, contract, staleAutoRelease: [], staleResponse: answers ? [dispute.id] : [] }
     },
 
-    async escalate(tx: Transaction, input: { disputeId: string; actor: Actor; message?: string }): Promise<DisputeOutcome> {
+    async escalate(
+      tx: Transaction,
+      input: { disputeId: string; actor: Actor; message?: string },
+    ): Promise<DisputeOutcome> {
       const locked = await lockDispute(tx, input.disputeId, input.actor)
       const side = sideOf(locked.role)
       const { dispute, contract, milestone } = locked
-      if (dispute.state !== 'open' && dispute.state !== 'answered') throw disputeErrors.badState(undefined, { state: dispute.state })
+      if (dispute.state !== 'open' && dispute.state !== 'answered')
+        throw disputeErrors.badState(undefined, { state: dispute.state })
       const now = clock.now()
       const repository = createDisputesRepository(tx)
-      const updated = await repository.update(dispute.id, { state: 'escalated', escalatedAt: now, respondedAt: dispute.respondedAt ?? (side !== dispute.openerRole ? now : null) })
-      await repository.addMessage({ id: ids.newId(), disputeId: dispute.id, authorId: input.actor.id, kind: 'escalated', message: input.message ?? null, freelancerAmount: null, createdAt: now })
+      const updated = await repository.update(dispute.id, {
+        state: 'escalated',
+        escalatedAt: now,
+        respondedAt: dispute.respondedAt ?? (side !== dispute.openerRole ? now : null),
+      })
+      await repository.addMessage({
+        id: ids.newId(),
+        disputeId: dispute.id,
+        authorId: input.actor.id,
+        kind: 'escalated',
+        message: input.message ?? null,
+        freelancerAmount: null,
+        createdAt: now,
+      })
       await log(tx, contract, input.actor.id, 'dispute.escalated', { disputeId: dispute.id, by: side })
-      return { dispute: updated, milestone, contract, staleAutoRelease: [], staleResponse: dispute.state === 'open' ? [dispute.id] : [] }
+      return {
+        dispute: updated,
+        milestone,
+        contract,
+        staleAutoRelease: [],
+        staleResponse: dispute.state === 'open' ? [dispute.id] : [],
+      }
     },
 
     /** An operator's decision: the split is final and the money moves. */
-    async decide(tx: Transaction, input: { disputeId: string; actor: Actor; freelancerAmount: bigint; note: string }): Promise<DisputeOutcome> {
+    async decide(
+      tx: Transaction,
+      input: { disputeId: string; actor: Actor; freelancerAmount: bigint; note: string },
+    ): Promise<DisputeOutcome> {
       if (input.actor.role !== 'operator') throw disputeErrors.forbidden('Operators decide disputes')
       const locked = await lockDispute(tx, input.disputeId, input.actor)
       if (!LIVE.has(locked.dispute.state)) throw disputeErrors.badState(undefined, { state: locked.dispute.state })
-      const outcome = await resolve(tx, { ...locked, freelancerAmount: input.freelancerAmount, resolution: 'decided', actorId: input.actor.id, note: input.note })
-      return { ...outcome, contract: locked.contract, staleAutoRelease: [], staleResponse: locked.dispute.state === 'open' ? [locked.dispute.id] : [] }
+      const outcome = await resolve(tx, {
+        ...locked,
+        freelancerAmount: input.freelancerAmount,
+        resolution: 'decided',
+        actorId: input.actor.id,
+        note: input.note,
+      })
+      return {
+        ...outcome,
+        contract: locked.contract,
+        staleAutoRelease: [],
+        staleResponse: locked.dispute.state === 'open' ? [locked.dispute.id] : [],
+      }
     },
 
     /** No answer in time: the dispute resolves for the party who opened it. Runs in the scheduler's transaction. */
@@ -268,7 +425,15 @@ export function createDisputesService(
       const { dispute, milestone, contract } = locked
       if (dispute.state !== 'open' || dispute.respondedAt !== null || dispute.responseDueAt > clock.now()) return null
       const freelancerAmount = dispute.openerRole === 'freelancer' ? heldOf(milestone) : 0n
-      const outcome = await resolve(tx, { dispute, milestone, contract, freelancerAmount, resolution: 'lapsed', actorId: null, note: 'No answer in time: resolved for the party who opened the dispute' })
+      const outcome = await resolve(tx, {
+        dispute,
+        milestone,
+        contract,
+        freelancerAmount,
+        resolution: 'lapsed',
+        actorId: null,
+        note: 'No answer in time: resolved for the party who opened the dispute',
+      })
       return { ...outcome, contract, staleAutoRelease: [], staleResponse: [] }
     },
 

@@ -51,7 +51,12 @@ export function createEventsService(deps: {
       if (unique.length === 0) return
       const message: EventsBusMessage = {
         userIds: unique,
-        frame: { type: event.type, workroomId: event.workroomId ?? null, data: event.data, at: deps.clock.now().toISOString() },
+        frame: {
+          type: event.type,
+          workroomId: event.workroomId ?? null,
+          data: event.data,
+          at: deps.clock.now().toISOString(),
+        },
       }
       try {
         await deps.bus.publish(EVENTS_TOPIC, message)

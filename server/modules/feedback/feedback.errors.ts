@@ -4,7 +4,11 @@ export const feedbackErrors = defineErrors({
   notFound: [404, 'feedback.not_found', 'Feedback not found'],
   contractNotFound: [404, 'feedback.contract_not_found', 'Contract not found'],
   contractNotEnded: [409, 'feedback.contract_not_ended', 'Feedback opens when the contract ends'],
-  notEligible: [409, 'feedback.not_eligible', 'This contract never started (the offer was not accepted), so it takes no feedback'],
+  notEligible: [
+    409,
+    'feedback.not_eligible',
+    'This contract never started (the offer was not accepted), so it takes no feedback',
+  ],
   windowClosed: [409, 'feedback.window_closed', 'The feedback window of this contract has closed'],
   alreadyLeft: [409, 'feedback.already_left', 'You already left feedback on this contract; feedback is never edited'],
   wrongRatings: [400, 'feedback.wrong_ratings', 'These are not the ratings for this party'],

@@ -28,7 +28,9 @@ export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
     })
     app.decorate('feedback', feedback)
     app.contracts.onStateChange((change, tx) => feedback.contractChanged(change, tx))
-    app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) => feedback.closeWindow(deadline.subject, tx, context))
+    app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) =>
+      feedback.closeWindow(deadline.subject, tx, context),
+    )
     await app.register(feedbackRoutes, { feedback, settings })
   },
   { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts', 'settings'] },

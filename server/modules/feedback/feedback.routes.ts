@@ -2,13 +2,34 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { requireSession } from '../accounts/index.js'
 import type { FeedbackRow } from './feedback.repository.js'
-import { ContractFeedback, Feedback, LeaveFeedbackBody, ReplyBody, type ContractFeedbackDto, type FeedbackDto } from './feedback.schemas.js'
+import {
+  ContractFeedback,
+  Feedback,
+  LeaveFeedbackBody,
+  ReplyBody,
+  type ContractFeedbackDto,
+  type FeedbackDto,
+} from './feedback.schemas.js'
 import { fromHundredths } from './feedback.scores.js'
 import { replyUntil, type FeedbackService, type FeedbackSettings, type Reveal } from './feedback.service.js'
 
-const ratingKeys = ['quality', 'responsiveness', 'professionalism', 'expertise', 'schedule', 'cost', 'clarity', 'communication', 'paymentPromptness'] as const
+const ratingKeys = [
+  'quality',
+  'responsiveness',
+  'professionalism',
+  'expertise',
+  'schedule',
+  'cost',
+  'clarity',
+  'communication',
+  'paymentPromptness',
+] as const
 
-export function toFeedbackDto(row: FeedbackRow, revealed: Reveal | null, settings: Pick<FeedbackSettings, 'feedbackReplyDays'>): FeedbackDto {
+export function toFeedbackDto(
+  row: FeedbackRow,
+  revealed: Reveal | null,
+  settings: Pick<FeedbackSettings, 'feedbackReplyDays'>,
+): FeedbackDto {
   const ratings: FeedbackDto['ratings'] = {}
   for (const key of ratingKeys) {
     const value = row[key]
@@ -35,7 +56,10 @@ export function toFeedbackDto(row: FeedbackRow, revealed: Reveal | null, setting
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['feedback']
 
-export const feedbackRoutes: FastifyPluginAsyncTypebox<{ feedback: FeedbackService; settings: FeedbackSettings }> = async (app, { feedback, settings }) => {
+export const feedbackRoutes: FastifyPluginAsyncTypebox<{
+  feedback: FeedbackService
+  settings: FeedbackSettings
+}> = async (app, { feedback, settings }) => {
   app.post(
     '/api/v1/contracts/:id/feedback',
     {
@@ -53,7 +77,11 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ feedback: FeedbackServi
       },
     },
     async (request, reply) => {
-      const { feedback: row, revealed } = await feedback.leave({ contractId: request.params.id, userId: requireSession(request).user.id, body: request.body })
+      const { feedback: row, revealed } = await feedback.leave({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        body: request.body,
+      })
       return reply.status(201).send(toFeedbackDto(row, revealed, settings))
     },
   )
@@ -102,7 +130,11 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ feedback: FeedbackServi
       },
     },
     async (request, reply) => {
-      const { feedback: row, revealed } = await feedback.reply({ feedbackId: request.params.id, userId: requireSession(request).user.id, body: request.body.body })
+      const { feedback: row, revealed } = await feedback.reply({
+        feedbackId: request.params.id,
+        userId: requireSession(request).user.id,
+        body: request.body.body,
+      })
       return reply.status(201).send(toFeedbackDto(row, revealed, settings))
     },
   )

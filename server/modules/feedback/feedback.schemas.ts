@@ -6,19 +6,36 @@ const Text = Type.String({ minLength: 1, maxLength: 5000, pattern: '\\S' })
 
 /** What the client gives the freelancer (weights 30/20/15/15/10/10). */
 export const FreelancerRatingsBody = Type.Object(
-  { quality: Rating, responsiveness: Rating, professionalism: Rating, expertise: Rating, schedule: Rating, cost: Rating },
+  {
+    quality: Rating,
+    responsiveness: Rating,
+    professionalism: Rating,
+    expertise: Rating,
+    schedule: Rating,
+    cost: Rating,
+  },
   { additionalProperties: false, description: 'The client rates the freelancer' },
 )
 /** What the freelancer gives the client (equal weights). */
 export const ClientRatingsBody = Type.Object(
   { clarity: Rating, communication: Rating, paymentPromptness: Rating },
-  { additionalProperties: false, description: 'The freelancer rates the client (clarity of requirements, communication, payment promptness)' },
+  {
+    additionalProperties: false,
+    description: 'The freelancer rates the client (clarity of requirements, communication, payment promptness)',
+  },
 )
 
 export const LeaveFeedbackBody = Type.Object(
   {
-    ratings: Type.Union([FreelancerRatingsBody, ClientRatingsBody], { description: 'Each 1-5; the set that fits the party you rate' }),
-    comment: Type.String({ minLength: 1, maxLength: 5000, pattern: '\\S', description: 'Public once revealed; never editable' }),
+    ratings: Type.Union([FreelancerRatingsBody, ClientRatingsBody], {
+      description: 'Each 1-5; the set that fits the party you rate',
+    }),
+    comment: Type.String({
+      minLength: 1,
+      maxLength: 5000,
+      pattern: '\\S',
+      description: 'Public once revealed; never editable',
+    }),
   },
   { additionalProperties: false },
 )
@@ -50,7 +67,10 @@ export const Feedback = Type.Object({
   /** False while only its author may see it. */
   revealed: Type.Boolean(),
   revealedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  reply: Type.Union([Type.Object({ body: Type.String(), createdAt: Type.String({ format: 'date-time' }) }), Type.Null()]),
+  reply: Type.Union([
+    Type.Object({ body: Type.String(), createdAt: Type.String({ format: 'date-time' }) }),
+    Type.Null(),
+  ]),
   /** Until when the rated party may reply (null until revealed). */
   replyUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 })

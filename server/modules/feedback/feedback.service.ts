@@ -41,15 +41,27 @@ export interface FeedbackSettings {
   feedbackReplyDays: number
 }
 
-export const roleOf = (contract: Pick<ContractRow, 'clientId' | 'freelancerId'>, userId: string | null): PartyRole | null =>
-  userId === null ? null : contract.clientId === userId ? 'client' : contract.freelancerId === userId ? 'freelancer' : null
+export const roleOf = (
+  contract: Pick<ContractRow, 'clientId' | 'freelancerId'>,
+  userId: string | null,
+): PartyRole | null =>
+  userId === null
+    ? null
+    : contract.clientId === userId
+      ? 'client'
+      : contract.freelancerId === userId
+        ? 'freelancer'
+        : null
 
 /**
  * Feedback is public from the reveal: when both parties have left theirs (stored), or once the
  * window has closed, even if the closing deadline has not run yet (then it reveals at
  * `closesAt` exactly, which is also what the deadline stores).
  */
-export function effectiveReveal(window: Pick<FeedbackWindowRow, 'closesAt' | 'revealedAt' | 'revealedBy'>, now: Date): Reveal | null {
+export function effectiveReveal(
+  window: Pick<FeedbackWindowRow, 'closesAt' | 'revealedAt' | 'revealedBy'>,
+  now: Date,
+): Reveal | null {
   if (window.revealedAt) return { at: window.revealedAt, by: (window.revealedBy ?? 'deadline') as Reveal['by'] }
   return now.getTime() >= window.closesAt.getTime() ? { at: window.closesAt, by: 'deadline' } : null
 }
@@ -78,10 +90,15 @@ export function createFeedbackService(deps: {
   const revealHooks: RevealHook[] = []
 
   /** The window a contract gets when it ends: as long as the operator's setting in force then. */
-  const windowOf = async (executor: Executor, contract: ContractRow & { endedAt: Date }): Promise<FeedbackWindowRow> => ({
+  const windowOf = async (
+    executor: Executor,
+    contract: ContractRow & { endedAt: Date },
+  ): Promise<FeedbackWindowRow> => ({
     contractId: contract.id,
     openedAt: contract.endedAt,
-    closesAt: new Date(contract.endedAt.getTime() + (await deps.operatorSettings.getSettings(executor)).feedbackWindowDays * DAY),
+    closesAt: new Date(
+      contract.endedAt.getTime() + (await deps.operatorSettings.getSettings(executor)).feedbackWindowDays * DAY,
+    ),
     revealedAt: null,
     revealedBy: null,
   })
@@ -95,14 +112,39 @@ export function createFeedbackService(deps: {
     }
   }
 
-  const log = (tx: Executor, contract: ContractRow, actorId: string | null, type: string, data: Record<string, unknown>) =>
-    appendActivity(tx, { clock, ids }, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+  const log = (
+    tx: Executor,
+    contract: ContractRow,
+    actorId: string | null,
+    type: string,
+    data: Record<string, unknown>,
+  ) =>
+    appendActivity(
+      tx,
+      { clock, ids },
+      {
+        workroomId: contract.workroomId,
+        actorId,
+        type,
+        scopeFreelancerId: contract.freelancerId,
+        data: { contractId: contract.id, ...data },
+      },
+    )
 
   const publish = (contract: ContractRow, type: string, data: Record<string, unknown>) =>
-    deps.events?.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } })
+    deps.events?.publish([contract.clientId, contract.freelancerId], {
+      type,
+      workroomId: contract.workroomId,
+      data: { contractId: contract.id, ...data },
+    })
 
   /** Marks the window revealed and tells the log, the hooks and (after commit) both parties. */
-  async function reveal(tx: Transaction, contract: ContractRow, revealed: Reveal, context: DeadlineContext): Promise<void> {
+  async function reveal(
+    tx: Transaction,
+    contract: ContractRow,
+    revealed: Reveal,
+    context: DeadlineContext,
+  ): Promise<void> {
     const repository = createFeedbackRepository(tx)
     await repository.markRevealed(contract.id, revealed.at, revealed.by)
     const feedback = await repository.ofContract(contract.id)
@@ -125,13 +167,30 @@ export function createFeedbackService(deps: {
 
   function scoreFor(subjectRole: PartyRole, ratings: LeaveFeedbackInput['ratings']) {
     if (subjectRole === 'freelancer') {
-      if (!('quality' in ratings)) throw feedbackErrors.wrongRatings('A freelancer is rated on quality, responsiveness, professionalism, expertise, schedule and cost')
+      if (!('quality' in ratings))
+        throw feedbackErrors.wrongRatings(
+          'A freelancer is rated on quality, responsiveness, professionalism, expertise, schedule and cost',
+        )
       const r = ratings as FreelancerRatings
-      return { columns: { quality: r.quality, responsiveness: r.responsiveness, professionalism: r.professionalism, expertise: r.expertise, schedule: r.schedule, cost: r.cost }, score: freelancerScore(r) }
+      return {
+        columns: {
+          quality: r.quality,
+          responsiveness: r.responsiveness,
+          professionalism: r.professionalism,
+          expertise: r.expertise,
+          schedule: r.schedule,
+          cost: r.cost,
+        },
+        score: freelancerScore(r),
+      }
     }
-    if (!('clarity' in ratings)) throw feedbackErrors.wrongRatings('A client is rated on clarity, communication and paymentPromptness')
+    if (!('clarity' in ratings))
+      throw feedbackErrors.wrongRatings('A client is rated on clarity, communication and paymentPromptness')
     const r = ratings as ClientRatings
-    return { columns: { clarity: r.clarity, communication: r.communication, paymentPromptness: r.paymentPromptness }, score: clientScore(r) }
+    return {
+      columns: { clarity: r.clarity, communication: r.communication, paymentPromptness: r.paymentPromptness },
+      score: clientScore(r),
+    }
   }
 
   return {
@@ -154,7 +213,11 @@ export function createFeedbackService(deps: {
       await reveal(tx, contract, { at: window.closesAt, by: 'deadline' }, context)
     },
 
-    async leave(input: { contractId: string; userId: string; body: LeaveFeedbackInput }): Promise<{ feedback: FeedbackRow; revealed: Reveal | null }> {
+    async leave(input: {
+      contractId: string
+      userId: string
+      body: LeaveFeedbackInput
+    }): Promise<{ feedback: FeedbackRow; revealed: Reveal | null }> {
       try {
         return await withAfterCommit(async (tx, context) => {
           const contract = await deps.contracts.get(input.contractId, tx)
@@ -210,16 +273,31 @@ export function createFeedbackService(deps: {
       if (!contract) throw feedbackErrors.contractNotFound()
       const role = roleOf(contract, input.viewerId)
       const repository = createFeedbackRepository(db)
-      const window = (await repository.findWindow(contract.id)) ?? (takesFeedback(contract) ? await windowOf(db, contract) : null)
+      const window =
+        (await repository.findWindow(contract.id)) ?? (takesFeedback(contract) ? await windowOf(db, contract) : null)
       const rows = window ? await repository.ofContract(contract.id) : []
       const now = clock.now()
       const revealed = window ? effectiveReveal(window, now) : null
       const visible = revealed ? rows : rows.filter((row) => row.authorId === input.viewerId)
       if (!role && visible.length === 0) throw feedbackErrors.contractNotFound()
-      return { contract, window, revealed, rows: visible, submitted: { client: rows.some((r) => r.subjectRole === 'freelancer'), freelancer: rows.some((r) => r.subjectRole === 'client') }, now }
+      return {
+        contract,
+        window,
+        revealed,
+        rows: visible,
+        submitted: {
+          client: rows.some((r) => r.subjectRole === 'freelancer'),
+          freelancer: rows.some((r) => r.subjectRole === 'client'),
+        },
+        now,
+      }
     },
 
-    async reply(input: { feedbackId: string; userId: string; body: string }): Promise<{ feedback: FeedbackRow; revealed: Reveal }> {
+    async reply(input: {
+      feedbackId: string
+      userId: string
+      body: string
+    }): Promise<{ feedback: FeedbackRow; revealed: Reveal }> {
       return withAfterCommit(async (tx, context) => {
         const repository = createFeedbackRepository(tx)
         const row = await repository.find(input.feedbackId, { lock: true })
@@ -228,7 +306,8 @@ export function createFeedbackService(deps: {
         const now = clock.now()
         const revealed = effectiveReveal(window, now)
         // Unrevealed feedback exists only for its author.
-        if (!revealed) throw input.userId === row.authorId ? feedbackErrors.replyNotAllowed() : feedbackErrors.notFound()
+        if (!revealed)
+          throw input.userId === row.authorId ? feedbackErrors.replyNotAllowed() : feedbackErrors.notFound()
         if (input.userId !== row.subjectId) throw feedbackErrors.replyNotAllowed()
         if (row.reply !== null) throw feedbackErrors.alreadyReplied()
         if (now.getTime() >= replyUntil(revealed, settings).getTime()) throw feedbackErrors.replyWindowClosed()

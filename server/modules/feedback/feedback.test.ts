@@ -1,7 +1,13 @@
 import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { feedbackTable } from '../../../db/schema/index.js'
-import { clientRatings, endContract, freelancerRatings, leaveFeedback, startedContract } from '../../../test/fixtures/ended-contract.js'
+import {
+  clientRatings,
+  endContract,
+  freelancerRatings,
+  leaveFeedback,
+  startedContract,
+} from '../../../test/fixtures/ended-contract.js'
 import { build, type TestApp } from '../../../test/helper.js'
 import { act, hire, propose } from '../../../test/marketplace.js'
 import { DAY } from '../../clock.js'
@@ -17,192 +23,394 @@ function captureEvents(ctx: TestApp) {
     /** The event types `userId` got, waiting (Redis delivers asynchronously) until `expected` are all there. */
     async typesFor(userId: string, expected: string[] = []): Promise<string[]> {
       const types = () => messages.filter((m) => m.userIds.includes(userId)).map((m) => m.frame.type)
-      for (let i = 0; i < 100 && !expected.every((type) => types().includes(type)); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+      for (let i = 0; i < 100 && !expected.every((type) => types().includes(type)); i++)
+        await new Promise((resolve) => setTimeout(resolve, 20))
       return types()
     },
   }
 }
 
-t.test('double-blind: hidden from the other party until both are in; no second feedback, no edit; replies once', async (t) => {
-  const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
-  const { call, clock } = ctx
-  const [client, freelancer, rival, stranger] = [await ctx.register('Cleo'), await ctx.register('Fred'), await ctx.register('Rita'), await ctx.register('Stan')]
-  const events = captureEvents(ctx)
-  const { contractId, jobId, workroomId } = await startedContract(ctx, { client, freelancer })
-  // Rita proposed on the same job and was not hired.
-  await propose(call, rival.token, jobId, { coverLetter: 'Me too.', bidAmount: 70_000, estimatedDays: 10 })
-  const url = `/api/v1/contracts/${contractId}/feedback`
-  const clientSays = { ratings: freelancerRatings([5, 4, 4, 5, 3, 4]), comment: 'Fred delivered a clean, fast site.' }
-  const freelancerSays = { ratings: clientRatings([4, 5, 5]), comment: 'Clear brief, paid on time.' }
+t.test(
+  'double-blind: hidden from the other party until both are in; no second feedback, no edit; replies once',
+  async (t) => {
+    const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
+    const { call, clock } = ctx
+    const [client, freelancer, rival, stranger] = [
+      await ctx.register('Cleo'),
+      await ctx.register('Fred'),
+      await ctx.register('Rita'),
+      await ctx.register('Stan'),
+    ]
+    const events = captureEvents(ctx)
+    const { contractId, jobId, workroomId } = await startedContract(ctx, { client, freelancer })
+    // Rita proposed on the same job and was not hired.
+    await propose(call, rival.token, jobId, { coverLetter: 'Me too.', bidAmount: 70_000, estimatedDays: 10 })
+    const url = `/api/v1/contracts/${contractId}/feedback`
+    const clientSays = { ratings: freelancerRatings([5, 4, 4, 5, 3, 4]), comment: 'Fred delivered a clean, fast site.' }
+    const freelancerSays = { ratings: clientRatings([4, 5, 5]), comment: 'Clear brief, paid on time.' }
 
-  const early = await call({ method: 'POST', url, token: client.token, payload: clientSays })
-  t.equal(early.statusCode, 409, 'no feedback while the contract runs')
-  t.equal(early.json().code, 'feedback.contract_not_ended')
-  t.same((await call({ method: 'GET', url, token: client.token })).json(), { contractId, window: null, items: [] }, 'no window before the end')
+    const early = await call({ method: 'POST', url, token: client.token, payload: clientSays })
+    t.equal(early.statusCode, 409, 'no feedback while the contract runs')
+    t.equal(early.json().code, 'feedback.contract_not_ended')
+    t.same(
+      (await call({ method: 'GET', url, token: client.token })).json(),
+      { contractId, window: null, items: [] },
+      'no window before the end',
+    )
 
-  await endContract(ctx, contractId, freelancer)
-  const endedAt = clock.now()
+    await endContract(ctx, contractId, freelancer)
+    const endedAt = clock.now()
 
-  // Nobody but the two parties may leave feedback.
-  t.equal((await call({ method: 'POST', url, payload: clientSays })).statusCode, 401, 'anonymous')
-  for (const [who, user] of [['stranger', stranger], ['rival bidder', rival]] as const) {
-    const refused = await call({ method: 'POST', url, token: user.token, payload: clientSays })
-    t.equal(refused.statusCode, 404, `${who} cannot leave feedback (and learns nothing)`)
-  }
-  const wrong = await call({ method: 'POST', url, token: freelancer.token, payload: clientSays })
-  t.equal(wrong.statusCode, 400, 'a freelancer rates the client on the client criteria')
-  t.equal(wrong.json().code, 'feedback.wrong_ratings')
-
-  const left = await call({ method: 'POST', url, token: client.token, payload: clientSays })
-  t.equal(left.statusCode, 201)
-  // 30·5 + 20·4 + 15·4 + 15·5 + 10·3 + 10·4 = 435
-  t.match(left.json(), { contractId, authorId: client.id, authorRole: 'client', subjectId: freelancer.id, subjectRole: 'freelancer', score: 4.35, revealed: false, revealedAt: null, reply: null, replyUntil: null })
-  t.same(left.json().ratings, clientSays.ratings)
-  const clientFeedbackId = left.json().id
-
-  const again = await call({ method: 'POST', url, token: client.token, payload: { ...clientSays, comment: 'Changed my mind' } })
-  t.equal(again.statusCode, 409, 'a second feedback is refused')
-  t.equal(again.json().code, 'feedback.already_left')
-  for (const editUrl of [url, `/api/v1/feedback/${clientFeedbackId}`]) {
-    for (const method of ['PATCH', 'PUT'] as const) {
-      t.equal((await call({ method, url: editUrl, token: client.token, payload: { comment: 'edited' } })).statusCode, 404, `${method} ${editUrl}: there is no way to edit`)
+    // Nobody but the two parties may leave feedback.
+    t.equal((await call({ method: 'POST', url, payload: clientSays })).statusCode, 401, 'anonymous')
+    for (const [who, user] of [
+      ['stranger', stranger],
+      ['rival bidder', rival],
+    ] as const) {
+      const refused = await call({ method: 'POST', url, token: user.token, payload: clientSays })
+      t.equal(refused.statusCode, 404, `${who} cannot leave feedback (and learns nothing)`)
     }
-  }
+    const wrong = await call({ method: 'POST', url, token: freelancer.token, payload: clientSays })
+    t.equal(wrong.statusCode, 400, 'a freelancer rates the client on the client criteria')
+    t.equal(wrong.json().code, 'feedback.wrong_ratings')
 
-  // Unrevealed: its author sees it; nobody else does.
-  const asClient = (await call({ method: 'GET', url, token: client.token })).json()
-  t.equal(asClient.items.length, 1)
-  t.match(asClient.window, { open: true, revealedAt: null, submitted: { client: true, freelancer: false }, closesAt: new Date(endedAt.getTime() + 14 * DAY).toISOString() })
-  const asFreelancer = (await call({ method: 'GET', url, token: freelancer.token })).json()
-  t.same(asFreelancer.items, [], 'the rated freelancer does not see it yet')
-  t.equal(asFreelancer.window.submitted.client, true, 'but knows the client has left theirs')
-  t.notMatch(JSON.stringify(asFreelancer), /delivered a clean/)
-  for (const [who, token] of [['anonymous', undefined], ['stranger', stranger.token], ['rival bidder', rival.token]] as const) {
-    const hidden = await call({ method: 'GET', url, token })
-    t.equal(hidden.statusCode, 404, `${who} sees no unrevealed feedback`)
-    t.notMatch(hidden.body, /delivered a clean/)
-  }
-  t.equal((await call({ method: 'POST', url: `/api/v1/feedback/${clientFeedbackId}/reply`, token: freelancer.token, payload: { body: 'Thanks' } })).statusCode, 404, 'no reply to what one cannot see')
-  t.equal((await call({ method: 'POST', url: `/api/v1/feedback/${clientFeedbackId}/reply`, token: client.token, payload: { body: 'Me' } })).statusCode, 403, 'the author does not reply to themself')
+    const left = await call({ method: 'POST', url, token: client.token, payload: clientSays })
+    t.equal(left.statusCode, 201)
+    // 30·5 + 20·4 + 15·4 + 15·5 + 10·3 + 10·4 = 435
+    t.match(left.json(), {
+      contractId,
+      authorId: client.id,
+      authorRole: 'client',
+      subjectId: freelancer.id,
+      subjectRole: 'freelancer',
+      score: 4.35,
+      revealed: false,
+      revealedAt: null,
+      reply: null,
+      replyUntil: null,
+    })
+    t.same(left.json().ratings, clientSays.ratings)
+    const clientFeedbackId = left.json().id
 
-  // The activity log says feedback was left, never what it says (the other party reads the log).
-  const log = (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: freelancer.token })).json()
-  const leftEntry = log.items.find((e: { type: string }) => e.type === 'feedback.left')
-  t.match(leftEntry, { actorId: client.id, data: { contractId, feedbackId: clientFeedbackId, by: 'client' } })
-  t.notMatch(JSON.stringify(log), /"score"|"quality"|"ratings"|delivered a clean/)
+    const again = await call({
+      method: 'POST',
+      url,
+      token: client.token,
+      payload: { ...clientSays, comment: 'Changed my mind' },
+    })
+    t.equal(again.statusCode, 409, 'a second feedback is refused')
+    t.equal(again.json().code, 'feedback.already_left')
+    for (const editUrl of [url, `/api/v1/feedback/${clientFeedbackId}`]) {
+      for (const method of ['PATCH', 'PUT'] as const) {
+        t.equal(
+          (await call({ method, url: editUrl, token: client.token, payload: { comment: 'edited' } })).statusCode,
+          404,
+          `${method} ${editUrl}: there is no way to edit`,
+        )
+      }
+    }
 
-  clock.advance(5 * DAY)
-  const second = await call({ method: 'POST', url, token: freelancer.token, payload: freelancerSays })
-  t.equal(second.statusCode, 201)
-  // mean(4, 5, 5) = 4.666… -> 4.67
-  t.match(second.json(), { authorRole: 'freelancer', subjectRole: 'client', score: 4.67, revealed: true, revealedAt: clock.now().toISOString() }, 'both in: revealed at once')
+    // Unrevealed: its author sees it; nobody else does.
+    const asClient = (await call({ method: 'GET', url, token: client.token })).json()
+    t.equal(asClient.items.length, 1)
+    t.match(asClient.window, {
+      open: true,
+      revealedAt: null,
+      submitted: { client: true, freelancer: false },
+      closesAt: new Date(endedAt.getTime() + 14 * DAY).toISOString(),
+    })
+    const asFreelancer = (await call({ method: 'GET', url, token: freelancer.token })).json()
+    t.same(asFreelancer.items, [], 'the rated freelancer does not see it yet')
+    t.equal(asFreelancer.window.submitted.client, true, 'but knows the client has left theirs')
+    t.notMatch(JSON.stringify(asFreelancer), /delivered a clean/)
+    for (const [who, token] of [
+      ['anonymous', undefined],
+      ['stranger', stranger.token],
+      ['rival bidder', rival.token],
+    ] as const) {
+      const hidden = await call({ method: 'GET', url, token })
+      t.equal(hidden.statusCode, 404, `${who} sees no unrevealed feedback`)
+      t.notMatch(hidden.body, /delivered a clean/)
+    }
+    t.equal(
+      (
+        await call({
+          method: 'POST',
+          url: `/api/v1/feedback/${clientFeedbackId}/reply`,
+          token: freelancer.token,
+          payload: { body: 'Thanks' },
+        })
+      ).statusCode,
+      404,
+      'no reply to what one cannot see',
+    )
+    t.equal(
+      (
+        await call({
+          method: 'POST',
+          url: `/api/v1/feedback/${clientFeedbackId}/reply`,
+          token: client.token,
+          payload: { body: 'Me' },
+        })
+      ).statusCode,
+      403,
+      'the author does not reply to themself',
+    )
 
-  // Revealed feedback is public, to everyone.
-  for (const [who, token] of [['anonymous', undefined], ['stranger', stranger.token], ['rival bidder', rival.token], ['client', client.token]] as const) {
-    const seen = await call({ method: 'GET', url, token })
-    t.equal(seen.statusCode, 200, `${who} sees revealed feedback`)
-    t.equal(seen.json().items.length, 2)
-    t.match(seen.json().window, { open: false, revealedBy: 'both', revealedAt: clock.now().toISOString() })
-    t.match(seen.json().items, [{ id: clientFeedbackId, comment: clientSays.comment, revealed: true }, { comment: freelancerSays.comment, revealed: true }])
-  }
-  t.equal((await call({ method: 'POST', url, token: client.token, payload: clientSays })).statusCode, 409, 'still one per party after the reveal')
+    // The activity log says feedback was left, never what it says (the other party reads the log).
+    const log = (
+      await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: freelancer.token })
+    ).json()
+    const leftEntry = log.items.find((e: { type: string }) => e.type === 'feedback.left')
+    t.match(leftEntry, { actorId: client.id, data: { contractId, feedbackId: clientFeedbackId, by: 'client' } })
+    t.notMatch(JSON.stringify(log), /"score"|"quality"|"ratings"|delivered a clean/)
 
-  // The rated party replies once; nobody else may.
-  const replyUrl = `/api/v1/feedback/${clientFeedbackId}/reply`
-  t.equal((await call({ method: 'POST', url: replyUrl, token: stranger.token, payload: { body: 'Hi' } })).statusCode, 403, 'a stranger sees it but may not reply')
-  t.equal((await call({ method: 'POST', url: replyUrl, token: client.token, payload: { body: 'Hi' } })).statusCode, 403, 'nor may its author')
-  t.equal((await call({ method: 'POST', url: replyUrl, payload: { body: 'Hi' } })).statusCode, 401)
-  clock.advance(27 * DAY)
-  const replied = await call({ method: 'POST', url: replyUrl, token: freelancer.token, payload: { body: 'Thank you, Cleo!' } })
-  t.equal(replied.statusCode, 201, 'a reply on day 27 after the reveal')
-  t.match(replied.json().reply, { body: 'Thank you, Cleo!', createdAt: clock.now().toISOString() })
-  const twice = await call({ method: 'POST', url: replyUrl, token: freelancer.token, payload: { body: 'And again' } })
-  t.equal(twice.statusCode, 409)
-  t.equal(twice.json().code, 'feedback.already_replied')
-  clock.advance(1 * DAY)
-  const late = await call({ method: 'POST', url: `/api/v1/feedback/${second.json().id}/reply`, token: client.token, payload: { body: 'Too late?' } })
-  t.equal(late.statusCode, 409, 'a reply 28 days after the reveal is refused')
-  t.equal(late.json().code, 'feedback.reply_window_closed')
-  t.equal((await call({ method: 'GET', url })).json().items[0].reply.body, 'Thank you, Cleo!', 'the reply is public')
+    clock.advance(5 * DAY)
+    const second = await call({ method: 'POST', url, token: freelancer.token, payload: freelancerSays })
+    t.equal(second.statusCode, 201)
+    // mean(4, 5, 5) = 4.666… -> 4.67
+    t.match(
+      second.json(),
+      {
+        authorRole: 'freelancer',
+        subjectRole: 'client',
+        score: 4.67,
+        revealed: true,
+        revealedAt: clock.now().toISOString(),
+      },
+      'both in: revealed at once',
+    )
 
-  const types = (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: client.token })).json().items.map((e: { type: string }) => e.type)
-  t.same(
-    types.filter((type: string) => type.startsWith('feedback.') || type.startsWith('reputation.')),
-    ['feedback.left', 'feedback.left', 'feedback.revealed', 'reputation.changed', 'reputation.changed', 'feedback.replied'],
-    'every step is in the activity log',
-  )
-  const expectedFreelancerEvents = ['feedback.left', 'feedback.left', 'feedback.replied', 'feedback.revealed', 'reputation.changed']
-  // The accept bound the offer's milestone, so money events came earlier; these are the feedback steps.
-  const freelancerEvents = (await events.typesFor(freelancer.id, expectedFreelancerEvents)).filter((type) => !type.startsWith('contract.'))
-  t.same(freelancerEvents.sort(), expectedFreelancerEvents, 'and on the event stream')
-  t.same((await events.typesFor(stranger.id)), [], 'nobody else is told')
-})
+    // Revealed feedback is public, to everyone.
+    for (const [who, token] of [
+      ['anonymous', undefined],
+      ['stranger', stranger.token],
+      ['rival bidder', rival.token],
+      ['client', client.token],
+    ] as const) {
+      const seen = await call({ method: 'GET', url, token })
+      t.equal(seen.statusCode, 200, `${who} sees revealed feedback`)
+      t.equal(seen.json().items.length, 2)
+      t.match(seen.json().window, { open: false, revealedBy: 'both', revealedAt: clock.now().toISOString() })
+      t.match(seen.json().items, [
+        { id: clientFeedbackId, comment: clientSays.comment, revealed: true },
+        { comment: freelancerSays.comment, revealed: true },
+      ])
+    }
+    t.equal(
+      (await call({ method: 'POST', url, token: client.token, payload: clientSays })).statusCode,
+      409,
+      'still one per party after the reveal',
+    )
 
-t.test('the window closes after 14 days: the deadline reveals one-sided feedback; later feedback and replies are refused', async (t) => {
-  const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
-  const { call, clock, app } = ctx
-  const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
-  const { contractId, workroomId } = await startedContract(ctx, { client, freelancer })
-  await endContract(ctx, contractId, client)
-  const closesAt = new Date(clock.now().getTime() + 14 * DAY)
-  const url = `/api/v1/contracts/${contractId}/feedback`
-  const only = await leaveFeedback(ctx, contractId, freelancer, clientRatings([2, 3, 2]), 'Vague brief.')
-  t.equal(only.score, 2.33)
+    // The rated party replies once; nobody else may.
+    const replyUrl = `/api/v1/feedback/${clientFeedbackId}/reply`
+    t.equal(
+      (await call({ method: 'POST', url: replyUrl, token: stranger.token, payload: { body: 'Hi' } })).statusCode,
+      403,
+      'a stranger sees it but may not reply',
+    )
+    t.equal(
+      (await call({ method: 'POST', url: replyUrl, token: client.token, payload: { body: 'Hi' } })).statusCode,
+      403,
+      'nor may its author',
+    )
+    t.equal((await call({ method: 'POST', url: replyUrl, payload: { body: 'Hi' } })).statusCode, 401)
+    clock.advance(27 * DAY)
+    const replied = await call({
+      method: 'POST',
+      url: replyUrl,
+      token: freelancer.token,
+      payload: { body: 'Thank you, Cleo!' },
+    })
+    t.equal(replied.statusCode, 201, 'a reply on day 27 after the reveal')
+    t.match(replied.json().reply, { body: 'Thank you, Cleo!', createdAt: clock.now().toISOString() })
+    const twice = await call({ method: 'POST', url: replyUrl, token: freelancer.token, payload: { body: 'And again' } })
+    t.equal(twice.statusCode, 409)
+    t.equal(twice.json().code, 'feedback.already_replied')
+    clock.advance(1 * DAY)
+    const late = await call({
+      method: 'POST',
+      url: `/api/v1/feedback/${second.json().id}/reply`,
+      token: client.token,
+      payload: { body: 'Too late?' },
+    })
+    t.equal(late.statusCode, 409, 'a reply 28 days after the reveal is refused')
+    t.equal(late.json().code, 'feedback.reply_window_closed')
+    t.equal((await call({ method: 'GET', url })).json().items[0].reply.body, 'Thank you, Cleo!', 'the reply is public')
 
-  clock.advance(14 * DAY - 1)
-  t.same((await call({ method: 'GET', url, token: client.token })).json().items, [], 'hidden until the very end of the window')
-  t.equal((await call({ method: 'GET', url })).statusCode, 404)
-  clock.advance(1)
-  // Past the window it is public even before the deadline has run.
-  const lazy = await call({ method: 'GET', url })
-  t.equal(lazy.statusCode, 200)
-  t.match(lazy.json(), { window: { open: false, revealedBy: 'deadline', revealedAt: closesAt.toISOString() }, items: [{ comment: 'Vague brief.', revealed: true }] })
-  const late = await call({ method: 'POST', url, token: client.token, payload: { ratings: freelancerRatings([5, 5, 5, 5, 5, 5]), comment: 'Late' } })
-  t.equal(late.statusCode, 409, 'feedback after the window is refused')
-  t.equal(late.json().code, 'feedback.window_closed')
+    const types = (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: client.token }))
+      .json()
+      .items.map((e: { type: string }) => e.type)
+    t.same(
+      types.filter((type: string) => type.startsWith('feedback.') || type.startsWith('reputation.')),
+      [
+        'feedback.left',
+        'feedback.left',
+        'feedback.revealed',
+        'reputation.changed',
+        'reputation.changed',
+        'feedback.replied',
+      ],
+      'every step is in the activity log',
+    )
+    const expectedFreelancerEvents = [
+      'feedback.left',
+      'feedback.left',
+      'feedback.replied',
+      'feedback.revealed',
+      'reputation.changed',
+    ]
+    // The accept bound the offer's milestone, so money events came earlier; these are the feedback steps.
+    const freelancerEvents = (await events.typesFor(freelancer.id, expectedFreelancerEvents)).filter(
+      (type) => !type.startsWith('contract.'),
+    )
+    t.same(freelancerEvents.sort(), expectedFreelancerEvents, 'and on the event stream')
+    t.same(await events.typesFor(stranger.id), [], 'nobody else is told')
+  },
+)
 
-  t.ok((await app.scheduler.runDue()) >= 1, 'the closing deadline ran')
-  const log = (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: client.token })).json().items
-  t.match(log.find((e: { type: string }) => e.type === 'feedback.revealed'), { actorId: null, data: { contractId, revealedBy: 'deadline', feedback: [{ feedbackId: only.id, subjectRole: 'client', score: 2.33 }] } })
-  t.match(log.find((e: { type: string }) => e.type === 'reputation.changed'), { data: { userId: client.id, role: 'client', score: null } }, 'nothing was paid, so the score stays empty')
-  t.equal(await app.scheduler.runDue(), 0, 'it runs once')
+t.test(
+  'the window closes after 14 days: the deadline reveals one-sided feedback; later feedback and replies are refused',
+  async (t) => {
+    const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
+    const { call, clock, app } = ctx
+    const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+    const { contractId, workroomId } = await startedContract(ctx, { client, freelancer })
+    await endContract(ctx, contractId, client)
+    const closesAt = new Date(clock.now().getTime() + 14 * DAY)
+    const url = `/api/v1/contracts/${contractId}/feedback`
+    const only = await leaveFeedback(ctx, contractId, freelancer, clientRatings([2, 3, 2]), 'Vague brief.')
+    t.equal(only.score, 2.33)
 
-  clock.advance(28 * DAY - 1)
-  t.equal((await call({ method: 'POST', url: `/api/v1/feedback/${only.id}/reply`, token: client.token, payload: { body: 'The brief was two pages.' } })).statusCode, 201, 'the reply window runs from the reveal (the close)')
+    clock.advance(14 * DAY - 1)
+    t.same(
+      (await call({ method: 'GET', url, token: client.token })).json().items,
+      [],
+      'hidden until the very end of the window',
+    )
+    t.equal((await call({ method: 'GET', url })).statusCode, 404)
+    clock.advance(1)
+    // Past the window it is public even before the deadline has run.
+    const lazy = await call({ method: 'GET', url })
+    t.equal(lazy.statusCode, 200)
+    t.match(lazy.json(), {
+      window: { open: false, revealedBy: 'deadline', revealedAt: closesAt.toISOString() },
+      items: [{ comment: 'Vague brief.', revealed: true }],
+    })
+    const late = await call({
+      method: 'POST',
+      url,
+      token: client.token,
+      payload: { ratings: freelancerRatings([5, 5, 5, 5, 5, 5]), comment: 'Late' },
+    })
+    t.equal(late.statusCode, 409, 'feedback after the window is refused')
+    t.equal(late.json().code, 'feedback.window_closed')
 
-  // A fresh one-sided case to see the 28-day limit from a deadline reveal.
-  const other = await startedContract(ctx, { client, freelancer })
-  await endContract(ctx, other.contractId, freelancer)
-  const second = await leaveFeedback(ctx, other.contractId, client, freelancerRatings([3, 3, 3, 3, 3, 3]))
-  clock.advance(14 * DAY + 28 * DAY)
-  await app.scheduler.runDue()
-  const tooLate = await call({ method: 'POST', url: `/api/v1/feedback/${second.id}/reply`, token: freelancer.token, payload: { body: 'Hm' } })
-  t.equal(tooLate.statusCode, 409, 'exactly 28 days after the reveal is too late')
-  t.equal(tooLate.json().code, 'feedback.reply_window_closed')
-})
+    t.ok((await app.scheduler.runDue()) >= 1, 'the closing deadline ran')
+    const log = (
+      await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity`, token: client.token })
+    ).json().items
+    t.match(
+      log.find((e: { type: string }) => e.type === 'feedback.revealed'),
+      {
+        actorId: null,
+        data: {
+          contractId,
+          revealedBy: 'deadline',
+          feedback: [{ feedbackId: only.id, subjectRole: 'client', score: 2.33 }],
+        },
+      },
+    )
+    t.match(
+      log.find((e: { type: string }) => e.type === 'reputation.changed'),
+      { data: { userId: client.id, role: 'client', score: null } },
+      'nothing was paid, so the score stays empty',
+    )
+    t.equal(await app.scheduler.runDue(), 0, 'it runs once')
+
+    clock.advance(28 * DAY - 1)
+    t.equal(
+      (
+        await call({
+          method: 'POST',
+          url: `/api/v1/feedback/${only.id}/reply`,
+          token: client.token,
+          payload: { body: 'The brief was two pages.' },
+        })
+      ).statusCode,
+      201,
+      'the reply window runs from the reveal (the close)',
+    )
+
+    // A fresh one-sided case to see the 28-day limit from a deadline reveal.
+    const other = await startedContract(ctx, { client, freelancer })
+    await endContract(ctx, other.contractId, freelancer)
+    const second = await leaveFeedback(ctx, other.contractId, client, freelancerRatings([3, 3, 3, 3, 3, 3]))
+    clock.advance(14 * DAY + 28 * DAY)
+    await app.scheduler.runDue()
+    const tooLate = await call({
+      method: 'POST',
+      url: `/api/v1/feedback/${second.id}/reply`,
+      token: freelancer.token,
+      payload: { body: 'Hm' },
+    })
+    t.equal(tooLate.statusCode, 409, 'exactly 28 days after the reveal is too late')
+    t.equal(tooLate.json().code, 'feedback.reply_window_closed')
+  },
+)
 
 t.test('contracts that never started take no feedback; the database refuses edits', async (t) => {
   const ctx = await build(t, { env: { SESSION_TTL_DAYS: '3650' } })
   const { call, app } = ctx
-  const [client, freelancer, other] = [await ctx.register('Cleo'), await ctx.register('Fred'), await ctx.register('Olga')]
+  const [client, freelancer, other] = [
+    await ctx.register('Cleo'),
+    await ctx.register('Fred'),
+    await ctx.register('Olga'),
+  ]
   const { jobId } = await startedContract(ctx, { client, freelancer })
-  const proposal = await propose(call, other.token, jobId, { coverLetter: 'Pick me', bidAmount: 60_000, estimatedDays: 7 })
+  const proposal = await propose(call, other.token, jobId, {
+    coverLetter: 'Pick me',
+    bidAmount: 60_000,
+    estimatedDays: 7,
+  })
   const offer = await hire(call, client.token, proposal.id)
   await act(call, client.token, `/api/v1/contracts/${offer.id}/end`)
-  const withdrawn = await call({ method: 'POST', url: `/api/v1/contracts/${offer.id}/feedback`, token: other.token, payload: { ratings: clientRatings([1, 1, 1]), comment: 'Withdrawn' } })
+  const withdrawn = await call({
+    method: 'POST',
+    url: `/api/v1/contracts/${offer.id}/feedback`,
+    token: other.token,
+    payload: { ratings: clientRatings([1, 1, 1]), comment: 'Withdrawn' },
+  })
   t.equal(withdrawn.statusCode, 409, 'an offer withdrawn before it was accepted ends without feedback')
   t.equal(withdrawn.json().code, 'feedback.not_eligible')
-  const badBody = await call({ method: 'POST', url: `/api/v1/contracts/${offer.id}/feedback`, token: other.token, payload: { ratings: { clarity: 6, communication: 1, paymentPromptness: 1 }, comment: 'x' } })
+  const badBody = await call({
+    method: 'POST',
+    url: `/api/v1/contracts/${offer.id}/feedback`,
+    token: other.token,
+    payload: { ratings: { clarity: 6, communication: 1, paymentPromptness: 1 }, comment: 'x' },
+  })
   t.equal(badBody.statusCode, 400, 'ratings are 1-5')
 
   const started = await startedContract(ctx, { client, freelancer })
   await endContract(ctx, started.contractId, client)
   const left = await leaveFeedback(ctx, started.contractId, client, freelancerRatings([4, 4, 4, 4, 4, 4]))
-  await t.rejects(app.db.update(feedbackTable).set({ comment: 'rewritten' }).where(eq(feedbackTable.id, left.id)), 'an UPDATE of the content raises')
+  await t.rejects(
+    app.db.update(feedbackTable).set({ comment: 'rewritten' }).where(eq(feedbackTable.id, left.id)),
+    'an UPDATE of the content raises',
+  )
   await t.rejects(app.db.update(feedbackTable).set({ score: 500, quality: 5 }).where(eq(feedbackTable.id, left.id)))
-  await t.rejects(app.db.execute(sql`insert into feedback (id, contract_id, workroom_id, author_id, subject_id, subject_role, quality, responsiveness, professionalism, expertise, schedule, cost, score, comment, created_at)
-    values (gen_random_uuid(), ${started.contractId}, ${started.workroomId}, ${freelancer.id}, ${client.id}, 'freelancer', 5, 5, 5, 5, 5, 5, 499, 'forged', now())`), 'a score that is not the formula is refused')
-  t.equal((await call({ method: 'GET', url: `/api/v1/contracts/${started.contractId}/feedback`, token: client.token })).json().items[0].comment, 'Good work together.')
+  await t.rejects(
+    app.db
+      .execute(sql`insert into feedback (id, contract_id, workroom_id, author_id, subject_id, subject_role, quality, responsiveness, professionalism, expertise, schedule, cost, score, comment, created_at)
+    values (gen_random_uuid(), ${started.contractId}, ${started.workroomId}, ${freelancer.id}, ${client.id}, 'freelancer', 5, 5, 5, 5, 5, 5, 499, 'forged', now())`),
+    'a score that is not the formula is refused',
+  )
+  t.equal(
+    (await call({ method: 'GET', url: `/api/v1/contracts/${started.contractId}/feedback`, token: client.token })).json()
+      .items[0].comment,
+    'Good work together.',
+  )
 })
 
 t.test('both parties submitting at the same instant still reveal at once', async (t) => {

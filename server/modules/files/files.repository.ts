@@ -53,7 +53,13 @@ export function createFilesRepository(db: Executor) {
       const [row] = await db
         .select({ last: sql<number | null>`max(${filesTable.version})` })
         .from(filesTable)
-        .where(and(eq(filesTable.workroomId, workroomId), eq(filesTable.versionGroup, versionGroup), eq(filesTable.name, name)))
+        .where(
+          and(
+            eq(filesTable.workroomId, workroomId),
+            eq(filesTable.versionGroup, versionGroup),
+            eq(filesTable.name, name),
+          ),
+        )
       return Number(row?.last ?? 0) + 1
     },
     async insert(row: typeof filesTable.$inferInsert): Promise<FileRow> {
@@ -101,10 +107,16 @@ export function createFilesRepository(db: Executor) {
     /** Files by id, whatever their state (message attachments show deleted ones as such). */
     async findMany(fileIds: readonly string[]): Promise<FileRow[]> {
       if (fileIds.length === 0) return []
-      return db.select().from(filesTable).where(inArray(filesTable.id, [...fileIds]))
+      return db
+        .select()
+        .from(filesTable)
+        .where(inArray(filesTable.id, [...fileIds]))
     },
     async memberIds(workroomId: string): Promise<string[]> {
-      const rows = await db.select({ userId: workroomMembersTable.userId }).from(workroomMembersTable).where(eq(workroomMembersTable.workroomId, workroomId))
+      const rows = await db
+        .select({ userId: workroomMembersTable.userId })
+        .from(workroomMembersTable)
+        .where(eq(workroomMembersTable.workroomId, workroomId))
       return rows.map((row) => row.userId)
     },
   }
@@ -116,7 +128,10 @@ export type FilesRepository = ReturnType<typeof createFilesRepository>
  * The live files of a workroom that both parties of a thread can see (that thread's files
  * and the workroom-wide ones): what a message in that thread may attach.
  */
-export async function findAttachableFiles(db: Executor, input: { workroomId: string; threadId: string; fileIds: readonly string[] }): Promise<FileRow[]> {
+export async function findAttachableFiles(
+  db: Executor,
+  input: { workroomId: string; threadId: string; fileIds: readonly string[] },
+): Promise<FileRow[]> {
   if (input.fileIds.length === 0) return []
   return db
     .select()

@@ -35,7 +35,10 @@ function readTarget(fields: MultipartFields, fileField: string): UploadTarget {
   return target
 }
 
-export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService; fileMaxBytes: number }> = async (app, { files, fileMaxBytes }) => {
+export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService; fileMaxBytes: number }> = async (
+  app,
+  { files, fileMaxBytes },
+) => {
   // Registered here, not globally: only these routes take multipart bodies.
   await app.register(multipart, {
     // One byte over the limit still reaches the store, which refuses it and keeps nothing.
@@ -123,24 +126,29 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService; fileM
         summary: 'Download a file (always as an attachment, with its sniffed type and nosniff)',
         params: IdParams,
         response: {
-          200: { description: 'The stored bytes', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          200: {
+            description: 'The stored bytes',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
           ...errors,
         },
       },
     },
     async (request, reply) => {
       const { file, stream } = await files.open({ userId: requireSession(request).user.id, fileId: request.params.id })
-      return reply
-        .header('content-type', file.contentType)
-        .header('content-length', String(file.size))
-        .header('content-disposition', contentDisposition(file.name, { type: 'attachment' }))
-        .header('x-content-type-options', 'nosniff')
-        // Even if a browser were talked into rendering it, the file may run nothing.
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, no-store')
-        .header('etag', `"${file.sha256}"`)
-        // A stream is sent as is (never serialized); the schema above only documents it.
-        .send(stream as never)
+      return (
+        reply
+          .header('content-type', file.contentType)
+          .header('content-length', String(file.size))
+          .header('content-disposition', contentDisposition(file.name, { type: 'attachment' }))
+          .header('x-content-type-options', 'nosniff')
+          // Even if a browser were talked into rendering it, the file may run nothing.
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('cache-control', 'private, no-store')
+          .header('etag', `"${file.sha256}"`)
+          // A stream is sent as is (never serialized); the schema above only documents it.
+          .send(stream as never)
+      )
     },
   )
 

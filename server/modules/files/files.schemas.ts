@@ -22,4 +22,7 @@ export const FileListQuery = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 })
 
-export const FileList = Type.Object({ items: Type.Array(FileSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const FileList = Type.Object({
+  items: Type.Array(FileSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})

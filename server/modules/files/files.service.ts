@@ -2,7 +2,12 @@ import type { Readable } from 'node:stream'
 import type { Database } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { StorageError, StorageNotFoundError, StorageTooLargeError, type FileStore } from '../../plugins/storage/storage.types.js'
+import {
+  StorageError,
+  StorageNotFoundError,
+  StorageTooLargeError,
+  type FileStore,
+} from '../../plugins/storage/storage.types.js'
 import { appendActivity } from '../activity/index.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import type { EventsService } from '../events/index.js'
@@ -65,7 +70,8 @@ export function createFilesService(deps: {
     if (target.threadId) {
       if (target.scope === 'workroom') throw fileErrors.badField('Give either threadId or scope=workroom, not both')
       const thread = await repository.findThread(target.threadId)
-      const mayUse = thread && thread.workroomId === workroomId && (membership.role === 'client' || thread.freelancerId === userId)
+      const mayUse =
+        thread && thread.workroomId === workroomId && (membership.role === 'client' || thread.freelancerId === userId)
       if (!thread || !mayUse) throw fileErrors.threadNotFound()
       return { scope: 'thread' as const, thread }
     }
@@ -88,7 +94,10 @@ export function createFilesService(deps: {
     return [clientId, file.scopeFreelancerId!]
   }
 
-  async function visibleFile(userId: string, fileId: string): Promise<{ file: FileRow; role: 'client' | 'freelancer' }> {
+  async function visibleFile(
+    userId: string,
+    fileId: string,
+  ): Promise<{ file: FileRow; role: 'client' | 'freelancer' }> {
     const file = await repository.find(fileId)
     if (!file || file.deletedAt) throw fileErrors.notFound()
     const membership = await getMembership(db, file.workroomId, userId)
@@ -102,7 +111,13 @@ export function createFilesService(deps: {
      * next version of its name. Nothing is left behind when it fails: too large, over the
      * quota, interrupted, or refused. Takes ownership of `source`.
      */
-    async upload(input: { userId: string; workroomId: string; target: UploadTarget; fileName: string; source: Readable }): Promise<FileRow> {
+    async upload(input: {
+      userId: string
+      workroomId: string
+      target: UploadTarget
+      fileName: string
+      source: Readable
+    }): Promise<FileRow> {
       const { userId, workroomId, fileName, source } = input
       let sourceError: unknown = null
       source.once('error', (err) => (sourceError = err))
@@ -127,7 +142,9 @@ export function createFilesService(deps: {
         if (err instanceof StorageTooLargeError) {
           throw maxBytes < limits.fileMaxBytes
             ? fileErrors.quotaExceeded(undefined, { quotaBytes: limits.workroomQuotaBytes })
-            : fileErrors.tooLarge(`The file is larger than the limit of ${limits.fileMaxBytes} bytes`, { maxBytes: limits.fileMaxBytes })
+            : fileErrors.tooLarge(`The file is larger than the limit of ${limits.fileMaxBytes} bytes`, {
+                maxBytes: limits.fileMaxBytes,
+              })
         }
         // The upload itself broke (cut off, malformed multipart): the caller's fault, not ours.
         if ((sourceError ?? source.errored) && !(err instanceof StorageError)) throw fileErrors.uploadFailed()
@@ -162,24 +179,50 @@ export function createFilesService(deps: {
             uploaderId: userId,
             createdAt: clock.now(),
           })
-          await appendActivity(tx, { clock, ids }, {
-            workroomId,
-            actorId: userId,
-            type: 'file.uploaded',
-            scopeFreelancerId: row.scopeFreelancerId,
-            data: { fileId: row.id, name: row.name, version: row.version, size: row.size, contentType: row.contentType, threadId: row.threadId },
-          })
+          await appendActivity(
+            tx,
+            { clock, ids },
+            {
+              workroomId,
+              actorId: userId,
+              type: 'file.uploaded',
+              scopeFreelancerId: row.scopeFreelancerId,
+              data: {
+                fileId: row.id,
+                name: row.name,
+                version: row.version,
+                size: row.size,
+                contentType: row.contentType,
+                threadId: row.threadId,
+              },
+            },
+          )
           return { row, clientId: workroom.clientId }
         })
       } catch (err) {
-        await storage.delete(storageKey).catch((deleteError: unknown) => log.warn({ err: deleteError, storageKey }, 'could not remove a refused upload'))
+        await storage
+          .delete(storageKey)
+          .catch((deleteError: unknown) =>
+            log.warn({ err: deleteError, storageKey }, 'could not remove a refused upload'),
+          )
         throw err
       }
-      await events.publish(await audience(file.row, file.clientId), { type: 'file.uploaded', workroomId, data: toFileDto(file.row) })
+      await events.publish(await audience(file.row, file.clientId), {
+        type: 'file.uploaded',
+        workroomId,
+        data: toFileDto(file.row),
+      })
       return file.row
     },
 
-    async list(input: { userId: string; workroomId: string; threadId?: string; name?: string; cursor?: string; limit: number }) {
+    async list(input: {
+      userId: string
+      workroomId: string
+      threadId?: string
+      name?: string
+      cursor?: string
+      limit: number
+    }) {
       const membership = await getMembership(db, input.workroomId, input.userId)
       if (!membership) throw workroomErrors.notFound()
       const beforeSeq = input.cursor === undefined ? undefined : parseSeqCursor(input.cursor)
@@ -215,16 +258,24 @@ export function createFilesService(deps: {
         const workroom = await txRepository.lockWorkroom(file.workroomId)
         const deleted = await txRepository.markDeleted(file.id, input.userId, clock.now())
         if (!workroom || !deleted) throw fileErrors.notFound()
-        await appendActivity(tx, { clock, ids }, {
-          workroomId: file.workroomId,
-          actorId: input.userId,
-          type: 'file.deleted',
-          scopeFreelancerId: file.scopeFreelancerId,
-          data: { fileId: file.id, name: file.name, version: file.version, threadId: file.threadId },
-        })
+        await appendActivity(
+          tx,
+          { clock, ids },
+          {
+            workroomId: file.workroomId,
+            actorId: input.userId,
+            type: 'file.deleted',
+            scopeFreelancerId: file.scopeFreelancerId,
+            data: { fileId: file.id, name: file.name, version: file.version, threadId: file.threadId },
+          },
+        )
         return { row: deleted, clientId: workroom.clientId }
       })
-      await storage.delete(file.storageKey).catch((err: unknown) => log.warn({ err, storageKey: file.storageKey }, 'could not remove the bytes of a deleted file'))
+      await storage
+        .delete(file.storageKey)
+        .catch((err: unknown) =>
+          log.warn({ err, storageKey: file.storageKey }, 'could not remove the bytes of a deleted file'),
+        )
       await events.publish(await audience(result.row, result.clientId), {
         type: 'file.deleted',
         workroomId: file.workroomId,

@@ -15,7 +15,10 @@ export function renderInvoiceHtml(invoice: InvoiceRow, names: { client: string; 
   const money = (n: number | bigint) => escape(formatMoney(n, invoice.currency, INVOICE_LOCALE))
   const date = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '—')
   const rows = invoice.lines
-    .map((line) => `<tr><td>${escape(line.description)}</td><td class="n">${line.quantity}</td><td class="n">${money(line.unitAmount)}</td><td class="n">${money(line.amount)}</td></tr>`)
+    .map(
+      (line) =>
+        `<tr><td>${escape(line.description)}</td><td class="n">${line.quantity}</td><td class="n">${money(line.unitAmount)}</td><td class="n">${money(line.amount)}</td></tr>`,
+    )
     .join('\n')
   return `<!doctype html>
 <html lang="en">

@@ -18,12 +18,19 @@ export function createInvoicesRepository(db: Executor) {
       const [row] = await db
         .insert(invoiceCountersTable)
         .values({ scope: INVOICE_SEQUENCE, lastNumber: 1 })
-        .onConflictDoUpdate({ target: invoiceCountersTable.scope, set: { lastNumber: sql`${invoiceCountersTable.lastNumber} + 1` } })
+        .onConflictDoUpdate({
+          target: invoiceCountersTable.scope,
+          set: { lastNumber: sql`${invoiceCountersTable.lastNumber} + 1` },
+        })
         .returning({ lastNumber: invoiceCountersTable.lastNumber })
       return row!.lastNumber
     },
     async insert(row: NewInvoiceRow): Promise<InvoiceRow | null> {
-      const [inserted] = await db.insert(invoicesTable).values(row).onConflictDoNothing({ target: invoicesTable.source }).returning()
+      const [inserted] = await db
+        .insert(invoicesTable)
+        .values(row)
+        .onConflictDoNothing({ target: invoicesTable.source })
+        .returning()
       return inserted ?? null
     },
     async bySource(source: string): Promise<InvoiceRow | null> {
@@ -46,12 +53,21 @@ export function createInvoicesRepository(db: Executor) {
       const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.correctsInvoiceId, id))
       return row ?? null
     },
-    async pageOfContract(contractId: string, after: { at: Date; id: string } | null, limit: number): Promise<InvoiceRow[]> {
+    async pageOfContract(
+      contractId: string,
+      after: { at: Date; id: string } | null,
+      limit: number,
+    ): Promise<InvoiceRow[]> {
       const t = invoicesTable
       return db
         .select()
         .from(t)
-        .where(and(eq(t.contractId, contractId), after ? or(lt(t.createdAt, after.at), and(eq(t.createdAt, after.at), lt(t.id, after.id))) : undefined))
+        .where(
+          and(
+            eq(t.contractId, contractId),
+            after ? or(lt(t.createdAt, after.at), and(eq(t.createdAt, after.at), lt(t.id, after.id))) : undefined,
+          ),
+        )
         .orderBy(desc(t.createdAt), desc(t.id))
         .limit(limit)
     },
@@ -60,7 +76,10 @@ export function createInvoicesRepository(db: Executor) {
       return row ?? null
     },
     async names(ids: string[]): Promise<Map<string, string>> {
-      const rows = await db.select({ id: usersTable.id, name: usersTable.name }).from(usersTable).where(or(...ids.map((id) => eq(usersTable.id, id))))
+      const rows = await db
+        .select({ id: usersTable.id, name: usersTable.name })
+        .from(usersTable)
+        .where(or(...ids.map((id) => eq(usersTable.id, id))))
       return new Map(rows.map((r) => [r.id, r.name]))
     },
     /** Every numbered invoice in number order (tests check the sequence has no gaps). */

@@ -15,17 +15,25 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 async function visibleInvoice(db: Database, request: FastifyRequest, id: string): Promise<InvoiceRow> {
   const { user } = requireSession(request)
   const invoice = await createInvoicesRepository(db).find(id)
-  if (!invoice || (user.role !== 'operator' && invoice.clientId !== user.id && invoice.freelancerId !== user.id)) throw invoiceErrors.notFound()
+  if (!invoice || (user.role !== 'operator' && invoice.clientId !== user.id && invoice.freelancerId !== user.id))
+    throw invoiceErrors.notFound()
   return invoice
 }
 
-export const invoicesRoutes: FastifyPluginAsyncTypebox<{ invoices: InvoicesService; afterVoid: (invoice: InvoiceRow) => Promise<void> }> = async (
-  app,
-  { invoices, afterVoid },
-) => {
+export const invoicesRoutes: FastifyPluginAsyncTypebox<{
+  invoices: InvoicesService
+  afterVoid: (invoice: InvoiceRow) => Promise<void>
+}> = async (app, { invoices, afterVoid }) => {
   app.get(
     '/api/v1/invoices/:id',
-    { schema: { tags: ['invoices'], summary: 'One invoice (JSON)', params: IdParams, response: { 200: Invoice, ...errors } } },
+    {
+      schema: {
+        tags: ['invoices'],
+        summary: 'One invoice (JSON)',
+        params: IdParams,
+        response: { 200: Invoice, ...errors },
+      },
+    },
     async (request) => toInvoice(await visibleInvoice(app.db, request, request.params.id)),
   )
 
@@ -46,7 +54,12 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ invoices: InvoicesServi
         .type('text/html; charset=utf-8')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
         .header('x-content-type-options', 'nosniff')
-        .send(renderInvoiceHtml(invoice, { client: names.get(invoice.clientId) ?? '', freelancer: names.get(invoice.freelancerId) ?? '' }))
+        .send(
+          renderInvoiceHtml(invoice, {
+            client: names.get(invoice.clientId) ?? '',
+            freelancer: names.get(invoice.freelancerId) ?? '',
+          }),
+        )
     },
   )
 
@@ -64,7 +77,9 @@ export const invoicesRoutes: FastifyPluginAsyncTypebox<{ invoices: InvoicesServi
     },
     async (request) => {
       const actorId = requireSession(request).user.id
-      const result = await app.db.transaction((tx) => invoices.void(tx, { invoiceId: request.params.id, actorId, reason: request.body.reason }))
+      const result = await app.db.transaction((tx) =>
+        invoices.void(tx, { invoiceId: request.params.id, actorId, reason: request.body.reason }),
+      )
       await afterVoid(result.voided).catch((err: unknown) => request.log.error({ err }, 'live invoice update failed'))
       return { voided: toInvoice(result.voided), correction: toInvoice(result.correction) }
     },

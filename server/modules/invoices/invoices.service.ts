@@ -30,7 +30,8 @@ export interface IssueInput {
 }
 
 /** The printed invoice number. */
-export const formatInvoiceNumber = (n: number | null): string | null => (n === null ? null : `INV-${String(n).padStart(6, '0')}`)
+export const formatInvoiceNumber = (n: number | null): string | null =>
+  n === null ? null : `INV-${String(n).padStart(6, '0')}`
 
 /**
  * Invoices for milestone releases and approved timesheets, one model. Numbers come from the
@@ -85,7 +86,11 @@ export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) 
       const invoice = await repository.lock(invoiceId)
       if (!invoice) throw invoiceErrors.notFound()
       if (invoice.state !== 'draft') throw invoiceErrors.badState()
-      return repository.update(invoice.id, { state: 'formal', number: await repository.nextNumber(), issuedAt: clock.now() })
+      return repository.update(invoice.id, {
+        state: 'formal',
+        number: await repository.nextNumber(),
+        issuedAt: clock.now(),
+      })
     },
 
     /** formal -> paid (the money moved in the same transaction). */
@@ -102,11 +107,15 @@ export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) 
      * (`credit_note`, the lines negated, its own number) cancels it. Money is not moved
      * here: a wrong payment is corrected by a new ledger transfer.
      */
-    async void(tx: Transaction, input: { invoiceId: string; actorId: string; reason: string }): Promise<{ voided: InvoiceRow; correction: InvoiceRow }> {
+    async void(
+      tx: Transaction,
+      input: { invoiceId: string; actorId: string; reason: string },
+    ): Promise<{ voided: InvoiceRow; correction: InvoiceRow }> {
       const repository = createInvoicesRepository(tx)
       const invoice = await repository.lock(input.invoiceId)
       if (!invoice) throw invoiceErrors.notFound()
-      if (invoice.kind !== 'invoice' || (invoice.state !== 'formal' && invoice.state !== 'paid')) throw invoiceErrors.notVoidable()
+      if (invoice.kind !== 'invoice' || (invoice.state !== 'formal' && invoice.state !== 'paid'))
+        throw invoiceErrors.notVoidable()
       const now = clock.now()
       const number = await repository.nextNumber()
       const correction = await repository.insert({
@@ -121,7 +130,12 @@ export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) 
         clientId: invoice.clientId,
         freelancerId: invoice.freelancerId,
         currency: invoice.currency,
-        lines: invoice.lines.map((line) => ({ ...line, description: `Correction of ${formatInvoiceNumber(invoice.number)}: ${line.description}`, unitAmount: -line.unitAmount, amount: -line.amount })),
+        lines: invoice.lines.map((line) => ({
+          ...line,
+          description: `Correction of ${formatInvoiceNumber(invoice.number)}: ${line.description}`,
+          unitAmount: -line.unitAmount,
+          amount: -line.amount,
+        })),
         subtotal: -invoice.subtotal,
         feeAmount: -invoice.feeAmount,
         total: -invoice.total,
@@ -139,7 +153,12 @@ export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) 
         actorId: input.actorId,
         type: 'invoice.voided',
         scopeFreelancerId: invoice.freelancerId,
-        data: { invoiceId: invoice.id, number: invoice.number, correctionId: correction.id, correctionNumber: correction.number },
+        data: {
+          invoiceId: invoice.id,
+          number: invoice.number,
+          correctionId: correction.id,
+          correctionNumber: correction.number,
+        },
       })
       return { voided, correction }
     },

@@ -39,7 +39,11 @@ export async function loadJobAsClient(
   repository: Pick<JobsRepository, 'findById' | 'lock'>,
   input: { jobId: string; clientId: string; lock?: boolean },
 ): Promise<JobRow> {
-  const { job, membership } = await loadVisibleJob(tx, repository, { jobId: input.jobId, viewerId: input.clientId, lock: input.lock })
+  const { job, membership } = await loadVisibleJob(tx, repository, {
+    jobId: input.jobId,
+    viewerId: input.clientId,
+    lock: input.lock,
+  })
   if (membership?.role !== 'client') throw jobErrors.clientOnly()
   return job
 }

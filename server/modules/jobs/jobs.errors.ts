@@ -9,8 +9,16 @@ export const jobErrors = defineErrors({
   hasContracts: [409, 'jobs.has_contracts', 'This job has offered or running contracts; end them first'],
   deadlinePassed: [409, 'jobs.deadline_passed', 'The proposal deadline has passed; move it before publishing'],
   deadlineInPast: [400, 'jobs.deadline_in_past', 'The proposal deadline must be in the future'],
-  rangeRequired: [400, 'jobs.range_required', 'A fixed job needs budgetMin and budgetMax; an hourly job needs rateMin and rateMax'],
-  rangeMismatch: [400, 'jobs.range_mismatch', 'A fixed job takes budgetMin/budgetMax, an hourly job rateMin/rateMax, not both'],
+  rangeRequired: [
+    400,
+    'jobs.range_required',
+    'A fixed job needs budgetMin and budgetMax; an hourly job needs rateMin and rateMax',
+  ],
+  rangeMismatch: [
+    400,
+    'jobs.range_mismatch',
+    'A fixed job takes budgetMin/budgetMax, an hourly job rateMin/rateMax, not both',
+  ],
   rangeInverted: [400, 'jobs.range_inverted', 'The minimum must not exceed the maximum'],
   notOpen: [409, 'jobs.not_open', 'The job is not open'],
   unknownFreelancer: [400, 'jobs.unknown_freelancer', 'No such freelancer'],

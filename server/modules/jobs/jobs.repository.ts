@@ -1,6 +1,28 @@
-import { and, arrayContains, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
+import {
+  and,
+  arrayContains,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { contractsTable, jobInvitesTable, jobsTable, proposalsTable, usersTable, workroomMembersTable } from '../../../db/schema/index.js'
+import {
+  contractsTable,
+  jobInvitesTable,
+  jobsTable,
+  proposalsTable,
+  usersTable,
+  workroomMembersTable,
+} from '../../../db/schema/index.js'
 
 // Every column but the tsvector, which only the database reads.
 const { search: _search, ...jobColumns } = getTableColumns(jobsTable)
@@ -46,7 +68,12 @@ export function createJobsRepository(db: Executor) {
     },
     /** The job, locked until the transaction ends (state changes and proposals serialize on it). */
     async lock(id: string): Promise<JobRow | null> {
-      const [job] = await db.select(jobColumns).from(jobsTable).where(eq(jobsTable.id, id)).for('no key update').limit(1)
+      const [job] = await db
+        .select(jobColumns)
+        .from(jobsTable)
+        .where(eq(jobsTable.id, id))
+        .for('no key update')
+        .limit(1)
       return job ?? null
     },
     async update(id: string, changes: JobChanges): Promise<JobRow> {
@@ -54,7 +81,10 @@ export function createJobsRepository(db: Executor) {
       return job!
     },
     async countProposals(jobId: string): Promise<number> {
-      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(proposalsTable).where(eq(proposalsTable.jobId, jobId))
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(proposalsTable)
+        .where(eq(proposalsTable.jobId, jobId))
       return row?.n ?? 0
     },
     async countContracts(jobId: string, states: readonly string[]): Promise<number> {
@@ -69,7 +99,12 @@ export function createJobsRepository(db: Executor) {
       const [row] = await db
         .select({ id: contractsTable.id })
         .from(contractsTable)
-        .where(and(eq(contractsTable.jobId, jobId), or(inArray(contractsTable.state, [...LIVE_CONTRACT_STATES]), isNotNull(contractsTable.acceptedAt))))
+        .where(
+          and(
+            eq(contractsTable.jobId, jobId),
+            or(inArray(contractsTable.state, [...LIVE_CONTRACT_STATES]), isNotNull(contractsTable.acceptedAt)),
+          ),
+        )
         .limit(1)
       return Boolean(row)
     },
@@ -94,18 +129,34 @@ export function createJobsRepository(db: Executor) {
       return db
         .select()
         .from(jobInvitesTable)
-        .where(and(eq(jobInvitesTable.jobId, jobId), freelancerId ? eq(jobInvitesTable.freelancerId, freelancerId) : undefined))
+        .where(
+          and(
+            eq(jobInvitesTable.jobId, jobId),
+            freelancerId ? eq(jobInvitesTable.freelancerId, freelancerId) : undefined,
+          ),
+        )
         .orderBy(jobInvitesTable.createdAt)
     },
     /** A client's own jobs in every state, newest first. */
-    async listByClient(input: { clientId: string; state?: string; after: { at: Date; id: string } | null; limit: number }): Promise<JobRow[]> {
+    async listByClient(input: {
+      clientId: string
+      state?: string
+      after: { at: Date; id: string } | null
+      limit: number
+    }): Promise<JobRow[]> {
       const after = input.after
         ? sql`(${jobsTable.createdAt}, ${jobsTable.id}) < (${input.after.at.toISOString()}::timestamptz, ${input.after.id}::uuid)`
         : undefined
       return db
         .select(jobColumns)
         .from(jobsTable)
-        .where(and(eq(jobsTable.clientId, input.clientId), input.state ? eq(jobsTable.state, input.state) : undefined, after))
+        .where(
+          and(
+            eq(jobsTable.clientId, input.clientId),
+            input.state ? eq(jobsTable.state, input.state) : undefined,
+            after,
+          ),
+        )
         .orderBy(desc(jobsTable.createdAt), desc(jobsTable.id))
         .limit(input.limit)
     },
@@ -117,7 +168,9 @@ export function createJobsRepository(db: Executor) {
     async search(filters: SearchFilters, order: SearchOrder, limit: number): Promise<Array<JobRow & { rank: number }>> {
       const query = filters.q ? sql`websearch_to_tsquery('english', ${filters.q})` : null
       // Normalization 32 maps the rank into [0, 1); as an integer it compares exactly in cursors.
-      const rank = query ? sql<number>`floor(ts_rank(${jobsTable.search}, ${query}, 32) * 1000000)::int` : sql<number>`0`
+      const rank = query
+        ? sql<number>`floor(ts_rank(${jobsTable.search}, ${query}, 32) * 1000000)::int`
+        : sql<number>`0`
       const visible = filters.viewerId
         ? or(
             eq(jobsTable.visibility, 'public'),
@@ -133,8 +186,12 @@ export function createJobsRepository(db: Executor) {
         filters.arrangement ? eq(jobsTable.arrangement, filters.arrangement) : undefined,
         filters.currency ? eq(jobsTable.currency, filters.currency) : undefined,
         filters.category ? eq(jobsTable.category, filters.category) : undefined,
-        filters.minBudget !== undefined ? gte(sql`coalesce(${jobsTable.budgetMax}, ${jobsTable.rateMax})`, filters.minBudget) : undefined,
-        filters.maxBudget !== undefined ? lte(sql`coalesce(${jobsTable.budgetMin}, ${jobsTable.rateMin})`, filters.maxBudget) : undefined,
+        filters.minBudget !== undefined
+          ? gte(sql`coalesce(${jobsTable.budgetMax}, ${jobsTable.rateMax})`, filters.minBudget)
+          : undefined,
+        filters.maxBudget !== undefined
+          ? lte(sql`coalesce(${jobsTable.budgetMin}, ${jobsTable.rateMin})`, filters.maxBudget)
+          : undefined,
         filters.postedSince ? gte(jobsTable.publishedAt, filters.postedSince) : undefined,
       ]
       let orderBy: SQL[]

@@ -2,7 +2,16 @@ import { type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { requireSession } from '../accounts/index.js'
 import { toJobDto } from './jobs.dto.js'
-import { CreateJobBody, Invite, InviteBody, Job, JobPage, JobSearchQuery, MyJobsQuery, UpdateJobBody } from './jobs.schemas.js'
+import {
+  CreateJobBody,
+  Invite,
+  InviteBody,
+  Job,
+  JobPage,
+  JobSearchQuery,
+  MyJobsQuery,
+  UpdateJobBody,
+} from './jobs.schemas.js'
 import type { JobsService } from './jobs.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
@@ -11,7 +20,14 @@ const tags = ['jobs']
 export const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobsService }> = async (app, { jobs }) => {
   app.post(
     '/api/v1/jobs',
-    { schema: { tags, summary: 'Post a job (as a draft) with its workroom', body: CreateJobBody, response: { 201: Job, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Post a job (as a draft) with its workroom',
+        body: CreateJobBody,
+        response: { 201: Job, ...errors },
+      },
+    },
     async (request, reply) => {
       const job = await jobs.create({ clientId: requireSession(request).user.id, job: request.body })
       return reply.status(201).send(toJobDto(job))
@@ -55,8 +71,12 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobsService }> = asyn
 
   app.get(
     '/api/v1/jobs/:id',
-    { config: { auth: 'optional' }, schema: { tags, summary: 'One job', params: IdParams, response: { 200: Job, ...errors } } },
-    async (request) => toJobDto(await jobs.get({ jobId: request.params.id, viewerId: request.session?.user.id ?? null })),
+    {
+      config: { auth: 'optional' },
+      schema: { tags, summary: 'One job', params: IdParams, response: { 200: Job, ...errors } },
+    },
+    async (request) =>
+      toJobDto(await jobs.get({ jobId: request.params.id, viewerId: request.session?.user.id ?? null })),
   )
 
   app.patch(
@@ -65,13 +85,17 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobsService }> = asyn
       schema: {
         tags,
         summary: 'Edit a draft or open job (client)',
-        description: 'Changing the arrangement needs the new range in the same request; arrangement and currency are frozen once a proposal exists.',
+        description:
+          'Changing the arrangement needs the new range in the same request; arrangement and currency are frozen once a proposal exists.',
         params: IdParams,
         body: UpdateJobBody,
         response: { 200: Job, ...errors },
       },
     },
-    async (request) => toJobDto(await jobs.update({ clientId: requireSession(request).user.id, jobId: request.params.id, patch: request.body })),
+    async (request) =>
+      toJobDto(
+        await jobs.update({ clientId: requireSession(request).user.id, jobId: request.params.id, patch: request.body }),
+      ),
   )
 
   const actions = {
@@ -83,7 +107,8 @@ export const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobsService }> = asyn
     app.post(
       `/api/v1/jobs/:id/${action}`,
       { schema: { tags, summary, params: IdParams, response: { 200: Job, ...errors } } },
-      async (request) => toJobDto(await jobs[action]({ clientId: requireSession(request).user.id, jobId: request.params.id })),
+      async (request) =>
+        toJobDto(await jobs[action]({ clientId: requireSession(request).user.id, jobId: request.params.id })),
     )
   }
 

@@ -8,11 +8,21 @@ export const JobCurrency = Type.Union(
 )
 
 /** Money in integer minor units (cents); at most 10^12 so sums stay exact in JS numbers. */
-export const Amount = Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Integer minor units of the currency' })
+export const Amount = Type.Integer({
+  minimum: 0,
+  maximum: 1_000_000_000_000,
+  description: 'Integer minor units of the currency',
+})
 
 export const Arrangement = Type.Union([Type.Literal('fixed'), Type.Literal('hourly')])
 export const Visibility = Type.Union([Type.Literal('public'), Type.Literal('invite-only')])
-export const JobState = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed'), Type.Literal('awarded'), Type.Literal('cancelled')])
+export const JobState = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('open'),
+  Type.Literal('closed'),
+  Type.Literal('awarded'),
+  Type.Literal('cancelled'),
+])
 
 const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
 const Description = Type.String({ minLength: 1, maxLength: 20_000, pattern: '\\S' })
@@ -21,7 +31,10 @@ const Skills = Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '\
   maxItems: 20,
   description: 'Tags; stored lower-cased and de-duplicated',
 })
-const Deadline = Type.String({ format: 'date-time', description: 'Proposals close at this instant (must be in the future)' })
+const Deadline = Type.String({
+  format: 'date-time',
+  description: 'Proposals close at this instant (must be in the future)',
+})
 
 export const CreateJobBody = Type.Object(
   {
@@ -72,7 +85,12 @@ export const JobPage = Type.Object({ items: Type.Array(Job), nextCursor: Type.Un
 
 export const JobSearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words, "phrases", or, -excluded (web search syntax) over title and description' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Words, "phrases", or, -excluded (web search syntax) over title and description',
+      }),
+    ),
     skills: Type.Optional(
       Type.Array(Type.String({ maxLength: 500 }), {
         maxItems: 20,
@@ -82,19 +100,41 @@ export const JobSearchQuery = Type.Object(
     arrangement: Type.Optional(Arrangement),
     currency: Type.Optional(JobCurrency),
     category: Type.Optional(Type.String({ maxLength: 64 })),
-    minBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Budget (fixed) or rate (hourly) range reaches at least this' })),
-    maxBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'Budget (fixed) or rate (hourly) range starts at most at this' })),
+    minBudget: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000_000_000,
+        description: 'Budget (fixed) or rate (hourly) range reaches at least this',
+      }),
+    ),
+    maxBudget: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1_000_000_000_000,
+        description: 'Budget (fixed) or rate (hourly) range starts at most at this',
+      }),
+    ),
     postedSince: Type.Optional(Type.String({ format: 'date-time' })),
-    sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('recent')], { description: 'Default: relevance with q, else recent' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('relevance'), Type.Literal('recent')], {
+        description: 'Default: relevance with q, else recent',
+      }),
+    ),
     ...PageQuery,
   },
   { additionalProperties: false },
 )
 export type JobSearchInput = Static<typeof JobSearchQuery>
 
-export const MyJobsQuery = Type.Object({ state: Type.Optional(JobState), ...PageQuery }, { additionalProperties: false })
+export const MyJobsQuery = Type.Object(
+  { state: Type.Optional(JobState), ...PageQuery },
+  { additionalProperties: false },
+)
 
-export const InviteBody = Type.Object({ freelancerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export const InviteBody = Type.Object(
+  { freelancerId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+)
 export const Invite = Type.Object({
   jobId: Type.String(),
   freelancerId: Type.String(),

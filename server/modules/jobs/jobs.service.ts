@@ -1,12 +1,25 @@
 import type { Database, Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
-import { decodeCursor, encodeCursor, isUuid, parseCursorTime, parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
+import {
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  parseCursorTime,
+  parseTimeIdCursor,
+  timeIdCursor,
+} from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
 import { appendActivity } from '../activity/index.js'
 import { admitFreelancer, createWorkroom } from '../workrooms/index.js'
 import { loadJobAsClient, loadVisibleJob } from './jobs.access.js'
 import { jobErrors } from './jobs.errors.js'
-import { createJobsRepository, LIVE_CONTRACT_STATES, type JobChanges, type JobRow, type SearchOrder } from './jobs.repository.js'
+import {
+  createJobsRepository,
+  LIVE_CONTRACT_STATES,
+  type JobChanges,
+  type JobRow,
+  type SearchOrder,
+} from './jobs.repository.js'
 import type { JobSearchInput } from './jobs.schemas.js'
 
 type Arrangement = 'fixed' | 'hourly'
@@ -63,8 +76,25 @@ function futureDeadline(value: string | null | undefined, now: Date): Date | nul
 
 export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
   const { db, clock, ids } = deps
-  const log = (tx: Executor, job: JobRow, actorId: string | null, type: string, data: Record<string, unknown> = {}, scopeFreelancerId?: string) =>
-    appendActivity(tx, { clock, ids }, { workroomId: job.workroomId, actorId, type, scopeFreelancerId: scopeFreelancerId ?? null, data: { jobId: job.id, ...data } })
+  const log = (
+    tx: Executor,
+    job: JobRow,
+    actorId: string | null,
+    type: string,
+    data: Record<string, unknown> = {},
+    scopeFreelancerId?: string,
+  ) =>
+    appendActivity(
+      tx,
+      { clock, ids },
+      {
+        workroomId: job.workroomId,
+        actorId,
+        type,
+        scopeFreelancerId: scopeFreelancerId ?? null,
+        data: { jobId: job.id, ...data },
+      },
+    )
 
   /** One state change by the client, with its activity entry, in one transaction. */
   function transition(
@@ -126,7 +156,10 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
         if (job.state !== 'draft' && job.state !== 'open') throw jobErrors.notEditable(undefined, { state: job.state })
         const arrangement = patch.arrangement ?? (job.arrangement as Arrangement)
         const currency = patch.currency ?? job.currency
-        if ((arrangement !== job.arrangement || currency !== job.currency) && (await repository.countProposals(job.id)) > 0) {
+        if (
+          (arrangement !== job.arrangement || currency !== job.currency) &&
+          (await repository.countProposals(job.id)) > 0
+        ) {
           throw jobErrors.termsLocked()
         }
         // Switching arrangement drops the old range: the new one must come in the same patch.
@@ -143,7 +176,8 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
         if (patch.category !== undefined) changes.category = patch.category?.trim() ?? null
         if (patch.skills !== undefined) changes.skills = normalizeSkills(patch.skills)
         if (patch.visibility !== undefined) changes.visibility = patch.visibility
-        if (patch.proposalDeadline !== undefined) changes.proposalDeadline = futureDeadline(patch.proposalDeadline, clock.now())
+        if (patch.proposalDeadline !== undefined)
+          changes.proposalDeadline = futureDeadline(patch.proposalDeadline, clock.now())
         const updated = await repository.update(job.id, changes)
         await log(tx, updated, input.clientId, 'job.updated', { fields: Object.keys(patch).sort() })
         return updated
@@ -152,7 +186,8 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
 
     publish(input: { clientId: string; jobId: string }): Promise<JobRow> {
       return transition(input.clientId, input.jobId, async (job) => {
-        if (job.state !== 'draft') throw jobErrors.invalidTransition(`A job in state ${job.state} cannot be published`, { state: job.state })
+        if (job.state !== 'draft')
+          throw jobErrors.invalidTransition(`A job in state ${job.state} cannot be published`, { state: job.state })
         const now = clock.now()
         if (job.proposalDeadline && job.proposalDeadline.getTime() <= now.getTime()) throw jobErrors.deadlinePassed()
         return { changes: { state: 'open', publishedAt: now }, activity: 'job.published' }
@@ -162,7 +197,8 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
     /** Stops taking proposals: `awarded` when someone was hired, else `closed`. Offers already made stay valid. */
     close(input: { clientId: string; jobId: string }): Promise<JobRow> {
       return transition(input.clientId, input.jobId, async (job, tx) => {
-        if (job.state !== 'open') throw jobErrors.invalidTransition(`A job in state ${job.state} cannot be closed`, { state: job.state })
+        if (job.state !== 'open')
+          throw jobErrors.invalidTransition(`A job in state ${job.state} cannot be closed`, { state: job.state })
         const hired = await createJobsRepository(tx).hasHire(job.id)
         return { changes: { state: hired ? 'awarded' : 'closed', closedAt: clock.now() }, activity: 'job.closed' }
       })
@@ -174,7 +210,8 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
         if (!['draft', 'open', 'closed'].includes(job.state)) {
           throw jobErrors.invalidTransition(`A job in state ${job.state} cannot be cancelled`, { state: job.state })
         }
-        if ((await createJobsRepository(tx).countContracts(job.id, LIVE_CONTRACT_STATES)) > 0) throw jobErrors.hasContracts()
+        if ((await createJobsRepository(tx).countContracts(job.id, LIVE_CONTRACT_STATES)) > 0)
+          throw jobErrors.hasContracts()
         return { changes: { state: 'cancelled', closedAt: job.closedAt ?? clock.now() }, activity: 'job.cancelled' }
       })
     },
@@ -187,15 +224,28 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
         if (job.state !== 'open') throw jobErrors.notOpen(undefined, { state: job.state })
         if (input.freelancerId === job.clientId) throw jobErrors.inviteSelf()
         if (!(await repository.userExists(input.freelancerId))) throw jobErrors.unknownFreelancer()
-        const { threadId } = await admitFreelancer(tx, { clock, ids }, { workroomId: job.workroomId, freelancerId: input.freelancerId, via: 'invite' })
-        const invite = await repository.insertInvite({ jobId: job.id, freelancerId: input.freelancerId, invitedBy: input.clientId, createdAt: clock.now() })
-        if (!invite) return { invite: (await repository.findInvite(job.id, input.freelancerId))!, threadId, created: false }
+        const { threadId } = await admitFreelancer(
+          tx,
+          { clock, ids },
+          { workroomId: job.workroomId, freelancerId: input.freelancerId, via: 'invite' },
+        )
+        const invite = await repository.insertInvite({
+          jobId: job.id,
+          freelancerId: input.freelancerId,
+          invitedBy: input.clientId,
+          createdAt: clock.now(),
+        })
+        if (!invite)
+          return { invite: (await repository.findInvite(job.id, input.freelancerId))!, threadId, created: false }
         await log(tx, job, input.clientId, 'job.invited', { freelancerId: input.freelancerId }, input.freelancerId)
         return { invite, threadId, created: true }
       })
     },
 
-    async search(input: { viewerId: string | null; query: JobSearchInput }): Promise<{ items: JobRow[]; nextCursor: string | null }> {
+    async search(input: {
+      viewerId: string | null
+      query: JobSearchInput
+    }): Promise<{ items: JobRow[]; nextCursor: string | null }> {
       const { query } = input
       const q = query.q?.trim() || null
       const sort = q && query.sort !== 'recent' ? 'relevance' : 'recent'
@@ -207,7 +257,9 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
           after: query.cursor
             ? decodeCursor(query.cursor, (v) => {
                 const publishedAt = parseCursorTime(v.t)
-                return v.s === 'r' && Number.isSafeInteger(v.r) && publishedAt && isUuid(v.i) ? { rank: v.r as number, publishedAt, id: v.i } : null
+                return v.s === 'r' && Number.isSafeInteger(v.r) && publishedAt && isUuid(v.i)
+                  ? { rank: v.r as number, publishedAt, id: v.i }
+                  : null
               })
             : null,
         }
@@ -255,7 +307,12 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
     async listMine(input: { clientId: string; state?: string; cursor?: string; limit?: number }) {
       const limit = input.limit ?? 20
       const after = input.cursor ? parseTimeIdCursor(input.cursor) : null
-      const rows = await createJobsRepository(db).listByClient({ clientId: input.clientId, state: input.state, after, limit: limit + 1 })
+      const rows = await createJobsRepository(db).listByClient({
+        clientId: input.clientId,
+        state: input.state,
+        after,
+        limit: limit + 1,
+      })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return { items: page, nextCursor: rows.length > limit && last ? timeIdCursor(last.createdAt, last.id) : null }

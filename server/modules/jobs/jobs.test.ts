@@ -10,7 +10,11 @@ t.setTimeout(120_000)
 const activity = async (app: TestApp['app'], workroomId: string) =>
   (
     await app.db
-      .select({ type: activityEntriesTable.type, scope: activityEntriesTable.scopeFreelancerId, data: activityEntriesTable.data })
+      .select({
+        type: activityEntriesTable.type,
+        scope: activityEntriesTable.scopeFreelancerId,
+        data: activityEntriesTable.data,
+      })
       .from(activityEntriesTable)
       .where(eq(activityEntriesTable.workroomId, workroomId))
       .orderBy(asc(activityEntriesTable.seq))
@@ -23,7 +27,12 @@ t.test('post, edit, publish, close and cancel a job', async (t) => {
     method: 'POST',
     url: '/api/v1/jobs',
     token: client.token,
-    payload: { ...fixedJob, skills: [' TypeScript ', 'typescript', 'Node  JS'], category: 'Web', proposalDeadline: new Date(clock.now().getTime() + 7 * DAY).toISOString() },
+    payload: {
+      ...fixedJob,
+      skills: [' TypeScript ', 'typescript', 'Node  JS'],
+      category: 'Web',
+      proposalDeadline: new Date(clock.now().getTime() + 7 * DAY).toISOString(),
+    },
   })
   t.equal(created.statusCode, 201)
   const job = created.json()
@@ -38,17 +47,46 @@ t.test('post, edit, publish, close and cancel a job', async (t) => {
   t.equal(room.json().role, 'client')
 
   // Edits while a draft: the range follows the arrangement.
-  const toHourly = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { arrangement: 'hourly' } })
+  const toHourly = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { arrangement: 'hourly' },
+  })
   t.equal(toHourly.statusCode, 400, 'switching arrangement needs the new range')
   t.equal(toHourly.json().code, 'jobs.range_required')
-  const switched = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { arrangement: 'hourly', rateMin: 4_000, rateMax: 6_000 } })
+  const switched = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { arrangement: 'hourly', rateMin: 4_000, rateMax: 6_000 },
+  })
   t.equal(switched.statusCode, 200)
-  t.same([switched.json().budgetMin, switched.json().budgetMax, switched.json().rateMin], [null, null, 4_000], 'the old range is dropped')
-  const inverted = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { rateMin: 7_000 } })
+  t.same(
+    [switched.json().budgetMin, switched.json().budgetMax, switched.json().rateMin],
+    [null, null, 4_000],
+    'the old range is dropped',
+  )
+  const inverted = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { rateMin: 7_000 },
+  })
   t.equal(inverted.json().code, 'jobs.range_inverted')
-  const mismatch = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { budgetMax: 7_000 } })
+  const mismatch = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { budgetMax: 7_000 },
+  })
   t.equal(mismatch.json().code, 'jobs.range_mismatch')
-  const past = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { proposalDeadline: '2020-01-01T00:00:00Z' } })
+  const past = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { proposalDeadline: '2020-01-01T00:00:00Z' },
+  })
   t.equal(past.statusCode, 400)
   t.equal(past.json().code, 'jobs.deadline_in_past')
   const back = await call({
@@ -66,7 +104,12 @@ t.test('post, edit, publish, close and cancel a job', async (t) => {
   const late = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/publish`, token: client.token })
   t.equal(late.statusCode, 409)
   t.equal(late.json().code, 'jobs.deadline_passed')
-  await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { proposalDeadline: null } })
+  await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { proposalDeadline: null },
+  })
   const published = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/publish`, token: client.token })
   t.equal(published.statusCode, 200)
   t.equal(published.json().state, 'open')
@@ -79,14 +122,34 @@ t.test('post, edit, publish, close and cancel a job', async (t) => {
   // Once someone proposed, the arrangement and currency are frozen; other fields are not.
   const freelancer = await register('Freelancer')
   await propose(call, freelancer.token, job.id, { coverLetter: 'Me', bidAmount: 15_000, estimatedDays: 3 })
-  const locked = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { currency: 'EUR' } })
+  const locked = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { currency: 'EUR' },
+  })
   t.equal(locked.statusCode, 409)
   t.equal(locked.json().code, 'jobs.terms_locked')
-  t.equal((await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { budgetMax: 30_000 } })).statusCode, 200)
+  t.equal(
+    (
+      await call({
+        method: 'PATCH',
+        url: `/api/v1/jobs/${job.id}`,
+        token: client.token,
+        payload: { budgetMax: 30_000 },
+      })
+    ).statusCode,
+    200,
+  )
 
   const closed = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/close`, token: client.token })
   t.equal(closed.json().state, 'closed', 'nobody hired: closed')
-  const edit = await call({ method: 'PATCH', url: `/api/v1/jobs/${job.id}`, token: client.token, payload: { title: 'Too late' } })
+  const edit = await call({
+    method: 'PATCH',
+    url: `/api/v1/jobs/${job.id}`,
+    token: client.token,
+    payload: { title: 'Too late' },
+  })
   t.equal(edit.statusCode, 409)
   t.equal(edit.json().code, 'jobs.not_editable')
   const cancelled = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/cancel`, token: client.token })
@@ -97,7 +160,17 @@ t.test('post, edit, publish, close and cancel a job', async (t) => {
 
   t.same(
     (await activity(app, job.workroomId)).map((e) => e.type),
-    ['job.created', 'job.updated', 'job.updated', 'job.updated', 'job.published', 'proposal.submitted', 'job.updated', 'job.closed', 'job.cancelled'],
+    [
+      'job.created',
+      'job.updated',
+      'job.updated',
+      'job.updated',
+      'job.published',
+      'proposal.submitted',
+      'job.updated',
+      'job.closed',
+      'job.cancelled',
+    ],
     'every change is in the activity log, failed attempts are not',
   )
 })
@@ -138,30 +211,68 @@ t.test('invites: client only, open jobs, admit the freelancer with a private thr
   const { app, call, register } = await build(t)
   const [client, freelancer, other] = await Promise.all([register('Client'), register('Freelancer'), register('Other')])
   const draft = await postJob(call, client.token, { ...fixedJob, visibility: 'invite-only' }, { publish: false })
-  const early = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: client.token, payload: { freelancerId: freelancer.id } })
+  const early = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: client.token,
+    payload: { freelancerId: freelancer.id },
+  })
   t.equal(early.statusCode, 409, 'no invites on a draft')
   t.equal(early.json().code, 'jobs.not_open')
   await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/publish`, token: client.token })
 
-  const invited = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: client.token, payload: { freelancerId: freelancer.id } })
+  const invited = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: client.token,
+    payload: { freelancerId: freelancer.id },
+  })
   t.equal(invited.statusCode, 201)
   t.equal(invited.json().freelancerId, freelancer.id)
-  const again = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: client.token, payload: { freelancerId: freelancer.id } })
+  const again = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: client.token,
+    payload: { freelancerId: freelancer.id },
+  })
   t.equal(again.statusCode, 200, 'inviting twice is harmless')
   t.equal(again.json().threadId, invited.json().threadId)
-  const self = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: client.token, payload: { freelancerId: client.id } })
+  const self = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: client.token,
+    payload: { freelancerId: client.id },
+  })
   t.equal(self.json().code, 'jobs.invite_self')
-  const nobody = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: client.token, payload: { freelancerId: '00000000-0000-4000-8000-000000000000' } })
+  const nobody = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: client.token,
+    payload: { freelancerId: '00000000-0000-4000-8000-000000000000' },
+  })
   t.equal(nobody.json().code, 'jobs.unknown_freelancer')
-  const byFreelancer = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: freelancer.token, payload: { freelancerId: other.id } })
+  const byFreelancer = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: freelancer.token,
+    payload: { freelancerId: other.id },
+  })
   t.equal(byFreelancer.statusCode, 403, 'the invited freelancer sees the job but cannot invite')
-  const byOther = await call({ method: 'POST', url: `/api/v1/jobs/${draft.id}/invites`, token: other.token, payload: { freelancerId: other.id } })
+  const byOther = await call({
+    method: 'POST',
+    url: `/api/v1/jobs/${draft.id}/invites`,
+    token: other.token,
+    payload: { freelancerId: other.id },
+  })
   t.equal(byOther.statusCode, 404, 'someone who cannot see the invite-only job gets 404')
 
   const room = await call({ method: 'GET', url: `/api/v1/workrooms/${draft.workroomId}`, token: freelancer.token })
   t.equal(room.statusCode, 200)
   t.equal(room.json().threadId, invited.json().threadId)
-  t.same(room.json().invites.map((i: { freelancerId: string }) => i.freelancerId), [freelancer.id])
+  t.same(
+    room.json().invites.map((i: { freelancerId: string }) => i.freelancerId),
+    [freelancer.id],
+  )
   const entries = await activity(app, draft.workroomId)
   const inviteEntry = entries.find((e) => e.type === 'job.invited')
   t.equal(inviteEntry?.scope, freelancer.id, 'the invite entry is scoped to that freelancer')
@@ -174,12 +285,18 @@ t.test('closing after a hire makes the job awarded; cancel waits for running con
   const job = await postJob(call, client.token)
   const proposal = await propose(call, freelancer.token, job.id)
   clock.advance(HOUR)
-  const contract = (await call({ method: 'POST', url: `/api/v1/proposals/${proposal.id}/hire`, token: client.token })).json()
+  const contract = (
+    await call({ method: 'POST', url: `/api/v1/proposals/${proposal.id}/hire`, token: client.token })
+  ).json()
   const cancel = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/cancel`, token: client.token })
   t.equal(cancel.statusCode, 409)
   t.equal(cancel.json().code, 'jobs.has_contracts')
   const closed = await call({ method: 'POST', url: `/api/v1/jobs/${job.id}/close`, token: client.token })
   t.equal(closed.json().state, 'awarded')
-  const accepted = await call({ method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: freelancer.token })
+  const accepted = await call({
+    method: 'POST',
+    url: `/api/v1/contracts/${contract.id}/accept`,
+    token: freelancer.token,
+  })
   t.equal(accepted.json().state, 'active', 'an offer made before closing can still be accepted')
 })

@@ -9,13 +9,18 @@ import { MAX_LEDGER_AMOUNT } from '../../../db/schema/index.js'
 export const MAX_AMOUNT = Number(MAX_LEDGER_AMOUNT)
 
 /** A positive amount in minor units, as a request carries it. */
-export const AmountSchema = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer minor units (cents)' })
+export const AmountSchema = Type.Integer({
+  minimum: 1,
+  maximum: MAX_AMOUNT,
+  description: 'Integer minor units (cents)',
+})
 /** Any amount in minor units in an answer (balances, totals; never negative except the world account). */
 export const MoneySchema = Type.Integer({ description: 'Integer minor units' })
 export const CurrencySchema = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 
 export function toJsonAmount(value: bigint): number {
-  if (value > MAX_LEDGER_AMOUNT || value < -MAX_LEDGER_AMOUNT) throw new RangeError(`amount ${value} is beyond 2^53 - 1`)
+  if (value > MAX_LEDGER_AMOUNT || value < -MAX_LEDGER_AMOUNT)
+    throw new RangeError(`amount ${value} is beyond 2^53 - 1`)
   return Number(value)
 }
 

@@ -32,13 +32,26 @@ export interface TransferResult {
 
 export interface LedgerReport {
   ok: boolean
-  currencies: Array<{ currency: string; balanceSum: bigint; entrySum: bigint; inside: bigint; accounts: number; transfers: number }>
+  currencies: Array<{
+    currency: string
+    balanceSum: bigint
+    entrySum: bigint
+    inside: bigint
+    accounts: number
+    transfers: number
+  }>
   outOfBounds: Array<{ accountId: string; kind: string; currency: string; ownerId: string | null; balance: bigint }>
   mismatched: Array<{ accountId: string; kind: string; currency: string; balance: bigint; entrySum: bigint }>
   unbalancedTransfers: Array<{ transferId: string; sum: bigint; legs: number }>
   /** How many holds still carry money on contracts that are over (ended, declined, expired): must be 0. */
   holdsOnEndedContracts: number
-  endedContractHolds: Array<{ accountId: string; currency: string; balance: bigint; milestoneId: string; contractId: string }>
+  endedContractHolds: Array<{
+    accountId: string
+    currency: string
+    balance: bigint
+    milestoneId: string
+    contractId: string
+  }>
 }
 
 /** Only the world account (money outside Workroom) may go below 0. */
@@ -48,7 +61,11 @@ export const isBounded = (kind: LedgerAccountKind): boolean => kind !== 'world'
 export const accounts = {
   wallet: (userId: string, currency: string): AccountRef => ({ kind: 'wallet', currency, ownerId: userId }),
   earnings: (userId: string, currency: string): AccountRef => ({ kind: 'earnings', currency, ownerId: userId }),
-  withdrawalPending: (userId: string, currency: string): AccountRef => ({ kind: 'withdrawal_pending', currency, ownerId: userId }),
+  withdrawalPending: (userId: string, currency: string): AccountRef => ({
+    kind: 'withdrawal_pending',
+    currency,
+    ownerId: userId,
+  }),
   hold: (milestoneId: string, currency: string): AccountRef => ({ kind: 'hold', currency, ownerId: milestoneId }),
   fees: (currency: string): AccountRef => ({ kind: 'fees', currency, ownerId: null }),
   world: (currency: string): AccountRef => ({ kind: 'world', currency, ownerId: null }),
@@ -69,9 +86,17 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
     const existing = new Set((await repository.findAccounts(refs)).map((row) => accountKey(row as AccountRef)))
     // Missing accounts are created in key order, so two transfers creating the same two
     // accounts cannot wait on each other's uncommitted insert in a cycle.
-    const missing = refs.filter((ref) => !existing.has(accountKey(ref))).sort((a, b) => accountKey(a).localeCompare(accountKey(b)))
+    const missing = refs
+      .filter((ref) => !existing.has(accountKey(ref)))
+      .sort((a, b) => accountKey(a).localeCompare(accountKey(b)))
     for (const ref of missing) {
-      await repository.insertAccount({ id: ids.newId(), kind: ref.kind, currency: ref.currency, ownerId: ref.ownerId, createdAt: clock.now() })
+      await repository.insertAccount({
+        id: ids.newId(),
+        kind: ref.kind,
+        currency: ref.currency,
+        ownerId: ref.ownerId,
+        createdAt: clock.now(),
+      })
     }
   }
 
@@ -80,7 +105,8 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
       // One leg per account (several legs on one account add up).
       const merged = new Map<string, Leg>()
       for (const leg of input.legs) {
-        if (leg.account.currency !== input.currency) throw new Error(`ledger: leg in ${leg.account.currency} on a ${input.currency} transfer`)
+        if (leg.account.currency !== input.currency)
+          throw new Error(`ledger: leg in ${leg.account.currency} on a ${input.currency} transfer`)
         const key = accountKey(leg.account)
         const previous = merged.get(key)
         merged.set(key, { account: leg.account, amount: (previous?.amount ?? 0n) + leg.amount })
@@ -116,7 +142,15 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
 
       const id = ids.newId()
       await repository.insertTransfer(
-        { id, kind: input.kind, currency: input.currency, amount: moved, reference: input.reference, actorId: input.actorId, createdAt: clock.now() },
+        {
+          id,
+          kind: input.kind,
+          currency: input.currency,
+          amount: moved,
+          reference: input.reference,
+          actorId: input.actorId,
+          createdAt: clock.now(),
+        },
         legs.map((leg) => ({ accountId: byKey.get(accountKey(leg.account))!.id, amount: leg.amount })),
       )
       return { id, amount: moved, balances, accounts: byKey }
@@ -139,30 +173,56 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
      */
     async verify(db: Executor, limit = 100): Promise<LedgerReport> {
       const repository = createLedgerRepository(db)
-      const [balanceSums, entrySums, transferCounts, outOfBounds, mismatched, unbalanced, endedHolds] = await Promise.all([
-        repository.balanceSumsByCurrency(),
-        repository.entrySumsByCurrency(),
-        repository.transferCountsByCurrency(),
-        repository.accountsOutOfBounds(limit),
-        repository.accountsNotMatchingEntries(limit),
-        repository.unbalancedTransfers(limit),
-        repository.holdsOnEndedContracts(limit),
-      ])
+      const [balanceSums, entrySums, transferCounts, outOfBounds, mismatched, unbalanced, endedHolds] =
+        await Promise.all([
+          repository.balanceSumsByCurrency(),
+          repository.entrySumsByCurrency(),
+          repository.transferCountsByCurrency(),
+          repository.accountsOutOfBounds(limit),
+          repository.accountsNotMatchingEntries(limit),
+          repository.unbalancedTransfers(limit),
+          repository.holdsOnEndedContracts(limit),
+        ])
       const currencies = new Map<string, LedgerReport['currencies'][number]>()
       const entry = (currency: string) => {
         let row = currencies.get(currency)
-        if (!row) currencies.set(currency, (row = { currency, balanceSum: 0n, entrySum: 0n, inside: 0n, accounts: 0, transfers: 0 }))
+        if (!row)
+          currencies.set(
+            currency,
+            (row = { currency, balanceSum: 0n, entrySum: 0n, inside: 0n, accounts: 0, transfers: 0 }),
+          )
         return row
       }
-      for (const row of balanceSums) Object.assign(entry(row.currency), { balanceSum: sqlBigint(row.total), inside: sqlBigint(row.inside), accounts: Number(row.accounts) })
+      for (const row of balanceSums)
+        Object.assign(entry(row.currency), {
+          balanceSum: sqlBigint(row.total),
+          inside: sqlBigint(row.inside),
+          accounts: Number(row.accounts),
+        })
       for (const row of entrySums) entry(row.currency).entrySum = sqlBigint(row.total)
       for (const row of transferCounts) entry(row.currency).transfers = Number(row.transfers)
       const report: LedgerReport = {
         ok: false,
         currencies: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
-        outOfBounds: outOfBounds.map((row) => ({ accountId: row.id, kind: row.kind, currency: row.currency, ownerId: row.owner_id, balance: sqlBigint(row.balance) })),
-        mismatched: mismatched.map((row) => ({ accountId: row.id, kind: row.kind, currency: row.currency, balance: sqlBigint(row.balance), entrySum: sqlBigint(row.entries) })),
-        unbalancedTransfers: unbalanced.map((row) => ({ transferId: row.id, sum: sqlBigint(row.total), legs: Number(row.legs) })),
+        outOfBounds: outOfBounds.map((row) => ({
+          accountId: row.id,
+          kind: row.kind,
+          currency: row.currency,
+          ownerId: row.owner_id,
+          balance: sqlBigint(row.balance),
+        })),
+        mismatched: mismatched.map((row) => ({
+          accountId: row.id,
+          kind: row.kind,
+          currency: row.currency,
+          balance: sqlBigint(row.balance),
+          entrySum: sqlBigint(row.entries),
+        })),
+        unbalancedTransfers: unbalanced.map((row) => ({
+          transferId: row.id,
+          sum: sqlBigint(row.total),
+          legs: Number(row.legs),
+        })),
         holdsOnEndedContracts: Number(endedHolds[0]?.total ?? 0),
         endedContractHolds: endedHolds.map((row) => ({
           accountId: row.id,

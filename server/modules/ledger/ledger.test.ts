@@ -16,26 +16,56 @@ t.test('deposit, confirm, withdraw, pay out: balances and the ledger add up', as
   const operator = await makeOperator(ctx)
   const client = await ctx.register('Cleo')
 
-  const asked = await call({ method: 'POST', url: '/api/v1/wallet/deposits', token: client.token, headers: idem(), payload: { amount: 100_000, currency: 'USD' } })
+  const asked = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: client.token,
+    headers: idem(),
+    payload: { amount: 100_000, currency: 'USD' },
+  })
   t.equal(asked.statusCode, 201)
   t.equal(asked.json().state, 'pending')
   t.equal(asked.json().provider, 'manual')
   t.match(asked.json().instructions, { method: 'bank_transfer', reference: /^WR-/ })
-  t.same(await balances(ctx, client), { available: 0, inEscrow: 0, earnings: 0, pendingWithdrawal: 0 }, 'a pending deposit is not money yet')
+  t.same(
+    await balances(ctx, client),
+    { available: 0, inEscrow: 0, earnings: 0, pendingWithdrawal: 0 },
+    'a pending deposit is not money yet',
+  )
   const wallet = await call({ method: 'GET', url: '/api/v1/wallet', token: client.token })
   t.equal(wallet.json().pendingDeposits.length, 1)
 
-  const byClient = await call({ method: 'POST', url: `/api/v1/admin/deposits/${asked.json().id}/confirm`, token: client.token, headers: idem() })
+  const byClient = await call({
+    method: 'POST',
+    url: `/api/v1/admin/deposits/${asked.json().id}/confirm`,
+    token: client.token,
+    headers: idem(),
+  })
   t.equal(byClient.statusCode, 403, 'only operators confirm deposits')
-  const confirmed = await call({ method: 'POST', url: `/api/v1/admin/deposits/${asked.json().id}/confirm`, token: operator.token, headers: idem() })
+  const confirmed = await call({
+    method: 'POST',
+    url: `/api/v1/admin/deposits/${asked.json().id}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
   t.equal(confirmed.statusCode, 200)
   t.equal(confirmed.json().state, 'confirmed')
   t.equal((await balances(ctx, client)).available, 100_000)
-  const again = await call({ method: 'POST', url: `/api/v1/admin/deposits/${asked.json().id}/confirm`, token: operator.token, headers: idem() })
+  const again = await call({
+    method: 'POST',
+    url: `/api/v1/admin/deposits/${asked.json().id}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
   t.equal(again.statusCode, 409, 'a deposit is confirmed once')
   t.equal(again.json().code, 'payments.deposit_not_pending')
   t.equal((await balances(ctx, client)).available, 100_000)
-  const missing = await call({ method: 'POST', url: `/api/v1/admin/deposits/${randomUUID()}/confirm`, token: operator.token, headers: idem() })
+  const missing = await call({
+    method: 'POST',
+    url: `/api/v1/admin/deposits/${randomUUID()}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
   t.equal(missing.statusCode, 404)
 
   // Earnings come from releases; here they are posted straight through the ledger.
@@ -52,21 +82,63 @@ t.test('deposit, confirm, withdraw, pay out: balances and the ledger add up', as
       ],
     }),
   )
-  const tooMuch = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(), payload: { amount: 30_001, currency: 'USD' } })
+  const tooMuch = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(),
+    payload: { amount: 30_001, currency: 'USD' },
+  })
   t.equal(tooMuch.statusCode, 409)
   t.equal(tooMuch.json().code, 'payments.insufficient_earnings')
-  const withdrawal = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(), payload: { amount: 20_000, currency: 'USD', destination: 'DE89 3704 0044 0532 0130 00' } })
+  const withdrawal = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(),
+    payload: { amount: 20_000, currency: 'USD', destination: 'DE89 3704 0044 0532 0130 00' },
+  })
   t.equal(withdrawal.statusCode, 201)
-  t.same(await balances(ctx, freelancer), { available: 0, inEscrow: 0, earnings: 10_000, pendingWithdrawal: 20_000 }, 'the amount is reserved at once')
-  const second = await call({ method: 'POST', url: '/api/v1/wallet/withdrawals', token: freelancer.token, headers: idem(), payload: { amount: 20_000, currency: 'USD' } })
+  t.same(
+    await balances(ctx, freelancer),
+    { available: 0, inEscrow: 0, earnings: 10_000, pendingWithdrawal: 20_000 },
+    'the amount is reserved at once',
+  )
+  const second = await call({
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer.token,
+    headers: idem(),
+    payload: { amount: 20_000, currency: 'USD' },
+  })
   t.equal(second.statusCode, 409, 'reserved money cannot be withdrawn twice')
 
-  const rejected = await call({ method: 'POST', url: `/api/v1/wallet/withdrawals`, token: freelancer.token, headers: idem(), payload: { amount: 5_000, currency: 'USD' } })
-  const reject = await call({ method: 'POST', url: `/api/v1/admin/withdrawals/${rejected.json().id}/reject`, token: operator.token, headers: idem() })
+  const rejected = await call({
+    method: 'POST',
+    url: `/api/v1/wallet/withdrawals`,
+    token: freelancer.token,
+    headers: idem(),
+    payload: { amount: 5_000, currency: 'USD' },
+  })
+  const reject = await call({
+    method: 'POST',
+    url: `/api/v1/admin/withdrawals/${rejected.json().id}/reject`,
+    token: operator.token,
+    headers: idem(),
+  })
   t.equal(reject.json().state, 'rejected')
-  t.same(await balances(ctx, freelancer), { available: 0, inEscrow: 0, earnings: 10_000, pendingWithdrawal: 20_000 }, 'a rejected withdrawal returns to earnings')
+  t.same(
+    await balances(ctx, freelancer),
+    { available: 0, inEscrow: 0, earnings: 10_000, pendingWithdrawal: 20_000 },
+    'a rejected withdrawal returns to earnings',
+  )
 
-  const paid = await call({ method: 'POST', url: `/api/v1/admin/withdrawals/${withdrawal.json().id}/confirm`, token: operator.token, headers: idem() })
+  const paid = await call({
+    method: 'POST',
+    url: `/api/v1/admin/withdrawals/${withdrawal.json().id}/confirm`,
+    token: operator.token,
+    headers: idem(),
+  })
   t.equal(paid.statusCode, 200)
   t.equal(paid.json().state, 'paid')
   t.same(await balances(ctx, freelancer), { available: 0, inEscrow: 0, earnings: 10_000, pendingWithdrawal: 0 })
@@ -83,7 +155,11 @@ t.test('deposit, confirm, withdraw, pay out: balances and the ledger add up', as
   const mine = await call({ method: 'GET', url: '/api/v1/wallet/withdrawals?limit=1', token: freelancer.token })
   t.equal(mine.json().items.length, 1)
   t.type(mine.json().nextCursor, 'string')
-  const next = await call({ method: 'GET', url: `/api/v1/wallet/withdrawals?limit=1&cursor=${mine.json().nextCursor}`, token: freelancer.token })
+  const next = await call({
+    method: 'GET',
+    url: `/api/v1/wallet/withdrawals?limit=1&cursor=${mine.json().nextCursor}`,
+    token: freelancer.token,
+  })
   t.not(next.json().items[0].id, mine.json().items[0].id)
 })
 
@@ -114,21 +190,33 @@ t.test('the database itself refuses to change or remove ledger entries and to be
   const transferId = randomUUID()
   await t.rejects(
     db.transaction(async (tx) => {
-      const [wallet] = await tx.execute(sql`select id from ledger_accounts where kind = 'wallet' and owner_id = ${client.id}`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ id: string }>)
-      await tx.execute(sql`insert into ledger_transfers (id, kind, currency, amount, reference, created_at) values (${transferId}, 'forged', 'USD', 100, 'x', now())`)
-      await tx.execute(sql`insert into ledger_entries (transfer_id, leg, account_id, currency, amount, created_at) values (${transferId}, 1, ${wallet!.id}, 'USD', 100, now())`)
+      const [wallet] = await tx
+        .execute(sql`select id from ledger_accounts where kind = 'wallet' and owner_id = ${client.id}`)
+        .then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ id: string }>)
+      await tx.execute(
+        sql`insert into ledger_transfers (id, kind, currency, amount, reference, created_at) values (${transferId}, 'forged', 'USD', 100, 'x', now())`,
+      )
+      await tx.execute(
+        sql`insert into ledger_entries (transfer_id, leg, account_id, currency, amount, created_at) values (${transferId}, 1, ${wallet!.id}, 'USD', 100, now())`,
+      )
     }),
     'an unbalanced transfer does not commit',
   )
   // An overdraft posted behind the application's back hits the balance CHECK.
   await t.rejects(
     db.transaction(async (tx) => {
-      const rows = await tx.execute(sql`select id, kind from ledger_accounts where currency = 'USD'`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ id: string; kind: string }>)
+      const rows = await tx
+        .execute(sql`select id, kind from ledger_accounts where currency = 'USD'`)
+        .then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Array<{ id: string; kind: string }>)
       const wallet = rows.find((r) => r.kind === 'wallet')!
       const world = rows.find((r) => r.kind === 'world')!
       const id = randomUUID()
-      await tx.execute(sql`insert into ledger_transfers (id, kind, currency, amount, reference, created_at) values (${id}, 'forged', 'USD', 9000, 'x', now())`)
-      await tx.execute(sql`insert into ledger_entries (transfer_id, leg, account_id, currency, amount, created_at) values (${id}, 1, ${wallet.id}, 'USD', -9000, now()), (${id}, 2, ${world.id}, 'USD', 9000, now())`)
+      await tx.execute(
+        sql`insert into ledger_transfers (id, kind, currency, amount, reference, created_at) values (${id}, 'forged', 'USD', 9000, 'x', now())`,
+      )
+      await tx.execute(
+        sql`insert into ledger_entries (transfer_id, leg, account_id, currency, amount, created_at) values (${id}, 1, ${wallet.id}, 'USD', -9000, now()), (${id}, 2, ${world.id}, 'USD', 9000, now())`,
+      )
     }),
     'a wallet cannot go below 0',
   )
@@ -144,8 +232,17 @@ t.test('the check names escrow left on a contract that is over', async (t) => {
   const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
   const { contractId, milestoneIds } = await plannedContract(ctx, { client, freelancer, amounts: [40_000] })
   await depositConfirmed(ctx, client, operator, 40_000)
-  await ctx.call({ method: 'POST', url: `/api/v1/milestones/${milestoneIds[0]}/fund`, token: client.token, headers: idem() })
-  t.equal((await verifyLedger(ctx, operator)).holdsOnEndedContracts, 0, 'a funded milestone of a running contract is fine')
+  await ctx.call({
+    method: 'POST',
+    url: `/api/v1/milestones/${milestoneIds[0]}/fund`,
+    token: client.token,
+    headers: idem(),
+  })
+  t.equal(
+    (await verifyLedger(ctx, operator)).holdsOnEndedContracts,
+    0,
+    'a funded milestone of a running contract is fine',
+  )
 
   // Ended behind the application's back, the funded hold is stranded: the check says so.
   await ctx.app.db.execute(sql`update contracts set state = 'ended', ended_at = now() where id = ${contractId}`)
@@ -188,12 +285,26 @@ t.test('the service refuses overdrafts and unbalanced legs', async (t) => {
     ),
     /does not balance/,
   )
-  const limit = await ctx.call({ method: 'POST', url: '/api/v1/wallet/deposits', token: user.token, headers: idem(), payload: { amount: Number.MAX_SAFE_INTEGER + 1, currency: 'EUR' } })
+  const limit = await ctx.call({
+    method: 'POST',
+    url: '/api/v1/wallet/deposits',
+    token: user.token,
+    headers: idem(),
+    payload: { amount: Number.MAX_SAFE_INTEGER + 1, currency: 'EUR' },
+  })
   t.equal(limit.statusCode, 400, 'amounts past 2^53 - 1 are refused at the edge')
 })
 
 t.test('platform fee: floor, and the parts add up to the whole', async (t) => {
-  for (const [gross, bps] of [[1n, 1000], [9n, 1000], [10n, 1000], [12_345n, 1000], [99_999n, 250], [9_007_199_254_740_991n, 5000], [5n, 0]] as const) {
+  for (const [gross, bps] of [
+    [1n, 1000],
+    [9n, 1000],
+    [10n, 1000],
+    [12_345n, 1000],
+    [99_999n, 250],
+    [9_007_199_254_740_991n, 5000],
+    [5n, 0],
+  ] as const) {
     const { fee, net } = platformFee(gross, bps)
     t.equal(fee + net, gross, `${gross} at ${bps} bps`)
     t.equal(fee, (gross * BigInt(bps)) / 10_000n)

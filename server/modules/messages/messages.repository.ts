@@ -41,13 +41,24 @@ export function createMessagesRepository(db: Executor) {
     },
     async insertAttachments(messageId: string, fileIds: readonly string[]): Promise<void> {
       if (fileIds.length === 0) return
-      await db.insert(messageAttachmentsTable).values(fileIds.map((fileId, position) => ({ messageId, fileId, position })))
+      await db
+        .insert(messageAttachmentsTable)
+        .values(fileIds.map((fileId, position) => ({ messageId, fileId, position })))
     },
     /** One page of a thread's messages, by `seq` in either direction. */
-    async page(input: { threadId: string; order: 'newest' | 'oldest'; afterSeq?: number; limit: number }): Promise<MessageRow[]> {
+    async page(input: {
+      threadId: string
+      order: 'newest' | 'oldest'
+      afterSeq?: number
+      limit: number
+    }): Promise<MessageRow[]> {
       const newest = input.order === 'newest'
       const cursor =
-        input.afterSeq === undefined ? undefined : newest ? lt(messagesTable.seq, input.afterSeq) : gt(messagesTable.seq, input.afterSeq)
+        input.afterSeq === undefined
+          ? undefined
+          : newest
+            ? lt(messagesTable.seq, input.afterSeq)
+            : gt(messagesTable.seq, input.afterSeq)
       return db
         .select()
         .from(messagesTable)
@@ -88,7 +99,9 @@ export function createMessagesRepository(db: Executor) {
           and(
             eq(threadsTable.workroomId, input.workroomId),
             input.freelancerId ? eq(threadsTable.freelancerId, input.freelancerId) : undefined,
-            input.after ? sql`(${threadsTable.createdAt}, ${threadsTable.id}) > (${input.after.at.toISOString()}::timestamptz, ${input.after.id}::uuid)` : undefined,
+            input.after
+              ? sql`(${threadsTable.createdAt}, ${threadsTable.id}) > (${input.after.at.toISOString()}::timestamptz, ${input.after.id}::uuid)`
+              : undefined,
           ),
         )
         .orderBy(asc(threadsTable.createdAt), asc(threadsTable.id))
@@ -109,7 +122,10 @@ export function createMessagesRepository(db: Executor) {
       const rows = await db
         .select({ threadId: messagesTable.threadId, unread: sql<number>`count(*)::int` })
         .from(messagesTable)
-        .leftJoin(threadReadsTable, and(eq(threadReadsTable.threadId, messagesTable.threadId), eq(threadReadsTable.userId, userId)))
+        .leftJoin(
+          threadReadsTable,
+          and(eq(threadReadsTable.threadId, messagesTable.threadId), eq(threadReadsTable.userId, userId)),
+        )
         .where(
           and(
             inArray(messagesTable.threadId, [...threadIds]),
@@ -129,10 +145,22 @@ export function createMessagesRepository(db: Executor) {
       return row ?? null
     },
     /** Moves the read marker forward (never back) and returns where it now is. */
-    async markRead(input: { threadId: string; userId: string; seq: number; messageId: string; at: Date }): Promise<{ lastReadMessageId: string }> {
+    async markRead(input: {
+      threadId: string
+      userId: string
+      seq: number
+      messageId: string
+      at: Date
+    }): Promise<{ lastReadMessageId: string }> {
       const [row] = await db
         .insert(threadReadsTable)
-        .values({ threadId: input.threadId, userId: input.userId, lastReadSeq: input.seq, lastReadMessageId: input.messageId, updatedAt: input.at })
+        .values({
+          threadId: input.threadId,
+          userId: input.userId,
+          lastReadSeq: input.seq,
+          lastReadMessageId: input.messageId,
+          updatedAt: input.at,
+        })
         .onConflictDoUpdate({
           target: [threadReadsTable.threadId, threadReadsTable.userId],
           set: {

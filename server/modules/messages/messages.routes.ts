@@ -1,7 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams, PageQuery } from '../../http/schemas.js'
 import { requireSession } from '../accounts/index.js'
-import { MessageList, MessagesQuery, Message, PostMessageBody, ReadBody, ReadResult, ThreadList } from './messages.schemas.js'
+import {
+  MessageList,
+  MessagesQuery,
+  Message,
+  PostMessageBody,
+  ReadBody,
+  ReadResult,
+  ThreadList,
+} from './messages.schemas.js'
 import type { MessagesService } from './messages.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody }
@@ -20,7 +28,12 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{ messages: MessagesServi
     },
     async (request) => {
       const { limit = 20, cursor } = request.query
-      return messages.listThreads({ userId: requireSession(request).user.id, workroomId: request.params.id, limit, ...(cursor !== undefined ? { cursor } : {}) })
+      return messages.listThreads({
+        userId: requireSession(request).user.id,
+        workroomId: request.params.id,
+        limit,
+        ...(cursor !== undefined ? { cursor } : {}),
+      })
     },
   )
 
@@ -29,7 +42,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{ messages: MessagesServi
     {
       schema: {
         tags: ['messages'],
-        summary: 'Message history: newest first by default (`nextCursor` pages back in time); `order=oldest` reads forward',
+        summary:
+          'Message history: newest first by default (`nextCursor` pages back in time); `order=oldest` reads forward',
         params: IdParams,
         querystring: MessagesQuery,
         response: { 200: MessageList, ...errors },
@@ -82,6 +96,10 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{ messages: MessagesServi
       },
     },
     async (request) =>
-      messages.markRead({ userId: requireSession(request).user.id, threadId: request.params.id, upToMessageId: request.body.upToMessageId }),
+      messages.markRead({
+        userId: requireSession(request).user.id,
+        threadId: request.params.id,
+        upToMessageId: request.body.upToMessageId,
+      }),
   )
 }

@@ -27,7 +27,9 @@ export const Message = Type.Object({
 export const PostMessageBody = Type.Object(
   {
     body: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_CHARS }),
-    attachmentFileIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: MAX_ATTACHMENTS, uniqueItems: true })),
+    attachmentFileIds: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), { maxItems: MAX_ATTACHMENTS, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -37,7 +39,10 @@ export const MessagesQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('oldest')], { default: 'newest' })),
 })
 
-export const MessageList = Type.Object({ items: Type.Array(Message), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const MessageList = Type.Object({
+  items: Type.Array(Message),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
 
 export const Thread = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -57,7 +62,10 @@ export const Thread = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 })
 
-export const ThreadList = Type.Object({ items: Type.Array(Thread), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const ThreadList = Type.Object({
+  items: Type.Array(Thread),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
 
 export const ReadBody = Type.Object({ upToMessageId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
 

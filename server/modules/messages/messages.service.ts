@@ -67,14 +67,20 @@ export function createMessagesService(deps: {
     const found = await repository.findThread(threadId)
     if (!found) throw messageErrors.threadNotFound()
     const membership = await getMembership(db, found.thread.workroomId, userId)
-    const allowed = membership?.role === 'client' || (membership?.role === 'freelancer' && found.thread.freelancerId === userId)
+    const allowed =
+      membership?.role === 'client' || (membership?.role === 'freelancer' && found.thread.freelancerId === userId)
     if (!allowed) throw messageErrors.threadNotFound()
     return found
   }
 
   async function withAttachments(rows: MessageRow[]): Promise<MessageDto[]> {
     const attachments = await repository.attachmentsOf(rows.map((row) => row.id))
-    return rows.map((row) => toMessageDto(row, attachments.filter((a) => a.messageId === row.id)))
+    return rows.map((row) =>
+      toMessageDto(
+        row,
+        attachments.filter((a) => a.messageId === row.id),
+      ),
+    )
   }
 
   return {
@@ -111,11 +117,21 @@ export function createMessagesService(deps: {
           createdAt: thread.createdAt.toISOString(),
         }
       })
-      return { items, nextCursor: rows.length > input.limit ? timeIdCursor(page[page.length - 1]!.createdAt, page[page.length - 1]!.id) : null }
+      return {
+        items,
+        nextCursor:
+          rows.length > input.limit ? timeIdCursor(page[page.length - 1]!.createdAt, page[page.length - 1]!.id) : null,
+      }
     },
 
     /** History, newest first by default (a chat opens at the bottom and scrolls back); `oldest` reads forward. */
-    async listMessages(input: { userId: string; threadId: string; order: 'newest' | 'oldest'; cursor?: string; limit: number }) {
+    async listMessages(input: {
+      userId: string
+      threadId: string
+      order: 'newest' | 'oldest'
+      cursor?: string
+      limit: number
+    }) {
       await threadFor(input.userId, input.threadId)
       const rows = await repository.page({
         threadId: input.threadId,
@@ -124,10 +140,18 @@ export function createMessagesService(deps: {
         limit: input.limit + 1,
       })
       const page = rows.slice(0, input.limit)
-      return { items: await withAttachments(page), nextCursor: rows.length > input.limit ? seqCursor(page[page.length - 1]!.seq) : null }
+      return {
+        items: await withAttachments(page),
+        nextCursor: rows.length > input.limit ? seqCursor(page[page.length - 1]!.seq) : null,
+      }
     },
 
-    async post(input: { userId: string; threadId: string; body: string; attachmentFileIds?: readonly string[] }): Promise<MessageDto> {
+    async post(input: {
+      userId: string
+      threadId: string
+      body: string
+      attachmentFileIds?: readonly string[]
+    }): Promise<MessageDto> {
       const { thread, clientId } = await threadFor(input.userId, input.threadId)
       if (input.body.trim() === '') throw messageErrors.emptyBody()
       const fileIds = [...new Set(input.attachmentFileIds ?? [])]
@@ -145,18 +169,26 @@ export function createMessagesService(deps: {
         })
         await txRepository.insertAttachments(row.id, fileIds)
         // The log records that a message was posted, never what it said.
-        await appendActivity(tx, { clock, ids }, {
-          workroomId: thread.workroomId,
-          actorId: input.userId,
-          type: 'message.posted',
-          scopeFreelancerId: thread.freelancerId,
-          data: { threadId: thread.id, messageId: row.id, attachments: fileIds.length },
-        })
+        await appendActivity(
+          tx,
+          { clock, ids },
+          {
+            workroomId: thread.workroomId,
+            actorId: input.userId,
+            type: 'message.posted',
+            scopeFreelancerId: thread.freelancerId,
+            data: { threadId: thread.id, messageId: row.id, attachments: fileIds.length },
+          },
+        )
         return row
       })
       const [dto] = await withAttachments([message])
       // Both parties: the other one, and the author's other tabs and devices.
-      await events.publish([clientId, thread.freelancerId], { type: 'message.created', workroomId: thread.workroomId, data: dto! })
+      await events.publish([clientId, thread.freelancerId], {
+        type: 'message.created',
+        workroomId: thread.workroomId,
+        data: dto!,
+      })
       return dto!
     },
 

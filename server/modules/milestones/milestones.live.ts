@@ -32,9 +32,22 @@ export function createMoneyLiveState(deps: {
       ? await db
           .select()
           .from(disputesTable)
-          .where(and(inArray(disputesTable.milestoneId, milestones.map((m) => m.id)), ne(disputesTable.state, 'resolved')))
+          .where(
+            and(
+              inArray(
+                disputesTable.milestoneId,
+                milestones.map((m) => m.id),
+              ),
+              ne(disputesTable.state, 'resolved'),
+            ),
+          )
       : []
-    const invoices = await db.select().from(invoicesTable).where(eq(invoicesTable.contractId, contractId)).orderBy(desc(invoicesTable.createdAt)).limit(200)
+    const invoices = await db
+      .select()
+      .from(invoicesTable)
+      .where(eq(invoicesTable.contractId, contractId))
+      .orderBy(desc(invoicesTable.createdAt))
+      .limit(200)
     const disputeOf = new Map(disputes.map((d) => [d.milestoneId, d]))
     const milestoneValues = Object.fromEntries(
       milestones.map((m) => {
@@ -62,7 +75,15 @@ export function createMoneyLiveState(deps: {
     const invoiceValues = Object.fromEntries(
       invoices.map((i) => [
         i.id,
-        { number: i.number, displayNumber: formatInvoiceNumber(i.number), kind: i.kind, state: i.state, total: Number(i.total), currency: i.currency, milestoneId: i.milestoneId },
+        {
+          number: i.number,
+          displayNumber: formatInvoiceNumber(i.number),
+          kind: i.kind,
+          state: i.state,
+          total: Number(i.total),
+          currency: i.currency,
+          milestoneId: i.milestoneId,
+        },
       ]),
     )
     return { contract, milestoneValues, invoiceValues }

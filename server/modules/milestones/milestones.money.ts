@@ -31,7 +31,13 @@ export type ReleaseReason = 'approved' | 'auto_released' | 'dispute'
 export async function releaseFromHold(
   tx: Transaction,
   deps: EscrowDeps,
-  input: { milestone: MilestoneRow; contract: ContractRow; gross: bigint; actorId: string | null; reason: ReleaseReason },
+  input: {
+    milestone: MilestoneRow
+    contract: ContractRow
+    gross: bigint
+    actorId: string | null
+    reason: ReleaseReason
+  },
 ): Promise<{ milestone: MilestoneRow; invoice: InvoiceRow; fee: bigint; net: bigint; transferId: string }> {
   const { milestone, contract, gross } = input
   const held = heldOf(milestone)
@@ -50,13 +56,29 @@ export async function releaseFromHold(
     ],
   })
   const partial = gross !== held
-  const label = { approved: partial ? 'partial release' : 'release', auto_released: 'automatic release', dispute: 'dispute resolution' }[input.reason]
+  const label = {
+    approved: partial ? 'partial release' : 'release',
+    auto_released: 'automatic release',
+    dispute: 'dispute resolution',
+  }[input.reason]
   const invoice = await deps.invoices.issue(tx, {
-    parties: { contractId: contract.id, workroomId: contract.workroomId, clientId: contract.clientId, freelancerId: contract.freelancerId },
+    parties: {
+      contractId: contract.id,
+      workroomId: contract.workroomId,
+      clientId: contract.clientId,
+      freelancerId: contract.freelancerId,
+    },
     source: `release:${transfer.id}`,
     milestoneId: milestone.id,
     currency,
-    lines: [{ description: `Milestone ${milestone.position + 1}: ${milestone.title} (${label})`, quantity: 1, unitAmount: Number(gross), amount: Number(gross) }],
+    lines: [
+      {
+        description: `Milestone ${milestone.position + 1}: ${milestone.title} (${label})`,
+        quantity: 1,
+        unitAmount: Number(gross),
+        amount: Number(gross),
+      },
+    ],
     feeAmount: fee,
     state: 'paid',
   })

@@ -8,7 +8,12 @@ import { holdsRoutes } from './milestones.holds.routes.js'
 import { END_WINDOW_KIND } from './milestones.holds.js'
 import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
 import { milestonesRoutes } from './milestones.routes.js'
-import { AUTO_RELEASE_KIND, createMilestonesService, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
+import {
+  AUTO_RELEASE_KIND,
+  createMilestonesService,
+  type MilestoneOutcome,
+  type MilestonesService,
+} from './milestones.service.js'
 import { createMilestonesFromTerms } from './milestones.terms.js'
 
 declare module 'fastify' {
@@ -71,7 +76,11 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
 
     if (app.hasDecorator('terms')) {
       app.terms.onBound(async (tx, event) => {
-        await createMilestonesFromTerms(tx, { clock, ids }, { contractId: event.contractId, version: event.version, terms: event.terms })
+        await createMilestonesFromTerms(
+          tx,
+          { clock, ids },
+          { contractId: event.contractId, version: event.version, terms: event.terms },
+        )
         live.refreshSoon(event.contractId)
       })
     }
@@ -79,5 +88,8 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
     await app.register(milestonesRoutes, { milestones, afterChange })
     await app.register(holdsRoutes, { ending })
   },
-  { name: 'milestones', dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'contracts', 'settings'] },
+  {
+    name: 'milestones',
+    dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'contracts', 'settings'],
+  },
 )

@@ -1,6 +1,12 @@
 import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { contractsTable, disputesTable, filesTable, milestoneSubmissionsTable, milestonesTable } from '../../../db/schema/index.js'
+import {
+  contractsTable,
+  disputesTable,
+  filesTable,
+  milestoneSubmissionsTable,
+  milestonesTable,
+} from '../../../db/schema/index.js'
 
 export type MilestoneRow = typeof milestonesTable.$inferSelect
 export type SubmissionRow = typeof milestoneSubmissionsTable.$inferSelect
@@ -43,7 +49,12 @@ export function createMilestonesRepository(db: Executor) {
     async liveDisputesOf(milestoneIds: string[]): Promise<LiveDisputeRow[]> {
       if (milestoneIds.length === 0) return []
       return db
-        .select({ id: disputesTable.id, milestoneId: disputesTable.milestoneId, state: disputesTable.state, responseDueAt: disputesTable.responseDueAt })
+        .select({
+          id: disputesTable.id,
+          milestoneId: disputesTable.milestoneId,
+          state: disputesTable.state,
+          responseDueAt: disputesTable.responseDueAt,
+        })
         .from(disputesTable)
         .where(and(inArray(disputesTable.milestoneId, milestoneIds), ne(disputesTable.state, 'resolved')))
     },
@@ -56,7 +67,11 @@ export function createMilestonesRepository(db: Executor) {
       return row ?? null
     },
     async ofContract(contractId: string, forUpdate = false): Promise<MilestoneRow[]> {
-      const query = db.select().from(milestonesTable).where(eq(milestonesTable.contractId, contractId)).orderBy(asc(milestonesTable.position))
+      const query = db
+        .select()
+        .from(milestonesTable)
+        .where(eq(milestonesTable.contractId, contractId))
+        .orderBy(asc(milestonesTable.position))
       return forUpdate ? query.for('no key update') : query
     },
     async insert(rows: Array<typeof milestonesTable.$inferInsert>): Promise<void> {
@@ -84,7 +99,10 @@ export function createMilestonesRepository(db: Executor) {
       return row ?? null
     },
     /** Records the client's answer on the submission still awaiting one. */
-    async reviewOpenSubmission(milestoneId: string, review: Pick<SubmissionRow, 'outcome' | 'reviewMessage' | 'reviewedBy' | 'reviewedAt'>): Promise<void> {
+    async reviewOpenSubmission(
+      milestoneId: string,
+      review: Pick<SubmissionRow, 'outcome' | 'reviewMessage' | 'reviewedBy' | 'reviewedAt'>,
+    ): Promise<void> {
       await db
         .update(milestoneSubmissionsTable)
         .set(review)

@@ -5,7 +5,15 @@ import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/index.js'
 import { createMilestonesRepository } from './milestones.repository.js'
-import { AmountBody, EmptyBody, emptyBodyIsObject, MessageBody, Milestone, SubmitBody, toMilestone } from './milestones.schemas.js'
+import {
+  AmountBody,
+  EmptyBody,
+  emptyBodyIsObject,
+  MessageBody,
+  Milestone,
+  SubmitBody,
+  toMilestone,
+} from './milestones.schemas.js'
 import type { Actor, MilestoneOutcome, MilestonesService } from './milestones.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
@@ -16,7 +24,10 @@ export interface MilestoneRouteDeps {
   afterChange: (outcome: Pick<MilestoneOutcome, 'contract' | 'staleDeadlines'>) => Promise<void>
 }
 
-export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = async (app, { milestones, afterChange }) => {
+export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = async (
+  app,
+  { milestones, afterChange },
+) => {
   const actorOf = (request: FastifyRequest): Actor => {
     const { user } = requireSession(request)
     return { id: user.id, role: user.role }
@@ -40,16 +51,29 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
       },
     },
     async (request) => {
-      const { milestones: rows, submissions } = await milestones.list(app.db, { contractId: request.params.id, actor: actorOf(request) })
+      const { milestones: rows, submissions } = await milestones.list(app.db, {
+        contractId: request.params.id,
+        actor: actorOf(request),
+      })
       return { items: rows.map((m) => toMilestone(m, submissions)), nextCursor: null }
     },
   )
 
   app.get(
     '/api/v1/milestones/:id',
-    { schema: { tags: ['milestones'], summary: 'One milestone with its submissions', params: IdParams, response: { 200: Milestone, ...errors } } },
+    {
+      schema: {
+        tags: ['milestones'],
+        summary: 'One milestone with its submissions',
+        params: IdParams,
+        response: { 200: Milestone, ...errors },
+      },
+    },
     async (request) => {
-      const { milestone, submissions } = await milestones.get(app.db, { milestoneId: request.params.id, actor: actorOf(request) })
+      const { milestone, submissions } = await milestones.get(app.db, {
+        milestoneId: request.params.id,
+        actor: actorOf(request),
+      })
       return toMilestone(milestone, submissions)
     },
   )
@@ -67,7 +91,11 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
         response: { 200: Milestone, ...errors },
       },
     },
-    async (request, reply) => act(request, reply, { idempotent: true, work: (tx, actor) => milestones.fund(tx, { milestoneId: request.params.id, actor }) }),
+    async (request, reply) =>
+      act(request, reply, {
+        idempotent: true,
+        work: (tx, actor) => milestones.fund(tx, { milestoneId: request.params.id, actor }),
+      }),
   )
 
   app.post(
@@ -84,7 +112,13 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
     async (request, reply) =>
       act(request, reply, {
         idempotent: false,
-        work: (tx, actor) => milestones.submit(tx, { milestoneId: request.params.id, actor, message: request.body.message, fileIds: request.body.fileIds ?? [] }),
+        work: (tx, actor) =>
+          milestones.submit(tx, {
+            milestoneId: request.params.id,
+            actor,
+            message: request.body.message,
+            fileIds: request.body.fileIds ?? [],
+          }),
       }),
   )
 
@@ -94,7 +128,8 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
       preValidation: emptyBodyIsObject,
       schema: {
         tags: ['milestones'],
-        summary: 'Approve and release (client): all that is held, or `amount` of it (a partial release; the rest stays in escrow)',
+        summary:
+          'Approve and release (client): all that is held, or `amount` of it (a partial release; the rest stays in escrow)',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: AmountBody,
@@ -105,7 +140,11 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
       act(request, reply, {
         idempotent: true,
         work: (tx, actor) =>
-          milestones.approve(tx, { milestoneId: request.params.id, actor, ...(request.body.amount !== undefined ? { amount: BigInt(request.body.amount) } : {}) }),
+          milestones.approve(tx, {
+            milestoneId: request.params.id,
+            actor,
+            ...(request.body.amount !== undefined ? { amount: BigInt(request.body.amount) } : {}),
+          }),
       }),
   )
 
@@ -121,7 +160,11 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
       },
     },
     async (request, reply) =>
-      act(request, reply, { idempotent: false, work: (tx, actor) => milestones.requestChanges(tx, { milestoneId: request.params.id, actor, message: request.body.message }) }),
+      act(request, reply, {
+        idempotent: false,
+        work: (tx, actor) =>
+          milestones.requestChanges(tx, { milestoneId: request.params.id, actor, message: request.body.message }),
+      }),
   )
 
   app.post(

@@ -12,7 +12,10 @@ export const Submission = Type.Object({
   authorId: Type.String(),
   message: Type.String(),
   fileIds: Type.Array(Type.String()),
-  outcome: Type.Union([Type.String({ description: 'approved | changes_requested | auto_released | refunded | disputed' }), Type.Null()]),
+  outcome: Type.Union([
+    Type.String({ description: 'approved | changes_requested | auto_released | refunded | disputed' }),
+    Type.Null(),
+  ]),
   reviewMessage: Nullable(Type.String()),
   reviewedAt: Nullable(DateTime),
   createdAt: DateTime,
@@ -26,7 +29,9 @@ export const Milestone = Type.Object({
   amount: Type.Integer(),
   currency: Type.String(),
   dueDate: Nullable(Type.String()),
-  state: Type.String({ description: 'pending | funded | submitted | changes_requested | released | refunded | disputed | cancelled' }),
+  state: Type.String({
+    description: 'pending | funded | submitted | changes_requested | released | refunded | disputed | cancelled',
+  }),
   termsVersion: Type.Integer(),
   funded: Type.Integer({ description: 'Moved into escrow' }),
   released: Type.Integer({ description: 'Released to the freelancer, fee included' }),
@@ -47,7 +52,12 @@ export type MilestoneDto = Static<typeof Milestone>
 export const SubmitBody = Type.Object(
   {
     message: Type.String({ minLength: 1, maxLength: 10_000 }),
-    fileIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50, description: 'Files already shared in the workroom' })),
+    fileIds: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), {
+        maxItems: 50,
+        description: 'Files already shared in the workroom',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -55,7 +65,10 @@ export const AmountBody = Type.Object(
   { amount: Type.Optional({ ...AmountSchema, description: 'Part of what is held; default all of it' }) },
   { additionalProperties: false },
 )
-export const MessageBody = Type.Object({ message: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false })
+export const MessageBody = Type.Object(
+  { message: Type.String({ minLength: 1, maxLength: 10_000 }) },
+  { additionalProperties: false },
+)
 export const EmptyBody = Type.Object({}, { additionalProperties: false })
 
 /** Lets a body-less POST through a body schema whose fields are all optional (it becomes `{}`). */
@@ -92,7 +105,10 @@ export function toMilestone(row: MilestoneRow, submissions: SubmissionRow[] = []
     fees: Number(row.feeAmount),
     refunded: Number(row.refundedAmount),
     held: Number(heldOf(row)),
-    refundRequest: row.refundRequestedAmount !== null && row.refundRequestedAt ? { amount: Number(row.refundRequestedAmount), requestedAt: row.refundRequestedAt.toISOString() } : null,
+    refundRequest:
+      row.refundRequestedAmount !== null && row.refundRequestedAt
+        ? { amount: Number(row.refundRequestedAmount), requestedAt: row.refundRequestedAt.toISOString() }
+        : null,
     fundedAt: row.fundedAt?.toISOString() ?? null,
     submittedAt: row.submittedAt?.toISOString() ?? null,
     autoReleaseAt: row.autoReleaseAt?.toISOString() ?? null,

@@ -52,7 +52,10 @@ const OPEN_CONTRACT = new Set(['active', 'paused'])
  * the step that empties the last hold ends the contract (milestones.ending.ts).
  */
 export function createMilestonesService(
-  deps: EscrowDeps & { scheduler: Pick<Scheduler, 'schedule' | 'cancel'>; contracts: Pick<ContractsService, 'finishEnding'> },
+  deps: EscrowDeps & {
+    scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
+    contracts: Pick<ContractsService, 'finishEnding'>
+  },
 ) {
   const { clock } = deps
 
@@ -63,8 +66,12 @@ export function createMilestonesService(
     // An ending contract is locked for update (its last hold ends it); a running one is
     // shared, and stays running while shared (ending it needs the update lock).
     const peekContract = await repository.contract(peek.contractId)
-    let contract = peekContract?.state === 'ending' ? await repository.lockContract(peek.contractId) : await repository.shareContract(peek.contractId)
-    if (contract?.state === 'ending' && peekContract?.state !== 'ending') contract = await repository.lockContract(contract.id)
+    let contract =
+      peekContract?.state === 'ending'
+        ? await repository.lockContract(peek.contractId)
+        : await repository.shareContract(peek.contractId)
+    if (contract?.state === 'ending' && peekContract?.state !== 'ending')
+      contract = await repository.lockContract(contract.id)
     const milestone = await repository.lock(milestoneId)
     if (!contract || !milestone) throw milestoneErrors.notFound()
     const role = actor ? roleIn(contract, actor) : 'operator'
@@ -72,8 +79,20 @@ export function createMilestonesService(
     return { repository, contract, milestone, role }
   }
 
-  const log = (tx: Transaction, contract: ContractRow, actorId: string | null, type: string, data: Record<string, unknown>) =>
-    appendActivity(tx, deps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+  const log = (
+    tx: Transaction,
+    contract: ContractRow,
+    actorId: string | null,
+    type: string,
+    data: Record<string, unknown>,
+  ) =>
+    appendActivity(tx, deps, {
+      workroomId: contract.workroomId,
+      actorId,
+      type,
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, ...data },
+    })
 
   const money = (value: bigint) => Number(value)
 
@@ -83,7 +102,10 @@ export function createMilestonesService(
   }
 
   /** The milestone's hold is empty (`milestone` as it was before): its end window stops; an ending contract may end. */
-  async function holdEmptied(tx: Transaction, input: { milestone: MilestoneRow; contract: ContractRow; actorId: string | null }): Promise<void> {
+  async function holdEmptied(
+    tx: Transaction,
+    input: { milestone: MilestoneRow; contract: ContractRow; actorId: string | null },
+  ): Promise<void> {
     if (input.milestone.endRefundAt) await deps.scheduler.cancel(END_WINDOW_KIND, input.milestone.id, tx)
     await endIfNoHoldLeft(tx, deps.contracts, input)
   }
@@ -101,7 +123,8 @@ export function createMilestonesService(
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
       if (role !== 'client') throw milestoneErrors.forbidden('Only the client funds a milestone')
       if (contract.state !== 'active') throw milestoneErrors.contractNotActive(undefined, { state: contract.state })
-      if (milestone.state !== 'pending') throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be funded`, { state: milestone.state })
+      if (milestone.state !== 'pending')
+        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be funded`, { state: milestone.state })
       const transfer = await deps.ledger.transfer(tx, {
         kind: 'fund',
         currency: milestone.currency,
@@ -114,47 +137,110 @@ export function createMilestonesService(
       })
       const hold = transfer.accounts.get(accountKey(accounts.hold(milestone.id, milestone.currency)))
       const now = clock.now()
-      const updated = await repository.update(milestone.id, { state: 'funded', fundedAmount: milestone.amount, holdAccountId: hold?.id ?? null, fundedAt: now, updatedAt: now })
-      await log(tx, contract, input.actor.id, 'milestone.funded', { milestoneId: milestone.id, amount: money(milestone.amount), currency: milestone.currency })
+      const updated = await repository.update(milestone.id, {
+        state: 'funded',
+        fundedAmount: milestone.amount,
+        holdAccountId: hold?.id ?? null,
+        fundedAt: now,
+        updatedAt: now,
+      })
+      await log(tx, contract, input.actor.id, 'milestone.funded', {
+        milestoneId: milestone.id,
+        amount: money(milestone.amount),
+        currency: milestone.currency,
+      })
       return { milestone: updated, contract, staleDeadlines: [] }
     },
 
-    async submit(tx: Transaction, input: { milestoneId: string; actor: Actor; message: string; fileIds: string[] }): Promise<MilestoneOutcome> {
+    async submit(
+      tx: Transaction,
+      input: { milestoneId: string; actor: Actor; message: string; fileIds: string[] },
+    ): Promise<MilestoneOutcome> {
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
       if (role !== 'freelancer') throw milestoneErrors.forbidden('Only the freelancer submits work')
-      if (!OPEN_CONTRACT.has(contract.state)) throw milestoneErrors.contractNotActive(undefined, { state: contract.state })
+      if (!OPEN_CONTRACT.has(contract.state))
+        throw milestoneErrors.contractNotActive(undefined, { state: contract.state })
       if (milestone.state !== 'funded' && milestone.state !== 'changes_requested') {
-        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot take a submission`, { state: milestone.state })
+        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot take a submission`, {
+          state: milestone.state,
+        })
       }
       const fileIds = [...new Set(input.fileIds)]
-      if (fileIds.length && (await repository.countSharedFiles({ workroomId: contract.workroomId, freelancerId: contract.freelancerId, fileIds })) !== fileIds.length) {
+      if (
+        fileIds.length &&
+        (await repository.countSharedFiles({
+          workroomId: contract.workroomId,
+          freelancerId: contract.freelancerId,
+          fileIds,
+        })) !== fileIds.length
+      ) {
         throw milestoneErrors.fileNotFound()
       }
       const now = clock.now()
       const autoReleaseAt = new Date(now.getTime() + (await deps.settings.getSettings(tx)).autoReleaseDays * DAY)
-      const submission = await repository.insertSubmission({ id: deps.ids.newId(), milestoneId: milestone.id, authorId: input.actor.id, message: input.message, fileIds, createdAt: now })
-      const updated = await repository.update(milestone.id, { state: 'submitted', submittedAt: now, autoReleaseAt, updatedAt: now })
+      const submission = await repository.insertSubmission({
+        id: deps.ids.newId(),
+        milestoneId: milestone.id,
+        authorId: input.actor.id,
+        message: input.message,
+        fileIds,
+        createdAt: now,
+      })
+      const updated = await repository.update(milestone.id, {
+        state: 'submitted',
+        submittedAt: now,
+        autoReleaseAt,
+        updatedAt: now,
+      })
       // One deadline per submission: a later submission never rewrites a deadline that may be running.
-      await deps.scheduler.schedule({ kind: AUTO_RELEASE_KIND, subject: submission.id, dueAt: autoReleaseAt, payload: { milestoneId: milestone.id } }, tx)
-      await log(tx, contract, input.actor.id, 'milestone.submitted', { milestoneId: milestone.id, submissionId: submission.id, files: fileIds.length, autoReleaseAt: autoReleaseAt.toISOString() })
+      await deps.scheduler.schedule(
+        {
+          kind: AUTO_RELEASE_KIND,
+          subject: submission.id,
+          dueAt: autoReleaseAt,
+          payload: { milestoneId: milestone.id },
+        },
+        tx,
+      )
+      await log(tx, contract, input.actor.id, 'milestone.submitted', {
+        milestoneId: milestone.id,
+        submissionId: submission.id,
+        files: fileIds.length,
+        autoReleaseAt: autoReleaseAt.toISOString(),
+      })
       return { milestone: updated, contract, staleDeadlines: [] }
     },
 
     /** Approves and releases `amount` (default: all that is held). Releasing everything ends the milestone. */
-    async approve(tx: Transaction, input: { milestoneId: string; actor: Actor; amount?: bigint }): Promise<MilestoneOutcome> {
+    async approve(
+      tx: Transaction,
+      input: { milestoneId: string; actor: Actor; amount?: bigint },
+    ): Promise<MilestoneOutcome> {
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
       if (role !== 'client') throw milestoneErrors.forbidden('Only the client approves and releases')
-      if (!HOLDING.has(milestone.state)) throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be released`, { state: milestone.state })
+      if (!HOLDING.has(milestone.state))
+        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be released`, { state: milestone.state })
       const held = heldOf(milestone)
       const gross = input.amount ?? held
-      const released = await releaseFromHold(tx, deps, { milestone, contract, gross, actorId: input.actor.id, reason: 'approved' })
+      const released = await releaseFromHold(tx, deps, {
+        milestone,
+        contract,
+        gross,
+        actorId: input.actor.id,
+        reason: 'approved',
+      })
       const complete = gross === held
       const now = clock.now()
       let stale: string[] = []
       let updated = released.milestone
       if (complete) {
         stale = await openSubmissionId(milestone.id, tx)
-        await repository.reviewOpenSubmission(milestone.id, { outcome: 'approved', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
+        await repository.reviewOpenSubmission(milestone.id, {
+          outcome: 'approved',
+          reviewMessage: null,
+          reviewedBy: input.actor.id,
+          reviewedAt: now,
+        })
         updated = await repository.update(milestone.id, {
           state: 'released',
           autoReleaseAt: null,
@@ -180,17 +266,38 @@ export function createMilestonesService(
       return { milestone: updated, contract, invoice: released.invoice, staleDeadlines: stale }
     },
 
-    async requestChanges(tx: Transaction, input: { milestoneId: string; actor: Actor; message: string }): Promise<MilestoneOutcome> {
+    async requestChanges(
+      tx: Transaction,
+      input: { milestoneId: string; actor: Actor; message: string },
+    ): Promise<MilestoneOutcome> {
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
       if (role !== 'client') throw milestoneErrors.forbidden('Only the client asks for changes')
-      if (milestone.state !== 'submitted') throw milestoneErrors.badState(`A ${milestone.state} milestone has no submission to answer`, { state: milestone.state })
+      if (milestone.state !== 'submitted')
+        throw milestoneErrors.badState(`A ${milestone.state} milestone has no submission to answer`, {
+          state: milestone.state,
+        })
       // No new submission can follow on an ending contract: the client releases or disputes.
-      if (contract.state === 'ending') throw milestoneErrors.contractNotActive('The contract is ending: release the work or open a dispute', { state: contract.state })
+      if (contract.state === 'ending')
+        throw milestoneErrors.contractNotActive('The contract is ending: release the work or open a dispute', {
+          state: contract.state,
+        })
       const now = clock.now()
       const stale = await openSubmissionId(milestone.id, tx)
-      await repository.reviewOpenSubmission(milestone.id, { outcome: 'changes_requested', reviewMessage: input.message, reviewedBy: input.actor.id, reviewedAt: now })
-      const updated = await repository.update(milestone.id, { state: 'changes_requested', autoReleaseAt: null, updatedAt: now })
-      await log(tx, contract, input.actor.id, 'milestone.changes_requested', { milestoneId: milestone.id, submissionId: stale[0] ?? null })
+      await repository.reviewOpenSubmission(milestone.id, {
+        outcome: 'changes_requested',
+        reviewMessage: input.message,
+        reviewedBy: input.actor.id,
+        reviewedAt: now,
+      })
+      const updated = await repository.update(milestone.id, {
+        state: 'changes_requested',
+        autoReleaseAt: null,
+        updatedAt: now,
+      })
+      await log(tx, contract, input.actor.id, 'milestone.changes_requested', {
+        milestoneId: milestone.id,
+        submissionId: stale[0] ?? null,
+      })
       return { milestone: updated, contract, staleDeadlines: stale }
     },
 
@@ -199,16 +306,27 @@ export function createMilestonesService(
      * consent), an operator decides at once; the client's call only asks, and the money
      * moves when the freelancer consents (calls refund; without an amount, the one asked).
      */
-    async refund(tx: Transaction, input: { milestoneId: string; actor: Actor; amount?: bigint }): Promise<MilestoneOutcome & { requested: boolean }> {
+    async refund(
+      tx: Transaction,
+      input: { milestoneId: string; actor: Actor; amount?: bigint },
+    ): Promise<MilestoneOutcome & { requested: boolean }> {
       const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
-      if (!HOLDING.has(milestone.state)) throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be refunded`, { state: milestone.state })
+      if (!HOLDING.has(milestone.state))
+        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be refunded`, { state: milestone.state })
       const held = heldOf(milestone)
       const now = clock.now()
       if (role === 'client') {
         const amount = input.amount ?? held
         if (amount > held) throw milestoneErrors.amountExceedsHold(undefined, { held: money(held) })
-        const updated = await repository.update(milestone.id, { refundRequestedAmount: amount, refundRequestedAt: now, updatedAt: now })
-        await log(tx, contract, input.actor.id, 'milestone.refund_requested', { milestoneId: milestone.id, amount: money(amount) })
+        const updated = await repository.update(milestone.id, {
+          refundRequestedAmount: amount,
+          refundRequestedAt: now,
+          updatedAt: now,
+        })
+        await log(tx, contract, input.actor.id, 'milestone.refund_requested', {
+          milestoneId: milestone.id,
+          amount: money(amount),
+        })
         return { milestone: updated, contract, staleDeadlines: [], requested: true }
       }
       const amount = input.amount ?? milestone.refundRequestedAmount ?? held
@@ -218,10 +336,27 @@ export function createMilestonesService(
       const complete = heldOf(updated) === 0n
       if (complete) {
         stale = await openSubmissionId(milestone.id, tx)
-        await repository.reviewOpenSubmission(milestone.id, { outcome: 'refunded', reviewMessage: null, reviewedBy: input.actor.id, reviewedAt: now })
-        updated = await repository.update(milestone.id, { state: 'refunded', autoReleaseAt: null, endRefundAt: null, resolvedAt: now, updatedAt: now })
+        await repository.reviewOpenSubmission(milestone.id, {
+          outcome: 'refunded',
+          reviewMessage: null,
+          reviewedBy: input.actor.id,
+          reviewedAt: now,
+        })
+        updated = await repository.update(milestone.id, {
+          state: 'refunded',
+          autoReleaseAt: null,
+          endRefundAt: null,
+          resolvedAt: now,
+          updatedAt: now,
+        })
       }
-      await log(tx, contract, input.actor.id, 'milestone.refunded', { milestoneId: milestone.id, by: role, partial: !complete, amount: money(amount), held: money(heldOf(updated)) })
+      await log(tx, contract, input.actor.id, 'milestone.refunded', {
+        milestoneId: milestone.id,
+        by: role,
+        partial: !complete,
+        amount: money(amount),
+        held: money(heldOf(updated)),
+      })
       if (complete) await holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
       return { milestone: updated, contract, staleDeadlines: stale, requested: false }
     },
@@ -238,11 +373,34 @@ export function createMilestonesService(
       const { contract, milestone } = await lockFor(tx, submission.milestoneId, null)
       const latest = await repository.latestSubmission(milestone.id)
       const now = clock.now()
-      if (milestone.state !== 'submitted' || latest?.id !== submission.id || latest.outcome !== null || !milestone.autoReleaseAt || milestone.autoReleaseAt > now) return null
+      if (
+        milestone.state !== 'submitted' ||
+        latest?.id !== submission.id ||
+        latest.outcome !== null ||
+        !milestone.autoReleaseAt ||
+        milestone.autoReleaseAt > now
+      )
+        return null
       const gross = heldOf(milestone)
-      const released = await releaseFromHold(tx, deps, { milestone, contract, gross, actorId: null, reason: 'auto_released' })
-      await repository.reviewOpenSubmission(milestone.id, { outcome: 'auto_released', reviewMessage: null, reviewedBy: null, reviewedAt: now })
-      const updated = await repository.update(milestone.id, { state: 'released', autoReleaseAt: null, resolvedAt: now, updatedAt: now })
+      const released = await releaseFromHold(tx, deps, {
+        milestone,
+        contract,
+        gross,
+        actorId: null,
+        reason: 'auto_released',
+      })
+      await repository.reviewOpenSubmission(milestone.id, {
+        outcome: 'auto_released',
+        reviewMessage: null,
+        reviewedBy: null,
+        reviewedAt: now,
+      })
+      const updated = await repository.update(milestone.id, {
+        state: 'released',
+        autoReleaseAt: null,
+        resolvedAt: now,
+        updatedAt: now,
+      })
       await log(tx, contract, null, 'milestone.released', {
         milestoneId: milestone.id,
         reason: 'auto_released',

@@ -35,7 +35,16 @@ export async function createMilestonesFromTerms(
     const current = existing.get(position)
     const values = { title: term.title, dueDate: term.dueDate || null, termsVersion: input.version, updatedAt: now }
     if (!current) {
-      fresh.push({ id: deps.ids.newId(), contractId: contract.id, position, currency: input.terms.currency, amount, state: 'pending', createdAt: now, ...values })
+      fresh.push({
+        id: deps.ids.newId(),
+        contractId: contract.id,
+        position,
+        currency: input.terms.currency,
+        amount,
+        state: 'pending',
+        createdAt: now,
+        ...values,
+      })
       counts.created++
     } else if (current.state === 'pending' || current.state === 'cancelled') {
       await repository.update(current.id, { ...values, amount, currency: input.terms.currency, state: 'pending' })

@@ -16,11 +16,21 @@ export interface MoneyRequestPage {
 // Deposits and withdrawals page the same way: one query for both tables.
 function pageOf(db: Executor, t: typeof depositsTable, input: MoneyRequestPage): Promise<DepositRow[]>
 function pageOf(db: Executor, t: typeof withdrawalsTable, input: MoneyRequestPage): Promise<WithdrawalRow[]>
-function pageOf(db: Executor, t: typeof depositsTable | typeof withdrawalsTable, input: MoneyRequestPage): Promise<Array<DepositRow | WithdrawalRow>> {
+function pageOf(
+  db: Executor,
+  t: typeof depositsTable | typeof withdrawalsTable,
+  input: MoneyRequestPage,
+): Promise<Array<DepositRow | WithdrawalRow>> {
   return db
     .select()
     .from(t)
-    .where(and(input.state ? eq(t.state, input.state) : undefined, input.userId ? eq(t.userId, input.userId) : undefined, olderThan(t.createdAt, t.id, input.after)))
+    .where(
+      and(
+        input.state ? eq(t.state, input.state) : undefined,
+        input.userId ? eq(t.userId, input.userId) : undefined,
+        olderThan(t.createdAt, t.id, input.after),
+      ),
+    )
     .orderBy(desc(t.createdAt), desc(t.id))
     .limit(input.limit)
 }

@@ -3,12 +3,23 @@ import { parseTimeIdCursor, timeIdPage } from '../../http/page-cursor.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/index.js'
-import { Deposit, DepositBody, StateQuery, toDeposit, toWallet, toWithdrawal, Wallet, Withdrawal, WithdrawalBody } from './payments.schemas.js'
+import {
+  Deposit,
+  DepositBody,
+  StateQuery,
+  toDeposit,
+  toWallet,
+  toWithdrawal,
+  Wallet,
+  Withdrawal,
+  WithdrawalBody,
+} from './payments.schemas.js'
 import type { PaymentsService } from './payments.service.js'
 import { createPaymentsRepository, type MoneyRequestPage } from './payments.repository.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
-const Page = (item: TSchema) => Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+const Page = (item: TSchema) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
 export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsService }> = async (app, { payments }) => {
   const repository = createPaymentsRepository(app.db)
@@ -26,7 +37,12 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
       route.url,
       {
         ...(route.operators ? { config: { auth: 'operator' as const } } : {}),
-        schema: { tags: ['money'], summary: route.summary, querystring: StateQuery, response: { 200: Page(route.item), ...errors } },
+        schema: {
+          tags: ['money'],
+          summary: route.summary,
+          querystring: StateQuery,
+          response: { 200: Page(route.item), ...errors },
+        },
       },
       async (request) => {
         const { state, limit = 20, cursor } = request.query
@@ -44,7 +60,13 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
 
   app.get(
     '/api/v1/wallet',
-    { schema: { tags: ['money'], summary: "The caller's balances per currency and pending deposits and withdrawals", response: { 200: Wallet, ...errors } } },
+    {
+      schema: {
+        tags: ['money'],
+        summary: "The caller's balances per currency and pending deposits and withdrawals",
+        response: { 200: Wallet, ...errors },
+      },
+    },
     async (request) => toWallet(await payments.wallet(app.db, requireSession(request).user.id)),
   )
 
@@ -67,7 +89,12 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
         userId,
         work: async (tx) => {
           const { amount, currency, provider } = request.body
-          const deposit = await payments.requestDeposit(tx, { userId, amount: BigInt(amount), currency, ...(provider ? { provider } : {}) })
+          const deposit = await payments.requestDeposit(tx, {
+            userId,
+            amount: BigInt(amount),
+            currency,
+            ...(provider ? { provider } : {}),
+          })
           return { statusCode: 201, body: toDeposit(deposit) }
         },
       })
@@ -106,8 +133,20 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
     },
   )
 
-  listRoute({ url: '/api/v1/wallet/deposits', summary: 'Your deposits, newest first', item: Deposit, rows: repository.pageDeposits, toItem: toDeposit })
-  listRoute({ url: '/api/v1/wallet/withdrawals', summary: 'Your withdrawals, newest first', item: Withdrawal, rows: repository.pageWithdrawals, toItem: toWithdrawal })
+  listRoute({
+    url: '/api/v1/wallet/deposits',
+    summary: 'Your deposits, newest first',
+    item: Deposit,
+    rows: repository.pageDeposits,
+    toItem: toDeposit,
+  })
+  listRoute({
+    url: '/api/v1/wallet/withdrawals',
+    summary: 'Your withdrawals, newest first',
+    item: Withdrawal,
+    rows: repository.pageWithdrawals,
+    toItem: toWithdrawal,
+  })
 
   // Operators: the manual provider's side. Each decision moves money once (Idempotency-Key).
   // The owner's wallet page waits on their event stream for the decision (no reload).
@@ -115,7 +154,16 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
   const adminDeposit = (action: 'confirm' | 'cancel', summary: string) =>
     app.post(
       `/api/v1/admin/deposits/:id/${action}`,
-      { config: { auth: 'operator' }, schema: { tags: ['money'], summary, params: IdParams, headers: IdempotencyHeaders, response: { 200: Deposit, ...errors } } },
+      {
+        config: { auth: 'operator' },
+        schema: {
+          tags: ['money'],
+          summary,
+          params: IdParams,
+          headers: IdempotencyHeaders,
+          response: { 200: Deposit, ...errors },
+        },
+      },
       async (request, reply) => {
         const actorId = requireSession(request).user.id
         return app.idempotency.run({
@@ -124,8 +172,13 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
           userId: actorId,
           work: async (tx) => {
             const input = { depositId: request.params.id, actorId }
-            const deposit = action === 'confirm' ? await payments.confirmDeposit(tx, input) : await payments.cancelDeposit(tx, input)
-            return { statusCode: 200, body: toDeposit(deposit), afterCommit: () => tellOwner(deposit.userId, `deposit.${deposit.state}`, toDeposit(deposit)) }
+            const deposit =
+              action === 'confirm' ? await payments.confirmDeposit(tx, input) : await payments.cancelDeposit(tx, input)
+            return {
+              statusCode: 200,
+              body: toDeposit(deposit),
+              afterCommit: () => tellOwner(deposit.userId, `deposit.${deposit.state}`, toDeposit(deposit)),
+            }
           },
         })
       },
@@ -136,7 +189,16 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
   const adminWithdrawal = (action: 'confirm' | 'reject', summary: string) =>
     app.post(
       `/api/v1/admin/withdrawals/:id/${action}`,
-      { config: { auth: 'operator' }, schema: { tags: ['money'], summary, params: IdParams, headers: IdempotencyHeaders, response: { 200: Withdrawal, ...errors } } },
+      {
+        config: { auth: 'operator' },
+        schema: {
+          tags: ['money'],
+          summary,
+          params: IdParams,
+          headers: IdempotencyHeaders,
+          response: { 200: Withdrawal, ...errors },
+        },
+      },
       async (request, reply) => {
         const actorId = requireSession(request).user.id
         return app.idempotency.run({
@@ -145,11 +207,15 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
           userId: actorId,
           work: async (tx) => {
             const input = { withdrawalId: request.params.id, actorId }
-            const withdrawal = action === 'confirm' ? await payments.settleWithdrawal(tx, input) : await payments.rejectWithdrawal(tx, input)
+            const withdrawal =
+              action === 'confirm'
+                ? await payments.settleWithdrawal(tx, input)
+                : await payments.rejectWithdrawal(tx, input)
             return {
               statusCode: 200,
               body: toWithdrawal(withdrawal),
-              afterCommit: () => tellOwner(withdrawal.userId, `withdrawal.${withdrawal.state}`, toWithdrawal(withdrawal)),
+              afterCommit: () =>
+                tellOwner(withdrawal.userId, `withdrawal.${withdrawal.state}`, toWithdrawal(withdrawal)),
             }
           },
         })

@@ -13,7 +13,9 @@ export const WithdrawalBody = Type.Object(
   {
     amount: AmountSchema,
     currency: CurrencySchema,
-    destination: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Where to pay (IBAN, payout account...)' })),
+    destination: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Where to pay (IBAN, payout account...)' }),
+    ),
     provider: Type.Optional(ProviderName),
   },
   { additionalProperties: false },

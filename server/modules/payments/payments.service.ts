@@ -7,7 +7,13 @@ import type { ProviderRegistry } from './payments.provider.js'
 import { createPaymentsRepository, type DepositRow, type WithdrawalRow } from './payments.repository.js'
 
 export interface WalletView {
-  balances: Array<{ currency: string; available: bigint; inEscrow: bigint; earnings: bigint; pendingWithdrawal: bigint }>
+  balances: Array<{
+    currency: string
+    available: bigint
+    inEscrow: bigint
+    earnings: bigint
+    pendingWithdrawal: bigint
+  }>
   pendingDeposits: DepositRow[]
   pendingWithdrawals: WithdrawalRow[]
 }
@@ -17,7 +23,12 @@ export interface WalletView {
  * so the same money cannot be withdrawn twice or spent meanwhile; -> world when paid out,
  * back to earnings when rejected). Every use case runs in the caller's transaction.
  */
-export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'transfer' | 'accountsOf'>; providers: ProviderRegistry; clock: Clock; ids: IdGenerator }) {
+export function createPaymentsService(deps: {
+  ledger: Pick<LedgerService, 'transfer' | 'accountsOf'>
+  providers: ProviderRegistry
+  clock: Clock
+  ids: IdGenerator
+}) {
   const { ledger, providers, clock, ids } = deps
 
   const providerNamed = (name: string) => {
@@ -27,7 +38,11 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
   }
 
   /** Ends a pending withdrawal: its reserved money goes out to the world (paid) or back to earnings (rejected). */
-  async function closeWithdrawal(tx: Transaction, input: { withdrawalId: string; actorId: string | null }, state: 'paid' | 'rejected'): Promise<WithdrawalRow> {
+  async function closeWithdrawal(
+    tx: Transaction,
+    input: { withdrawalId: string; actorId: string | null },
+    state: 'paid' | 'rejected',
+  ): Promise<WithdrawalRow> {
     const repository = createPaymentsRepository(tx)
     const withdrawal = await repository.lockWithdrawal(input.withdrawalId)
     if (!withdrawal) throw paymentErrors.withdrawalNotFound()
@@ -43,14 +58,27 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
         { account: state === 'paid' ? accounts.world(currency) : accounts.earnings(userId, currency), amount },
       ],
     })
-    return repository.updateWithdrawal(withdrawal.id, { state, settleTransferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+    return repository.updateWithdrawal(withdrawal.id, {
+      state,
+      settleTransferId: transfer.id,
+      decidedBy: input.actorId,
+      decidedAt: clock.now(),
+    })
   }
 
   return {
-    async requestDeposit(tx: Transaction, input: { userId: string; amount: bigint; currency: string; provider?: string }): Promise<DepositRow> {
+    async requestDeposit(
+      tx: Transaction,
+      input: { userId: string; amount: bigint; currency: string; provider?: string },
+    ): Promise<DepositRow> {
       const provider = providerNamed(input.provider ?? 'manual')
       const id = ids.newId()
-      const started = await provider.startDeposit({ depositId: id, userId: input.userId, amount: input.amount, currency: input.currency })
+      const started = await provider.startDeposit({
+        depositId: id,
+        userId: input.userId,
+        amount: input.amount,
+        currency: input.currency,
+      })
       return createPaymentsRepository(tx).insertDeposit({
         id,
         userId: input.userId,
@@ -80,7 +108,12 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
           { account: accounts.wallet(deposit.userId, deposit.currency), amount: deposit.amount },
         ],
       })
-      return repository.updateDeposit(deposit.id, { state: 'confirmed', transferId: transfer.id, decidedBy: input.actorId, decidedAt: clock.now() })
+      return repository.updateDeposit(deposit.id, {
+        state: 'confirmed',
+        transferId: transfer.id,
+        decidedBy: input.actorId,
+        decidedAt: clock.now(),
+      })
     },
 
     async cancelDeposit(tx: Transaction, input: { depositId: string; actorId: string | null }): Promise<DepositRow> {
@@ -88,7 +121,11 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
       const deposit = await repository.lockDeposit(input.depositId)
       if (!deposit) throw paymentErrors.depositNotFound()
       if (deposit.state !== 'pending') throw paymentErrors.depositNotPending(undefined, { state: deposit.state })
-      return repository.updateDeposit(deposit.id, { state: 'cancelled', decidedBy: input.actorId, decidedAt: clock.now() })
+      return repository.updateDeposit(deposit.id, {
+        state: 'cancelled',
+        decidedBy: input.actorId,
+        decidedAt: clock.now(),
+      })
     },
 
     async requestWithdrawal(
@@ -110,10 +147,17 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
           ],
         })
       } catch (err) {
-        if (err instanceof Error && 'code' in err && err.code === ledgerErrors.insufficientFunds().code) throw paymentErrors.insufficientEarnings()
+        if (err instanceof Error && 'code' in err && err.code === ledgerErrors.insufficientFunds().code)
+          throw paymentErrors.insufficientEarnings()
         throw err
       }
-      const started = await provider.startPayout({ withdrawalId: id, userId: input.userId, amount: input.amount, currency: input.currency, destination: input.destination })
+      const started = await provider.startPayout({
+        withdrawalId: id,
+        userId: input.userId,
+        amount: input.amount,
+        currency: input.currency,
+        destination: input.destination,
+      })
       return createPaymentsRepository(tx).insertWithdrawal({
         id,
         userId: input.userId,
@@ -129,10 +173,12 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
     },
 
     /** Paid out (confirmed by an operator for `manual`): the reserved money leaves Workroom. */
-    settleWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) => closeWithdrawal(tx, input, 'paid'),
+    settleWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) =>
+      closeWithdrawal(tx, input, 'paid'),
 
     /** The payout failed or was refused: the reserved money returns to the freelancer's earnings. */
-    rejectWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) => closeWithdrawal(tx, input, 'rejected'),
+    rejectWithdrawal: (tx: Transaction, input: { withdrawalId: string; actorId: string | null }) =>
+      closeWithdrawal(tx, input, 'rejected'),
 
     async wallet(db: Executor, userId: string): Promise<WalletView> {
       const repository = createPaymentsRepository(db)
@@ -141,7 +187,11 @@ export function createPaymentsService(deps: { ledger: Pick<LedgerService, 'trans
       const byCurrency = new Map<string, WalletView['balances'][number]>()
       const row = (currency: string) => {
         let entry = byCurrency.get(currency)
-        if (!entry) byCurrency.set(currency, (entry = { currency, available: 0n, inEscrow: 0n, earnings: 0n, pendingWithdrawal: 0n }))
+        if (!entry)
+          byCurrency.set(
+            currency,
+            (entry = { currency, available: 0n, inEscrow: 0n, earnings: 0n, pendingWithdrawal: 0n }),
+          )
         return entry
       }
       for (const account of owned) {

@@ -10,7 +10,11 @@ export const proposalErrors = defineErrors({
   milestonesNotFixed: [400, 'proposals.milestones_not_fixed', 'Milestone plans are for fixed-price jobs'],
   milestonesTotal: [400, 'proposals.milestones_total', 'The milestone amounts must add up to the bid'],
   invalidPlan: [400, 'proposals.invalid_plan', 'The milestone plan is not valid'],
-  unknownAttachment: [400, 'proposals.unknown_attachment', 'Attachments must be files in this workroom that you can see'],
+  unknownAttachment: [
+    400,
+    'proposals.unknown_attachment',
+    'Attachments must be files in this workroom that you can see',
+  ],
   invalidTransition: [409, 'proposals.invalid_transition', 'The proposal is not in a state that allows this'],
   notEditable: [409, 'proposals.not_editable', 'Only submitted or shortlisted proposals can be edited'],
   clientOnly: [403, 'proposals.client_only', 'Only the client of this job may do this'],

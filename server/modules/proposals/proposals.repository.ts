@@ -4,7 +4,9 @@ import { contractsTable, filesTable, jobsTable, proposalsTable, usersTable } fro
 
 export type ProposalRow = typeof proposalsTable.$inferSelect
 export type NewProposalRow = typeof proposalsTable.$inferInsert
-export type ProposalChanges = Partial<Omit<NewProposalRow, 'id' | 'jobId' | 'workroomId' | 'freelancerId' | 'threadId' | 'createdAt'>>
+export type ProposalChanges = Partial<
+  Omit<NewProposalRow, 'id' | 'jobId' | 'workroomId' | 'freelancerId' | 'threadId' | 'createdAt'>
+>
 /** A proposal with what every view shows next to it. */
 export type ProposalView = ProposalRow & { freelancerName: string; jobTitle: string; contractId: string | null }
 
@@ -26,8 +28,9 @@ export function createProposalsRepository(db: Executor) {
       .innerJoin(usersTable, eq(usersTable.id, proposalsTable.freelancerId))
       .innerJoin(jobsTable, eq(jobsTable.id, proposalsTable.jobId))
       .leftJoin(contractsTable, eq(contractsTable.proposalId, proposalsTable.id))
-  const flatten = (rows: Array<{ proposal: ProposalRow; freelancerName: string; jobTitle: string; contractId: string | null }>): ProposalView[] =>
-    rows.map(({ proposal, ...rest }) => ({ ...proposal, ...rest }))
+  const flatten = (
+    rows: Array<{ proposal: ProposalRow; freelancerName: string; jobTitle: string; contractId: string | null }>,
+  ): ProposalView[] => rows.map(({ proposal, ...rest }) => ({ ...proposal, ...rest }))
 
   return {
     async insert(row: NewProposalRow): Promise<ProposalRow> {
@@ -39,7 +42,12 @@ export function createProposalsRepository(db: Executor) {
     },
     /** The proposal, locked until the transaction ends (state changes serialize on it). */
     async lock(id: string): Promise<ProposalRow | null> {
-      const [proposal] = await db.select().from(proposalsTable).where(eq(proposalsTable.id, id)).for('no key update').limit(1)
+      const [proposal] = await db
+        .select()
+        .from(proposalsTable)
+        .where(eq(proposalsTable.id, id))
+        .for('no key update')
+        .limit(1)
       return proposal ?? null
     },
     async update(id: string, changes: ProposalChanges): Promise<void> {
@@ -49,7 +57,13 @@ export function createProposalsRepository(db: Executor) {
       const [proposal] = await db
         .select()
         .from(proposalsTable)
-        .where(and(eq(proposalsTable.jobId, jobId), eq(proposalsTable.freelancerId, freelancerId), inArray(proposalsTable.state, [...LIVE_PROPOSAL_STATES])))
+        .where(
+          and(
+            eq(proposalsTable.jobId, jobId),
+            eq(proposalsTable.freelancerId, freelancerId),
+            inArray(proposalsTable.state, [...LIVE_PROPOSAL_STATES]),
+          ),
+        )
         .limit(1)
       return proposal ?? null
     },

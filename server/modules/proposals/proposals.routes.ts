@@ -2,13 +2,22 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { requireSession } from '../accounts/index.js'
 import { toProposalDto } from './proposals.dto.js'
-import { Proposal, ProposalListQuery, ProposalPage, SubmitProposalBody, UpdateProposalBody } from './proposals.schemas.js'
+import {
+  Proposal,
+  ProposalListQuery,
+  ProposalPage,
+  SubmitProposalBody,
+  UpdateProposalBody,
+} from './proposals.schemas.js'
 import type { ProposalAction, ProposalsService } from './proposals.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 const tags = ['proposals']
 
-export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsService }> = async (app, { proposals }) => {
+export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsService }> = async (
+  app,
+  { proposals },
+) => {
   app.post(
     '/api/v1/jobs/:id/proposals',
     {
@@ -23,7 +32,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsSe
       },
     },
     async (request, reply) => {
-      const proposal = await proposals.submit({ freelancerId: requireSession(request).user.id, jobId: request.params.id, proposal: request.body })
+      const proposal = await proposals.submit({
+        freelancerId: requireSession(request).user.id,
+        jobId: request.params.id,
+        proposal: request.body,
+      })
       return reply.status(201).send(toProposalDto(proposal))
     },
   )
@@ -40,14 +53,25 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsSe
       },
     },
     async (request) => {
-      const page = await proposals.listForJob({ viewerId: requireSession(request).user.id, jobId: request.params.id, ...request.query })
+      const page = await proposals.listForJob({
+        viewerId: requireSession(request).user.id,
+        jobId: request.params.id,
+        ...request.query,
+      })
       return { items: page.items.map(toProposalDto), nextCursor: page.nextCursor }
     },
   )
 
   app.get(
     '/api/v1/me/proposals',
-    { schema: { tags, summary: 'Your own proposals on every job (newest first)', querystring: ProposalListQuery, response: { 200: ProposalPage, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Your own proposals on every job (newest first)',
+        querystring: ProposalListQuery,
+        response: { 200: ProposalPage, ...errors },
+      },
+    },
     async (request) => {
       const page = await proposals.listMine({ freelancerId: requireSession(request).user.id, ...request.query })
       return { items: page.items.map(toProposalDto), nextCursor: page.nextCursor }
@@ -56,8 +80,16 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsSe
 
   app.get(
     '/api/v1/proposals/:id',
-    { schema: { tags, summary: 'One proposal (its freelancer and the client only)', params: IdParams, response: { 200: Proposal, ...errors } } },
-    async (request) => toProposalDto(await proposals.get({ proposalId: request.params.id, viewerId: requireSession(request).user.id })),
+    {
+      schema: {
+        tags,
+        summary: 'One proposal (its freelancer and the client only)',
+        params: IdParams,
+        response: { 200: Proposal, ...errors },
+      },
+    },
+    async (request) =>
+      toProposalDto(await proposals.get({ proposalId: request.params.id, viewerId: requireSession(request).user.id })),
   )
 
   app.patch(
@@ -72,7 +104,13 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsSe
       },
     },
     async (request) =>
-      toProposalDto(await proposals.update({ freelancerId: requireSession(request).user.id, proposalId: request.params.id, patch: request.body })),
+      toProposalDto(
+        await proposals.update({
+          freelancerId: requireSession(request).user.id,
+          proposalId: request.params.id,
+          patch: request.body,
+        }),
+      ),
   )
 
   const actions: Record<ProposalAction, string> = {
@@ -84,7 +122,10 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ proposals: ProposalsSe
     app.post(
       `/api/v1/proposals/:id/${action}`,
       { schema: { tags, summary, params: IdParams, response: { 200: Proposal, ...errors } } },
-      async (request) => toProposalDto(await proposals.act({ userId: requireSession(request).user.id, proposalId: request.params.id, action })),
+      async (request) =>
+        toProposalDto(
+          await proposals.act({ userId: requireSession(request).user.id, proposalId: request.params.id, action }),
+        ),
     )
   }
 }

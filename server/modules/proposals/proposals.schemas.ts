@@ -2,14 +2,19 @@ import { Type, type Static } from '@fastify/type-provider-typebox'
 import { MilestonePlanSchema } from '../../../common/milestone-plan.js'
 import { PageQuery } from '../../http/schemas.js'
 
-const Positive = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Integer minor units of the job currency' })
+const Positive = Type.Integer({
+  minimum: 1,
+  maximum: 1_000_000_000_000,
+  description: 'Integer minor units of the job currency',
+})
 const CoverLetter = Type.String({ minLength: 1, maxLength: 10_000, pattern: '\\S' })
 const EstimatedDays = Type.Integer({ minimum: 1, maximum: 3650 })
 // Fixed-price jobs only; the same schema checks the terms document and the offer frozen at hire.
 const Milestones = MilestonePlanSchema
 const AttachmentFileIds = Type.Array(Type.String({ format: 'uuid' }), {
   maxItems: 10,
-  description: 'Files already uploaded to this workroom that you can see (upload after your first proposal or an invite)',
+  description:
+    'Files already uploaded to this workroom that you can see (upload after your first proposal or an invite)',
 })
 
 export const SubmitProposalBody = Type.Object(
@@ -36,7 +41,13 @@ export const UpdateProposalBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 )
 
-export const ProposalState = Type.Union([Type.Literal('submitted'), Type.Literal('shortlisted'), Type.Literal('declined'), Type.Literal('withdrawn'), Type.Literal('hired')])
+export const ProposalState = Type.Union([
+  Type.Literal('submitted'),
+  Type.Literal('shortlisted'),
+  Type.Literal('declined'),
+  Type.Literal('withdrawn'),
+  Type.Literal('hired'),
+])
 
 export const Proposal = Type.Object({
   id: Type.String(),
@@ -53,7 +64,9 @@ export const Proposal = Type.Object({
   currency: Type.String(),
   estimatedDays: Type.Integer(),
   milestones: Type.Union([
-    Type.Array(Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()]) })),
+    Type.Array(
+      Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()]) }),
+    ),
     Type.Null(),
   ]),
   attachmentFileIds: Type.Array(Type.String()),
@@ -64,5 +77,11 @@ export const Proposal = Type.Object({
 })
 export type ProposalDto = Static<typeof Proposal>
 
-export const ProposalPage = Type.Object({ items: Type.Array(Proposal), nextCursor: Type.Union([Type.String(), Type.Null()]) })
-export const ProposalListQuery = Type.Object({ state: Type.Optional(ProposalState), ...PageQuery }, { additionalProperties: false })
+export const ProposalPage = Type.Object({
+  items: Type.Array(Proposal),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+export const ProposalListQuery = Type.Object(
+  { state: Type.Optional(ProposalState), ...PageQuery },
+  { additionalProperties: false },
+)

@@ -19,7 +19,9 @@ export interface ProposalInput {
   milestones?: Array<{ title: string; amount: number; dueDate?: string | null }>
   attachmentFileIds?: string[]
 }
-export type ProposalPatch = Partial<Omit<ProposalInput, 'milestones'>> & { milestones?: ProposalInput['milestones'] | null }
+export type ProposalPatch = Partial<Omit<ProposalInput, 'milestones'>> & {
+  milestones?: ProposalInput['milestones'] | null
+}
 
 export type ProposalAction = 'shortlist' | 'decline' | 'withdraw'
 
@@ -38,9 +40,11 @@ export async function loadProposalFor(
   input: { proposalId: string; userId: string; lock?: boolean },
 ): Promise<{ proposal: ProposalRow; job: JobRow; role: 'client' | 'freelancer' }> {
   const proposals = createProposalsRepository(tx)
-  const proposal = input.lock ? await proposals.lock(input.proposalId) : (await proposals.findView(input.proposalId))
+  const proposal = input.lock ? await proposals.lock(input.proposalId) : await proposals.findView(input.proposalId)
   if (!proposal) throw proposalErrors.notFound()
-  const job = input.lock ? await createJobsRepository(tx).lock(proposal.jobId) : await createJobsRepository(tx).findById(proposal.jobId)
+  const job = input.lock
+    ? await createJobsRepository(tx).lock(proposal.jobId)
+    : await createJobsRepository(tx).findById(proposal.jobId)
   if (!job) throw proposalErrors.notFound()
   if (proposal.freelancerId === input.userId) return { proposal, job, role: 'freelancer' }
   if (job.clientId === input.userId) return { proposal, job, role: 'client' }
@@ -48,8 +52,15 @@ export async function loadProposalFor(
 }
 
 /** Bid fields fit the job's arrangement; a milestone plan (fixed only) adds up to the bid. */
-function checkBid(job: JobRow, bid: { bidAmount: number | null; hourlyRate: number | null; milestones: PlannedMilestone[] | null }): void {
-  if (job.arrangement === 'fixed' ? bid.bidAmount === null || bid.hourlyRate !== null : bid.hourlyRate === null || bid.bidAmount !== null) {
+function checkBid(
+  job: JobRow,
+  bid: { bidAmount: number | null; hourlyRate: number | null; milestones: PlannedMilestone[] | null },
+): void {
+  if (
+    job.arrangement === 'fixed'
+      ? bid.bidAmount === null || bid.hourlyRate !== null
+      : bid.hourlyRate === null || bid.bidAmount !== null
+  ) {
     throw proposalErrors.bidMismatch()
   }
   if (bid.milestones) {
@@ -63,29 +74,51 @@ function checkBid(job: JobRow, bid: { bidAmount: number | null; hourlyRate: numb
 }
 
 function plan(milestones: ProposalInput['milestones'] | null | undefined): PlannedMilestone[] | null {
-  return milestones ? milestones.map((m) => ({ title: m.title.trim(), amount: m.amount, dueDate: m.dueDate ?? null })) : null
+  return milestones
+    ? milestones.map((m) => ({ title: m.title.trim(), amount: m.amount, dueDate: m.dueDate ?? null }))
+    : null
 }
 
 export function createProposalsService(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
   const { db, clock, ids } = deps
-  const log = (tx: Executor, proposal: ProposalRow, actorId: string, type: string, data: Record<string, unknown> = {}) =>
-    appendActivity(tx, { clock, ids }, {
-      workroomId: proposal.workroomId,
-      actorId,
-      type,
-      scopeFreelancerId: proposal.freelancerId,
-      data: { jobId: proposal.jobId, proposalId: proposal.id, ...data },
-    })
+  const log = (
+    tx: Executor,
+    proposal: ProposalRow,
+    actorId: string,
+    type: string,
+    data: Record<string, unknown> = {},
+  ) =>
+    appendActivity(
+      tx,
+      { clock, ids },
+      {
+        workroomId: proposal.workroomId,
+        actorId,
+        type,
+        scopeFreelancerId: proposal.freelancerId,
+        data: { jobId: proposal.jobId, proposalId: proposal.id, ...data },
+      },
+    )
 
   /** The job still takes proposals (and edits to them). */
   function checkOpen(job: JobRow): void {
     if (job.state !== 'open') throw jobErrors.notOpen(undefined, { state: job.state })
-    if (job.proposalDeadline && job.proposalDeadline.getTime() <= clock.now().getTime()) throw proposalErrors.deadlinePassed()
+    if (job.proposalDeadline && job.proposalDeadline.getTime() <= clock.now().getTime())
+      throw proposalErrors.deadlinePassed()
   }
 
-  async function checkAttachments(tx: Executor, job: JobRow, freelancerId: string, fileIds: string[]): Promise<string[]> {
+  async function checkAttachments(
+    tx: Executor,
+    job: JobRow,
+    freelancerId: string,
+    fileIds: string[],
+  ): Promise<string[]> {
     const unique = [...new Set(fileIds.map((id) => id.toLowerCase()))]
-    const found = await createProposalsRepository(tx).countAttachable({ fileIds: unique, workroomId: job.workroomId, freelancerId })
+    const found = await createProposalsRepository(tx).countAttachable({
+      fileIds: unique,
+      workroomId: job.workroomId,
+      freelancerId,
+    })
     if (found !== unique.length) throw proposalErrors.unknownAttachment()
     return unique
   }
@@ -99,20 +132,35 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
       const { proposal } = input
       try {
         return await db.transaction(async (tx) => {
-          const { job, membership } = await loadVisibleJob(tx, createJobsRepository(tx), { jobId: input.jobId, viewerId: input.freelancerId, lock: true })
+          const { job, membership } = await loadVisibleJob(tx, createJobsRepository(tx), {
+            jobId: input.jobId,
+            viewerId: input.freelancerId,
+            lock: true,
+          })
           if (membership?.role === 'client') throw proposalErrors.ownJob()
           checkOpen(job)
-          if (job.visibility === 'invite-only' && !(await createJobsRepository(tx).findInvite(job.id, input.freelancerId))) {
+          if (
+            job.visibility === 'invite-only' &&
+            !(await createJobsRepository(tx).findInvite(job.id, input.freelancerId))
+          ) {
             throw proposalErrors.inviteRequired()
           }
-          const bid = { bidAmount: proposal.bidAmount ?? null, hourlyRate: proposal.hourlyRate ?? null, milestones: plan(proposal.milestones) }
+          const bid = {
+            bidAmount: proposal.bidAmount ?? null,
+            hourlyRate: proposal.hourlyRate ?? null,
+            milestones: plan(proposal.milestones),
+          }
           checkBid(job, bid)
           const proposals = createProposalsRepository(tx)
           if (await proposals.findLive(job.id, input.freelancerId)) throw proposalErrors.alreadyProposed()
           const attachmentFileIds = proposal.attachmentFileIds?.length
             ? await checkAttachments(tx, job, input.freelancerId, proposal.attachmentFileIds)
             : []
-          const { threadId } = await admitFreelancer(tx, { clock, ids }, { workroomId: job.workroomId, freelancerId: input.freelancerId, via: 'proposal' })
+          const { threadId } = await admitFreelancer(
+            tx,
+            { clock, ids },
+            { workroomId: job.workroomId, freelancerId: input.freelancerId, via: 'proposal' },
+          )
           const now = clock.now()
           const created = await proposals.insert({
             id: ids.newId(),
@@ -148,9 +196,14 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
     async update(input: { freelancerId: string; proposalId: string; patch: ProposalPatch }): Promise<ProposalView> {
       const { patch } = input
       return db.transaction(async (tx) => {
-        const { proposal, job, role } = await loadProposalFor(tx, { proposalId: input.proposalId, userId: input.freelancerId, lock: true })
+        const { proposal, job, role } = await loadProposalFor(tx, {
+          proposalId: input.proposalId,
+          userId: input.freelancerId,
+          lock: true,
+        })
         if (role !== 'freelancer') throw proposalErrors.freelancerOnly()
-        if (!EDITABLE_PROPOSAL_STATES.includes(proposal.state)) throw proposalErrors.notEditable(undefined, { state: proposal.state })
+        if (!EDITABLE_PROPOSAL_STATES.includes(proposal.state))
+          throw proposalErrors.notEditable(undefined, { state: proposal.state })
         checkOpen(job)
         const bid = {
           bidAmount: patch.bidAmount ?? proposal.bidAmount,
@@ -159,7 +212,9 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
         }
         checkBid(job, bid)
         const attachmentFileIds =
-          patch.attachmentFileIds !== undefined ? await checkAttachments(tx, job, input.freelancerId, patch.attachmentFileIds) : undefined
+          patch.attachmentFileIds !== undefined
+            ? await checkAttachments(tx, job, input.freelancerId, patch.attachmentFileIds)
+            : undefined
         await createProposalsRepository(tx).update(proposal.id, {
           ...bid,
           ...(patch.coverLetter !== undefined ? { coverLetter: patch.coverLetter } : {}),
@@ -175,10 +230,17 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
     async act(input: { userId: string; proposalId: string; action: ProposalAction }): Promise<ProposalView> {
       const step = transitions[input.action]
       return db.transaction(async (tx) => {
-        const { proposal, role } = await loadProposalFor(tx, { proposalId: input.proposalId, userId: input.userId, lock: true })
+        const { proposal, role } = await loadProposalFor(tx, {
+          proposalId: input.proposalId,
+          userId: input.userId,
+          lock: true,
+        })
         if (role !== step.by) throw step.by === 'client' ? proposalErrors.clientOnly() : proposalErrors.freelancerOnly()
         if (!step.from.includes(proposal.state)) {
-          throw proposalErrors.invalidTransition(`A ${proposal.state} proposal cannot be ${step.to}`, { state: proposal.state, action: input.action })
+          throw proposalErrors.invalidTransition(`A ${proposal.state} proposal cannot be ${step.to}`, {
+            state: proposal.state,
+            action: input.action,
+          })
         }
         await createProposalsRepository(tx).update(proposal.id, { state: step.to, updatedAt: clock.now() })
         await log(tx, proposal, input.userId, `proposal.${step.to}`, { state: step.to })
@@ -213,7 +275,13 @@ async function page(
 ): Promise<{ items: ProposalView[]; nextCursor: string | null }> {
   const limit = input.limit ?? 20
   const after = input.cursor ? parseTimeIdCursor(input.cursor) : null
-  const rows = await createProposalsRepository(db).list({ jobId: input.jobId, freelancerId: input.freelancerId, state: input.state, after, limit: limit + 1 })
+  const rows = await createProposalsRepository(db).list({
+    jobId: input.jobId,
+    freelancerId: input.freelancerId,
+    state: input.state,
+    after,
+    limit: limit + 1,
+  })
   const items = rows.slice(0, limit)
   const last = items.at(-1)
   return { items, nextCursor: rows.length > limit && last ? timeIdCursor(last.createdAt, last.id) : null }

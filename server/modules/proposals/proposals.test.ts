@@ -10,8 +10,16 @@ t.setTimeout(120_000)
 
 t.test('who may propose, and when', async (t) => {
   const { call, register, clock } = await build(t)
-  const [client, alice, bob, carol] = await Promise.all([register('Client'), register('Alice'), register('Bob'), register('Carol')])
-  const job = await postJob(call, client.token, { ...fixedJob, proposalDeadline: new Date(clock.now().getTime() + 2 * DAY).toISOString() })
+  const [client, alice, bob, carol] = await Promise.all([
+    register('Client'),
+    register('Alice'),
+    register('Bob'),
+    register('Carol'),
+  ])
+  const job = await postJob(call, client.token, {
+    ...fixedJob,
+    proposalDeadline: new Date(clock.now().getTime() + 2 * DAY).toISOString(),
+  })
   const submit = (token: string, payload: Record<string, unknown>, jobId = job.id) =>
     call({ method: 'POST', url: `/api/v1/jobs/${jobId}/proposals`, token, payload })
   const bid = { coverLetter: 'I build landing pages.', bidAmount: 80_000, estimatedDays: 10 }
@@ -24,7 +32,16 @@ t.test('who may propose, and when', async (t) => {
     [{ ...bid, bidAmount: undefined, hourlyRate: 4_000 }, 'proposals.bid_mismatch'],
     [{ ...bid, hourlyRate: 4_000 }, 'proposals.bid_mismatch'],
     [{ ...bid, bidAmount: 0 }, 'request.invalid'],
-    [{ ...bid, milestones: [{ title: 'Design', amount: 30_000 }, { title: 'Build', amount: 40_000 }] }, 'proposals.milestones_total'],
+    [
+      {
+        ...bid,
+        milestones: [
+          { title: 'Design', amount: 30_000 },
+          { title: 'Build', amount: 40_000 },
+        ],
+      },
+      'proposals.milestones_total',
+    ],
     [{ ...bid, milestones: [{ title: 'Design', amount: 80_000, dueDate: '2026-13-45' }] }, 'request.invalid'],
     [{ ...bid, attachmentFileIds: [randomUUID()] }, 'proposals.unknown_attachment'],
     [{ ...bid, attachmentFileIds: Array.from({ length: 11 }, () => randomUUID()) }, 'request.invalid'],
@@ -35,7 +52,13 @@ t.test('who may propose, and when', async (t) => {
     t.equal(response.json().code, code)
   }
 
-  const created = await submit(alice.token, { ...bid, milestones: [{ title: 'Design', amount: 30_000, dueDate: '2026-12-01' }, { title: 'Build', amount: 50_000 }] })
+  const created = await submit(alice.token, {
+    ...bid,
+    milestones: [
+      { title: 'Design', amount: 30_000, dueDate: '2026-12-01' },
+      { title: 'Build', amount: 50_000 },
+    ],
+  })
   t.equal(created.statusCode, 201)
   const proposal = created.json()
   t.equal(proposal.state, 'submitted')
@@ -65,10 +88,19 @@ t.test('who may propose, and when', async (t) => {
   const late = await submit(carol.token, bid)
   t.equal(late.statusCode, 409)
   t.equal(late.json().code, 'proposals.deadline_passed')
-  const lateEdit = await call({ method: 'PATCH', url: `/api/v1/proposals/${second.json().id}`, token: alice.token, payload: { bidAmount: 70_000 } })
+  const lateEdit = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${second.json().id}`,
+    token: alice.token,
+    payload: { bidAmount: 70_000 },
+  })
   t.equal(lateEdit.statusCode, 409)
   t.equal(lateEdit.json().code, 'proposals.deadline_passed')
-  const stillWithdraw = await call({ method: 'POST', url: `/api/v1/proposals/${second.json().id}/withdraw`, token: alice.token })
+  const stillWithdraw = await call({
+    method: 'POST',
+    url: `/api/v1/proposals/${second.json().id}/withdraw`,
+    token: alice.token,
+  })
   t.equal(stillWithdraw.statusCode, 200, 'withdrawing is allowed after the deadline')
 
   // Closed, draft and invite-only jobs.
@@ -80,13 +112,22 @@ t.test('who may propose, and when', async (t) => {
   const draft = await postJob(call, client.token, fixedJob, { publish: false })
   t.equal((await submit(carol.token, bid, draft.id)).statusCode, 404, 'a draft is not there for freelancers')
   const private_ = await postJob(call, client.token, { ...hourlyJob, visibility: 'invite-only' })
-  t.equal((await submit(carol.token, { coverLetter: 'Hi', hourlyRate: 4_000, estimatedDays: 5 }, private_.id)).statusCode, 404, 'not invited: the job does not exist')
+  t.equal(
+    (await submit(carol.token, { coverLetter: 'Hi', hourlyRate: 4_000, estimatedDays: 5 }, private_.id)).statusCode,
+    404,
+    'not invited: the job does not exist',
+  )
   await invite(call, client.token, private_.id, carol.id)
   const hourly = await submit(carol.token, { coverLetter: 'Hi', hourlyRate: 4_000, estimatedDays: 5 }, private_.id)
   t.equal(hourly.statusCode, 201, 'invited: may propose')
   t.equal(hourly.json().hourlyRate, 4_000)
   t.equal(hourly.json().bidAmount, null)
-  const hourlyPlan = await call({ method: 'PATCH', url: `/api/v1/proposals/${hourly.json().id}`, token: carol.token, payload: { milestones: [{ title: 'x', amount: 1 }] } })
+  const hourlyPlan = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${hourly.json().id}`,
+    token: carol.token,
+    payload: { milestones: [{ title: 'x', amount: 1 }] },
+  })
   t.equal(hourlyPlan.json().code, 'proposals.milestones_not_fixed')
 })
 
@@ -94,32 +135,81 @@ t.test('the proposal state machine', async (t) => {
   const { app, call, register } = await build(t)
   const [client, alice, bob] = await Promise.all([register('Client'), register('Alice'), register('Bob')])
   const job = await postJob(call, client.token)
-  const a = await propose(call, alice.token, job.id, { coverLetter: 'Alice here', bidAmount: 80_000, estimatedDays: 10 })
+  const a = await propose(call, alice.token, job.id, {
+    coverLetter: 'Alice here',
+    bidAmount: 80_000,
+    estimatedDays: 10,
+  })
   const b = await propose(call, bob.token, job.id, { coverLetter: 'Bob here', bidAmount: 60_000, estimatedDays: 20 })
   const post = (token: string, url: string) => call({ method: 'POST', url, token })
-  const expectRefusal = async (response: Awaited<ReturnType<TestApp['call']>>, status: number, code: string, label: string) => {
+  const expectRefusal = async (
+    response: Awaited<ReturnType<TestApp['call']>>,
+    status: number,
+    code: string,
+    label: string,
+  ) => {
     t.equal(response.statusCode, status, label)
     t.equal(response.json().code, code, label)
   }
 
-  await expectRefusal(await post(alice.token, `/api/v1/proposals/${a.id}/shortlist`), 403, 'proposals.client_only', 'a freelancer cannot shortlist')
-  await expectRefusal(await post(client.token, `/api/v1/proposals/${a.id}/withdraw`), 403, 'proposals.freelancer_only', 'the client cannot withdraw')
-  await expectRefusal(await post(bob.token, `/api/v1/proposals/${a.id}/withdraw`), 404, 'proposals.not_found', 'another bidder does not see it')
+  await expectRefusal(
+    await post(alice.token, `/api/v1/proposals/${a.id}/shortlist`),
+    403,
+    'proposals.client_only',
+    'a freelancer cannot shortlist',
+  )
+  await expectRefusal(
+    await post(client.token, `/api/v1/proposals/${a.id}/withdraw`),
+    403,
+    'proposals.freelancer_only',
+    'the client cannot withdraw',
+  )
+  await expectRefusal(
+    await post(bob.token, `/api/v1/proposals/${a.id}/withdraw`),
+    404,
+    'proposals.not_found',
+    'another bidder does not see it',
+  )
 
   const shortlisted = await post(client.token, `/api/v1/proposals/${a.id}/shortlist`)
   t.equal(shortlisted.json().state, 'shortlisted')
-  await expectRefusal(await post(client.token, `/api/v1/proposals/${a.id}/shortlist`), 409, 'proposals.invalid_transition', 'shortlisting twice')
+  await expectRefusal(
+    await post(client.token, `/api/v1/proposals/${a.id}/shortlist`),
+    409,
+    'proposals.invalid_transition',
+    'shortlisting twice',
+  )
 
   // Editing keeps the state; the plan must still add up.
-  const edited = await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { bidAmount: 90_000, coverLetter: 'Alice, revised' } })
+  const edited = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${a.id}`,
+    token: alice.token,
+    payload: { bidAmount: 90_000, coverLetter: 'Alice, revised' },
+  })
   t.equal(edited.statusCode, 200)
   t.equal(edited.json().state, 'shortlisted')
   t.equal(edited.json().bidAmount, 90_000)
-  const badPlan = await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { milestones: [{ title: 'All', amount: 80_000 }] } })
+  const badPlan = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${a.id}`,
+    token: alice.token,
+    payload: { milestones: [{ title: 'All', amount: 80_000 }] },
+  })
   t.equal(badPlan.json().code, 'proposals.milestones_total')
-  const plan = await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { milestones: [{ title: 'All', amount: 90_000 }] } })
+  const plan = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${a.id}`,
+    token: alice.token,
+    payload: { milestones: [{ title: 'All', amount: 90_000 }] },
+  })
   t.equal(plan.json().milestones.length, 1)
-  const noPlan = await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { milestones: null } })
+  const noPlan = await call({
+    method: 'PATCH',
+    url: `/api/v1/proposals/${a.id}`,
+    token: alice.token,
+    payload: { milestones: null },
+  })
   t.equal(noPlan.json().milestones, null, 'null removes the plan')
   await expectRefusal(
     await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: client.token, payload: { bidAmount: 1 } }),
@@ -130,9 +220,24 @@ t.test('the proposal state machine', async (t) => {
 
   const declined = await post(client.token, `/api/v1/proposals/${b.id}/decline`)
   t.equal(declined.json().state, 'declined')
-  await expectRefusal(await post(bob.token, `/api/v1/proposals/${b.id}/withdraw`), 409, 'proposals.invalid_transition', 'withdrawing a declined proposal')
-  await expectRefusal(await post(client.token, `/api/v1/proposals/${b.id}/shortlist`), 409, 'proposals.invalid_transition', 'shortlisting a declined proposal')
-  await expectRefusal(await post(client.token, `/api/v1/proposals/${b.id}/hire`), 409, 'proposals.invalid_transition', 'hiring a declined proposal')
+  await expectRefusal(
+    await post(bob.token, `/api/v1/proposals/${b.id}/withdraw`),
+    409,
+    'proposals.invalid_transition',
+    'withdrawing a declined proposal',
+  )
+  await expectRefusal(
+    await post(client.token, `/api/v1/proposals/${b.id}/shortlist`),
+    409,
+    'proposals.invalid_transition',
+    'shortlisting a declined proposal',
+  )
+  await expectRefusal(
+    await post(client.token, `/api/v1/proposals/${b.id}/hire`),
+    409,
+    'proposals.invalid_transition',
+    'hiring a declined proposal',
+  )
   await expectRefusal(
     await call({ method: 'PATCH', url: `/api/v1/proposals/${b.id}`, token: bob.token, payload: { bidAmount: 1 } }),
     409,
@@ -145,14 +250,29 @@ t.test('the proposal state machine', async (t) => {
   const hired = await call({ method: 'GET', url: `/api/v1/proposals/${a.id}`, token: alice.token })
   t.equal(hired.json().state, 'hired')
   t.equal(hired.json().contractId, contract.json().id)
-  await expectRefusal(await post(alice.token, `/api/v1/proposals/${a.id}/withdraw`), 409, 'proposals.invalid_transition', 'withdrawing a hired proposal')
   await expectRefusal(
-    await call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { estimatedDays: 3 } }),
+    await post(alice.token, `/api/v1/proposals/${a.id}/withdraw`),
+    409,
+    'proposals.invalid_transition',
+    'withdrawing a hired proposal',
+  )
+  await expectRefusal(
+    await call({
+      method: 'PATCH',
+      url: `/api/v1/proposals/${a.id}`,
+      token: alice.token,
+      payload: { estimatedDays: 3 },
+    }),
     409,
     'proposals.not_editable',
     'editing a hired proposal',
   )
-  await expectRefusal(await post(client.token, `/api/v1/proposals/${a.id}/decline`), 409, 'proposals.invalid_transition', 'declining a hired proposal')
+  await expectRefusal(
+    await post(client.token, `/api/v1/proposals/${a.id}/decline`),
+    409,
+    'proposals.invalid_transition',
+    'declining a hired proposal',
+  )
 
   // Every step is logged, scoped to the freelancer it concerns.
   const entries = await app.db
@@ -177,25 +297,50 @@ t.test('the proposal state machine', async (t) => {
 
 t.test('listing proposals: the client sees all, a freelancer only their own', async (t) => {
   const { call, register, clock } = await build(t)
-  const [client, alice, bob, stranger] = await Promise.all([register('Client'), register('Alice'), register('Bob'), register('Stranger')])
+  const [client, alice, bob, stranger] = await Promise.all([
+    register('Client'),
+    register('Alice'),
+    register('Bob'),
+    register('Stranger'),
+  ])
   const job = await postJob(call, client.token)
-  const a = await propose(call, alice.token, job.id, { coverLetter: 'Alice letter', bidAmount: 80_000, estimatedDays: 10 })
+  const a = await propose(call, alice.token, job.id, {
+    coverLetter: 'Alice letter',
+    bidAmount: 80_000,
+    estimatedDays: 10,
+  })
   clock.advance(HOUR)
   const b = await propose(call, bob.token, job.id, { coverLetter: 'Bob letter', bidAmount: 60_000, estimatedDays: 20 })
-  const list = (token: string, query = '') => call({ method: 'GET', url: `/api/v1/jobs/${job.id}/proposals${query}`, token })
+  const list = (token: string, query = '') =>
+    call({ method: 'GET', url: `/api/v1/jobs/${job.id}/proposals${query}`, token })
 
-  t.same((await list(client.token)).json().items.map((p: { id: string }) => p.id), [b.id, a.id], 'the client: all, newest first')
+  t.same(
+    (await list(client.token)).json().items.map((p: { id: string }) => p.id),
+    [b.id, a.id],
+    'the client: all, newest first',
+  )
   const page1 = (await list(client.token, '?limit=1')).json()
   const page2 = (await list(client.token, `?limit=1&cursor=${encodeURIComponent(page1.nextCursor)}`)).json()
-  t.same([...page1.items, ...page2.items].map((p: { id: string }) => p.id), [b.id, a.id], 'cursor pages')
+  t.same(
+    [...page1.items, ...page2.items].map((p: { id: string }) => p.id),
+    [b.id, a.id],
+    'cursor pages',
+  )
   t.equal(page2.nextCursor, null)
   const alices = await list(alice.token)
-  t.same(alices.json().items.map((p: { id: string }) => p.id), [a.id], 'a freelancer: only their own')
+  t.same(
+    alices.json().items.map((p: { id: string }) => p.id),
+    [a.id],
+    'a freelancer: only their own',
+  )
   t.notMatch(alices.body, /Bob letter/)
   t.equal((await list(stranger.token)).statusCode, 404, 'not a member: 404, even on a public job')
   t.equal((await list(client.token, '?state=declined')).json().items.length, 0)
   const mine = await call({ method: 'GET', url: '/api/v1/me/proposals', token: bob.token })
-  t.same(mine.json().items.map((p: { id: string; jobTitle: string }) => [p.id, p.jobTitle]), [[b.id, fixedJob.title]])
+  t.same(
+    mine.json().items.map((p: { id: string; jobTitle: string }) => [p.id, p.jobTitle]),
+    [[b.id, fixedJob.title]],
+  )
 })
 
 t.test('attachments must be files of this workroom the freelancer can see', async (t) => {
@@ -226,12 +371,16 @@ t.test('attachments must be files of this workroom the freelancer can see', asyn
     })
     return id
   }
-  const [thread] = await app.db.select({ id: threadsTable.id }).from(threadsTable).where(eq(threadsTable.id, a.threadId))
+  const [thread] = await app.db
+    .select({ id: threadsTable.id })
+    .from(threadsTable)
+    .where(eq(threadsTable.id, a.threadId))
   const alicesFile = await file({ freelancerId: alice.id, threadId: thread!.id })
   const sharedFile = await file({ freelancerId: null, threadId: null })
   const bobsFile = await file({ freelancerId: bob.id, threadId: b.threadId })
   const deletedFile = await file({ freelancerId: alice.id, threadId: thread!.id, deleted: true })
-  const patch = (ids: string[]) => call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { attachmentFileIds: ids } })
+  const patch = (ids: string[]) =>
+    call({ method: 'PATCH', url: `/api/v1/proposals/${a.id}`, token: alice.token, payload: { attachmentFileIds: ids } })
 
   const ok = await patch([alicesFile, sharedFile, alicesFile.toUpperCase()])
   t.equal(ok.statusCode, 200)
@@ -245,5 +394,10 @@ t.test('attachments must be files of this workroom the freelancer can see', asyn
     t.equal(refused.statusCode, 400, label)
     t.equal(refused.json().code, 'proposals.unknown_attachment', label)
   }
-  t.same((await call({ method: 'GET', url: `/api/v1/proposals/${a.id}`, token: client.token })).json().attachmentFileIds.length, 2, 'refused edits changed nothing')
+  t.same(
+    (await call({ method: 'GET', url: `/api/v1/proposals/${a.id}`, token: client.token })).json().attachmentFileIds
+      .length,
+    2,
+    'refused edits changed nothing',
+  )
 })

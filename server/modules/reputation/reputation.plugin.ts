@@ -29,15 +29,25 @@ export const reputationModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       for (const row of feedback) {
         const role = row.subjectRole as 'client' | 'freelancer'
         const score = await reputation.scoreOf(tx, row.subjectId, role)
-        await appendActivity(tx, { clock, ids }, {
-          workroomId: contract.workroomId,
-          actorId: null,
-          type: 'reputation.changed',
-          scopeFreelancerId: contract.freelancerId,
-          data: { contractId: contract.id, userId: row.subjectId, role, score },
-        })
+        await appendActivity(
+          tx,
+          { clock, ids },
+          {
+            workroomId: contract.workroomId,
+            actorId: null,
+            type: 'reputation.changed',
+            scopeFreelancerId: contract.freelancerId,
+            data: { contractId: contract.id, userId: row.subjectId, role, score },
+          },
+        )
         if (app.hasDecorator('events')) {
-          afterCommit(() => app.events.publish([row.subjectId], { type: 'reputation.changed', workroomId: contract.workroomId, data: { userId: row.subjectId, role, score } }))
+          afterCommit(() =>
+            app.events.publish([row.subjectId], {
+              type: 'reputation.changed',
+              workroomId: contract.workroomId,
+              data: { userId: row.subjectId, role, score },
+            }),
+          )
         }
       }
     })

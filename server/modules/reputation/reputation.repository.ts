@@ -74,7 +74,13 @@ export function createReputationRepository(db: Executor) {
         sql`select contract_id, (extract(epoch from ended_at) * 1000)::bigint::text as ended_ms, currency, score, weight::text as weight
             from (${rated(window)}) rated order by ended_at desc, contract_id`,
       )
-      return rows.map((row) => ({ contractId: String(row.contract_id), endedAt: ms(row.ended_ms), currency: String(row.currency), score: int(row.score), weight: big(row.weight) }))
+      return rows.map((row) => ({
+        contractId: String(row.contract_id),
+        endedAt: ms(row.ended_ms),
+        currency: String(row.currency),
+        score: int(row.score),
+        weight: big(row.weight),
+      }))
     },
 
     async byCurrency(window: ScoreWindow & { userId: string }) {
@@ -82,17 +88,28 @@ export function createReputationRepository(db: Executor) {
         db,
         sql`select currency, n::text as n, w::text as w, average::text as average from (${byCurrency(window)}) by_currency order by currency`,
       )
-      return rows.map((row) => ({ currency: String(row.currency), contracts: int(row.n), weight: big(row.w), average: row.average === null ? null : int(row.average) }))
+      return rows.map((row) => ({
+        currency: String(row.currency),
+        contracts: int(row.n),
+        weight: big(row.w),
+        average: row.average === null ? null : int(row.average),
+      }))
     },
 
     async score(window: ScoreWindow & { userId: string }): Promise<{ score: number; contracts: number } | null> {
-      const [row] = await queryRows<Record<string, unknown>>(db, sql`select score::text as score, n::text as n from (${scores(window)}) scores`)
+      const [row] = await queryRows<Record<string, unknown>>(
+        db,
+        sql`select score::text as score, n::text as n from (${scores(window)}) scores`,
+      )
       return row ? { score: int(row.score), contracts: int(row.n) } : null
     },
 
     /** Contracts this freelancer started (the offer was accepted), all time. */
     async contractsStarted(userId: string): Promise<number> {
-      const [row] = await queryRows<Record<string, unknown>>(db, sql`select count(*)::text as n from contracts where freelancer_id = ${userId}::uuid and accepted_at is not null`)
+      const [row] = await queryRows<Record<string, unknown>>(
+        db,
+        sql`select count(*)::text as n from contracts where freelancer_id = ${userId}::uuid and accepted_at is not null`,
+      )
       return int(row?.n)
     },
 
@@ -183,7 +200,9 @@ export interface FreelancerSearch {
   skills: string[]
   currency?: string
   window: Omit<ScoreWindow, 'role' | 'userId'>
-  order: { sort: 'reputation'; after: { score: number; id: string } | null } | { sort: 'rate'; after: { rate: number; id: string } | null }
+  order:
+    | { sort: 'reputation'; after: { score: number; id: string } | null }
+    | { sort: 'rate'; after: { rate: number; id: string } | null }
   limit: number
 }
 
@@ -209,15 +228,23 @@ export async function searchFreelancers(db: Executor, input: FreelancerSearch): 
   const rate = sql`coalesce(u.hourly_rate, ${NO_RATE})::bigint`
   const conditions: SQL[] = [sql`u.role = 'user'`, sql`(cardinality(u.skills) > 0 or u.hourly_rate is not null)`]
   if (input.q) conditions.push(sql`${profileDocument} @@ websearch_to_tsquery('english', ${input.q})`)
-  if (input.skills.length) conditions.push(sql`u.skills @> array[${sql.join(input.skills.map((s) => sql`${s}`), sql`, `)}]::text[]`)
+  if (input.skills.length)
+    conditions.push(
+      sql`u.skills @> array[${sql.join(
+        input.skills.map((s) => sql`${s}`),
+        sql`, `,
+      )}]::text[]`,
+    )
   if (input.currency) conditions.push(sql`u.rate_currency = ${input.currency}`)
   let orderBy: SQL
   if (input.order.sort === 'reputation') {
     orderBy = sql`${score} desc, u.id desc`
-    if (input.order.after) conditions.push(sql`(${score}, u.id) < (${input.order.after.score}::int, ${input.order.after.id}::uuid)`)
+    if (input.order.after)
+      conditions.push(sql`(${score}, u.id) < (${input.order.after.score}::int, ${input.order.after.id}::uuid)`)
   } else {
     orderBy = sql`${rate} asc, u.id asc`
-    if (input.order.after) conditions.push(sql`(${rate}, u.id) > (${input.order.after.rate}::bigint, ${input.order.after.id}::uuid)`)
+    if (input.order.after)
+      conditions.push(sql`(${rate}, u.id) > (${input.order.after.rate}::bigint, ${input.order.after.id}::uuid)`)
   }
   const rows = await queryRows<Record<string, unknown>>(
     db,

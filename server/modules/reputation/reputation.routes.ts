@@ -3,7 +3,10 @@ import { ErrorBody } from '../../http/schemas.js'
 import { FreelancerPage, FreelancerSearchQuery } from './reputation.schemas.js'
 import type { ReputationService } from './reputation.service.js'
 
-export const reputationRoutes: FastifyPluginAsyncTypebox<{ reputation: ReputationService }> = async (app, { reputation }) => {
+export const reputationRoutes: FastifyPluginAsyncTypebox<{ reputation: ReputationService }> = async (
+  app,
+  { reputation },
+) => {
   app.get(
     '/api/v1/freelancers',
     {
@@ -20,7 +23,10 @@ export const reputationRoutes: FastifyPluginAsyncTypebox<{ reputation: Reputatio
     },
     async (request) => {
       const page = await reputation.search(request.query)
-      return { items: page.items.map((hit) => ({ ...hit, score: hit.score === null ? null : hit.score / 100 })), nextCursor: page.nextCursor }
+      return {
+        items: page.items.map((hit) => ({ ...hit, score: hit.score === null ? null : hit.score / 100 })),
+        nextCursor: page.nextCursor,
+      }
     },
   )
 }

@@ -88,16 +88,30 @@ export const FreelancerHit = Type.Object({
 })
 export type FreelancerHitDto = Static<typeof FreelancerHit>
 
-export const FreelancerPage = Type.Object({ items: Type.Array(FreelancerHit), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const FreelancerPage = Type.Object({
+  items: Type.Array(FreelancerHit),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
 
 export const FreelancerSearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words in the name, headline or bio (web search syntax)' })),
-    skills: Type.Optional(
-      Type.Array(Type.String({ maxLength: 500 }), { maxItems: 20, description: 'Freelancers having all these skills: repeat the parameter or separate with commas' }),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Words in the name, headline or bio (web search syntax)' }),
     ),
-    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'Only rates in this currency (rates are never converted)' })),
-    sort: Type.Optional(Type.Union([Type.Literal('reputation'), Type.Literal('rate')], { description: 'reputation (highest first, default) or rate (lowest first)' })),
+    skills: Type.Optional(
+      Type.Array(Type.String({ maxLength: 500 }), {
+        maxItems: 20,
+        description: 'Freelancers having all these skills: repeat the parameter or separate with commas',
+      }),
+    ),
+    currency: Type.Optional(
+      Type.String({ pattern: '^[A-Z]{3}$', description: 'Only rates in this currency (rates are never converted)' }),
+    ),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('reputation'), Type.Literal('rate')], {
+        description: 'reputation (highest first, default) or rate (lowest first)',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -14,7 +14,15 @@ import {
   milestoneSubmissionsTable,
   timesheetDisputesTable,
 } from '../../../db/schema/index.js'
-import { bindTerms, clientRatings, endContract, freelancerRatings, leaveFeedback, payMilestone, startedContract } from '../../../test/fixtures/ended-contract.js'
+import {
+  bindTerms,
+  clientRatings,
+  endContract,
+  freelancerRatings,
+  leaveFeedback,
+  payMilestone,
+  startedContract,
+} from '../../../test/fixtures/ended-contract.js'
 import { build, type TestApp, type TestUser } from '../../../test/helper.js'
 import { fixedJob, postJob } from '../../../test/marketplace.js'
 import { depositConfirmed, idem, makeOperator } from '../../../test/money.js'
@@ -41,20 +49,33 @@ async function recompute(ctx: TestApp, userId: string) {
   const now = ctx.clock.now().getTime()
   const since = now - ctx.config.reputationWindowDays * DAY
   const contractOf = (id: string) => contracts.find((c) => c.id === id)!
-  const paid = (contractId: string) => invoices.filter((i) => i.contractId === contractId && i.kind === 'invoice' && i.state === 'paid').reduce((sum, i) => sum + i.total, 0n)
+  const paid = (contractId: string) =>
+    invoices
+      .filter((i) => i.contractId === contractId && i.kind === 'invoice' && i.state === 'paid')
+      .reduce((sum, i) => sum + i.total, 0n)
   const totals = (rows: typeof invoices) => {
     const sums = new Map<string, bigint>()
-    for (const i of rows.filter((i) => i.kind === 'invoice' && i.state === 'paid')) sums.set(i.currency, (sums.get(i.currency) ?? 0n) + i.total)
-    return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount: Number(amount) }))
+    for (const i of rows.filter((i) => i.kind === 'invoice' && i.state === 'paid'))
+      sums.set(i.currency, (sums.get(i.currency) ?? 0n) + i.total)
+    return [...sums]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, amount]) => ({ currency, amount: Number(amount) }))
   }
-  const percent = (part: number, whole: number) => (whole > 0 ? Number(rhu(BigInt(part) * 10_000n, BigInt(whole))) / 100 : null)
+  const percent = (part: number, whole: number) =>
+    whole > 0 ? Number(rhu(BigInt(part) * 10_000n, BigInt(whole))) / 100 : null
 
   const rating = (role: 'freelancer' | 'client') => {
     const inputs = feedback
       .filter((f) => f.subjectId === userId && f.subjectRole === role)
       .map((f) => ({ f, w: windows.find((w) => w.contractId === f.contractId)! }))
       .filter(({ w }) => w.openedAt.getTime() >= since && (w.revealedAt !== null || w.closesAt.getTime() <= now))
-      .map(({ f, w }) => ({ contractId: f.contractId, endedAt: w.openedAt.toISOString(), currency: contractOf(f.contractId).currency, amount: paid(f.contractId), score: f.score }))
+      .map(({ f, w }) => ({
+        contractId: f.contractId,
+        endedAt: w.openedAt.toISOString(),
+        currency: contractOf(f.contractId).currency,
+        amount: paid(f.contractId),
+        score: f.score,
+      }))
     const currencies = [...new Set(inputs.map((i) => i.currency))].sort()
     const byCurrency = currencies.map((currency) => {
       const group = inputs.filter((i) => i.currency === currency)
@@ -65,7 +86,8 @@ async function recompute(ctx: TestApp, userId: string) {
     })
     const weighted = byCurrency.filter((c) => c.average !== null)
     const N = weighted.reduce((s, c) => s + c.contracts, 0)
-    const score = N > 0 ? Number(rhu(BigInt(weighted.reduce((s, c) => s + c.contracts * c.average!, 0)), BigInt(N))) / 100 : null
+    const score =
+      N > 0 ? Number(rhu(BigInt(weighted.reduce((s, c) => s + c.contracts * c.average!, 0)), BigInt(N))) / 100 : null
     return {
       score,
       windowStart: new Date(since).toISOString(),
@@ -82,11 +104,16 @@ async function recompute(ctx: TestApp, userId: string) {
   const posted = jobs.filter((j) => j.clientId === userId && j.publishedAt !== null)
   const hired = posted.filter((j) => contracts.some((c) => c.jobId === j.id && c.acceptedAt !== null))
   const approvals = submissions.filter(
-    (s) => (s.outcome === 'approved' || s.outcome === 'auto_released') && s.reviewedAt && contractOf(milestones.find((m) => m.id === s.milestoneId)!.contractId).clientId === userId,
+    (s) =>
+      (s.outcome === 'approved' || s.outcome === 'auto_released') &&
+      s.reviewedAt &&
+      contractOf(milestones.find((m) => m.id === s.milestoneId)!.contractId).clientId === userId,
   )
   const waited = approvals.reduce((sum, s) => sum + BigInt(s.reviewedAt!.getTime() - s.createdAt.getTime()), 0n)
   const clientDisputes = disputes.filter((d) => contractOf(d.contractId).clientId === userId && d.state === 'resolved')
-  const clientSheetDisputes = sheetDisputes.filter((d) => contractOf(d.contractId).clientId === userId && d.state === 'resolved')
+  const clientSheetDisputes = sheetDisputes.filter(
+    (d) => contractOf(d.contractId).clientId === userId && d.state === 'resolved',
+  )
   return {
     windowDays: ctx.config.reputationWindowDays,
     freelancer: {
@@ -101,12 +128,18 @@ async function recompute(ctx: TestApp, userId: string) {
       jobsWithHire: hired.length,
       hireRatePercent: percent(hired.length, posted.length),
       totalSpent: totals(invoices.filter((i) => i.clientId === userId)),
-      approvals: { count: approvals.length, averageDays: approvals.length ? Number(rhu(waited * 100n, BigInt(approvals.length * DAY))) / 100 : null },
+      approvals: {
+        count: approvals.length,
+        averageDays: approvals.length ? Number(rhu(waited * 100n, BigInt(approvals.length * DAY))) / 100 : null,
+      },
       disputes: {
         resolved: clientDisputes.length + clientSheetDisputes.length,
         lost:
-          clientDisputes.filter((d) => (d.resolution === 'decided' || d.resolution === 'lapsed') && d.freelancerAmount! * 2n > d.heldAmount).length +
-          clientSheetDisputes.filter((d) => d.resolvedBy === 'operator' && d.resolvedMinutes! * 2 > d.disputedMinutes).length,
+          clientDisputes.filter(
+            (d) => (d.resolution === 'decided' || d.resolution === 'lapsed') && d.freelancerAmount! * 2n > d.heldAmount,
+          ).length +
+          clientSheetDisputes.filter((d) => d.resolvedBy === 'operator' && d.resolvedMinutes! * 2 > d.disputedMinutes)
+            .length,
       },
     },
   }
@@ -124,13 +157,30 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
     await ctx.register('Hugo'),
     await ctx.register('Ivan'),
   ]
-  const profile = (user: TestUser, body: Record<string, unknown>) => call({ method: 'PATCH', url: '/api/v1/me', token: user.token, payload: body })
-  await profile(fred, { headline: 'TypeScript wizard', bio: 'Web apps and landing pages.', skills: ['typescript', 'css'], hourlyRate: 6_000 })
-  await profile(gina, { headline: 'Systems engineer', bio: 'Rust services, some TypeScript.', skills: ['rust', 'typescript'], hourlyRate: 9_000 })
+  const profile = (user: TestUser, body: Record<string, unknown>) =>
+    call({ method: 'PATCH', url: '/api/v1/me', token: user.token, payload: body })
+  await profile(fred, {
+    headline: 'TypeScript wizard',
+    bio: 'Web apps and landing pages.',
+    skills: ['typescript', 'css'],
+    hourlyRate: 6_000,
+  })
+  await profile(gina, {
+    headline: 'Systems engineer',
+    bio: 'Rust services, some TypeScript.',
+    skills: ['rust', 'typescript'],
+    hourlyRate: 9_000,
+  })
   await profile(hugo, { headline: 'Junior designer', skills: ['figma', 'css'], hourlyRate: 3_000 })
   await profile(ivan, { headline: 'Writer', skills: ['copywriting'] })
-  const pay = (milestoneId: string, client: TestUser, freelancer: TestUser, amount: number, waitMs = 0, currency = 'USD') =>
-    payMilestone(ctx, { milestoneId, client, freelancer, operator, amount, currency, waitMs })
+  const pay = (
+    milestoneId: string,
+    client: TestUser,
+    freelancer: TestUser,
+    amount: number,
+    waitMs = 0,
+    currency = 'USD',
+  ) => payMilestone(ctx, { milestoneId, client, freelancer, operator, amount, currency, waitMs })
 
   // An old contract: Cleo rates Fred 1.00, and then 731 days pass, so it leaves the window.
   const old = await startedContract(ctx, { client: cleo, freelancer: fred, bidAmount: 10_000 })
@@ -152,10 +202,39 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
   const [bm] = await bindTerms(ctx, b.contractId, dana, fred)
   await depositConfirmed(ctx, dana, operator, 50_000, 'EUR')
   await call({ method: 'POST', url: `/api/v1/milestones/${bm}/fund`, token: dana.token, headers: idem() })
-  await call({ method: 'POST', url: `/api/v1/milestones/${bm}/submit`, token: fred.token, payload: { message: 'Done' } })
-  const dispute = (await call({ method: 'POST', url: `/api/v1/milestones/${bm}/disputes`, token: dana.token, payload: { reason: 'Not what I asked' } })).json()
-  t.equal((await call({ method: 'POST', url: `/api/v1/disputes/${dispute.id}/escalate`, token: fred.token, headers: idem(), payload: { message: 'Please decide' } })).statusCode, 200)
-  const decided = await call({ method: 'POST', url: `/api/v1/admin/disputes/${dispute.id}/decide`, token: operator.token, headers: idem(), payload: { freelancerAmount: 40_000, note: 'Mostly delivered' } })
+  await call({
+    method: 'POST',
+    url: `/api/v1/milestones/${bm}/submit`,
+    token: fred.token,
+    payload: { message: 'Done' },
+  })
+  const dispute = (
+    await call({
+      method: 'POST',
+      url: `/api/v1/milestones/${bm}/disputes`,
+      token: dana.token,
+      payload: { reason: 'Not what I asked' },
+    })
+  ).json()
+  t.equal(
+    (
+      await call({
+        method: 'POST',
+        url: `/api/v1/disputes/${dispute.id}/escalate`,
+        token: fred.token,
+        headers: idem(),
+        payload: { message: 'Please decide' },
+      })
+    ).statusCode,
+    200,
+  )
+  const decided = await call({
+    method: 'POST',
+    url: `/api/v1/admin/disputes/${dispute.id}/decide`,
+    token: operator.token,
+    headers: idem(),
+    payload: { freelancerAmount: 40_000, note: 'Mostly delivered' },
+  })
   t.equal(decided.statusCode, 200)
   await endContract(ctx, b.contractId, dana)
   await leaveFeedback(ctx, b.contractId, dana, freelancerRatings([3, 3, 3, 3, 3, 3])) // 3.00, one-sided
@@ -177,7 +256,11 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
   await postJob(call, cleo.token, fixedJob, { publish: false })
 
   const before = (await call({ method: 'GET', url: `/api/v1/users/${fred.id}` })).json().reputation
-  t.same(before.freelancer.rating.inputs.map((i: { contractId: string }) => i.contractId).sort(), [a.contractId, z.contractId].sort(), "Dana's unrevealed feedback does not count yet")
+  t.same(
+    before.freelancer.rating.inputs.map((i: { contractId: string }) => i.contractId).sort(),
+    [a.contractId, z.contractId].sort(),
+    "Dana's unrevealed feedback does not count yet",
+  )
   clock.advance(14 * DAY)
   await app.scheduler.runDue()
 
@@ -185,7 +268,10 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
     const response = await call({ method: 'GET', url: `/api/v1/users/${user.id}` })
     t.equal(response.statusCode, 200)
     const { formula, formulaVersion, computedAt, ...figures } = response.json().reputation
-    t.same({ formula, formulaVersion, computedAt }, { formula: 'docs/reputation.md', formulaVersion: 1, computedAt: clock.now().toISOString() })
+    t.same(
+      { formula, formulaVersion, computedAt },
+      { formula: 'docs/reputation.md', formulaVersion: 1, computedAt: clock.now().toISOString() },
+    )
     t.same(figures, await recompute(ctx, user.id), `${user.name}: the endpoint's figures are the formula's, exactly`)
   }
 
@@ -197,10 +283,23 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
     { currency: 'USD', contracts: 1, amount: 80_000, average: 4.35 },
   ])
   t.equal(fredRep.freelancer.rating.inputs.length, 3, 'the old contract left the window')
-  t.same(fredRep.freelancer.totalEarned, [{ currency: 'EUR', amount: 40_000 }, { currency: 'USD', amount: 90_000 }])
-  t.match(fredRep.freelancer, { contracts: 4, milestones: { finished: 3, releasedWithoutDispute: 2, sharePercent: 66.67 } })
+  t.same(fredRep.freelancer.totalEarned, [
+    { currency: 'EUR', amount: 40_000 },
+    { currency: 'USD', amount: 90_000 },
+  ])
+  t.match(fredRep.freelancer, {
+    contracts: 4,
+    milestones: { finished: 3, releasedWithoutDispute: 2, sharePercent: 66.67 },
+  })
   const cleoRep = (await call({ method: 'GET', url: `/api/v1/users/${cleo.id}` })).json().reputation
-  t.match(cleoRep.client, { rating: { score: 4.67 }, jobsPosted: 5, jobsWithHire: 4, hireRatePercent: 80, approvals: { count: 3, averageDays: 1.33 }, disputes: { resolved: 0, lost: 0 } })
+  t.match(cleoRep.client, {
+    rating: { score: 4.67 },
+    jobsPosted: 5,
+    jobsWithHire: 4,
+    hireRatePercent: 80,
+    approvals: { count: 3, averageDays: 1.33 },
+    disputes: { resolved: 0, lost: 0 },
+  })
   const danaRep = (await call({ method: 'GET', url: `/api/v1/users/${dana.id}` })).json().reputation
   t.match(danaRep.client, { disputes: { resolved: 1, lost: 1 }, totalSpent: [{ currency: 'EUR', amount: 40_000 }] })
 
@@ -213,8 +312,18 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
   const names = (page: { items: Array<{ name: string }> }) => page.items.map((i) => i.name)
   const byReputation = await search('')
   t.same(names(byReputation).slice(0, 2), ['Gina', 'Fred'], 'highest score first')
-  t.same(names(byReputation).slice(2).sort(), ['Hugo', 'Ivan'], 'then the unrated; clients without a freelancer profile are not listed')
-  t.match(byReputation.items[1], { id: fred.id, score: 3.68, ratedContracts: 2, hourlyRate: 6_000, skills: ['typescript', 'css'] })
+  t.same(
+    names(byReputation).slice(2).sort(),
+    ['Hugo', 'Ivan'],
+    'then the unrated; clients without a freelancer profile are not listed',
+  )
+  t.match(byReputation.items[1], {
+    id: fred.id,
+    score: 3.68,
+    ratedContracts: 2,
+    hourlyRate: 6_000,
+    skills: ['typescript', 'css'],
+  })
   t.same(names(await search('?sort=rate')), ['Hugo', 'Fred', 'Gina', 'Ivan'], 'lowest rate first, no rate last')
   t.same(names(await search('?q=typescript')).sort(), ['Fred', 'Gina'], 'words in the headline or bio')
   t.same(names(await search('?q=landing%20pages')), ['Fred'])
@@ -236,5 +345,9 @@ t.test('every reputation figure equals its recomputation from the raw rows; the 
   const badCursor = await call({ method: 'GET', url: '/api/v1/freelancers?cursor=bm9wZQ' })
   t.equal(badCursor.statusCode, 400)
   const foreign = (await search('?sort=rate&limit=1')).nextCursor
-  t.equal((await call({ method: 'GET', url: `/api/v1/freelancers?sort=reputation&cursor=${foreign}` })).statusCode, 400, "a rate cursor is not a reputation cursor")
+  t.equal(
+    (await call({ method: 'GET', url: `/api/v1/freelancers?sort=reputation&cursor=${foreign}` })).statusCode,
+    400,
+    'a rate cursor is not a reputation cursor',
+  )
 })

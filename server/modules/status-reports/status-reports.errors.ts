@@ -7,5 +7,9 @@ export const statusReportErrors = defineErrors({
   notFixed: [409, 'status_reports.not_fixed_price', 'Status reports are for fixed-price contracts'],
   contractNotActive: [409, 'status_reports.contract_not_active', 'The contract is not active'],
   alreadyFiled: [409, 'status_reports.already_filed', 'A report for this week was already filed'],
-  badWeek: [400, 'status_reports.bad_week', 'weekStart must be a Monday (UTC) of a week that has begun, since the contract started'],
+  badWeek: [
+    400,
+    'status_reports.bad_week',
+    'weekStart must be a Monday (UTC) of a week that has begun, since the contract started',
+  ],
 })

@@ -8,19 +8,38 @@ import { createStatusReportsService, STATUS_CHECK_KIND } from './status-reports.
 
 export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const reports = createStatusReportsService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings })
+    const reports = createStatusReportsService({
+      db: app.db,
+      clock,
+      ids,
+      scheduler: app.scheduler,
+      settings: app.settings,
+    })
 
     /** Tells both parties on their event streams (after the commit). */
     const notify = async (contractId: string, type: string, data: object) => {
       if (!app.hasDecorator('events')) return
       const [contract] = await app.db.select().from(contractsTable).where(eq(contractsTable.id, contractId))
-      if (contract) await app.events.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data })
+      if (contract)
+        await app.events.publish([contract.clientId, contract.freelancerId], {
+          type,
+          workroomId: contract.workroomId,
+          data,
+        })
     }
 
     app.scheduler.register(STATUS_CHECK_KIND, async (deadline, tx) => {
       const result = await reports.check(tx, deadline)
       // No after-commit step in a deadline handler: notify a moment later (notifications are at most once anyway).
-      if (result?.flagged) setTimeout(() => void notify(result.contractId, 'status_report.missing', { contractId: result.contractId, weekStart: result.flagged }).catch(() => {}), 20).unref()
+      if (result?.flagged)
+        setTimeout(
+          () =>
+            void notify(result.contractId, 'status_report.missing', {
+              contractId: result.contractId,
+              weekStart: result.flagged,
+            }).catch(() => {}),
+          20,
+        ).unref()
     })
     if (app.hasDecorator('terms')) app.terms.onBound((tx, event) => reports.startWeeklyChecks(tx, event.contractId))
 

@@ -1,6 +1,12 @@
 import { and, asc, desc, eq, inArray, isNull, like, lt } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { contractsTable, deadlinesTable, statusReportCommentsTable, statusReportFlagsTable, statusReportsTable } from '../../../db/schema/index.js'
+import {
+  contractsTable,
+  deadlinesTable,
+  statusReportCommentsTable,
+  statusReportFlagsTable,
+  statusReportsTable,
+} from '../../../db/schema/index.js'
 
 export type StatusReportRow = typeof statusReportsTable.$inferSelect
 export type StatusReportCommentRow = typeof statusReportCommentsTable.$inferSelect
@@ -20,27 +26,43 @@ export function createStatusReportsRepository(db: Executor) {
       return row ?? null
     },
     async forWeek(contractId: string, weekStart: string): Promise<StatusReportRow | null> {
-      const [row] = await db.select().from(statusReportsTable).where(and(eq(statusReportsTable.contractId, contractId), eq(statusReportsTable.weekStart, weekStart)))
+      const [row] = await db
+        .select()
+        .from(statusReportsTable)
+        .where(and(eq(statusReportsTable.contractId, contractId), eq(statusReportsTable.weekStart, weekStart)))
       return row ?? null
     },
     async page(contractId: string, beforeWeek: string | null, limit: number): Promise<StatusReportRow[]> {
       return db
         .select()
         .from(statusReportsTable)
-        .where(and(eq(statusReportsTable.contractId, contractId), beforeWeek ? lt(statusReportsTable.weekStart, beforeWeek) : undefined))
+        .where(
+          and(
+            eq(statusReportsTable.contractId, contractId),
+            beforeWeek ? lt(statusReportsTable.weekStart, beforeWeek) : undefined,
+          ),
+        )
         .orderBy(desc(statusReportsTable.weekStart))
         .limit(limit)
     },
     async comments(reportIds: string[]): Promise<StatusReportCommentRow[]> {
       if (reportIds.length === 0) return []
-      return db.select().from(statusReportCommentsTable).where(inArray(statusReportCommentsTable.reportId, reportIds)).orderBy(asc(statusReportCommentsTable.createdAt), asc(statusReportCommentsTable.id))
+      return db
+        .select()
+        .from(statusReportCommentsTable)
+        .where(inArray(statusReportCommentsTable.reportId, reportIds))
+        .orderBy(asc(statusReportCommentsTable.createdAt), asc(statusReportCommentsTable.id))
     },
     async insertComment(row: typeof statusReportCommentsTable.$inferInsert): Promise<StatusReportCommentRow> {
       const [inserted] = await db.insert(statusReportCommentsTable).values(row).returning()
       return inserted!
     },
     async flag(contractId: string, weekStart: string, at: Date): Promise<boolean> {
-      const rows = await db.insert(statusReportFlagsTable).values({ contractId, weekStart, flaggedAt: at }).onConflictDoNothing().returning()
+      const rows = await db
+        .insert(statusReportFlagsTable)
+        .values({ contractId, weekStart, flaggedAt: at })
+        .onConflictDoNothing()
+        .returning()
       return rows.length > 0
     },
     async flags(contractId: string): Promise<Array<{ weekStart: string; flaggedAt: Date }>> {

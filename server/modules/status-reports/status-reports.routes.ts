@@ -22,7 +22,12 @@ const Report = Type.Object({
 })
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 
-const toComment = (c: StatusReportCommentRow) => ({ id: c.id, authorId: c.authorId, body: c.body, createdAt: c.createdAt.toISOString() })
+const toComment = (c: StatusReportCommentRow) => ({
+  id: c.id,
+  authorId: c.authorId,
+  body: c.body,
+  createdAt: c.createdAt.toISOString(),
+})
 const toReport = (r: StatusReportRow, comments: StatusReportCommentRow[]) => ({
   id: r.id,
   contractId: r.contractId,
@@ -35,10 +40,10 @@ const toReport = (r: StatusReportRow, comments: StatusReportCommentRow[]) => ({
   comments: comments.filter((c) => c.reportId === r.id).map(toComment),
 })
 
-export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusReportsService; notify: (contractId: string, type: string, data: object) => Promise<void> }> = async (
-  app,
-  { reports, notify },
-) => {
+export const statusReportsRoutes: FastifyPluginAsyncTypebox<{
+  reports: StatusReportsService
+  notify: (contractId: string, type: string, data: object) => Promise<void>
+}> = async (app, { reports, notify }) => {
   const actorOf = (request: FastifyRequest): Actor => {
     const { user } = requireSession(request)
     return { id: user.id, role: user.role }
@@ -51,14 +56,18 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
         tags: ['status reports'],
         summary: "A fixed-price contract's weekly status reports, newest week first, and the weeks flagged as missing",
         params: IdParams,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
         response: {
           200: Type.Object({
             items: Type.Array(Report),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
             missingWeeks: Type.Array(Type.Object({ weekStart: Type.String(), flaggedAt: DateTime })),
             nextDue: Type.Union([Type.Object({ weekStart: Type.String(), dueAt: DateTime }), Type.Null()], {
-              description: 'The next week whose report is due, and when it is flagged missing if none was filed by then',
+              description:
+                'The next week whose report is due, and when it is flagged missing if none was filed by then',
             }),
           }),
           ...errors,
@@ -67,7 +76,9 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
     },
     async (request) => {
       const { limit = 20, cursor } = request.query
-      const beforeWeek = cursor ? decodeCursor(cursor, (v) => (typeof v.w === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.w) ? v.w : null)) : null
+      const beforeWeek = cursor
+        ? decodeCursor(cursor, (v) => (typeof v.w === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.w) ? v.w : null))
+        : null
       const page = await reports.list({ contractId: request.params.id, actor: actorOf(request), beforeWeek, limit })
       const last = page.reports[page.reports.length - 1]
       return {
@@ -91,7 +102,12 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
             workCompleted: Type.String({ minLength: 1, maxLength: 20_000 }),
             progress: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent of the work done' }),
             plans: Type.String({ minLength: 1, maxLength: 20_000, description: 'Plans for next week' }),
-            weekStart: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Monday of the week (default: this week)' })),
+            weekStart: Type.Optional(
+              Type.String({
+                pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+                description: 'Monday of the week (default: this week)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -99,8 +115,16 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
       },
     },
     async (request, reply) => {
-      const { contract, report } = await reports.file({ contractId: request.params.id, actor: actorOf(request), ...request.body })
-      await notify(contract.id, 'status_report.filed', { contractId: contract.id, reportId: report.id, weekStart: report.weekStart })
+      const { contract, report } = await reports.file({
+        contractId: request.params.id,
+        actor: actorOf(request),
+        ...request.body,
+      })
+      await notify(contract.id, 'status_report.filed', {
+        contractId: contract.id,
+        reportId: report.id,
+        weekStart: report.weekStart,
+      })
       return reply.status(201).send(toReport(report, []))
     },
   )
@@ -117,8 +141,16 @@ export const statusReportsRoutes: FastifyPluginAsyncTypebox<{ reports: StatusRep
       },
     },
     async (request, reply) => {
-      const { contract, comment } = await reports.comment({ reportId: request.params.id, actor: actorOf(request), body: request.body.body })
-      await notify(contract.id, 'status_report.commented', { contractId: contract.id, reportId: comment.reportId, commentId: comment.id })
+      const { contract, comment } = await reports.comment({
+        reportId: request.params.id,
+        actor: actorOf(request),
+        body: request.body.body,
+      })
+      await notify(contract.id, 'status_report.commented', {
+        contractId: contract.id,
+        reportId: comment.reportId,
+        commentId: comment.id,
+      })
       return reply.status(201).send(toComment(comment))
     },
   )

@@ -14,7 +14,9 @@ export const STATUS_CHECK_KIND = 'status-report.check'
 /** The Monday (UTC, `YYYY-MM-DD`) of the week holding `date`. */
 export function mondayOf(date: Date): string {
   const day = (date.getUTCDay() + 6) % 7
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day)).toISOString().slice(0, 10)
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day))
+    .toISOString()
+    .slice(0, 10)
 }
 
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY)
@@ -54,11 +56,21 @@ export function createStatusReportsService(deps: {
   const scheduleCheck = async (tx: Executor, contractId: string, weekStart: string) => {
     const { statusReportDueWeekday, statusReportDueHour } = await deps.settings.getSettings(tx)
     const dueAt = firstWeekdayAt(addDays(weekStart, 7), statusReportDueWeekday, statusReportDueHour)
-    await deps.scheduler.schedule({ kind: STATUS_CHECK_KIND, subject: `${contractId}:${weekStart}`, dueAt, payload: { contractId, weekStart } }, tx)
+    await deps.scheduler.schedule(
+      { kind: STATUS_CHECK_KIND, subject: `${contractId}:${weekStart}`, dueAt, payload: { contractId, weekStart } },
+      tx,
+    )
   }
 
   return {
-    async file(input: { contractId: string; actor: Actor; workCompleted: string; progress: number; plans: string; weekStart?: string }) {
+    async file(input: {
+      contractId: string
+      actor: Actor
+      workCompleted: string
+      progress: number
+      plans: string
+      weekStart?: string
+    }) {
       return db.transaction(async (tx) => {
         const { contract, role } = await partyContract(tx, input.contractId, input.actor)
         if (role !== 'freelancer') throw statusReportErrors.forbidden()
@@ -67,7 +79,12 @@ export function createStatusReportsService(deps: {
         const now = clock.now()
         const weekStart = input.weekStart ?? mondayOf(now)
         const earliest = mondayOf(contract.acceptedAt ?? contract.offeredAt)
-        if (mondayOf(new Date(`${weekStart}T00:00:00Z`)) !== weekStart || weekStart > mondayOf(now) || weekStart < earliest) throw statusReportErrors.badWeek()
+        if (
+          mondayOf(new Date(`${weekStart}T00:00:00Z`)) !== weekStart ||
+          weekStart > mondayOf(now) ||
+          weekStart < earliest
+        )
+          throw statusReportErrors.badWeek()
         const report = await createStatusReportsRepository(tx).insert({
           id: ids.newId(),
           contractId: contract.id,
@@ -96,7 +113,13 @@ export function createStatusReportsService(deps: {
         const report = await repository.find(input.reportId)
         const contract = report && (await repository.contract(report.contractId))
         if (!report || !contract || !roleIn(contract, input.actor)) throw statusReportErrors.notFound()
-        const comment = await repository.insertComment({ id: ids.newId(), reportId: report.id, authorId: input.actor.id, body: input.body, createdAt: clock.now() })
+        const comment = await repository.insertComment({
+          id: ids.newId(),
+          reportId: report.id,
+          authorId: input.actor.id,
+          body: input.body,
+          createdAt: clock.now(),
+        })
         await appendActivity(tx, deps, {
           workroomId: contract.workroomId,
           actorId: input.actor.id,
@@ -130,18 +153,28 @@ export function createStatusReportsService(deps: {
       if (await repository.checkScheduled(STATUS_CHECK_KIND, contract.id)) return
       const now = clock.now()
       const thisMonday = mondayOf(now)
-      const firstWeek = now.getTime() === addDays(thisMonday, 0).getTime() ? thisMonday : addDays(thisMonday, 7).toISOString().slice(0, 10)
+      const firstWeek =
+        now.getTime() === addDays(thisMonday, 0).getTime()
+          ? thisMonday
+          : addDays(thisMonday, 7).toISOString().slice(0, 10)
       await scheduleCheck(tx, contract.id, firstWeek)
     },
 
     /** The week's check: flags it if no report was filed, then schedules next week's. */
-    async check(tx: Transaction, deadline: Deadline): Promise<{ contractId: string; flagged: string | null; parties: string[]; workroomId: string } | null> {
+    async check(
+      tx: Transaction,
+      deadline: Deadline,
+    ): Promise<{ contractId: string; flagged: string | null; parties: string[]; workroomId: string } | null> {
       const { contractId, weekStart } = deadline.payload as { contractId: string; weekStart: string }
       const repository = createStatusReportsRepository(tx)
       const contract = await repository.contract(contractId)
       if (!contract || !OPEN.has(contract.state) || contract.arrangement !== 'fixed') return null
       let flagged: string | null = null
-      if (contract.state === 'active' && !(await repository.forWeek(contract.id, weekStart)) && (await repository.flag(contract.id, weekStart, clock.now()))) {
+      if (
+        contract.state === 'active' &&
+        !(await repository.forWeek(contract.id, weekStart)) &&
+        (await repository.flag(contract.id, weekStart, clock.now()))
+      ) {
         flagged = weekStart
         await appendActivity(tx, deps, {
           workroomId: contract.workroomId,
@@ -152,7 +185,12 @@ export function createStatusReportsService(deps: {
         })
       }
       await scheduleCheck(tx, contract.id, addDays(weekStart, 7).toISOString().slice(0, 10))
-      return { contractId: contract.id, flagged, parties: [contract.clientId, contract.freelancerId], workroomId: contract.workroomId }
+      return {
+        contractId: contract.id,
+        flagged,
+        parties: [contract.clientId, contract.freelancerId],
+        workroomId: contract.workroomId,
+      }
     },
   }
 }

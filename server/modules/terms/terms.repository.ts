@@ -17,7 +17,12 @@ export function createTermsRepository(db: Executor) {
       return row ?? null
     },
     async latest(contractId: string): Promise<TermsVersionRow | null> {
-      const [row] = await db.select().from(termsVersionsTable).where(eq(termsVersionsTable.contractId, contractId)).orderBy(desc(termsVersionsTable.version)).limit(1)
+      const [row] = await db
+        .select()
+        .from(termsVersionsTable)
+        .where(eq(termsVersionsTable.contractId, contractId))
+        .orderBy(desc(termsVersionsTable.version))
+        .limit(1)
       return row ?? null
     },
     async version(contractId: string, version: number): Promise<TermsVersionRow | null> {
@@ -28,13 +33,21 @@ export function createTermsRepository(db: Executor) {
       return row ?? null
     },
     async list(contractId: string): Promise<TermsVersionRow[]> {
-      return db.select().from(termsVersionsTable).where(eq(termsVersionsTable.contractId, contractId)).orderBy(asc(termsVersionsTable.version))
+      return db
+        .select()
+        .from(termsVersionsTable)
+        .where(eq(termsVersionsTable.contractId, contractId))
+        .orderBy(asc(termsVersionsTable.version))
     },
     async insert(row: typeof termsVersionsTable.$inferInsert): Promise<TermsVersionRow> {
       const [inserted] = await db.insert(termsVersionsTable).values(row).returning()
       return inserted!
     },
-    async markAccepted(contractId: string, version: number, changes: Pick<Partial<TermsVersionRow>, 'clientAcceptedAt' | 'freelancerAcceptedAt' | 'boundAt'>) {
+    async markAccepted(
+      contractId: string,
+      version: number,
+      changes: Pick<Partial<TermsVersionRow>, 'clientAcceptedAt' | 'freelancerAcceptedAt' | 'boundAt'>,
+    ) {
       await db
         .update(termsVersionsTable)
         .set(changes)
@@ -50,7 +63,13 @@ export function createTermsRepository(db: Executor) {
         .where(and(eq(termsMilestonesTable.contractId, contractId), eq(termsMilestonesTable.version, version)))
         .orderBy(asc(termsMilestonesTable.position))
     },
-    async mirrorOnContract(contractId: string, values: Pick<ContractRow, 'boundTermsVersion' | 'price' | 'hourlyRate' | 'weeklyLimitMinutes' | 'manualTimeAllowed' | 'updatedAt'>) {
+    async mirrorOnContract(
+      contractId: string,
+      values: Pick<
+        ContractRow,
+        'boundTermsVersion' | 'price' | 'hourlyRate' | 'weeklyLimitMinutes' | 'manualTimeAllowed' | 'updatedAt'
+      >,
+    ) {
       await db.update(contractsTable).set(values).where(eq(contractsTable.id, contractId))
     },
   }

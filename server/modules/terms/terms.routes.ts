@@ -3,7 +3,11 @@ import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { requireSession } from '../accounts/index.js'
 import type { TermsService } from './terms.service.js'
 
-const Milestone = Type.Object({ title: Type.String(), amount: Type.Integer(), dueDate: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD, or null: no due date' }) })
+const Milestone = Type.Object({
+  title: Type.String(),
+  amount: Type.Integer(),
+  dueDate: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD, or null: no due date' }),
+})
 const Terms = Type.Object({
   currency: Type.String(),
   price: Type.Union([Type.Integer(), Type.Null()]),
@@ -20,7 +24,9 @@ const TermsVersion = Type.Object({
   proposedBy: Type.Union([Type.String(), Type.Null()]),
   clientAcceptedAt: Type.Union([Type.String(), Type.Null()]),
   freelancerAcceptedAt: Type.Union([Type.String(), Type.Null()]),
-  boundAt: Type.Union([Type.String(), Type.Null()], { description: 'Set once both parties accepted: these terms bind' }),
+  boundAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'Set once both parties accepted: these terms bind',
+  }),
   createdAt: Type.String(),
 })
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody }
@@ -36,7 +42,10 @@ export const termsRoutes: FastifyPluginAsyncTypebox<{ terms: TermsService }> = a
         response: { 201: TermsVersion, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await terms.propose({ contractId: request.params.id, userId: requireSession(request).user.id })),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await terms.propose({ contractId: request.params.id, userId: requireSession(request).user.id })),
   )
 
   app.get(
@@ -49,7 +58,10 @@ export const termsRoutes: FastifyPluginAsyncTypebox<{ terms: TermsService }> = a
         response: { 200: Type.Object({ items: Type.Array(TermsVersion), nextCursor: Type.Null() }), ...errors },
       },
     },
-    async (request) => ({ items: await terms.list({ contractId: request.params.id, userId: requireSession(request).user.id }), nextCursor: null }),
+    async (request) => ({
+      items: await terms.list({ contractId: request.params.id, userId: requireSession(request).user.id }),
+      nextCursor: null,
+    }),
   )
 
   app.post(
@@ -58,12 +70,20 @@ export const termsRoutes: FastifyPluginAsyncTypebox<{ terms: TermsService }> = a
       schema: {
         tags: ['contracts'],
         summary: "Accept the other party's version (with its hash): the terms bind",
-        params: Type.Object({ id: Type.String({ format: 'uuid' }), n: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }),
+        params: Type.Object({
+          id: Type.String({ format: 'uuid' }),
+          n: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+        }),
         body: Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
         response: { 200: TermsVersion, ...errors },
       },
     },
     async (request) =>
-      terms.accept({ contractId: request.params.id, userId: requireSession(request).user.id, version: request.params.n, hash: request.body.hash }),
+      terms.accept({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        version: request.params.n,
+        hash: request.body.hash,
+      }),
   )
 }

@@ -14,7 +14,10 @@ import { validateDraft } from './terms.validation.js'
 export const termsDocName = (contractId: string) => `contract:${contractId}:terms`
 
 /** Called inside the binding transaction (e.g. the money module creates the milestones). */
-export type TermsBoundHandler = (tx: Executor, event: { contractId: string; version: number; terms: TermsData }) => Promise<void>
+export type TermsBoundHandler = (
+  tx: Executor,
+  event: { contractId: string; version: number; terms: TermsData },
+) => Promise<void>
 
 // An ending contract takes no new terms: no new work starts while its escrow settles.
 const closedStates = new Set(['ending', 'ended', 'declined', 'expired'])
@@ -35,7 +38,11 @@ function offerDraft(contract: ContractRow): TermsDraft {
     hourlyRate: initial.hourlyRate ?? null,
     weeklyLimitMinutes: initial.weeklyLimitMinutes ?? null,
     manualTimeAllowed: initial.manualTimeAllowed ?? false,
-    milestones: (initial.milestones ?? []).map((m) => ({ title: m.title, amount: m.amount, dueDate: m.dueDate ?? null })),
+    milestones: (initial.milestones ?? []).map((m) => ({
+      title: m.title,
+      amount: m.amount,
+      dueDate: m.dueDate ?? null,
+    })),
     scope: initial.scope ?? '',
   }
 }
@@ -92,7 +99,11 @@ export function createTermsService(deps: {
 }) {
   const boundHandlers: TermsBoundHandler[] = []
   const roleOf = (contract: ContractRow, userId: string) =>
-    contract.clientId === userId ? ('client' as const) : contract.freelancerId === userId ? ('freelancer' as const) : null
+    contract.clientId === userId
+      ? ('client' as const)
+      : contract.freelancerId === userId
+        ? ('freelancer' as const)
+        : null
 
   async function memberContract(contractId: string, userId: string) {
     const contract = await createTermsRepository(deps.db).contract(contractId)
@@ -104,7 +115,14 @@ export function createTermsService(deps: {
   /** Writes `terms` as the contract's next version, accepted by whoever proposed it. Inside `tx`, the contract locked. */
   async function freeze(
     tx: Executor,
-    input: { contract: ContractRow; terms: TermsData; snapshot: Uint8Array | null; proposedBy: string; role: 'client' | 'freelancer'; now: Date },
+    input: {
+      contract: ContractRow
+      terms: TermsData
+      snapshot: Uint8Array | null
+      proposedBy: string
+      role: 'client' | 'freelancer'
+      now: Date
+    },
   ): Promise<TermsVersionRow> {
     const { contract, terms, now } = input
     const repository = createTermsRepository(tx)
@@ -142,7 +160,10 @@ export function createTermsService(deps: {
    * The second acceptance of a version: it binds. Writes its milestone rows, mirrors it on
    * the contract, logs it and runs the onBound handlers, all in `tx` (the contract locked).
    */
-  async function bind(tx: Executor, input: { contract: ContractRow; row: TermsVersionRow; userId: string; role: 'client' | 'freelancer'; now: Date }): Promise<void> {
+  async function bind(
+    tx: Executor,
+    input: { contract: ContractRow; row: TermsVersionRow; userId: string; role: 'client' | 'freelancer'; now: Date },
+  ): Promise<void> {
     const { contract, row, now } = input
     const repository = createTermsRepository(tx)
     await repository.markAccepted(contract.id, row.version, {
@@ -151,7 +172,14 @@ export function createTermsService(deps: {
     })
     const terms = row.terms as TermsData
     await repository.insertMilestones(
-      terms.milestones.map((m, position) => ({ contractId: contract.id, version: row.version, position, title: m.title, amount: m.amount, dueDate: m.dueDate })),
+      terms.milestones.map((m, position) => ({
+        contractId: contract.id,
+        version: row.version,
+        position,
+        title: m.title,
+        amount: m.amount,
+        dueDate: m.dueDate,
+      })),
     )
     await repository.mirrorOnContract(contract.id, {
       boundTermsVersion: row.version,
@@ -217,7 +245,8 @@ export function createTermsService(deps: {
       const { hash } = hashed(terms)
       const versions = await createTermsRepository(tx).list(contract.id)
       // A contract offered before the hire froze its offer gets that version now.
-      const offer = versions.find((v) => v.hash === hash && v.clientAcceptedAt && !v.boundAt) ?? (await freeze(tx, byClient))
+      const offer =
+        versions.find((v) => v.hash === hash && v.clientAcceptedAt && !v.boundAt) ?? (await freeze(tx, byClient))
       await bind(tx, { contract, row: offer, userId: contract.freelancerId, role: 'freelancer', now })
     },
 
@@ -230,7 +259,10 @@ export function createTermsService(deps: {
     async propose(input: { contractId: string; userId: string }): Promise<TermsVersionView> {
       const { contract, role } = await memberContract(input.contractId, input.userId)
       if (closedStates.has(contract.state)) throw termsErrors.contractClosed()
-      const { draft, snapshot } = await deps.realtime.read(termsDocName(contract.id), (doc) => ({ draft: readTerms(doc), snapshot: Y.encodeStateAsUpdate(doc) }))
+      const { draft, snapshot } = await deps.realtime.read(termsDocName(contract.id), (doc) => ({
+        draft: readTerms(doc),
+        snapshot: Y.encodeStateAsUpdate(doc),
+      }))
       const terms = validateDraft(draft, contract)
       const row = await deps.db.transaction(async (tx) => {
         const locked = await createTermsRepository(tx).lockContract(contract.id)
@@ -241,7 +273,12 @@ export function createTermsService(deps: {
     },
 
     /** The other party accepts version N with its hash: the terms bind. */
-    async accept(input: { contractId: string; userId: string; version: number; hash: string }): Promise<TermsVersionView> {
+    async accept(input: {
+      contractId: string
+      userId: string
+      version: number
+      hash: string
+    }): Promise<TermsVersionView> {
       await memberContract(input.contractId, input.userId)
       const view = await deps.db.transaction(async (tx) => {
         const repository = createTermsRepository(tx)
@@ -253,8 +290,10 @@ export function createTermsService(deps: {
         if (!row) throw termsErrors.versionNotFound()
         if (row.boundAt) throw termsErrors.alreadyBound()
         const latest = await repository.latest(contract.id)
-        if (latest && latest.version !== row.version) throw termsErrors.superseded(undefined, { latestVersion: latest.version })
-        if (row.proposedBy === input.userId || (role === 'client' ? row.clientAcceptedAt : row.freelancerAcceptedAt)) throw termsErrors.ownProposal()
+        if (latest && latest.version !== row.version)
+          throw termsErrors.superseded(undefined, { latestVersion: latest.version })
+        if (row.proposedBy === input.userId || (role === 'client' ? row.clientAcceptedAt : row.freelancerAcceptedAt))
+          throw termsErrors.ownProposal()
         if (row.hash !== input.hash) throw termsErrors.staleHash(undefined, { hash: row.hash })
         await bind(tx, { contract, row, userId: input.userId, role, now: deps.clock.now() })
         return toVersionView((await repository.version(contract.id, row.version))!)

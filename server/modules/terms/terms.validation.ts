@@ -2,7 +2,8 @@ import { checkMilestonePlan, MAX_PLAN_AMOUNT } from '../../../common/milestone-p
 import type { TermsData, TermsDraft } from '../../../common/terms.js'
 import { termsErrors } from './terms.errors.js'
 
-const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v <= MAX_PLAN_AMOUNT
+const isAmount = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v <= MAX_PLAN_AMOUNT
 const invalid = (field: string, message: string) => termsErrors.invalid(`${field}: ${message}`, { field })
 
 /**
@@ -11,24 +12,44 @@ const invalid = (field: string, message: string) => termsErrors.invalid(`${field
  * rules as a proposal's (common/milestone-plan.ts).
  */
 export function validateDraft(draft: TermsDraft, contract: { arrangement: string; currency: string }): TermsData {
-  if (draft.currency !== contract.currency) throw invalid('currency', `must be the contract's currency ${contract.currency}`)
+  if (draft.currency !== contract.currency)
+    throw invalid('currency', `must be the contract's currency ${contract.currency}`)
   if (typeof draft.manualTimeAllowed !== 'boolean') throw invalid('manualTimeAllowed', 'must be true or false')
   if (draft.scope.length > 50_000) throw invalid('scope', 'is longer than 50,000 characters')
   if (contract.arrangement === 'fixed') {
     if (!isAmount(draft.price)) throw invalid('price', 'must be a positive integer amount in minor units')
     if (draft.hourlyRate !== null) throw invalid('hourlyRate', 'must be empty on a fixed-price contract')
-    if (draft.weeklyLimitMinutes !== null) throw invalid('weeklyLimitMinutes', 'must be empty on a fixed-price contract')
+    if (draft.weeklyLimitMinutes !== null)
+      throw invalid('weeklyLimitMinutes', 'must be empty on a fixed-price contract')
     const { plan: milestones, issue } = checkMilestonePlan(draft.milestones, { amount: draft.price, label: 'price' })
     if (issue) throw invalid(issue.field, issue.message)
-    return { currency: contract.currency, price: draft.price, hourlyRate: null, weeklyLimitMinutes: null, manualTimeAllowed: draft.manualTimeAllowed, milestones, scope: draft.scope }
+    return {
+      currency: contract.currency,
+      price: draft.price,
+      hourlyRate: null,
+      weeklyLimitMinutes: null,
+      manualTimeAllowed: draft.manualTimeAllowed,
+      milestones,
+      scope: draft.scope,
+    }
   }
   if (!isAmount(draft.hourlyRate)) throw invalid('hourlyRate', 'must be a positive integer amount in minor units')
   if (draft.price !== null) throw invalid('price', 'must be empty on an hourly contract')
   const limit = draft.weeklyLimitMinutes
-  if (limit !== null && !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 && limit <= 7 * 24 * 60)) {
+  if (
+    limit !== null &&
+    !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 && limit <= 7 * 24 * 60)
+  ) {
     throw invalid('weeklyLimitMinutes', 'must be empty (no limit) or 1-10080 minutes')
   }
   if (draft.milestones.length > 0) throw invalid('milestones', 'an hourly contract has no milestones')
-  return { currency: contract.currency, price: null, hourlyRate: draft.hourlyRate, weeklyLimitMinutes: limit as number | null, manualTimeAllowed: draft.manualTimeAllowed, milestones: [], scope: draft.scope }
+  return {
+    currency: contract.currency,
+    price: null,
+    hourlyRate: draft.hourlyRate,
+    weeklyLimitMinutes: limit as number | null,
+    manualTimeAllowed: draft.manualTimeAllowed,
+    milestones: [],
+    scope: draft.scope,
+  }
 }
-

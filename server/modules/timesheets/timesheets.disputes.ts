@@ -14,7 +14,10 @@ export type Resolution = 'agreement' | 'operator' | 'no_response'
  * 0 of the disputed minutes, stands); either side proposes how many disputed minutes are
  * paid and equal proposals settle; either may escalate, and an operator decides.
  */
-export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<TimesheetsService, 'log' | 'notify' | 'flush' | 'afterDeadline'>) {
+export function createDisputesService(
+  deps: TimesheetsDeps,
+  timesheets: Pick<TimesheetsService, 'log' | 'notify' | 'flush' | 'afterDeadline'>,
+) {
   const { clock, scheduler } = deps
 
   async function disputeFor(executor: Executor, id: string, userId: string | null, opts: { lock?: boolean } = {}) {
@@ -22,7 +25,13 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
     const dispute = await repository.findDispute(id, opts)
     if (!dispute) throw timesheetErrors.disputeNotFound()
     const sheet = (await repository.find(dispute.timesheetId, opts))!
-    if (userId === null) return { dispute, sheet, contract: (await findContract(executor, dispute.contractId))!, role: null as ContractRole | null }
+    if (userId === null)
+      return {
+        dispute,
+        sheet,
+        contract: (await findContract(executor, dispute.contractId))!,
+        role: null as ContractRole | null,
+      }
     try {
       return { dispute, sheet, ...(await contractFor(executor, dispute.contractId, userId)) }
     } catch (err) {
@@ -34,7 +43,14 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
   /** Pays `minutes` of the disputed ones and closes the dispute and the week. */
   async function resolve(
     tx: Transaction,
-    input: { dispute: DisputeRow; sheet: TimesheetRow; contract: HourlyContract; minutes: number; by: Resolution; actorId: string | null },
+    input: {
+      dispute: DisputeRow
+      sheet: TimesheetRow
+      contract: HourlyContract
+      minutes: number
+      by: Resolution
+      actorId: string | null
+    },
     out: Notify,
   ) {
     const { dispute, sheet, contract, minutes } = input
@@ -60,12 +76,23 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
       payment = billed.payment
     } else if (draftId) {
       // Nothing of the week is owed: the draft stays a draft, revised to zero, never numbered.
-      await reviseDraft(tx, deps, draftId, { lines: weekLines(sheet, contract, 0, 0n), amount: 0n, note: 'Every billable minute was disputed; none is billed.' })
+      await reviseDraft(tx, deps, draftId, {
+        lines: weekLines(sheet, contract, 0, 0n),
+        amount: 0n,
+        note: 'Every billable minute was disputed; none is billed.',
+      })
     }
     const now = clock.now()
     const repository = createTimesheetsRepository(tx)
-    const resolved = await repository.updateDispute(dispute.id, { state: 'resolved', resolvedMinutes: minutes, resolvedBy: input.by, resolvedAt: now, updatedAt: now })
-    const invoiceIds = invoiceId && !sheet.invoiceIds.includes(invoiceId) ? [...sheet.invoiceIds, invoiceId] : sheet.invoiceIds
+    const resolved = await repository.updateDispute(dispute.id, {
+      state: 'resolved',
+      resolvedMinutes: minutes,
+      resolvedBy: input.by,
+      resolvedAt: now,
+      updatedAt: now,
+    })
+    const invoiceIds =
+      invoiceId && !sheet.invoiceIds.includes(invoiceId) ? [...sheet.invoiceIds, invoiceId] : sheet.invoiceIds
     await repository.update(sheet.id, {
       state: 'approved',
       approvedMinutes: undisputed + minutes,
@@ -75,7 +102,16 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
       updatedAt: now,
     })
     await scheduler.cancel(DISPUTE_TIMEOUT_KIND, dispute.id, tx)
-    const data = { timesheetId: sheet.id, disputeId: dispute.id, paidMinutes: minutes, of: dispute.disputedMinutes, by: input.by, invoiceId, amount: Number(amount), payment }
+    const data = {
+      timesheetId: sheet.id,
+      disputeId: dispute.id,
+      paidMinutes: minutes,
+      of: dispute.disputedMinutes,
+      by: input.by,
+      invoiceId,
+      amount: Number(amount),
+      payment,
+    }
     await timesheets.log(tx, contract, input.actorId, 'timesheet.dispute_resolved', data)
     timesheets.notify(out, contract, 'timesheet.dispute_resolved', data)
     return resolved
@@ -85,11 +121,21 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
     if (dispute.state === 'resolved') throw timesheetErrors.disputeClosed()
   }
 
-  async function propose(tx: Transaction, ctx: Awaited<ReturnType<typeof disputeFor>>, userId: string, minutes: number, out: Notify) {
+  async function propose(
+    tx: Transaction,
+    ctx: Awaited<ReturnType<typeof disputeFor>>,
+    userId: string,
+    minutes: number,
+    out: Notify,
+  ) {
     const { dispute, sheet, contract, role } = ctx
-    if (minutes < 0 || minutes > dispute.disputedMinutes) throw timesheetErrors.badProposal(undefined, { disputedMinutes: dispute.disputedMinutes })
+    if (minutes < 0 || minutes > dispute.disputedMinutes)
+      throw timesheetErrors.badProposal(undefined, { disputedMinutes: dispute.disputedMinutes })
     const changes = role === 'client' ? { clientProposal: minutes } : { freelancerProposal: minutes }
-    const updated = await createTimesheetsRepository(tx).updateDispute(dispute.id, { ...changes, updatedAt: clock.now() })
+    const updated = await createTimesheetsRepository(tx).updateDispute(dispute.id, {
+      ...changes,
+      updatedAt: clock.now(),
+    })
     if (updated.clientProposal !== null && updated.clientProposal === updated.freelancerProposal) {
       return resolve(tx, { dispute: updated, sheet, contract, minutes, by: 'agreement', actorId: userId }, out)
     }
@@ -105,13 +151,21 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
     },
 
     /** The freelancer's answer (within 3 days), optionally with the minutes they ask to be paid. */
-    async respond(tx: Transaction, input: { id: string; userId: string; message: string; minutes?: number }, out: Notify) {
+    async respond(
+      tx: Transaction,
+      input: { id: string; userId: string; message: string; minutes?: number },
+      out: Notify,
+    ) {
       const ctx = await disputeFor(tx, input.id, input.userId, { lock: true })
       if (ctx.role !== 'freelancer') throw timesheetErrors.freelancerOnly()
       assertOpen(ctx.dispute)
       if (ctx.dispute.respondedAt) throw timesheetErrors.alreadyResponded()
       const now = clock.now()
-      const answered = await createTimesheetsRepository(tx).updateDispute(ctx.dispute.id, { response: input.message, respondedAt: now, updatedAt: now })
+      const answered = await createTimesheetsRepository(tx).updateDispute(ctx.dispute.id, {
+        response: input.message,
+        respondedAt: now,
+        updatedAt: now,
+      })
       await scheduler.cancel(DISPUTE_TIMEOUT_KIND, ctx.dispute.id, tx)
       await timesheets.log(tx, ctx.contract, input.userId, 'timesheet.dispute_answered', { disputeId: ctx.dispute.id })
       timesheets.notify(out, ctx.contract, 'timesheet.dispute_answered', { disputeId: ctx.dispute.id })
@@ -126,7 +180,10 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
       if (ctx.role === 'freelancer' && !ctx.dispute.respondedAt) {
         // A proposal is an answer too.
         const now = clock.now()
-        ctx.dispute = await createTimesheetsRepository(tx).updateDispute(ctx.dispute.id, { respondedAt: now, updatedAt: now })
+        ctx.dispute = await createTimesheetsRepository(tx).updateDispute(ctx.dispute.id, {
+          respondedAt: now,
+          updatedAt: now,
+        })
         await scheduler.cancel(DISPUTE_TIMEOUT_KIND, ctx.dispute.id, tx)
       }
       return propose(tx, ctx, input.userId, input.minutes, out)
@@ -141,7 +198,11 @@ export function createDisputesService(deps: TimesheetsDeps, timesheets: Pick<Tim
         const now = clock.now()
         // With an operator on it, silence no longer decides it.
         await scheduler.cancel(DISPUTE_TIMEOUT_KIND, dispute.id, tx)
-        const updated = await createTimesheetsRepository(tx).updateDispute(dispute.id, { state: 'escalated', respondedAt: dispute.respondedAt ?? now, updatedAt: now })
+        const updated = await createTimesheetsRepository(tx).updateDispute(dispute.id, {
+          state: 'escalated',
+          respondedAt: dispute.respondedAt ?? now,
+          updatedAt: now,
+        })
         await timesheets.log(tx, contract, input.userId, 'timesheet.dispute_escalated', { disputeId: dispute.id })
         timesheets.notify(out, contract, 'timesheet.dispute_escalated', { disputeId: dispute.id })
         return updated

@@ -28,7 +28,8 @@ export function createTimesheetsLiveState(deps: {
       const values: Record<string, unknown> = {}
       for (const sheet of sheets) {
         const rows = await Promise.all(sheet.invoiceIds.map((id) => invoices.find(id)))
-        const running = sheet.state === 'open' && contract ? (await loadWeek(deps.db, contract, sheet.weekStart)).totals : null
+        const running =
+          sheet.state === 'open' && contract ? (await loadWeek(deps.db, contract, sheet.weekStart)).totals : null
         const totals = (sheet.totals as WeekTotals | null) ?? running
         values[sheet.id] = {
           week: isoWeekLabel(sheet.weekStart),
@@ -40,13 +41,16 @@ export function createTimesheetsLiveState(deps: {
           amount: sheet.amount ?? (running && contract ? Number(weekAmount(running, contract)) : null),
           currency: sheet.currency,
           approvedMinutes: sheet.approvedMinutes,
-          invoices: rows.filter((r) => r !== null).map((r) => ({ id: r.id, number: r.number, state: r.state, total: Number(r.total) })),
+          invoices: rows
+            .filter((r) => r !== null)
+            .map((r) => ({ id: r.id, number: r.number, state: r.state, total: Number(r.total) })),
         }
       }
       await writer.write(contractId, (doc: Y.Doc) => {
         const map = doc.getMap<unknown>('timesheets')
         doc.transact(() => {
-          for (const [key, value] of Object.entries(values)) if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)
+          for (const [key, value] of Object.entries(values))
+            if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) map.set(key, value)
         })
       })
     } catch (err) {

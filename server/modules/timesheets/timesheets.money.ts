@@ -43,7 +43,10 @@ function rateText(rate: number, currency: string): string {
  * contract's rate. One rule for the running amount of an open week and for the invoice its
  * submission creates, so the two are always equal.
  */
-export function weekAmount(totals: Pick<WeekTotals, 'billableMinutes'>, contract: Pick<HourlyContract, 'hourlyRate'>): bigint {
+export function weekAmount(
+  totals: Pick<WeekTotals, 'billableMinutes'>,
+  contract: Pick<HourlyContract, 'hourlyRate'>,
+): bigint {
   return BigInt(amountFor(totals.billableMinutes, contract.hourlyRate ?? 0))
 }
 
@@ -75,7 +78,12 @@ export const partiesOf = (contract: HourlyContract) => ({
  * Rewrites a draft invoice's lines and amounts (a draft is not yet issued, so revising it is
  * not an edit of an issued invoice). Used when a dispute splits a week.
  */
-export async function reviseDraft(tx: Transaction, deps: Pick<MoneyDeps, 'settings'>, invoiceId: string, input: { lines: InvoiceRow['lines']; amount: bigint; note?: string }) {
+export async function reviseDraft(
+  tx: Transaction,
+  deps: Pick<MoneyDeps, 'settings'>,
+  invoiceId: string,
+  input: { lines: InvoiceRow['lines']; amount: bigint; note?: string },
+) {
   const repository = createInvoicesRepository(tx)
   const draft = await repository.lock(invoiceId)
   if (!draft || draft.state !== 'draft') throw new Error(`invoice ${invoiceId} is not a draft`)
@@ -97,7 +105,14 @@ async function collect(
   tx: Transaction,
   deps: MoneyDeps,
   /** `fee`: what the invoice being paid already says; otherwise the fee in force now. */
-  input: { contract: HourlyContract; currency: string; gross: bigint; fee?: bigint; reference: string; actorId: string | null },
+  input: {
+    contract: HourlyContract
+    currency: string
+    gross: bigint
+    fee?: bigint
+    reference: string
+    actorId: string | null
+  },
 ) {
   const { contract, currency, gross } = input
   const fee = input.fee ?? (await feeOf(tx, deps, gross))
@@ -123,7 +138,11 @@ async function collect(
   }
 }
 
-async function scheduleCollection(tx: Transaction, deps: MoneyDeps, input: { invoiceId: string; timesheetId: string; attempt: number }) {
+async function scheduleCollection(
+  tx: Transaction,
+  deps: MoneyDeps,
+  input: { invoiceId: string; timesheetId: string; attempt: number },
+) {
   await deps.scheduler.schedule(
     {
       kind: COLLECT_KIND,
@@ -143,9 +162,21 @@ export async function retryPayment(
 ): Promise<'paid' | 'awaiting_funds' | 'settled'> {
   const { invoice } = input
   if (invoice.state !== 'formal') return 'settled'
-  const payment = await collect(tx, deps, { contract: input.contract, currency: invoice.currency, gross: invoice.total, fee: invoice.feeAmount, reference: `invoice:${invoice.id}`, actorId: null })
+  const payment = await collect(tx, deps, {
+    contract: input.contract,
+    currency: invoice.currency,
+    gross: invoice.total,
+    fee: invoice.feeAmount,
+    reference: `invoice:${invoice.id}`,
+    actorId: null,
+  })
   if (payment === 'paid') await deps.invoices.markPaid(tx, invoice.id)
-  else await scheduleCollection(tx, deps, { invoiceId: invoice.id, timesheetId: input.timesheetId, attempt: input.attempt + 1 })
+  else
+    await scheduleCollection(tx, deps, {
+      invoiceId: invoice.id,
+      timesheetId: input.timesheetId,
+      attempt: input.attempt + 1,
+    })
   return payment
 }
 
@@ -171,7 +202,13 @@ export async function billMinutes(
   },
 ): Promise<{ invoice: InvoiceRow; payment: 'paid' | 'awaiting_funds' }> {
   const { sheet, contract } = input
-  const payment = await collect(tx, deps, { contract, currency: sheet.currency, gross: input.amount, reference: input.source, actorId: input.actorId })
+  const payment = await collect(tx, deps, {
+    contract,
+    currency: sheet.currency,
+    gross: input.amount,
+    reference: input.source,
+    actorId: input.actorId,
+  })
   const lines = weekLines(sheet, contract, input.minutes, input.amount, input.label)
   let invoice: InvoiceRow
   if (input.draftId) {

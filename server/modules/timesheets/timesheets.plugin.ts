@@ -19,24 +19,62 @@ import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from
 export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
     const invoices = app.invoices
-    const refreshState = createTimesheetsLiveState({ db: app.db, contractState: () => (app.hasDecorator('contractState') ? app.contractState : null), log: app.log })
-    const deps = { db: app.db, clock, ids, scheduler: app.scheduler, live: app.events, ledger: app.ledger, invoices, settings: app.settings, refreshState }
+    const refreshState = createTimesheetsLiveState({
+      db: app.db,
+      contractState: () => (app.hasDecorator('contractState') ? app.contractState : null),
+      log: app.log,
+    })
+    const deps = {
+      db: app.db,
+      clock,
+      ids,
+      scheduler: app.scheduler,
+      live: app.events,
+      ledger: app.ledger,
+      invoices,
+      settings: app.settings,
+      refreshState,
+    }
     const timesheets = createTimesheetsService(deps)
     const disputes = createDisputesService(deps, timesheets)
 
     app.weekChanges.subscribe((change) => timesheets.weekChanged(change))
-    app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx, context) => timesheets.autoSubmit(tx, context, deadline.subject))
-    app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) => timesheets.autoApprove(tx, context, deadline.subject))
-    app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) => disputes.timeout(tx, context, deadline.subject))
+    app.scheduler.register(AUTO_SUBMIT_KIND, (deadline, tx, context) =>
+      timesheets.autoSubmit(tx, context, deadline.subject),
+    )
+    app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) =>
+      timesheets.autoApprove(tx, context, deadline.subject),
+    )
+    app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) =>
+      disputes.timeout(tx, context, deadline.subject),
+    )
     app.scheduler.register(COLLECT_KIND, async (deadline, tx, context) => {
-      const { invoiceId, timesheetId, attempt } = deadline.payload as { invoiceId: string; timesheetId: string; attempt: number }
+      const { invoiceId, timesheetId, attempt } = deadline.payload as {
+        invoiceId: string
+        timesheetId: string
+        attempt: number
+      }
       const invoice = await invoices.get(tx, invoiceId)
       const contract = invoice ? await findContract(tx, invoice.contractId) : null
       if (!invoice || !contract) return
-      if ((await retryPayment(tx, deps, { contract, invoice, timesheetId, attempt })) === 'paid') context.afterCommit(() => refreshState(contract.id))
+      if ((await retryPayment(tx, deps, { contract, invoice, timesheetId, attempt })) === 'paid')
+        context.afterCommit(() => refreshState(contract.id))
     })
 
     await app.register(timesheetsRoutes, { timesheets, disputes, idempotency: app.idempotency })
   },
-  { name: 'timesheets', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'events', 'ledger', 'invoices', 'idempotency', 'tracker'] },
+  {
+    name: 'timesheets',
+    dependencies: [
+      'database',
+      'scheduler',
+      'accounts',
+      'settings',
+      'events',
+      'ledger',
+      'invoices',
+      'idempotency',
+      'tracker',
+    ],
+  },
 )

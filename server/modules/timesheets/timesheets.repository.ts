@@ -13,7 +13,11 @@ export function createTimesheetsRepository(db: Executor) {
       return row ?? null
     },
     async ofContract(contractId: string): Promise<TimesheetRow[]> {
-      return db.select().from(timesheetsTable).where(eq(timesheetsTable.contractId, contractId)).orderBy(asc(timesheetsTable.weekStart))
+      return db
+        .select()
+        .from(timesheetsTable)
+        .where(eq(timesheetsTable.contractId, contractId))
+        .orderBy(asc(timesheetsTable.weekStart))
     },
     async update(id: string, changes: Partial<TimesheetRow>): Promise<TimesheetRow> {
       const [row] = await db.update(timesheetsTable).set(changes).where(eq(timesheetsTable.id, id)).returning()
@@ -29,11 +33,18 @@ export function createTimesheetsRepository(db: Executor) {
       return row ?? null
     },
     async disputeOf(timesheetId: string): Promise<DisputeRow | null> {
-      const [row] = await db.select().from(timesheetDisputesTable).where(and(eq(timesheetDisputesTable.timesheetId, timesheetId)))
+      const [row] = await db
+        .select()
+        .from(timesheetDisputesTable)
+        .where(and(eq(timesheetDisputesTable.timesheetId, timesheetId)))
       return row ?? null
     },
     async updateDispute(id: string, changes: Partial<DisputeRow>): Promise<DisputeRow> {
-      const [row] = await db.update(timesheetDisputesTable).set(changes).where(eq(timesheetDisputesTable.id, id)).returning()
+      const [row] = await db
+        .update(timesheetDisputesTable)
+        .set(changes)
+        .where(eq(timesheetDisputesTable.id, id))
+        .returning()
       return row!
     },
   }

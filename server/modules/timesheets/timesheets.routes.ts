@@ -11,12 +11,18 @@ import type { Notify, TimesheetsService } from './timesheets.service.js'
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
 const Minutes = Type.Integer({ minimum: 0, maximum: 7 * 24 * 60 })
 
-export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: TimesheetsService; disputes: DisputesService; idempotency: Idempotency }> = async (
-  app,
-  { timesheets, disputes, idempotency },
-) => {
+export const timesheetsRoutes: FastifyPluginAsyncTypebox<{
+  timesheets: TimesheetsService
+  disputes: DisputesService
+  idempotency: Idempotency
+}> = async (app, { timesheets, disputes, idempotency }) => {
   /** Runs a money-moving step once per Idempotency-Key, then sends its notifications. */
-  const money = (request: FastifyRequest, reply: FastifyReply, work: (tx: Transaction, out: Notify) => Promise<unknown>, statusCode = 200) =>
+  const money = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    work: (tx: Transaction, out: Notify) => Promise<unknown>,
+    statusCode = 200,
+  ) =>
     idempotency.run({
       request,
       reply,
@@ -46,8 +52,16 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
 
   app.get(
     '/api/v1/timesheets/:id',
-    { schema: { tags: ['timesheets'], summary: 'A week: totals (protected and unprotected), state, deadlines, invoices, dispute', params: IdParams, response: { 200: Timesheet, ...errors } } },
-    async (request) => toTimesheet(await timesheets.get({ id: request.params.id, userId: requireSession(request).user.id })),
+    {
+      schema: {
+        tags: ['timesheets'],
+        summary: 'A week: totals (protected and unprotected), state, deadlines, invoices, dispute',
+        params: IdParams,
+        response: { 200: Timesheet, ...errors },
+      },
+    },
+    async (request) =>
+      toTimesheet(await timesheets.get({ id: request.params.id, userId: requireSession(request).user.id })),
   )
 
   app.patch(
@@ -61,7 +75,14 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
         response: { 200: Timesheet, ...errors },
       },
     },
-    async (request) => toTimesheet(await timesheets.setNotes({ id: request.params.id, userId: requireSession(request).user.id, notes: request.body.notes })),
+    async (request) =>
+      toTimesheet(
+        await timesheets.setNotes({
+          id: request.params.id,
+          userId: requireSession(request).user.id,
+          notes: request.body.notes,
+        }),
+      ),
   )
 
   app.post(
@@ -71,11 +92,20 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
         tags: ['timesheets'],
         summary: 'Submit the week (freelancer, until its submitDeadline): locks its time and sends the draft invoice',
         params: IdParams,
-        body: Type.Optional(Type.Object({ notes: Type.Optional(Type.String({ maxLength: 5000 })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object({ notes: Type.Optional(Type.String({ maxLength: 5000 })) }, { additionalProperties: false }),
+        ),
         response: { 200: Timesheet, ...errors },
       },
     },
-    async (request) => toTimesheet(await timesheets.submit({ id: request.params.id, userId: requireSession(request).user.id, notes: request.body?.notes })),
+    async (request) =>
+      toTimesheet(
+        await timesheets.submit({
+          id: request.params.id,
+          userId: requireSession(request).user.id,
+          notes: request.body?.notes,
+        }),
+      ),
   )
 
   app.post(
@@ -90,7 +120,11 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
       },
     },
     async (request, reply) =>
-      money(request, reply, async (tx, out) => toTimesheet(await timesheets.approve(tx, { id: request.params.id, userId: requireSession(request).user.id }, out))),
+      money(request, reply, async (tx, out) =>
+        toTimesheet(
+          await timesheets.approve(tx, { id: request.params.id, userId: requireSession(request).user.id }, out),
+        ),
+      ),
   )
 
   app.post(
@@ -101,7 +135,13 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
         summary: 'Dispute minutes of the week (client, until its reviewDueAt); the rest is approved and paid now',
         params: IdParams,
         headers: IdempotencyHeaders,
-        body: Type.Object({ minutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            minutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 }),
+            reason: Type.String({ minLength: 1, maxLength: 2000 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ timesheet: Timesheet, dispute: Dispute }), ...errors },
       },
     },
@@ -110,7 +150,11 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
         request,
         reply,
         async (tx, out) => {
-          const result = await timesheets.dispute(tx, { id: request.params.id, userId: requireSession(request).user.id, ...request.body }, out)
+          const result = await timesheets.dispute(
+            tx,
+            { id: request.params.id, userId: requireSession(request).user.id, ...request.body },
+            out,
+          )
           return { timesheet: toTimesheet(result.view), dispute: toDispute(result.dispute) }
         },
         201,
@@ -119,8 +163,16 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
 
   app.get(
     '/api/v1/timesheet-disputes/:id',
-    { schema: { tags: ['timesheets'], summary: 'An hourly dispute', params: IdParams, response: { 200: Dispute, ...errors } } },
-    async (request) => toDispute(await disputes.get({ id: request.params.id, userId: requireSession(request).user.id })),
+    {
+      schema: {
+        tags: ['timesheets'],
+        summary: 'An hourly dispute',
+        params: IdParams,
+        response: { 200: Dispute, ...errors },
+      },
+    },
+    async (request) =>
+      toDispute(await disputes.get({ id: request.params.id, userId: requireSession(request).user.id })),
   )
 
   app.post(
@@ -131,12 +183,23 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
         summary: "The freelancer's answer (within 3 days), optionally proposing the minutes to be paid",
         params: IdParams,
         headers: IdempotencyHeaders,
-        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 2000 }), minutes: Type.Optional(Minutes) }, { additionalProperties: false }),
+        body: Type.Object(
+          { message: Type.String({ minLength: 1, maxLength: 2000 }), minutes: Type.Optional(Minutes) },
+          { additionalProperties: false },
+        ),
         response: { 200: Dispute, ...errors },
       },
     },
     async (request, reply) =>
-      money(request, reply, async (tx, out) => toDispute(await disputes.respond(tx, { id: request.params.id, userId: requireSession(request).user.id, ...request.body }, out))),
+      money(request, reply, async (tx, out) =>
+        toDispute(
+          await disputes.respond(
+            tx,
+            { id: request.params.id, userId: requireSession(request).user.id, ...request.body },
+            out,
+          ),
+        ),
+      ),
   )
 
   app.post(
@@ -153,14 +216,28 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
     },
     async (request, reply) =>
       money(request, reply, async (tx, out) =>
-        toDispute(await disputes.settle(tx, { id: request.params.id, userId: requireSession(request).user.id, minutes: request.body.minutes }, out)),
+        toDispute(
+          await disputes.settle(
+            tx,
+            { id: request.params.id, userId: requireSession(request).user.id, minutes: request.body.minutes },
+            out,
+          ),
+        ),
       ),
   )
 
   app.post(
     '/api/v1/timesheet-disputes/:id/escalate',
-    { schema: { tags: ['timesheets'], summary: 'Ask an operator to decide', params: IdParams, response: { 200: Dispute, ...errors } } },
-    async (request) => toDispute(await disputes.escalate({ id: request.params.id, userId: requireSession(request).user.id })),
+    {
+      schema: {
+        tags: ['timesheets'],
+        summary: 'Ask an operator to decide',
+        params: IdParams,
+        response: { 200: Dispute, ...errors },
+      },
+    },
+    async (request) =>
+      toDispute(await disputes.escalate({ id: request.params.id, userId: requireSession(request).user.id })),
   )
 
   app.post(
@@ -178,7 +255,13 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{ timesheets: Timesheet
     },
     async (request, reply) =>
       money(request, reply, async (tx, out) =>
-        toDispute(await disputes.decide(tx, { id: request.params.id, operatorId: requireSession(request).user.id, minutes: request.body.minutes }, out)),
+        toDispute(
+          await disputes.decide(
+            tx,
+            { id: request.params.id, operatorId: requireSession(request).user.id, minutes: request.body.minutes },
+            out,
+          ),
+        ),
       ),
   )
 }

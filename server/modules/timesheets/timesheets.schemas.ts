@@ -34,13 +34,18 @@ export const Timesheet = Type.Object({
   currency: Type.String(),
   hourlyRate: Type.Union([Type.Integer(), Type.Null()]),
   amount: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount',
+    description:
+      'Minor units. Open week: the running amount, billable minutes so far (weekly limit applied) x rate, what submitting now would invoice. Later: the submitted amount',
   }),
   totals: Totals,
-  submitDeadline: Type.String({ description: 'Until when the freelancer may adjust and submit the week; then it is submitted automatically' }),
+  submitDeadline: Type.String({
+    description: 'Until when the freelancer may adjust and submit the week; then it is submitted automatically',
+  }),
   submittedAt: Nullable(Type.String()),
   submittedBy: Nullable(Type.String()),
-  reviewDueAt: Nullable(Type.String({ description: 'Until when the client may approve or dispute; no action by then approves the week' })),
+  reviewDueAt: Nullable(
+    Type.String({ description: 'Until when the client may approve or dispute; no action by then approves the week' }),
+  ),
   approvedAt: Nullable(Type.String()),
   approvedBy: Nullable(Type.String()),
   approvedMinutes: Type.Union([Type.Integer(), Type.Null()]),

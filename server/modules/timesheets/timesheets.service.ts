@@ -49,12 +49,29 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
   const { db, clock, ids, scheduler, live } = deps
   const activityDeps = { clock, ids }
 
-  const log = (tx: Executor, contract: HourlyContract, actorId: string | null, type: string, data: Record<string, unknown>) =>
-    appendActivity(tx, activityDeps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+  const log = (
+    tx: Executor,
+    contract: HourlyContract,
+    actorId: string | null,
+    type: string,
+    data: Record<string, unknown>,
+  ) =>
+    appendActivity(tx, activityDeps, {
+      workroomId: contract.workroomId,
+      actorId,
+      type,
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, ...data },
+    })
 
   const notify = (out: Notify, contract: HourlyContract, type: string, data: Record<string, unknown>) =>
     out.push(
-      () => live.publish([contract.clientId, contract.freelancerId], { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } }),
+      () =>
+        live.publish([contract.clientId, contract.freelancerId], {
+          type,
+          workroomId: contract.workroomId,
+          data: { contractId: contract.id, ...data },
+        }),
       () => deps.refreshState(contract.id),
     )
 
@@ -80,7 +97,9 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
   }
 
   async function view(executor: Executor, sheet: TimesheetRow, contract: HourlyContract): Promise<TimesheetView> {
-    const totals = sheet.totals ? (sheet.totals as WeekTotals) : (await loadWeek(executor, contract, sheet.weekStart)).totals
+    const totals = sheet.totals
+      ? (sheet.totals as WeekTotals)
+      : (await loadWeek(executor, contract, sheet.weekStart)).totals
     const amount = sheet.amount ?? (sheet.state === 'open' ? Number(weekAmount(totals, contract)) : null)
     return { sheet, contract, totals, amount, dispute: await createTimesheetsRepository(executor).disputeOf(sheet.id) }
   }
@@ -90,7 +109,17 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
    * timesheet orders this against uploads), computes the amount and creates the draft
    * invoice sent to the client. A week with nothing billable is approved at once.
    */
-  async function submitLocked(tx: Transaction, input: { sheet: TimesheetRow; contract: HourlyContract; by: 'freelancer' | 'system'; actorId: string | null; notes?: string }, out: Notify) {
+  async function submitLocked(
+    tx: Transaction,
+    input: {
+      sheet: TimesheetRow
+      contract: HourlyContract
+      by: 'freelancer' | 'system'
+      actorId: string | null
+      notes?: string
+    },
+    out: Notify,
+  ) {
     const { sheet, contract } = input
     if (sheet.state !== 'open') throw timesheetErrors.notOpen()
     const now = clock.now()
@@ -98,11 +127,25 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     const rate = contract.hourlyRate ?? 0
     const amount = weekAmount(totals, contract)
     const repository = createTimesheetsRepository(tx)
-    const base = { hourlyRate: rate, totals, amount: Number(amount), submittedAt: now, submittedBy: input.by, updatedAt: now, ...(input.notes !== undefined ? { notes: input.notes } : {}) }
+    const base = {
+      hourlyRate: rate,
+      totals,
+      amount: Number(amount),
+      submittedAt: now,
+      submittedBy: input.by,
+      updatedAt: now,
+      ...(input.notes !== undefined ? { notes: input.notes } : {}),
+    }
     let updated: TimesheetRow
     let invoiceId: string | null = null
     if (amount === 0n) {
-      updated = await repository.update(sheet.id, { ...base, state: 'approved', approvedAt: now, approvedBy: 'system', approvedMinutes: 0 })
+      updated = await repository.update(sheet.id, {
+        ...base,
+        state: 'approved',
+        approvedAt: now,
+        approvedBy: 'system',
+        approvedMinutes: 0,
+      })
     } else {
       // Set when the week's timesheet was created; weeks from before that keep the old rule.
       const reviewDueAt = sheet.reviewDueAt ?? reviewDeadlineOf(sheet.weekStart)
@@ -122,14 +165,25 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
       await scheduler.schedule({ kind: AUTO_APPROVE_KIND, subject: sheet.id, dueAt: reviewDueAt }, tx)
     }
     if (input.by === 'freelancer') await scheduler.cancel(AUTO_SUBMIT_KIND, sheet.id, tx)
-    const data = { timesheetId: sheet.id, week: isoWeekLabel(sheet.weekStart), billableMinutes: totals.billableMinutes, amount: Number(amount), invoiceId, auto: input.by === 'system' }
+    const data = {
+      timesheetId: sheet.id,
+      week: isoWeekLabel(sheet.weekStart),
+      billableMinutes: totals.billableMinutes,
+      amount: Number(amount),
+      invoiceId,
+      auto: input.by === 'system',
+    }
     await log(tx, contract, input.actorId, 'timesheet.submitted', data)
     notify(out, contract, 'timesheet.submitted', data)
     return updated
   }
 
   /** Approves the whole week: its draft becomes the formal invoice, paid from the wallet. */
-  async function approveLocked(tx: Transaction, input: { sheet: TimesheetRow; contract: HourlyContract; by: 'client' | 'system'; actorId: string | null }, out: Notify) {
+  async function approveLocked(
+    tx: Transaction,
+    input: { sheet: TimesheetRow; contract: HourlyContract; by: 'client' | 'system'; actorId: string | null },
+    out: Notify,
+  ) {
     const { sheet, contract } = input
     if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
     const totals = sheet.totals as WeekTotals
@@ -151,14 +205,27 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
       updatedAt: now,
     })
     await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
-    const data = { timesheetId: sheet.id, week: isoWeekLabel(sheet.weekStart), invoiceId: invoice.id, number: invoice.number, amount: Number(invoice.total), payment, auto: input.by === 'system' }
+    const data = {
+      timesheetId: sheet.id,
+      week: isoWeekLabel(sheet.weekStart),
+      invoiceId: invoice.id,
+      number: invoice.number,
+      amount: Number(invoice.total),
+      payment,
+      auto: input.by === 'system',
+    }
     await log(tx, contract, input.actorId, 'timesheet.approved', data)
     notify(out, contract, 'timesheet.approved', data)
     return updated
   }
 
   /** Runs a deadline's work on an existing timesheet, if it still applies. */
-  async function onDeadline(tx: Transaction, context: DeadlineContext, timesheetId: string, work: (sheet: TimesheetRow, contract: HourlyContract, out: Notify) => Promise<unknown>) {
+  async function onDeadline(
+    tx: Transaction,
+    context: DeadlineContext,
+    timesheetId: string,
+    work: (sheet: TimesheetRow, contract: HourlyContract, out: Notify) => Promise<unknown>,
+  ) {
     const sheet = await createTimesheetsRepository(tx).find(timesheetId, { lock: true })
     if (!sheet) return
     const contract = await findContract(tx, sheet.contractId)
@@ -235,7 +302,10 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
         if (role !== 'freelancer') throw timesheetErrors.freelancerOnly()
         if (sheet.state !== 'open') throw timesheetErrors.notOpen()
-        const updated = await createTimesheetsRepository(tx).update(sheet.id, { notes: input.notes, updatedAt: clock.now() })
+        const updated = await createTimesheetsRepository(tx).update(sheet.id, {
+          notes: input.notes,
+          updatedAt: clock.now(),
+        })
         return view(tx, updated, contract)
       })
     },
@@ -248,7 +318,11 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         if (sheet.state !== 'open') throw timesheetErrors.notOpen()
         // Past the deadline the system submits (its deadline may simply not have run yet).
         if (clock.now() >= submitDueOf(sheet)) throw timesheetErrors.submitClosed()
-        const updated = await submitLocked(tx, { sheet, contract, by: 'freelancer', actorId: input.userId, notes: input.notes }, out)
+        const updated = await submitLocked(
+          tx,
+          { sheet, contract, by: 'freelancer', actorId: input.userId, notes: input.notes },
+          out,
+        )
         return view(tx, updated, contract)
       })
       await flush(out)
@@ -270,14 +344,19 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
      * The amount of the undisputed part is computed on its own minutes; what a resolution
      * pays later is the difference to the whole, so the parts always add up to the week.
      */
-    async dispute(tx: Transaction, input: { id: string; userId: string; minutes: number; reason: string }, out: Notify) {
+    async dispute(
+      tx: Transaction,
+      input: { id: string; userId: string; minutes: number; reason: string },
+      out: Notify,
+    ) {
       const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
       if (role !== 'client') throw timesheetErrors.clientOnly()
       if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
       const now = clock.now()
       if (now >= (sheet.reviewDueAt ?? now)) throw timesheetErrors.reviewClosed()
       const billable = (sheet.totals as WeekTotals).billableMinutes
-      if (input.minutes < 1 || input.minutes > billable) throw timesheetErrors.tooManyMinutes(undefined, { billableMinutes: billable })
+      if (input.minutes < 1 || input.minutes > billable)
+        throw timesheetErrors.tooManyMinutes(undefined, { billableMinutes: billable })
       const undisputed = billable - input.minutes
       const rate = sheet.hourlyRate ?? 0
       const repository = createTimesheetsRepository(tx)
@@ -297,7 +376,9 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         invoiceId = billed.invoice.id
         payment = billed.payment
       }
-      const respondBy = new Date(now.getTime() + (await deps.settings.getSettings(tx)).timesheetDisputeResponseDays * DAY)
+      const respondBy = new Date(
+        now.getTime() + (await deps.settings.getSettings(tx)).timesheetDisputeResponseDays * DAY,
+      )
       const dispute = await repository.insertDispute({
         id: ids.newId(),
         timesheetId: sheet.id,
@@ -310,10 +391,21 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
         createdAt: now,
         updatedAt: now,
       })
-      const updated = await repository.update(sheet.id, { state: 'disputed', approvedMinutes: undisputed, updatedAt: now })
+      const updated = await repository.update(sheet.id, {
+        state: 'disputed',
+        approvedMinutes: undisputed,
+        updatedAt: now,
+      })
       await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
       await scheduler.schedule({ kind: DISPUTE_TIMEOUT_KIND, subject: dispute.id, dueAt: respondBy }, tx)
-      const data = { timesheetId: sheet.id, disputeId: dispute.id, disputedMinutes: input.minutes, undisputedMinutes: undisputed, invoiceId, payment }
+      const data = {
+        timesheetId: sheet.id,
+        disputeId: dispute.id,
+        disputedMinutes: input.minutes,
+        undisputedMinutes: undisputed,
+        invoiceId,
+        payment,
+      }
       await log(tx, contract, input.userId, 'timesheet.disputed', data)
       notify(out, contract, 'timesheet.disputed', data)
       return { view: await view(tx, updated, contract), dispute }

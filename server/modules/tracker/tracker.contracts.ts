@@ -46,7 +46,10 @@ export async function findContract(db: Executor, id: string): Promise<HourlyCont
   return row ?? null
 }
 
-export function roleIn(contract: Pick<HourlyContract, 'clientId' | 'freelancerId'>, userId: string): ContractRole | null {
+export function roleIn(
+  contract: Pick<HourlyContract, 'clientId' | 'freelancerId'>,
+  userId: string,
+): ContractRole | null {
   if (contract.freelancerId === userId) return 'freelancer'
   if (contract.clientId === userId) return 'client'
   return null
@@ -56,7 +59,11 @@ export function roleIn(contract: Pick<HourlyContract, 'clientId' | 'freelancerId
  * The hourly contract as seen by `userId`: its two parties see it (also after it ended),
  * anyone else gets 404, a fixed-price contract 409.
  */
-export async function contractFor(db: Executor, id: string, userId: string): Promise<{ contract: HourlyContract; role: ContractRole }> {
+export async function contractFor(
+  db: Executor,
+  id: string,
+  userId: string,
+): Promise<{ contract: HourlyContract; role: ContractRole }> {
   const contract = await findContract(db, id)
   const role = contract ? roleIn(contract, userId) : null
   if (!contract || !role) throw trackerErrors.contractNotFound()

@@ -12,7 +12,10 @@ import { isoWeekLabel, WEEK_MS, weekStartOf } from './tracker.week.js'
  * same rules as the week view), its screenshots as links, memos and the timesheets. Either
  * party may export it at any time, also after the contract ended.
  */
-export async function buildWorkDiary(db: Executor, input: { contractId: string; userId: string; publicUrl: string; now: Date }) {
+export async function buildWorkDiary(
+  db: Executor,
+  input: { contractId: string; userId: string; publicUrl: string; now: Date },
+) {
   const { contract } = await contractFor(db, input.contractId, input.userId)
   const repository = createTrackerRepository(db)
   const [segments, screenshots, timesheets] = await Promise.all([
@@ -42,8 +45,18 @@ export async function buildWorkDiary(db: Executor, input: { contractId: string; 
         timesheet: sheet ? timesheetSummary(sheet) : null,
         totals: computed.totals satisfies WeekTotals,
         segments: computed.segments.map((segment) => {
-          const view = toSegmentView({ ...segment, screenshots: shots.filter((s) => s.segmentStart.getTime() === segment.start.getTime()) })
-          return { ...view, screenshots: view.screenshots.map((s) => ({ ...s, imageUrl: link(s.imageUrl), thumbnailUrl: link(s.thumbnailUrl) })) }
+          const view = toSegmentView({
+            ...segment,
+            screenshots: shots.filter((s) => s.segmentStart.getTime() === segment.start.getTime()),
+          })
+          return {
+            ...view,
+            screenshots: view.screenshots.map((s) => ({
+              ...s,
+              imageUrl: link(s.imageUrl),
+              thumbnailUrl: link(s.thumbnailUrl),
+            })),
+          }
         }),
       }
     })
@@ -62,7 +75,12 @@ export async function buildWorkDiary(db: Executor, input: { contractId: string; 
     weeks: out,
     screenshots: screenshots.map((shot) => {
       const ref = screenshotRef(shot)
-      return { ...ref, segmentStart: shot.segmentStart.toISOString(), imageUrl: link(ref.imageUrl), thumbnailUrl: link(ref.thumbnailUrl) }
+      return {
+        ...ref,
+        segmentStart: shot.segmentStart.toISOString(),
+        imageUrl: link(ref.imageUrl),
+        thumbnailUrl: link(ref.thumbnailUrl),
+      }
     }),
   }
 }

@@ -18,10 +18,16 @@ export const segmentRejections = {
   future: ['tracker.future_segment', 'This segment has not ended yet'],
   beforeContract: ['tracker.before_contract', 'This segment is before the contract started'],
   afterContract: ['tracker.after_contract', 'This segment is after the contract ended or paused'],
-  weekLocked: ['tracker.week_locked', "This week's timesheet is submitted or past its deadline; its time can no longer change"],
+  weekLocked: [
+    'tracker.week_locked',
+    "This week's timesheet is submitted or past its deadline; its time can no longer change",
+  ],
   manualNotAllowed: ['tracker.manual_not_allowed', 'The binding terms do not allow manual time'],
   badActivity: ['tracker.invalid_activity', 'activity must hold exactly 10 minutes'],
-  activityOutOfBounds: ['tracker.activity_out_of_bounds', 'Each minute holds at most 1000 key presses and 1000 pointer events'],
+  activityOutOfBounds: [
+    'tracker.activity_out_of_bounds',
+    'Each minute holds at most 1000 key presses and 1000 pointer events',
+  ],
   memoTooLong: ['tracker.memo_too_long', 'memo holds at most 500 characters'],
   duplicate: ['tracker.duplicate_in_batch', 'The same start appears earlier in this batch'],
 } as const satisfies Record<string, readonly [string, string]>

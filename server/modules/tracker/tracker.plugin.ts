@@ -18,7 +18,15 @@ export const trackerModule = fp<{ config: Config; clock: Clock; ids: IdGenerator
   async (app, { config, clock, ids }) => {
     const weekChanges = createWeekChanges(app.log)
     app.decorate('weekChanges', weekChanges)
-    const tracker = createTrackerService({ db: app.db, clock, ids, scheduler: app.scheduler, settings: app.settings, live: app.events, weekChanged: weekChanges.emit })
+    const tracker = createTrackerService({
+      db: app.db,
+      clock,
+      ids,
+      scheduler: app.scheduler,
+      settings: app.settings,
+      live: app.events,
+      weekChanged: weekChanges.emit,
+    })
     await app.register(trackerRoutes, { tracker, db: app.db, clock, publicUrl: config.publicUrl })
   },
   { name: 'tracker', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'events'] },

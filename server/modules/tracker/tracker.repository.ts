@@ -4,12 +4,17 @@ import { screenshotsTable, timesheetsTable, trackerSegmentsTable } from '../../.
 
 export type SegmentRow = typeof trackerSegmentsTable.$inferSelect
 export type TimesheetRow = typeof timesheetsTable.$inferSelect
-export type ScreenshotSummary = Pick<typeof screenshotsTable.$inferSelect, 'id' | 'segmentStart' | 'capturedAt' | 'state' | 'blurred'>
+export type ScreenshotSummary = Pick<
+  typeof screenshotsTable.$inferSelect,
+  'id' | 'segmentStart' | 'capturedAt' | 'state' | 'blurred'
+>
 
 export function createTrackerRepository(db: Executor) {
   return {
     /** Inserts or replaces segments by (contract, start): re-uploads never duplicate. */
-    async upsertSegments(rows: Array<typeof trackerSegmentsTable.$inferInsert>): Promise<Array<{ id: string; start: Date }>> {
+    async upsertSegments(
+      rows: Array<typeof trackerSegmentsTable.$inferInsert>,
+    ): Promise<Array<{ id: string; start: Date }>> {
       if (rows.length === 0) return []
       return db
         .insert(trackerSegmentsTable)
@@ -29,11 +34,21 @@ export function createTrackerRepository(db: Executor) {
       return db
         .select()
         .from(trackerSegmentsTable)
-        .where(and(eq(trackerSegmentsTable.contractId, contractId), gte(trackerSegmentsTable.start, from), lt(trackerSegmentsTable.start, to)))
+        .where(
+          and(
+            eq(trackerSegmentsTable.contractId, contractId),
+            gte(trackerSegmentsTable.start, from),
+            lt(trackerSegmentsTable.start, to),
+          ),
+        )
         .orderBy(asc(trackerSegmentsTable.start))
     },
     async allSegments(contractId: string): Promise<SegmentRow[]> {
-      return db.select().from(trackerSegmentsTable).where(eq(trackerSegmentsTable.contractId, contractId)).orderBy(asc(trackerSegmentsTable.start))
+      return db
+        .select()
+        .from(trackerSegmentsTable)
+        .where(eq(trackerSegmentsTable.contractId, contractId))
+        .orderBy(asc(trackerSegmentsTable.start))
     },
     async deleteSegment(contractId: string, start: Date): Promise<boolean> {
       const deleted = await db
@@ -52,7 +67,13 @@ export function createTrackerRepository(db: Executor) {
           blurred: screenshotsTable.blurred,
         })
         .from(screenshotsTable)
-        .where(and(eq(screenshotsTable.contractId, contractId), gte(screenshotsTable.segmentStart, from), lt(screenshotsTable.segmentStart, to)))
+        .where(
+          and(
+            eq(screenshotsTable.contractId, contractId),
+            gte(screenshotsTable.segmentStart, from),
+            lt(screenshotsTable.segmentStart, to),
+          ),
+        )
         .orderBy(asc(screenshotsTable.capturedAt))
     },
     /** Creates the week's timesheet (`open`) if missing; true when this call created it. */
@@ -74,7 +95,11 @@ export function createTrackerRepository(db: Executor) {
       return row ?? null
     },
     async allTimesheets(contractId: string): Promise<TimesheetRow[]> {
-      return db.select().from(timesheetsTable).where(eq(timesheetsTable.contractId, contractId)).orderBy(asc(timesheetsTable.weekStart))
+      return db
+        .select()
+        .from(timesheetsTable)
+        .where(eq(timesheetsTable.contractId, contractId))
+        .orderBy(asc(timesheetsTable.weekStart))
     },
     async allScreenshots(contractId: string): Promise<ScreenshotSummary[]> {
       return db

@@ -5,16 +5,25 @@ import type { Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import { buildWorkDiary, workDiaryCsv } from './tracker.diary.js'
 import { trackerErrors } from './tracker.errors.js'
-import { SegmentStartQuery, toWeekResponse, UploadBody, UploadResponse, WeekQuery, WeekResponse } from './tracker.schemas.js'
+import {
+  SegmentStartQuery,
+  toWeekResponse,
+  UploadBody,
+  UploadResponse,
+  WeekQuery,
+  WeekResponse,
+} from './tracker.schemas.js'
 import type { TrackerService } from './tracker.service.js'
 import { parseIsoWeek } from './tracker.week.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 
-export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService; db: Executor; clock: Clock; publicUrl: string }> = async (
-  app,
-  { tracker, db, clock, publicUrl },
-) => {
+export const trackerRoutes: FastifyPluginAsyncTypebox<{
+  tracker: TrackerService
+  db: Executor
+  clock: Clock
+  publicUrl: string
+}> = async (app, { tracker, db, clock, publicUrl }) => {
   app.put(
     '/api/v1/contracts/:id/segments',
     {
@@ -29,7 +38,11 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
       },
     },
     async (request) =>
-      tracker.uploadSegments({ contractId: request.params.id, userId: requireSession(request).user.id, segments: request.body.segments }),
+      tracker.uploadSegments({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        segments: request.body.segments,
+      }),
   )
 
   app.get(
@@ -46,7 +59,11 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
     async (request) => {
       const weekStart = request.query.week === undefined ? null : parseIsoWeek(request.query.week)
       if (request.query.week !== undefined && !weekStart) throw trackerErrors.badWeek()
-      const view = await tracker.week({ contractId: request.params.id, userId: requireSession(request).user.id, weekStart })
+      const view = await tracker.week({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        weekStart,
+      })
       return toWeekResponse(view)
     },
   )
@@ -63,7 +80,11 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
       },
     },
     async (request, reply) => {
-      await tracker.deleteSegment({ contractId: request.params.id, userId: requireSession(request).user.id, start: request.query.start })
+      await tracker.deleteSegment({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        start: request.query.start,
+      })
       return reply.status(204).send(null)
     },
   )
@@ -74,7 +95,8 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
       schema: {
         tags: ['hourly'],
         summary: "Export the contract's work diary: segments, screenshots (links), memos, timesheets",
-        description: '`?format=json` (default) or `csv` (one row per segment). Both parties, also after the contract ended.',
+        description:
+          '`?format=json` (default) or `csv` (one row per segment). Both parties, also after the contract ended.',
         params: IdParams,
         querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
         produces: ['application/json', 'text/csv'],
@@ -82,10 +104,19 @@ export const trackerRoutes: FastifyPluginAsyncTypebox<{ tracker: TrackerService;
       },
     },
     async (request, reply) => {
-      const diary = await buildWorkDiary(db, { contractId: request.params.id, userId: requireSession(request).user.id, publicUrl, now: clock.now() })
+      const diary = await buildWorkDiary(db, {
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        publicUrl,
+        now: clock.now(),
+      })
       const format = request.query.format ?? 'json'
       void reply.header('content-disposition', `attachment; filename="work-diary-${diary.contract.id}.${format}"`)
-      if (format === 'csv') return reply.header('content-type', 'text/csv; charset=utf-8').serializer((body: string) => body).send(workDiaryCsv(diary) as never)
+      if (format === 'csv')
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .serializer((body: string) => body)
+          .send(workDiaryCsv(diary) as never)
       return diary
     },
   )

@@ -5,15 +5,27 @@ import { isoWeekLabel, SEGMENT_MS, WEEK_MS } from './tracker.week.js'
 
 const Minute = Type.Object(
   {
-    keys: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'key presses in the minute (at most 1000 are accepted)' }),
-    pointer: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'pointer events in the minute (at most 1000 are accepted)' }),
+    keys: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'key presses in the minute (at most 1000 are accepted)',
+    }),
+    pointer: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description: 'pointer events in the minute (at most 1000 are accepted)',
+    }),
   },
   { additionalProperties: false },
 )
 
 export const SegmentBody = Type.Object(
   {
-    start: Type.String({ maxLength: 40, description: 'UTC start on a 10-minute boundary', example: '2026-11-23T09:00:00Z' }),
+    start: Type.String({
+      maxLength: 40,
+      description: 'UTC start on a 10-minute boundary',
+      example: '2026-11-23T09:00:00Z',
+    }),
     activity: Type.Array(Minute, { maxItems: 60, description: 'one entry per minute, exactly 10' }),
     memo: Type.Optional(Type.String({ maxLength: 2000, description: 'at most 500 characters are accepted' })),
     manual: Type.Optional(Type.Boolean({ description: 'time added by hand (only where the binding terms allow it)' })),
@@ -21,7 +33,10 @@ export const SegmentBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const UploadBody = Type.Object({ segments: Type.Array(SegmentBody, { minItems: 1, maxItems: 200 }) }, { additionalProperties: false })
+export const UploadBody = Type.Object(
+  { segments: Type.Array(SegmentBody, { minItems: 1, maxItems: 200 }) },
+  { additionalProperties: false },
+)
 
 export const UploadResponse = Type.Object({
   accepted: Type.Array(Type.Object({ start: Type.String(), id: Type.String() })),
@@ -86,7 +101,12 @@ export const WeekResponse = Type.Object({
   totals: Totals,
 })
 
-export function screenshotRef(shot: { id: string; capturedAt: Date; state: string; blurred: boolean }): Static<typeof ScreenshotRef> {
+export function screenshotRef(shot: {
+  id: string
+  capturedAt: Date
+  state: string
+  blurred: boolean
+}): Static<typeof ScreenshotRef> {
   const stored = shot.state !== 'deleted'
   return {
     id: shot.id,

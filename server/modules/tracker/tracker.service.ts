@@ -8,8 +8,21 @@ import { computeWeek, type SegmentBilling, type WeekTotals } from './tracker.bil
 import { contractFor, type ContractRole, type HourlyContract } from './tracker.contracts.js'
 import { segmentRejections, trackerErrors, type SegmentRejection } from './tracker.errors.js'
 import type { LivePublisher, WeekChanged } from './tracker.live.js'
-import { createTrackerRepository, type ScreenshotSummary, type SegmentRow, type TimesheetRow } from './tracker.repository.js'
-import { isAligned, reviewDeadlineOf, SEGMENT_MS, submitDeadlineOf, submitDueOf, WEEK_MS, weekStartOf } from './tracker.week.js'
+import {
+  createTrackerRepository,
+  type ScreenshotSummary,
+  type SegmentRow,
+  type TimesheetRow,
+} from './tracker.repository.js'
+import {
+  isAligned,
+  reviewDeadlineOf,
+  SEGMENT_MS,
+  submitDeadlineOf,
+  submitDueOf,
+  WEEK_MS,
+  weekStartOf,
+} from './tracker.week.js'
 
 /** The durable deadline that submits a week nobody submitted by its submit deadline. */
 export const AUTO_SUBMIT_KIND = 'timesheet.auto_submit'
@@ -90,7 +103,8 @@ export async function lockWeekForWrite(
 export function outsideContract(contract: HourlyContract, start: Date): SegmentRejection | null {
   const began = contract.acceptedAt ?? contract.offeredAt
   if (start.getTime() + SEGMENT_MS <= began.getTime()) return 'beforeContract'
-  const stoppedAt = contract.state === 'ended' ? contract.endedAt : contract.state === 'paused' ? contract.updatedAt : null
+  const stoppedAt =
+    contract.state === 'ended' ? contract.endedAt : contract.state === 'paused' ? contract.updatedAt : null
   if (stoppedAt && start.getTime() >= stoppedAt.getTime()) return 'afterContract'
   return null
 }
@@ -100,7 +114,11 @@ export function assertTracking(contract: HourlyContract): void {
 }
 
 /** The week's segments with their screenshots and billing flags, and the totals. */
-export async function loadWeek(db: Executor, contract: HourlyContract, weekStart: Date): Promise<Omit<WeekView, 'role' | 'contract'>> {
+export async function loadWeek(
+  db: Executor,
+  contract: HourlyContract,
+  weekStart: Date,
+): Promise<Omit<WeekView, 'role' | 'contract'>> {
   const repository = createTrackerRepository(db)
   const weekEnd = new Date(weekStart.getTime() + WEEK_MS)
   const [rows, screenshots, timesheet] = await Promise.all([
@@ -171,7 +189,9 @@ export function createTrackerService(deps: TrackerDeps) {
         // Weeks in time order, so two batches lock the same weeks in the same order.
         for (const week of [...byWeek.keys()].sort((a, b) => a - b)) {
           const items = byWeek.get(week)!
-          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, new Date(week)))) {
+          if (
+            !(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, new Date(week)))
+          ) {
             for (const item of items) reject(item.input.start, 'weekLocked')
             continue
           }
@@ -193,7 +213,11 @@ export function createTrackerService(deps: TrackerDeps) {
       })
       const { contract, accepted, rejected } = outcome
       // A batch refused only because its week is locked is a conflict, not a partial success.
-      if (accepted.length === 0 && rejected.length > 0 && rejected.every((r) => r.code === segmentRejections.weekLocked[0])) {
+      if (
+        accepted.length === 0 &&
+        rejected.length > 0 &&
+        rejected.every((r) => r.code === segmentRejections.weekLocked[0])
+      ) {
         throw trackerErrors.weekLocked(undefined, { accepted, rejected })
       }
       if (accepted.length > 0) {
@@ -203,7 +227,8 @@ export function createTrackerService(deps: TrackerDeps) {
           data: { contractId: contract.id, starts: accepted.map((a) => a.start) },
         })
         const weeks = new Set(accepted.map((a) => weekStartOf(new Date(a.start)).getTime()))
-        for (const week of [...weeks].sort((a, b) => a - b)) await weekChanged({ contractId: contract.id, weekStart: new Date(week) })
+        for (const week of [...weeks].sort((a, b) => a - b))
+          await weekChanged({ contractId: contract.id, weekStart: new Date(week) })
       }
       return { accepted, rejected }
     },
@@ -215,8 +240,17 @@ export function createTrackerService(deps: TrackerDeps) {
       const contract = await db.transaction(async (tx) => {
         const { contract, role } = await contractFor(tx, input.contractId, input.userId)
         if (role !== 'freelancer') throw trackerErrors.freelancerOnly()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(start)))) throw trackerErrors.weekLocked()
-        if (!(await createTrackerRepository(tx).deleteSegment(contract.id, start))) throw trackerErrors.segmentNotFound()
+        if (
+          !(await lockWeekForWrite(
+            tx,
+            { clock, ids, scheduler, settings: deps.settings },
+            contract,
+            weekStartOf(start),
+          ))
+        )
+          throw trackerErrors.weekLocked()
+        if (!(await createTrackerRepository(tx).deleteSegment(contract.id, start)))
+          throw trackerErrors.segmentNotFound()
         return contract
       })
       await live.publish([contract.clientId, contract.freelancerId], {

@@ -18,7 +18,11 @@ t.test('ISO weeks and rounding are exact', async (t) => {
   t.equal(parseIsoWeek('2026-W53')?.toISOString(), '2026-12-28T00:00:00.000Z', '2026 has 53')
   t.equal(parseIsoWeek('2020-W53')?.toISOString(), '2020-12-28T00:00:00.000Z')
   t.equal(isoWeekLabel(at('2025-12-29T00:00:00Z')), '2026-W01')
-  t.equal(weekStartOf(at('2026-11-29T23:59:59Z')).toISOString(), '2026-11-23T00:00:00.000Z', 'Sunday belongs to the week before')
+  t.equal(
+    weekStartOf(at('2026-11-29T23:59:59Z')).toISOString(),
+    '2026-11-23T00:00:00.000Z',
+    'Sunday belongs to the week before',
+  )
   t.equal(amountFor(10, 4500), 750)
   t.equal(amountFor(1, 4999), 83, '83.316 rounds down')
   t.equal(amountFor(1, 30), 1, 'half a minor unit rounds up')
@@ -52,7 +56,12 @@ t.test('limit, exclusions and protection', async (t) => {
     { weeklyLimitMinutes: 45, manualTimeAllowed: true },
   )
   t.same(
-    segments.map((s) => [s.billing.billableMinutes, s.billing.protected, s.billing.unprotectedReasons, s.billing.notBillableReasons]),
+    segments.map((s) => [
+      s.billing.billableMinutes,
+      s.billing.protected,
+      s.billing.unprotectedReasons,
+      s.billing.notBillableReasons,
+    ]),
     [
       [10, true, [], []],
       [10, false, ['manual', 'no_screenshot'], []],
@@ -62,7 +71,15 @@ t.test('limit, exclusions and protection', async (t) => {
       [5, false, ['over_limit'], []],
     ],
   )
-  t.match(totals, { totalMinutes: 60, billableMinutes: 45, overLimitMinutes: 5, excludedMinutes: 10, protectedMinutes: 10, unprotectedMinutes: 35, manualMinutes: 10 })
+  t.match(totals, {
+    totalMinutes: 60,
+    billableMinutes: 45,
+    overLimitMinutes: 5,
+    excludedMinutes: 10,
+    protectedMinutes: 10,
+    unprotectedMinutes: 35,
+    manualMinutes: 10,
+  })
 })
 
 t.test('segment uploads: per-segment answers, access, idempotence, weekly lock', async (t) => {
@@ -110,18 +127,42 @@ t.test('segment uploads: per-segment answers, access, idempotence, weekly lock',
       ['2026-11-24T10:00:00Z', 'tracker.duplicate_in_batch'],
     ],
   )
-  t.ok(first.json().rejected.every((r: { message: string }) => r.message.length > 0), 'each rejection says why')
+  t.ok(
+    first.json().rejected.every((r: { message: string }) => r.message.length > 0),
+    'each rejection says why',
+  )
 
   t.equal((await put(client.token, batch.slice(0, 1))).statusCode, 403, 'the client reads, does not upload')
   t.equal((await put(stranger.token, batch.slice(0, 1))).statusCode, 404)
   t.equal((await call({ method: 'GET', url, token: stranger.token })).statusCode, 404)
   t.equal((await put(freelancer.token, [{ ...batch[0], extra: 1 }])).statusCode, 400, 'unknown fields are refused')
-  t.equal((await put(freelancer.token, Array.from({ length: 201 }, () => batch[0]))).statusCode, 400, 'at most 200 per batch')
+  t.equal(
+    (
+      await put(
+        freelancer.token,
+        Array.from({ length: 201 }, () => batch[0]),
+      )
+    ).statusCode,
+    400,
+    'at most 200 per batch',
+  )
 
   // An offline tracker replays its cache out of order, twice: each start is stored once, the last upload wins.
-  const cached = ['11:30', '11:00', '11:20', '11:10'].map((hm) => ({ start: `2026-11-24T${hm}:00Z`, activity: activity(), memo: `at ${hm}` }))
+  const cached = ['11:30', '11:00', '11:20', '11:10'].map((hm) => ({
+    start: `2026-11-24T${hm}:00Z`,
+    activity: activity(),
+    memo: `at ${hm}`,
+  }))
   t.equal((await put(freelancer.token, cached)).json().accepted.length, 4)
-  t.equal((await put(freelancer.token, [...cached].reverse().map((s) => ({ ...s, memo: `${s.memo} again` })))).json().accepted.length, 4)
+  t.equal(
+    (
+      await put(
+        freelancer.token,
+        [...cached].reverse().map((s) => ({ ...s, memo: `${s.memo} again` })),
+      )
+    ).json().accepted.length,
+    4,
+  )
 
   const week = await call({ method: 'GET', url: `${url}?week=2026-W48`, token: client.token })
   t.equal(week.statusCode, 200, week.body)
@@ -132,7 +173,11 @@ t.test('segment uploads: per-segment answers, access, idempotence, weekly lock',
     'six segments, each once, in time order',
   )
   t.equal(view.segments[2].memo, 'at 11:00 again')
-  t.match(view.totals, { totalMinutes: 60, billableMinutes: 30, overLimitMinutes: 30 }, 'the weekly limit of 30 minutes holds')
+  t.match(
+    view.totals,
+    { totalMinutes: 60, billableMinutes: 30, overLimitMinutes: 30 },
+    'the weekly limit of 30 minutes holds',
+  )
   t.same(view.segments[1].unprotectedReasons, ['no_memo', 'no_screenshot', 'no_activity'])
   t.same(view.segments[3].notBillableReasons, ['over_limit'])
   t.equal(view.timesheet.state, 'open')
@@ -140,14 +185,21 @@ t.test('segment uploads: per-segment answers, access, idempotence, weekly lock',
 
   const removed = await call({ method: 'DELETE', url: `${url}?start=2026-11-24T10:50:00Z`, token: freelancer.token })
   t.equal(removed.statusCode, 204)
-  t.equal((await call({ method: 'GET', url, token: freelancer.token })).json().segments.length, 5, 'the freelancer adjusted the week')
+  t.equal(
+    (await call({ method: 'GET', url, token: freelancer.token })).json().segments.length,
+    5,
+    'the freelancer adjusted the week',
+  )
 
   // Monday 12:00 UTC after the week: the week is closed even before its deadline ran.
   clock.set(new Date(Date.parse('2026-11-30T12:00:00Z')).toISOString())
   const late = await put(freelancer.token, [{ start: '2026-11-24T12:00:00Z', activity: activity() }])
   t.equal(late.statusCode, 409, 'an upload into a locked week answers 409')
   t.equal(late.json().code, 'tracker.week_locked')
-  t.same(late.json().rejected.map((r: { code: string }) => r.code), ['tracker.week_locked'])
+  t.same(
+    late.json().rejected.map((r: { code: string }) => r.code),
+    ['tracker.week_locked'],
+  )
   const removeLate = await call({ method: 'DELETE', url: `${url}?start=2026-11-24T10:00:00Z`, token: freelancer.token })
   t.equal(removeLate.statusCode, 409)
   t.equal(removeLate.json().code, 'tracker.week_locked')
@@ -157,7 +209,11 @@ t.test('segment uploads: per-segment answers, access, idempotence, weekly lock',
     { start: '2026-11-29T12:50:00Z', activity: activity() },
   ])
   t.equal(mixed.statusCode, 200, 'a batch across weeks keeps what it can')
-  t.same([mixed.json().accepted.length, mixed.json().rejected[0].code], [1, 'tracker.week_locked'], 'the new week is open, the old one locked')
+  t.same(
+    [mixed.json().accepted.length, mixed.json().rejected[0].code],
+    [1, 'tracker.week_locked'],
+    'the new week is open, the old one locked',
+  )
 })
 
 t.test('work diary export, CSV and JSON, for both parties after the contract ended', async (t) => {
@@ -165,7 +221,13 @@ t.test('work diary export, CSV and JSON, for both parties after the contract end
   const { app, call, clock, register } = harness
   clock.set('2026-11-20T18:00:00Z')
   const { contractId, client, freelancer } = await createHourlyContract(harness, { manualTimeAllowed: true })
-  const put = (segments: unknown[]) => call({ method: 'PUT', url: `/api/v1/contracts/${contractId}/segments`, token: freelancer.token, payload: { segments } })
+  const put = (segments: unknown[]) =>
+    call({
+      method: 'PUT',
+      url: `/api/v1/contracts/${contractId}/segments`,
+      token: freelancer.token,
+      payload: { segments },
+    })
   await put([{ start: '2026-11-16T10:00:00Z', activity: activity(), memo: 'Last week' }])
   clock.set('2026-11-24T18:00:00Z')
   await call({
@@ -179,20 +241,33 @@ t.test('work diary export, CSV and JSON, for both parties after the contract end
       ],
     },
   })
-  await app.db.update(contractsTable).set({ state: 'ended', endedAt: clock.now() }).where(eq(contractsTable.id, contractId))
+  await app.db
+    .update(contractsTable)
+    .set({ state: 'ended', endedAt: clock.now() })
+    .where(eq(contractsTable.id, contractId))
   for (const who of [client, freelancer]) {
     const json = await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/work-diary`, token: who.token })
     t.equal(json.statusCode, 200)
     t.match(json.headers['content-disposition'], /attachment; filename="work-diary-.*\.json"/)
     const diary = json.json()
-    t.same(diary.weeks.map((w: { week: string }) => w.week), ['2026-W47', '2026-W48'])
+    t.same(
+      diary.weeks.map((w: { week: string }) => w.week),
+      ['2026-W47', '2026-W48'],
+    )
     t.equal(diary.contract.state, 'ended')
-    t.same(diary.weeks[1].segments.map((s: { memo: string; manual: boolean }) => [s.memo, s.manual]), [
-      ['=HYPERLINK("http://evil")', false],
-      ['Call, "quoted"', true],
-    ])
+    t.same(
+      diary.weeks[1].segments.map((s: { memo: string; manual: boolean }) => [s.memo, s.manual]),
+      [
+        ['=HYPERLINK("http://evil")', false],
+        ['Call, "quoted"', true],
+      ],
+    )
   }
-  const csv = await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/work-diary?format=csv`, token: client.token })
+  const csv = await call({
+    method: 'GET',
+    url: `/api/v1/contracts/${contractId}/work-diary?format=csv`,
+    token: client.token,
+  })
   t.equal(csv.statusCode, 200)
   t.match(csv.headers['content-type'], /^text\/csv/)
   const lines = csv.body.trim().split('\n')
@@ -201,5 +276,9 @@ t.test('work diary export, CSV and JSON, for both parties after the contract end
   t.match(lines[2], /,"'=HYPERLINK\(""http:\/\/evil""\)",/, 'a formula is defused and quotes are escaped')
   t.match(lines[3], /,true,"Call, ""quoted""",0,0,0,10,/)
   const stranger = await register('Stranger')
-  t.equal((await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/work-diary`, token: stranger.token })).statusCode, 404)
+  t.equal(
+    (await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/work-diary`, token: stranger.token }))
+      .statusCode,
+    404,
+  )
 })

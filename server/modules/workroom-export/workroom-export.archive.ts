@@ -15,7 +15,8 @@ import { createExportRepository } from './workroom-export.repository.js'
 const BATCH = 500
 
 /** Types that are compressed already; deflating them again only costs CPU. */
-const storedAsIs = /^(image\/(?!svg|bmp)|video\/|audio\/|application\/(zip|gzip|x-7z|x-rar|x-bzip2|x-xz|zstd|pdf|epub|vnd\.openxmlformats))/
+const storedAsIs =
+  /^(image\/(?!svg|bmp)|video\/|audio\/|application\/(zip|gzip|x-7z|x-rar|x-bzip2|x-xz|zstd|pdf|epub|vnd\.openxmlformats))/
 
 /** Every page of a cursor-paged read, one after the other. */
 async function* pages<T>(read: (after: T | null) => Promise<T[]>): AsyncGenerator<T> {
@@ -113,7 +114,10 @@ export async function buildWorkroomExport(deps: {
       files.page({ workroomId, viewer: membership, ...(after ? { beforeSeq: after.seq } : {}), limit: BATCH }),
     ),
   )
-  const members = await exportRepository.members(workroomId, freelancerId ? [workroom.clientId, freelancerId] : undefined)
+  const members = await exportRepository.members(
+    workroomId,
+    freelancerId ? [workroom.clientId, freelancerId] : undefined,
+  )
   const filePath = (file: FileRow) => `files/${file.id}/${file.name}`
 
   const manifest = {
@@ -151,7 +155,12 @@ export async function buildWorkroomExport(deps: {
     zip.addReadStreamLazy(`threads/${thread.id}.json`, { mtime }, (callback) => {
       const items = (async function* () {
         for await (const message of pages((after: Awaited<ReturnType<typeof messages.page>>[number] | null) =>
-          messages.page({ threadId: thread.id, order: 'oldest', ...(after ? { afterSeq: after.seq } : {}), limit: BATCH }),
+          messages.page({
+            threadId: thread.id,
+            order: 'oldest',
+            ...(after ? { afterSeq: after.seq } : {}),
+            limit: BATCH,
+          }),
         )) {
           const attachments = await messages.attachmentsOf([message.id])
           yield {
@@ -163,7 +172,10 @@ export async function buildWorkroomExport(deps: {
           }
         }
       })()
-      callback(null, guarded(jsonWithArray({ thread: manifest.threads.find((t) => t.id === thread.id) }, 'messages', items)))
+      callback(
+        null,
+        guarded(jsonWithArray({ thread: manifest.threads.find((t) => t.id === thread.id) }, 'messages', items)),
+      )
     })
   }
   zip.addReadStreamLazy('activity.json', { mtime }, (callback) => {
@@ -177,12 +189,16 @@ export async function buildWorkroomExport(deps: {
     callback(null, guarded(jsonWithArray({ workroomId }, 'entries', entries)))
   })
   for (const file of fileRows) {
-    zip.addReadStreamLazy(filePath(file), { mtime: file.createdAt, compress: !storedAsIs.test(file.contentType) }, (callback) => {
-      storage.get(file.storageKey).then(
-        (stream) => callback(null, guarded(stream)),
-        (err: unknown) => callback(err as Error, null as never),
-      )
-    })
+    zip.addReadStreamLazy(
+      filePath(file),
+      { mtime: file.createdAt, compress: !storedAsIs.test(file.contentType) },
+      (callback) => {
+        storage.get(file.storageKey).then(
+          (stream) => callback(null, guarded(stream)),
+          (err: unknown) => callback(err as Error, null as never),
+        )
+      },
+    )
   }
   // yazl's output is a PassThrough; its typings only say NodeJS.ReadableStream.
   const output = zip.outputStream as unknown as Readable

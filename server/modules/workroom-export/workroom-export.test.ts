@@ -27,16 +27,36 @@ t.test('export: a zip of the caller’s view only', async (t) => {
   t.equal(manifest.members.length, 3)
   t.equal(full.get(`files/${bFile.id}/b-portfolio.txt`)?.toString(), 'B portfolio bytes')
   const bThread = JSON.parse(full.get(`threads/${b.threadId}.json`)!.toString())
-  t.same(bThread.messages.map((m: { body: string }) => m.body), ['Welcome B: private note for B only'])
+  t.same(
+    bThread.messages.map((m: { body: string }) => m.body),
+    ['Welcome B: private note for B only'],
+  )
   t.equal(JSON.parse(full.get('activity.json')!.toString()).entries.length, 6)
 
   const mine = await download(a.user.token)
-  t.same([...mine.keys()].sort(), ['activity.json', `files/${aFile.id}/a-portfolio.txt`, `files/${shared.id}/brief.txt`, `threads/${a.threadId}.json`, 'workroom.json'].sort())
+  t.same(
+    [...mine.keys()].sort(),
+    [
+      'activity.json',
+      `files/${aFile.id}/a-portfolio.txt`,
+      `files/${shared.id}/brief.txt`,
+      `threads/${a.threadId}.json`,
+      'workroom.json',
+    ].sort(),
+  )
   const aManifest = JSON.parse(mine.get('workroom.json')!.toString())
   t.equal(aManifest.viewer.role, 'freelancer')
-  t.same(aManifest.members.map((m: { userId: string }) => m.userId).sort(), [client.id, a.user.id].sort(), 'A sees the client and themselves')
+  t.same(
+    aManifest.members.map((m: { userId: string }) => m.userId).sort(),
+    [client.id, a.user.id].sort(),
+    'A sees the client and themselves',
+  )
   const aThread = JSON.parse(mine.get(`threads/${a.threadId}.json`)!.toString())
-  t.same(aThread.messages.map((m: { body: string }) => m.body), ['Welcome A: the budget is 800', 'Thanks, A accepts'], 'all messages, oldest first')
+  t.same(
+    aThread.messages.map((m: { body: string }) => m.body),
+    ['Welcome A: the budget is 800', 'Thanks, A accepts'],
+    'all messages, oldest first',
+  )
   t.equal(JSON.parse(mine.get('activity.json')!.toString()).entries.length, 4)
   const everything = [...mine.values()].map((content) => content.toString('latin1')).join('\n')
   for (const secret of [b.user.id, b.threadId, bFile.id, 'private note for B', 'B portfolio bytes', b.user.email]) {
@@ -44,8 +64,16 @@ t.test('export: a zip of the caller’s view only', async (t) => {
   }
 
   const stranger = await test.register('Stranger')
-  t.equal((await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export`, token: stranger.token })).statusCode, 404, 'a stranger gets 404')
-  t.equal((await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export` })).statusCode, 401, 'anonymous gets 401')
+  t.equal(
+    (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export`, token: stranger.token })).statusCode,
+    404,
+    'a stranger gets 404',
+  )
+  t.equal(
+    (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export` })).statusCode,
+    401,
+    'anonymous gets 401',
+  )
 })
 
 t.test('export after the contract ended: both parties still get it, job and contract included', async (t) => {
@@ -56,7 +84,11 @@ t.test('export after the contract ended: both parties still get it, job and cont
   const { contractId, jobId, workroomId } = await startedContract(test, { client, freelancer })
   await endContract(test, contractId, client)
   for (const user of [client, freelancer]) {
-    const response = await test.call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/export`, token: user.token })
+    const response = await test.call({
+      method: 'GET',
+      url: `/api/v1/workrooms/${workroomId}/export`,
+      token: user.token,
+    })
     t.equal(response.statusCode, 200)
     const manifest = JSON.parse((await unzip(response.rawPayload)).get('workroom.json')!.toString())
     t.equal(manifest.job?.id, jobId)

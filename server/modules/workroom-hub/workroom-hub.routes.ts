@@ -14,7 +14,8 @@ export const workroomHubRoutes: FastifyPluginAsyncTypebox<{ hub: WorkroomHubServ
       schema: {
         tags: ['workrooms'],
         summary: 'The workroom hub: the job, proposals, invites and contracts you may see',
-        description: 'The client sees every proposal, invite and contract; a freelancer member only their own; anyone else 404.',
+        description:
+          'The client sees every proposal, invite and contract; a freelancer member only their own; anyone else 404.',
         params: IdParams,
         response: { 200: Workroom, 401: ErrorBody, 404: ErrorBody },
       },

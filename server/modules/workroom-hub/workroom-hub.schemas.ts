@@ -18,7 +18,10 @@ export const ProposalSummary = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 })
 
-export const WorkroomInvite = Type.Object({ freelancerId: Type.String(), createdAt: Type.String({ format: 'date-time' }) })
+export const WorkroomInvite = Type.Object({
+  freelancerId: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+})
 
 export const Workroom = Type.Object({
   id: Type.String(),

@@ -30,8 +30,18 @@ export function createWorkroomHubService(deps: { db: Database }) {
       const only = membership.role === 'freelancer' ? membership.freelancerId : undefined
       const [invites, proposals, contracts, thread] = await Promise.all([
         jobs.listInvites(job.id, only),
-        createProposalsRepository(db).list({ jobId: job.id, freelancerId: only, after: null, limit: OVERVIEW_LIMIT + 1 }),
-        createContractsRepository(db).list({ workroomId: job.workroomId, freelancerId: only, after: null, limit: 1000 }),
+        createProposalsRepository(db).list({
+          jobId: job.id,
+          freelancerId: only,
+          after: null,
+          limit: OVERVIEW_LIMIT + 1,
+        }),
+        createContractsRepository(db).list({
+          workroomId: job.workroomId,
+          freelancerId: only,
+          after: null,
+          limit: 1000,
+        }),
         only ? createWorkroomsRepository(db).findThreadId(job.workroomId, only) : Promise.resolve(null),
       ])
       const proposalCount = proposals.length > OVERVIEW_LIMIT ? await jobs.countProposals(job.id) : proposals.length

@@ -29,7 +29,9 @@ export async function createWorkroom(
   const id = deps.ids.newId()
   const now = deps.clock.now()
   await tx.insert(workroomsTable).values({ id, clientId: input.clientId, createdAt: now })
-  await tx.insert(workroomMembersTable).values({ workroomId: id, userId: input.clientId, role: 'client', via: 'owner', createdAt: now })
+  await tx
+    .insert(workroomMembersTable)
+    .values({ workroomId: id, userId: input.clientId, role: 'client', via: 'owner', createdAt: now })
   return id
 }
 
@@ -45,7 +47,13 @@ export async function admitFreelancer(
   const now = deps.clock.now()
   await tx
     .insert(workroomMembersTable)
-    .values({ workroomId: input.workroomId, userId: input.freelancerId, role: 'freelancer', via: input.via, createdAt: now })
+    .values({
+      workroomId: input.workroomId,
+      userId: input.freelancerId,
+      role: 'freelancer',
+      via: input.via,
+      createdAt: now,
+    })
     .onConflictDoNothing()
   await tx
     .insert(threadsTable)

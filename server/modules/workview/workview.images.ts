@@ -47,7 +47,11 @@ export async function inspectImage(bytes: Buffer): Promise<ImageInfo> {
 /** A 320 px wide WebP; decoding the whole image here also proves it is not truncated. */
 export async function makeThumbnail(bytes: Buffer): Promise<Buffer> {
   try {
-    return await open(bytes).rotate().resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).webp({ quality: 70 }).toBuffer()
+    return await open(bytes)
+      .rotate()
+      .resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true })
+      .webp({ quality: 70 })
+      .toBuffer()
   } catch {
     throw workviewErrors.corruptImage()
   }

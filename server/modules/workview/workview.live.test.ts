@@ -15,7 +15,10 @@ interface Frame {
 
 /** A real WebSocket client on the caller's event stream, collecting frames. */
 async function openStream(base: string, token: string) {
-  const ticket = await fetch(`${base}/api/v1/realtime/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+  const ticket = await fetch(`${base}/api/v1/realtime/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  })
   const { ticket: value } = (await ticket.json()) as { ticket: string }
   const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/events?ticket=${encodeURIComponent(value)}`)
   const frames: Frame[] = []
@@ -58,7 +61,9 @@ t.test('the client sees a new screenshot live, within a second, and only members
   const bidderStream = await openStream(base, otherBidder.token)
   t.teardown(() => [clientStream, freelancerStream, bidderStream].forEach((s) => s.close()))
 
-  const image = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#336699' } }).png().toBuffer()
+  const image = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer()
   const form = new FormData()
   form.set('segmentStart', '2026-11-24T11:50:00Z')
   form.set('capturedAt', '2026-11-24T11:54:07Z')
@@ -84,7 +89,11 @@ t.test('the client sees a new screenshot live, within a second, and only members
   t.equal(asClient.status, 200)
   t.equal(asClient.headers.get('content-type'), 'image/webp')
   t.equal((await sharp(Buffer.from(await asClient.arrayBuffer())).metadata()).width, 320)
-  t.equal((await fetch(thumbnailUrl, { headers: { authorization: `Bearer ${otherBidder.token}` } })).status, 404, 'another bidder gets 404')
+  t.equal(
+    (await fetch(thumbnailUrl, { headers: { authorization: `Bearer ${otherBidder.token}` } })).status,
+    404,
+    'another bidder gets 404',
+  )
   t.equal((await fetch(thumbnailUrl)).status, 401, 'an anonymous caller gets nothing')
 
   // A comment from the client reaches the freelancer live too.

@@ -42,12 +42,19 @@ export function createWorkviewRepository(db: Executor) {
         )
       return row?.n ?? 0
     },
-    async update(id: string, changes: Partial<Pick<ScreenshotRow, 'state' | 'blurred' | 'size' | 'rejectReason' | 'updatedAt'>>): Promise<ScreenshotRow> {
+    async update(
+      id: string,
+      changes: Partial<Pick<ScreenshotRow, 'state' | 'blurred' | 'size' | 'rejectReason' | 'updatedAt'>>,
+    ): Promise<ScreenshotRow> {
       const [row] = await db.update(screenshotsTable).set(changes).where(eq(screenshotsTable.id, id)).returning()
       return row!
     },
     async allForContract(contractId: string): Promise<ScreenshotRow[]> {
-      return db.select().from(screenshotsTable).where(eq(screenshotsTable.contractId, contractId)).orderBy(asc(screenshotsTable.capturedAt))
+      return db
+        .select()
+        .from(screenshotsTable)
+        .where(eq(screenshotsTable.contractId, contractId))
+        .orderBy(asc(screenshotsTable.capturedAt))
     },
     async insertComment(row: typeof screenshotCommentsTable.$inferInsert): Promise<CommentRow> {
       const [inserted] = await db.insert(screenshotCommentsTable).values(row).returning()
@@ -62,14 +69,20 @@ export function createWorkviewRepository(db: Executor) {
         .limit(500)
     },
     async screenshotsPerSegment(contractId: string): Promise<number | null> {
-      const [row] = await db.select().from(workviewSettingsTable).where(eq(workviewSettingsTable.contractId, contractId))
+      const [row] = await db
+        .select()
+        .from(workviewSettingsTable)
+        .where(eq(workviewSettingsTable.contractId, contractId))
       return row?.screenshotsPerSegment ?? null
     },
     async setScreenshotsPerSegment(contractId: string, count: number, now: Date): Promise<void> {
       await db
         .insert(workviewSettingsTable)
         .values({ contractId, screenshotsPerSegment: count, updatedAt: now })
-        .onConflictDoUpdate({ target: workviewSettingsTable.contractId, set: { screenshotsPerSegment: count, updatedAt: now } })
+        .onConflictDoUpdate({
+          target: workviewSettingsTable.contractId,
+          set: { screenshotsPerSegment: count, updatedAt: now },
+        })
     },
   }
 }

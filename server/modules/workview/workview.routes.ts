@@ -8,7 +8,16 @@ import { workviewErrors } from './workview.errors.js'
 import { MAX_IMAGE_BYTES } from './workview.images.js'
 import type { WorkviewService } from './workview.service.js'
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody }
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  422: ErrorBody,
+}
 
 const Screenshot = Type.Object({
   id: Type.String(),
@@ -27,7 +36,13 @@ const Screenshot = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
 })
-const Comment = Type.Object({ id: Type.String(), screenshotId: Type.String(), authorId: Type.String(), body: Type.String(), createdAt: Type.String() })
+const Comment = Type.Object({
+  id: Type.String(),
+  screenshotId: Type.String(),
+  authorId: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String(),
+})
 const Settings = Type.Object({
   contractId: Type.String(),
   screenshotsPerSegment: Type.Integer(),
@@ -36,17 +51,23 @@ const Settings = Type.Object({
 })
 
 /** Reads `segmentStart`, `capturedAt` and one image (at most 5 MiB) from a multipart body. */
-async function readUpload(request: FastifyRequest): Promise<{ segmentStart: string; capturedAt: string; bytes: Buffer }> {
+async function readUpload(
+  request: FastifyRequest,
+): Promise<{ segmentStart: string; capturedAt: string; bytes: Buffer }> {
   if (!request.isMultipart()) throw workviewErrors.multipartRequired()
   const fields: Record<string, string> = {}
   let bytes: Buffer | null = null
   try {
-    for await (const part of request.parts({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, fieldSize: 100, parts: 6, headerPairs: 20 } })) {
+    for await (const part of request.parts({
+      limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, fieldSize: 100, parts: 6, headerPairs: 20 },
+    })) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'image' && part.fieldname !== 'file') throw workviewErrors.badForm(`Unexpected file field ${part.fieldname}`)
+        if (part.fieldname !== 'image' && part.fieldname !== 'file')
+          throw workviewErrors.badForm(`Unexpected file field ${part.fieldname}`)
         bytes = await part.toBuffer()
       } else {
-        if (part.fieldname !== 'segmentStart' && part.fieldname !== 'capturedAt') throw workviewErrors.badForm(`Unexpected field ${part.fieldname}`)
+        if (part.fieldname !== 'segmentStart' && part.fieldname !== 'capturedAt')
+          throw workviewErrors.badForm(`Unexpected field ${part.fieldname}`)
         fields[part.fieldname] = String(part.value)
       }
     }
@@ -79,7 +100,11 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
     },
     async (request, reply) => {
       const upload = await readUpload(request)
-      const result = await workview.upload({ contractId: request.params.id, userId: requireSession(request).user.id, ...upload })
+      const result = await workview.upload({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        ...upload,
+      })
       return reply.status(result.created ? 201 : 200).send(result.screenshot)
     },
   )
@@ -110,7 +135,11 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
         },
       },
       async (request, reply) => {
-        const { stream, contentType, row } = await workview.open({ id: request.params.id, userId: requireSession(request).user.id, variant })
+        const { stream, contentType, row } = await workview.open({
+          id: request.params.id,
+          userId: requireSession(request).user.id,
+          variant,
+        })
         const extension = contentType.split('/')[1]
         return reply
           .header('content-type', contentType)
@@ -124,7 +153,14 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
 
   app.post(
     '/api/v1/screenshots/:id/blur',
-    { schema: { tags: ['hourly'], summary: 'Blur the stored screenshot and thumbnail (freelancer)', params: IdParams, response: { 200: Screenshot, ...errors } } },
+    {
+      schema: {
+        tags: ['hourly'],
+        summary: 'Blur the stored screenshot and thumbnail (freelancer)',
+        params: IdParams,
+        response: { 200: Screenshot, ...errors },
+      },
+    },
     async (request) => workview.blur({ id: request.params.id, userId: requireSession(request).user.id }),
   )
 
@@ -151,11 +187,14 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
         tags: ['hourly'],
         summary: 'Reject a screenshot (client); its segment leaves the billable time',
         params: IdParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        ),
         response: { 200: Screenshot, ...errors },
       },
     },
-    async (request) => workview.reject({ id: request.params.id, userId: requireSession(request).user.id, reason: request.body?.reason }),
+    async (request) =>
+      workview.reject({ id: request.params.id, userId: requireSession(request).user.id, reason: request.body?.reason }),
   )
 
   app.post(
@@ -170,7 +209,11 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
       },
     },
     async (request, reply) => {
-      const comment = await workview.comment({ id: request.params.id, userId: requireSession(request).user.id, body: request.body.body })
+      const comment = await workview.comment({
+        id: request.params.id,
+        userId: requireSession(request).user.id,
+        body: request.body.body,
+      })
       return reply.status(201).send(comment)
     },
   )
@@ -178,7 +221,12 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
   app.get(
     '/api/v1/contracts/:id/workview',
     {
-      schema: { tags: ['hourly'], summary: 'Work View settings: screenshots per segment (the tracker’s capture schedule)', params: IdParams, response: { 200: Settings, ...errors } },
+      schema: {
+        tags: ['hourly'],
+        summary: 'Work View settings: screenshots per segment (the tracker’s capture schedule)',
+        params: IdParams,
+        response: { 200: Settings, ...errors },
+      },
     },
     async (request) => workview.settings({ contractId: request.params.id, userId: requireSession(request).user.id }),
   )
@@ -190,7 +238,10 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
         tags: ['hourly'],
         summary: 'Set screenshots per segment, 0-3 (client)',
         params: IdParams,
-        body: Type.Object({ screenshotsPerSegment: Type.Integer({ minimum: 0, maximum: 3 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { screenshotsPerSegment: Type.Integer({ minimum: 0, maximum: 3 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Settings, ...errors },
       },
     },

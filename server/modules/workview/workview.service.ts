@@ -62,21 +62,38 @@ export function screenshotView(row: ScreenshotRow) {
 }
 
 export function commentView(row: CommentRow) {
-  return { id: row.id, screenshotId: row.screenshotId, authorId: row.authorId, body: row.body, createdAt: row.createdAt.toISOString() }
+  return {
+    id: row.id,
+    screenshotId: row.screenshotId,
+    authorId: row.authorId,
+    body: row.body,
+    createdAt: row.createdAt.toISOString(),
+  }
 }
 
 const parties = (contract: HourlyContract) => [contract.clientId, contract.freelancerId]
 
 export function createWorkviewService(deps: WorkviewDeps) {
   const { db, clock, ids, scheduler, storage, live, weekChanged } = deps
-  const changedWeekOf = (contract: HourlyContract, row: ScreenshotRow) => weekChanged({ contractId: contract.id, weekStart: weekStartOf(row.segmentStart) })
+  const changedWeekOf = (contract: HourlyContract, row: ScreenshotRow) =>
+    weekChanged({ contractId: contract.id, weekStart: weekStartOf(row.segmentStart) })
   const activityDeps = { clock, ids }
 
   const log = (tx: Executor, contract: HourlyContract, actorId: string, type: string, data: Record<string, unknown>) =>
-    appendActivity(tx, activityDeps, { workroomId: contract.workroomId, actorId, type, scopeFreelancerId: contract.freelancerId, data: { contractId: contract.id, ...data } })
+    appendActivity(tx, activityDeps, {
+      workroomId: contract.workroomId,
+      actorId,
+      type,
+      scopeFreelancerId: contract.freelancerId,
+      data: { contractId: contract.id, ...data },
+    })
 
   const publish = (contract: HourlyContract, type: string, data: Record<string, unknown>) =>
-    live.publish(parties(contract), { type, workroomId: contract.workroomId, data: { contractId: contract.id, ...data } })
+    live.publish(parties(contract), {
+      type,
+      workroomId: contract.workroomId,
+      data: { contractId: contract.id, ...data },
+    })
 
   /** The screenshot and its contract as seen by `userId`: 404 unless they are a party. */
   async function screenshotFor(executor: Executor, id: string, userId: string, opts: { lock?: boolean } = {}) {
@@ -101,7 +118,13 @@ export function createWorkviewService(deps: WorkviewDeps) {
      * magic bytes and header, then decoded once for the thumbnail, all before anything is
      * stored; a retried upload of the same capture returns the first one.
      */
-    async upload(input: { contractId: string; userId: string; segmentStart: string; capturedAt: string; bytes: Buffer }) {
+    async upload(input: {
+      contractId: string
+      userId: string
+      segmentStart: string
+      capturedAt: string
+      bytes: Buffer
+    }) {
       const { contract, role } = await contractFor(db, input.contractId, input.userId)
       if (role !== 'freelancer') throw workviewErrors.freelancerOnly()
       assertTracking(contract)
@@ -109,7 +132,8 @@ export function createWorkviewService(deps: WorkviewDeps) {
       const capturedAt = new Date(input.capturedAt)
       if (Number.isNaN(segmentStart.getTime()) || !isAligned(segmentStart)) throw workviewErrors.misaligned()
       if (Number.isNaN(capturedAt.getTime())) throw workviewErrors.badForm('capturedAt must be a date-time')
-      if (capturedAt < segmentStart || capturedAt.getTime() >= segmentStart.getTime() + SEGMENT_MS) throw workviewErrors.capturedOutside()
+      if (capturedAt < segmentStart || capturedAt.getTime() >= segmentStart.getTime() + SEGMENT_MS)
+        throw workviewErrors.capturedOutside()
       if (capturedAt.getTime() > clock.now().getTime() + CLOCK_SKEW_MS) throw workviewErrors.future()
       if (outsideContract(contract, segmentStart)) throw workviewErrors.outsideContract()
       const repository = createWorkviewRepository(db)
@@ -127,9 +151,18 @@ export function createWorkviewService(deps: WorkviewDeps) {
         await putImage(imageKey, input.bytes, info.contentType)
         await putImage(thumbnailKey, thumbnail, 'image/webp')
         outcome = await db.transaction(async (tx) => {
-          if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(segmentStart)))) throw workviewErrors.weekLocked()
+          if (
+            !(await lockWeekForWrite(
+              tx,
+              { clock, ids, scheduler, settings: deps.settings },
+              contract,
+              weekStartOf(segmentStart),
+            ))
+          )
+            throw workviewErrors.weekLocked()
           const txRepository = createWorkviewRepository(tx)
-          if ((await txRepository.countInSegment(contract.id, segmentStart)) >= MAX_SCREENSHOTS_PER_SEGMENT) throw workviewErrors.segmentFull()
+          if ((await txRepository.countInSegment(contract.id, segmentStart)) >= MAX_SCREENSHOTS_PER_SEGMENT)
+            throw workviewErrors.segmentFull()
           const now = clock.now()
           const row = await txRepository.insertScreenshot({
             id,
@@ -148,7 +181,10 @@ export function createWorkviewService(deps: WorkviewDeps) {
           })
           // Lost a race with the same capture uploaded at the same moment: that one stands.
           if (!row) return { created: false, row: (await txRepository.findByCapture(contract.id, capturedAt))! }
-          await log(tx, contract, input.userId, 'screenshot.uploaded', { screenshotId: id, segmentStart: segmentStart.toISOString() })
+          await log(tx, contract, input.userId, 'screenshot.uploaded', {
+            screenshotId: id,
+            segmentStart: segmentStart.toISOString(),
+          })
           return { created: true, row }
         })
       } catch (err) {
@@ -188,7 +224,11 @@ export function createWorkviewService(deps: WorkviewDeps) {
       if (role !== 'freelancer') throw workviewErrors.freelancerOnly()
       if (before.state === 'deleted') throw workviewErrors.notActive()
       const original = Buffer.concat(await (await storage.get(before.imageKey)).toArray())
-      const info: ImageInfo = { contentType: before.contentType as ImageInfo['contentType'], width: before.width, height: before.height }
+      const info: ImageInfo = {
+        contentType: before.contentType as ImageInfo['contentType'],
+        width: before.width,
+        height: before.height,
+      }
       const blurred = await blurImage(original, info)
       const thumbnail = await makeThumbnail(blurred)
       const row = await db.transaction(async (tx) => {
@@ -196,7 +236,11 @@ export function createWorkviewService(deps: WorkviewDeps) {
         if (current.state === 'deleted') throw workviewErrors.notActive()
         await putImage(current.imageKey, blurred, current.contentType)
         await putImage(current.thumbnailKey, thumbnail, 'image/webp')
-        const updated = await createWorkviewRepository(tx).update(current.id, { blurred: true, size: blurred.length, updatedAt: clock.now() })
+        const updated = await createWorkviewRepository(tx).update(current.id, {
+          blurred: true,
+          size: blurred.length,
+          updatedAt: clock.now(),
+        })
         await log(tx, contract, input.userId, 'screenshot.blurred', { screenshotId: current.id })
         return updated
       })
@@ -211,9 +255,20 @@ export function createWorkviewService(deps: WorkviewDeps) {
         const { row: current, contract, role } = await screenshotFor(tx, input.id, input.userId, { lock: true })
         if (role !== 'freelancer') throw workviewErrors.freelancerOnly()
         if (current.state !== 'active') throw workviewErrors.notActive()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
+        if (
+          !(await lockWeekForWrite(
+            tx,
+            { clock, ids, scheduler, settings: deps.settings },
+            contract,
+            weekStartOf(current.segmentStart),
+          ))
+        )
+          throw workviewErrors.weekLocked()
         const row = await createWorkviewRepository(tx).update(current.id, { state: 'deleted', updatedAt: clock.now() })
-        await log(tx, contract, input.userId, 'screenshot.deleted', { screenshotId: current.id, segmentStart: current.segmentStart.toISOString() })
+        await log(tx, contract, input.userId, 'screenshot.deleted', {
+          screenshotId: current.id,
+          segmentStart: current.segmentStart.toISOString(),
+        })
         return { contract, row }
       })
       // After commit: a failed delete leaves an unreachable file, never a reachable one.
@@ -228,9 +283,24 @@ export function createWorkviewService(deps: WorkviewDeps) {
         const { row: current, contract, role } = await screenshotFor(tx, input.id, input.userId, { lock: true })
         if (role !== 'client') throw workviewErrors.clientOnly()
         if (current.state !== 'active') throw workviewErrors.notActive()
-        if (!(await lockWeekForWrite(tx, { clock, ids, scheduler, settings: deps.settings }, contract, weekStartOf(current.segmentStart)))) throw workviewErrors.weekLocked()
-        const row = await createWorkviewRepository(tx).update(current.id, { state: 'rejected', rejectReason: input.reason ?? null, updatedAt: clock.now() })
-        await log(tx, contract, input.userId, 'screenshot.rejected', { screenshotId: current.id, segmentStart: current.segmentStart.toISOString() })
+        if (
+          !(await lockWeekForWrite(
+            tx,
+            { clock, ids, scheduler, settings: deps.settings },
+            contract,
+            weekStartOf(current.segmentStart),
+          ))
+        )
+          throw workviewErrors.weekLocked()
+        const row = await createWorkviewRepository(tx).update(current.id, {
+          state: 'rejected',
+          rejectReason: input.reason ?? null,
+          updatedAt: clock.now(),
+        })
+        await log(tx, contract, input.userId, 'screenshot.rejected', {
+          screenshotId: current.id,
+          segmentStart: current.segmentStart.toISOString(),
+        })
         return { contract, row }
       })
       const screenshot = screenshotView(row)
@@ -261,7 +331,12 @@ export function createWorkviewService(deps: WorkviewDeps) {
     async settings(input: { contractId: string; userId: string }) {
       const { contract } = await contractFor(db, input.contractId, input.userId)
       const count = await createWorkviewRepository(db).screenshotsPerSegment(contract.id)
-      return { contractId: contract.id, screenshotsPerSegment: count ?? DEFAULT_SCREENSHOTS_PER_SEGMENT, segmentMinutes: SEGMENT_MS / 60_000, maxImageBytes: MAX_IMAGE_BYTES }
+      return {
+        contractId: contract.id,
+        screenshotsPerSegment: count ?? DEFAULT_SCREENSHOTS_PER_SEGMENT,
+        segmentMinutes: SEGMENT_MS / 60_000,
+        maxImageBytes: MAX_IMAGE_BYTES,
+      }
     },
 
     /** The client sets how many screenshots the tracker takes per segment (0-3); it applies from the next capture. */
@@ -269,8 +344,14 @@ export function createWorkviewService(deps: WorkviewDeps) {
       const contract = await db.transaction(async (tx) => {
         const { contract, role } = await contractFor(tx, input.contractId, input.userId)
         if (role !== 'client') throw workviewErrors.clientOnly()
-        await createWorkviewRepository(tx).setScreenshotsPerSegment(contract.id, input.screenshotsPerSegment, clock.now())
-        await log(tx, contract, input.userId, 'workview.settings_changed', { screenshotsPerSegment: input.screenshotsPerSegment })
+        await createWorkviewRepository(tx).setScreenshotsPerSegment(
+          contract.id,
+          input.screenshotsPerSegment,
+          clock.now(),
+        )
+        await log(tx, contract, input.userId, 'workview.settings_changed', {
+          screenshotsPerSegment: input.screenshotsPerSegment,
+        })
         return contract
       })
       await publish(contract, 'workview.settings_changed', { screenshotsPerSegment: input.screenshotsPerSegment })

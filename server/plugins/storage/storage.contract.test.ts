@@ -78,14 +78,20 @@ for (const driver of drivers) {
     })
 
     t.test('an empty file round-trips', async (t) => {
-      t.same(await store.put('roundtrip/empty', chunked(Buffer.alloc(0)), { maxBytes: 10 }), { size: 0, sha256: sha256(Buffer.alloc(0)) })
+      t.same(await store.put('roundtrip/empty', chunked(Buffer.alloc(0)), { maxBytes: 10 }), {
+        size: 0,
+        sha256: sha256(Buffer.alloc(0)),
+      })
       t.equal((await readAll(await store.get('roundtrip/empty'))).length, 0)
       t.same(await store.stat('roundtrip/empty'), { size: 0, contentType: null })
     })
 
     t.test('a 3 MiB file round-trips', async (t) => {
       const content = randomBytes(3 * 1024 * 1024)
-      const result = await store.put('roundtrip/large', chunked(content), { maxBytes: 4 * 1024 * 1024, contentType: 'video/mp4' })
+      const result = await store.put('roundtrip/large', chunked(content), {
+        maxBytes: 4 * 1024 * 1024,
+        contentType: 'video/mp4',
+      })
       t.same(result, { size: content.length, sha256: sha256(content) })
       const back = await readAll(await store.get('roundtrip/large'))
       t.equal(sha256(back), sha256(content))
@@ -93,7 +99,10 @@ for (const driver of drivers) {
     })
 
     t.test('put overwrites content, size and content type', async (t) => {
-      await store.put('overwrite/x', chunked(Buffer.from('first version, longer')), { maxBytes: 100, contentType: 'text/plain' })
+      await store.put('overwrite/x', chunked(Buffer.from('first version, longer')), {
+        maxBytes: 100,
+        contentType: 'text/plain',
+      })
       await store.put('overwrite/x', chunked(Buffer.from('second')), { maxBytes: 100, contentType: 'application/pdf' })
       t.equal((await readAll(await store.get('overwrite/x'))).toString(), 'second')
       t.same(await store.stat('overwrite/x'), { size: 6, contentType: 'application/pdf' })
@@ -141,14 +150,19 @@ for (const driver of drivers) {
         ['list/a/1', 'list/a/2', 'list/a/sub/3', 'list/ab/4'],
         'a prefix is a plain string prefix, as in S3',
       )
-      t.same((await store.list('list')).map((f) => f.key), ['list/a/1', 'list/a/2', 'list/a/sub/3', 'list/ab/4', 'list/b/5', 'listing/6'])
+      t.same(
+        (await store.list('list')).map((f) => f.key),
+        ['list/a/1', 'list/a/2', 'list/a/sub/3', 'list/ab/4', 'list/b/5', 'listing/6'],
+      )
       t.same(await store.list('list/none/'), [])
       t.same(await store.list('nothing-here'), [])
     })
 
     t.test('a too-large put throws StorageTooLargeError and leaves nothing', async (t) => {
       const limit = 200_000
-      const error = await store.put('too-large/x', chunked(randomBytes(limit + 1), 16 * 1024), { maxBytes: limit, contentType: 'text/plain' }).catch((e: unknown) => e)
+      const error = await store
+        .put('too-large/x', chunked(randomBytes(limit + 1), 16 * 1024), { maxBytes: limit, contentType: 'text/plain' })
+        .catch((e: unknown) => e)
       t.type(error, StorageTooLargeError)
       t.match(error, { code: 'storage.too_large', statusCode: 413, limit })
       t.equal(await store.stat('too-large/x'), null)
@@ -175,7 +189,9 @@ for (const driver of drivers) {
           throw new Error('client went away')
         })(),
       )
-      await t.rejects(store.put('broken/x', source, { maxBytes: 1_000_000, contentType: 'text/plain' }), { message: 'client went away' })
+      await t.rejects(store.put('broken/x', source, { maxBytes: 1_000_000, contentType: 'text/plain' }), {
+        message: 'client went away',
+      })
       t.equal(await store.stat('broken/x'), null)
       t.same(await store.list('broken/'), [])
       t.same(await scratchFiles(), [])
@@ -189,7 +205,21 @@ for (const driver of drivers) {
     })
 
     t.test('invalid keys are refused by every method', async (t) => {
-      const badKeys = ['../x', 'a/../../x', '/abs', 'a//b', 'a\\b', 'a\0b', '', 'a/', './a', '.hidden', 'a/.meta', 'a b', 'x'.repeat(1025)]
+      const badKeys = [
+        '../x',
+        'a/../../x',
+        '/abs',
+        'a//b',
+        'a\\b',
+        'a\0b',
+        '',
+        'a/',
+        './a',
+        '.hidden',
+        'a/.meta',
+        'a b',
+        'x'.repeat(1025),
+      ]
       for (const key of badKeys) {
         const source = chunked(Buffer.from('evil'))
         await t.rejects(store.put(key, source, { maxBytes: 100 }), StorageInvalidKeyError, `put ${JSON.stringify(key)}`)

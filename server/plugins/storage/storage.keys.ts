@@ -29,7 +29,8 @@ function whyInvalid(key: string): string | null {
   for (const segment of key.split('/')) {
     if (segment === '') return 'has an empty segment'
     if (segment === '.' || segment === '..') return 'has a relative segment'
-    if (!segmentPattern.test(segment)) return `segment ${JSON.stringify(segment)} starts with a dot or has characters outside [A-Za-z0-9._-]`
+    if (!segmentPattern.test(segment))
+      return `segment ${JSON.stringify(segment)} starts with a dot or has characters outside [A-Za-z0-9._-]`
   }
   return null
 }

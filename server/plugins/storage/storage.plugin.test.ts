@@ -19,7 +19,11 @@ t.test('the plugin decorates app.storage with the configured disk store', async 
   await app.storage.ping()
   await app.storage.put('workrooms/1/files/a', Readable.from([Buffer.from('hello')]), { maxBytes: 10 })
   const reopened = await createFileStore({ driver: 'disk', dir: path.join(dir, 'files') })
-  t.same(await reopened.list('workrooms/'), [{ key: 'workrooms/1/files/a', size: 5 }], 'files land in config.storage.dir')
+  t.same(
+    await reopened.list('workrooms/'),
+    [{ key: 'workrooms/1/files/a', size: 5 }],
+    'files land in config.storage.dir',
+  )
 })
 
 t.test('a ready-made store is used as is and closed with the app', async (t) => {

@@ -58,7 +58,9 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
   const { bucket, region } = opts
   const spoolDir = opts.spoolDir ?? os.tmpdir()
   // Our own agent, so close() can drop its keep-alive sockets.
-  const agent = opts.endpoint.startsWith('https:') ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+  const agent = opts.endpoint.startsWith('https:')
+    ? new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true })
   const client = createS3Client(opts, agent)
 
   try {

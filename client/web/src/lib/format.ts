@@ -24,11 +24,13 @@ export function formatDateTime(iso: string | null | undefined, options: { utc?: 
   if (!iso) return '—'
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return '—'
-  return new Intl.DateTimeFormat(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: options.utc ? 'UTC' : zone,
-  }).format(date) + (options.utc ? ' UTC' : '')
+  return (
+    new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: options.utc ? 'UTC' : zone,
+    }).format(date) + (options.utc ? ' UTC' : '')
+  )
 }
 
 export function formatDate(iso: string | null | undefined, options: { utc?: boolean } = {}): string {
@@ -71,7 +73,9 @@ export function dayStart(day: string, offsetDays = 0): string {
 
 export function formatTime(iso: string | null | undefined, options: { utc?: boolean } = {}): string {
   if (!iso) return '—'
-  return new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: options.utc ? 'UTC' : zone }).format(new Date(iso))
+  return new Intl.DateTimeFormat(undefined, { timeStyle: 'short', timeZone: options.utc ? 'UTC' : zone }).format(
+    new Date(iso),
+  )
 }
 
 /** Minutes as "3 h 20 min". */
@@ -98,7 +102,8 @@ export function formatBytes(bytes: number): string {
 /** "fixed · $500.00 – $1,000.00" for a job's budget or rate range. */
 export function formatRange(min: number | null, max: number | null, currency: string, suffix = ''): string {
   if (min === null && max === null) return '—'
-  if (min !== null && max !== null && min !== max) return `${formatMoney(min, currency)} – ${formatMoney(max, currency)}${suffix}`
+  if (min !== null && max !== null && min !== max)
+    return `${formatMoney(min, currency)} – ${formatMoney(max, currency)}${suffix}`
   return `${formatMoney(min ?? max, currency)}${suffix}`
 }
 

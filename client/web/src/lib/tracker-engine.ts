@@ -181,7 +181,11 @@ export class Tracker {
   private async persist(): Promise<void> {
     if (!this.current || !this.dirty) return
     this.dirty = false
-    await trackerQueue.putSegment({ ...this.current, activity: this.current.activity.map((m) => ({ ...m })), handled: [...this.current.handled] })
+    await trackerQueue.putSegment({
+      ...this.current,
+      activity: this.current.activity.map((m) => ({ ...m })),
+      handled: [...this.current.handled],
+    })
   }
 
   private ticking = false

@@ -53,11 +53,18 @@ export class TrackerOutbox {
 
   /** Queue sizes into the tracker's status (only when they changed, to spare re-renders). */
   async refreshCounts(): Promise<void> {
-    const [segments, shots] = await Promise.all([trackerQueue.segments(this.contractId), trackerQueue.shots(this.contractId)])
+    const [segments, shots] = await Promise.all([
+      trackerQueue.segments(this.contractId),
+      trackerQueue.shots(this.contractId),
+    ])
     const now = Date.now()
     const waiting = segments.filter((s) => s.readyAt <= now).length
     const status = this.host.status()
-    if (segments.length !== status.queuedSegments || shots.length !== status.queuedShots || waiting !== status.waitingSegments) {
+    if (
+      segments.length !== status.queuedSegments ||
+      shots.length !== status.queuedShots ||
+      waiting !== status.waitingSegments
+    ) {
       this.host.update({ queuedSegments: segments.length, queuedShots: shots.length, waitingSegments: waiting })
     }
   }
@@ -106,7 +113,12 @@ export class TrackerOutbox {
       uploaded = (await this.uploadShots()) || uploaded
       uploaded = (await this.uploadSegments()) || uploaded
       this.failures = 0
-      this.host.update({ lastError: null, retryAt: null, online: true, ...(uploaded ? { lastUploadAt: new Date().toISOString() } : {}) })
+      this.host.update({
+        lastError: null,
+        retryAt: null,
+        online: true,
+        ...(uploaded ? { lastUploadAt: new Date().toISOString() } : {}),
+      })
     } catch (err) {
       this.failures += 1
       const delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (this.failures - 1)) * (0.75 + Math.random() * 0.5)
@@ -146,16 +158,28 @@ export class TrackerOutbox {
 
   private async uploadSegments(): Promise<boolean> {
     const now = Date.now()
-    const ready = (await trackerQueue.segments(this.contractId)).filter((s) => s.readyAt <= now && s.start !== this.host.currentStart()).slice(0, 200)
+    const ready = (await trackerQueue.segments(this.contractId))
+      .filter((s) => s.readyAt <= now && s.start !== this.host.currentStart())
+      .slice(0, 200)
     if (ready.length === 0) return false
-    const body = { segments: ready.map((s) => ({ start: s.start, activity: s.activity, ...(s.memo ? { memo: s.memo.slice(0, 500) } : {}) })) }
+    const body = {
+      segments: ready.map((s) => ({
+        start: s.start,
+        activity: s.activity,
+        ...(s.memo ? { memo: s.memo.slice(0, 500) } : {}),
+      })),
+    }
     const response = await send(`/api/v1/contracts/${this.contractId}/segments`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     })
     if (!response.ok && retryable(response.status)) throw new Error(retryMessage(response.status))
-    const answer = (await response.json().catch(() => ({}))) as { accepted?: Array<{ start: string }>; rejected?: Array<{ start: string; code: string; message: string }>; message?: string }
+    const answer = (await response.json().catch(() => ({}))) as {
+      accepted?: Array<{ start: string }>
+      rejected?: Array<{ start: string; code: string; message: string }>
+      message?: string
+    }
     const accepted = new Set((answer.accepted ?? []).map((a) => new Date(a.start).getTime()))
     const rejected = new Map((answer.rejected ?? []).map((r) => [new Date(r.start).getTime(), r]))
     let waitLonger = false
@@ -168,7 +192,8 @@ export class TrackerOutbox {
         continue
       }
       if (refusal) this.refuse(`Segment ${segment.start}`, refusal.message)
-      else if (!accepted.has(at) && !response.ok) this.refuse(`Segment ${segment.start}`, answer.message ?? `Refused (${response.status})`)
+      else if (!accepted.has(at) && !response.ok)
+        this.refuse(`Segment ${segment.start}`, answer.message ?? `Refused (${response.status})`)
       await trackerQueue.deleteSegment(this.contractId, segment.start)
     }
     if (waitLonger) throw new Error('The server’s clock is behind this computer’s; retrying')
@@ -188,7 +213,9 @@ async function send(url: string, init: RequestInit): Promise<Response> {
 const retryable = (status: number) => status >= 500 || status === 429 || status === 401 || status === 408
 
 const retryMessage = (status: number) =>
-  status === 401 ? 'Your session has ended: sign in again (in another tab) and the queued time uploads' : `The server answered ${status}; retrying`
+  status === 401
+    ? 'Your session has ended: sign in again (in another tab) and the queued time uploads'
+    : `The server answered ${status}; retrying`
 
 async function messageOf(response: Response): Promise<string> {
   const body = (await response.json().catch(() => null)) as { message?: string } | null

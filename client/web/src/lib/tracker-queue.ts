@@ -41,8 +41,12 @@ let opening: Promise<IDBPDatabase<TrackerDb>> | null = null
 function db(): Promise<IDBPDatabase<TrackerDb>> {
   opening ??= openDB<TrackerDb>('workroom-tracker', 1, {
     upgrade(database) {
-      database.createObjectStore('segments', { keyPath: ['contractId', 'start'] }).createIndex('byContract', 'contractId')
-      database.createObjectStore('shots', { keyPath: ['contractId', 'capturedAt'] }).createIndex('byContract', 'contractId')
+      database
+        .createObjectStore('segments', { keyPath: ['contractId', 'start'] })
+        .createIndex('byContract', 'contractId')
+      database
+        .createObjectStore('shots', { keyPath: ['contractId', 'capturedAt'] })
+        .createIndex('byContract', 'contractId')
     },
   })
   return opening

@@ -31,7 +31,16 @@ export function SignIn() {
     <section class="page narrow">
       <h1>Sign in</h1>
       <form onSubmit={submit} noValidate>
-        <TextField id="email" label="Email" type="email" autoComplete="email" value={email} onValue={setEmail} required error={errorFor(error, 'email', codeFields)} />
+        <TextField
+          id="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+          required
+          error={errorFor(error, 'email', codeFields)}
+        />
         <TextField
           id="password"
           label="Password"
@@ -46,7 +55,8 @@ export function SignIn() {
         <SubmitButton busy={busy}>Sign in</SubmitButton>
       </form>
       <p>
-        New here? <a href={`/signup${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`}>Create an account</a>
+        New here?{' '}
+        <a href={`/signup${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`}>Create an account</a>
       </p>
     </section>
   )
@@ -80,8 +90,25 @@ export function SignUp() {
       <h1>Create your account</h1>
       <p class="muted">One account can hire and work: post jobs as a client, propose as a freelancer.</p>
       <form onSubmit={submit} noValidate>
-        <TextField id="name" label="Your name" autoComplete="name" value={name} onValue={setName} required error={errorFor(error, 'name')} />
-        <TextField id="email" label="Email" type="email" autoComplete="email" value={email} onValue={setEmail} required error={errorFor(error, 'email', codeFields)} />
+        <TextField
+          id="name"
+          label="Your name"
+          autoComplete="name"
+          value={name}
+          onValue={setName}
+          required
+          error={errorFor(error, 'name')}
+        />
+        <TextField
+          id="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onValue={setEmail}
+          required
+          error={errorFor(error, 'email', codeFields)}
+        />
         <TextField
           id="password"
           label="Password"
@@ -97,7 +124,8 @@ export function SignUp() {
         <SubmitButton busy={busy}>Create account</SubmitButton>
       </form>
       <p>
-        Already have an account? <a href={`/signin${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`}>Sign in</a>
+        Already have an account?{' '}
+        <a href={`/signin${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`}>Sign in</a>
       </p>
     </section>
   )

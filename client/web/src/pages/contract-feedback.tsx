@@ -26,10 +26,18 @@ const CLIENT_CRITERIA = [
   ['communication', 'Communication'],
   ['paymentPromptness', 'Payment promptness'],
 ] as const
-export const CRITERIA_LABELS: Record<string, string> = Object.fromEntries([...FREELANCER_CRITERIA, ...CLIENT_CRITERIA].map(([k, l]) => [k, l.replace(/ \(\d+%\)$/, '')]))
+export const CRITERIA_LABELS: Record<string, string> = Object.fromEntries(
+  [...FREELANCER_CRITERIA, ...CLIENT_CRITERIA].map(([k, l]) => [k, l.replace(/ \(\d+%\)$/, '')]),
+)
 
 const STARS = ['5', '4', '3', '2', '1'] as const
-const starLabel: Record<string, string> = { '5': '5 – excellent', '4': '4 – good', '3': '3 – fair', '2': '2 – poor', '1': '1 – very poor' }
+const starLabel: Record<string, string> = {
+  '5': '5 – excellent',
+  '4': '4 – good',
+  '3': '3 – fair',
+  '2': '2 – poor',
+  '1': '1 – very poor',
+}
 
 /** Feedback on an ended contract: the double-blind form, then both parties' revealed feedback with replies. */
 export function FeedbackSection({ contract, user }: { contract: Contract; user: User }) {
@@ -37,7 +45,8 @@ export function FeedbackSection({ contract, user }: { contract: Contract; user: 
   const feedback = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/feedback', { params: { path: { id } } })), [id])
   useEvents(
     (frame) => {
-      if ((frame.data as { contractId?: string }).contractId === id && frame.type.startsWith('feedback.')) void feedback.reload()
+      if ((frame.data as { contractId?: string }).contractId === id && frame.type.startsWith('feedback.'))
+        void feedback.reload()
     },
     () => void feedback.reload(),
   )
@@ -52,7 +61,17 @@ export function FeedbackSection({ contract, user }: { contract: Contract; user: 
   )
 }
 
-function FeedbackView({ data, role, user, onChange }: { data: ContractFeedback; role: 'client' | 'freelancer'; user: User; onChange(): void }) {
+function FeedbackView({
+  data,
+  role,
+  user,
+  onChange,
+}: {
+  data: ContractFeedback
+  role: 'client' | 'freelancer'
+  user: User
+  onChange(): void
+}) {
   const window = data.window
   if (!window) return <Empty>Feedback opens when the contract ends.</Empty>
   const other = role === 'client' ? 'freelancer' : 'client'
@@ -61,11 +80,13 @@ function FeedbackView({ data, role, user, onChange }: { data: ContractFeedback; 
     <>
       {window.revealedAt ? (
         <p class="muted">
-          Revealed {formatDateTime(window.revealedAt)} ({window.revealedBy === 'both' ? 'both parties left theirs' : 'the feedback window closed'}).
+          Revealed {formatDateTime(window.revealedAt)} (
+          {window.revealedBy === 'both' ? 'both parties left theirs' : 'the feedback window closed'}).
         </p>
       ) : (
         <p class="muted">
-          Double-blind: neither party sees the other’s feedback until both have left theirs or the window closes ({formatDateTime(window.closesAt)}). Feedback cannot be edited.{' '}
+          Double-blind: neither party sees the other’s feedback until both have left theirs or the window closes (
+          {formatDateTime(window.closesAt)}). Feedback cannot be edited.{' '}
           {window.submitted[other] ? `The ${other} has left theirs.` : `The ${other} has not left theirs yet.`}
         </p>
       )}
@@ -82,10 +103,20 @@ function FeedbackView({ data, role, user, onChange }: { data: ContractFeedback; 
   )
 }
 
-function FeedbackForm({ contractId, rates, onDone }: { contractId: string; rates: 'client' | 'freelancer'; onDone(): void }) {
+function FeedbackForm({
+  contractId,
+  rates,
+  onDone,
+}: {
+  contractId: string
+  rates: 'client' | 'freelancer'
+  onDone(): void
+}) {
   const notify = useNotify()
   const criteria = rates === 'freelancer' ? FREELANCER_CRITERIA : CLIENT_CRITERIA
-  const [ratings, setRatings] = useState<Record<string, string>>(() => Object.fromEntries(criteria.map(([k]) => [k, '5'])))
+  const [ratings, setRatings] = useState<Record<string, string>>(() =>
+    Object.fromEntries(criteria.map(([k]) => [k, '5'])),
+  )
   const [comment, setComment] = useState('')
   const { busy, error, run } = useSubmit()
   return (
@@ -95,7 +126,12 @@ function FeedbackForm({ contractId, rates, onDone }: { contractId: string; rates
         e.preventDefault()
         void run(async () => {
           const numbers = Object.fromEntries(Object.entries(ratings).map(([k, v]) => [k, Number(v)]))
-          await ok(api.POST('/api/v1/contracts/{id}/feedback', { params: { path: { id: contractId } }, body: { ratings: numbers as never, comment } }))
+          await ok(
+            api.POST('/api/v1/contracts/{id}/feedback', {
+              params: { path: { id: contractId } },
+              body: { ratings: numbers as never, comment },
+            }),
+          )
           notify('Feedback saved. It shows when the other party has left theirs or the window closes.')
           onDone()
         })
@@ -115,7 +151,16 @@ function FeedbackForm({ contractId, rates, onDone }: { contractId: string; rates
           />
         ))}
       </div>
-      <TextArea id="feedback-comment" label="Public comment" rows={3} maxLength={5000} value={comment} onValue={setComment} error={errorFor(error, 'comment')} hint="Shown on the profile once revealed; it cannot be changed." />
+      <TextArea
+        id="feedback-comment"
+        label="Public comment"
+        rows={3}
+        maxLength={5000}
+        value={comment}
+        onValue={setComment}
+        error={errorFor(error, 'comment')}
+        hint="Shown on the profile once revealed; it cannot be changed."
+      />
       <FormError error={error} fields={['comment', 'ratings']} />
       <SubmitButton busy={busy} disabled={!comment.trim()}>
         Leave feedback
@@ -125,17 +170,34 @@ function FeedbackForm({ contractId, rates, onDone }: { contractId: string; rates
 }
 
 /** One feedback with its ratings and reply; the rated party may reply once after the reveal. */
-export function FeedbackCard({ item, user, onChange, showContract }: { item: FeedbackItem; user?: User | null; onChange?(): void; showContract?: string }) {
+export function FeedbackCard({
+  item,
+  user,
+  onChange,
+  showContract,
+}: {
+  item: FeedbackItem
+  user?: User | null
+  onChange?(): void
+  showContract?: string
+}) {
   const notify = useNotify()
   const [reply, setReply] = useState('')
   const [open, setOpen] = useState(false)
   const { busy, error, run } = useSubmit()
-  const canReply = !!user && user.id === item.subjectId && item.revealed && !item.reply && !!item.replyUntil && new Date(item.replyUntil).getTime() > Date.now()
+  const canReply =
+    !!user &&
+    user.id === item.subjectId &&
+    item.revealed &&
+    !item.reply &&
+    !!item.replyUntil &&
+    new Date(item.replyUntil).getTime() > Date.now()
   return (
     <li class="card" data-testid={`feedback-by-${item.authorRole}`}>
       <div class="meta">
         <strong>
-          {item.authorRole === 'client' ? 'The client' : 'The freelancer'} rated the {item.subjectRole}: {item.score.toFixed(2)} / 5
+          {item.authorRole === 'client' ? 'The client' : 'The freelancer'} rated the {item.subjectRole}:{' '}
+          {item.score.toFixed(2)} / 5
         </strong>{' '}
         {!item.revealed && <Badge tone="info">only you see this until the reveal</Badge>}
         <span class="muted">
@@ -160,13 +222,24 @@ export function FeedbackCard({ item, user, onChange, showContract }: { item: Fee
             onSubmit={(e) => {
               e.preventDefault()
               void run(async () => {
-                await ok(api.POST('/api/v1/feedback/{id}/reply', { params: { path: { id: item.id } }, body: { body: reply } }))
+                await ok(
+                  api.POST('/api/v1/feedback/{id}/reply', { params: { path: { id: item.id } }, body: { body: reply } }),
+                )
                 notify('Reply published')
                 onChange?.()
               })
             }}
           >
-            <TextArea id={`reply-${item.id}`} label="Your public reply" rows={2} maxLength={5000} value={reply} onValue={setReply} error={errorFor(error, 'body')} hint={`Once, until ${formatDateTime(item.replyUntil)}; it cannot be changed.`} />
+            <TextArea
+              id={`reply-${item.id}`}
+              label="Your public reply"
+              rows={2}
+              maxLength={5000}
+              value={reply}
+              onValue={setReply}
+              error={errorFor(error, 'body')}
+              hint={`Once, until ${formatDateTime(item.replyUntil)}; it cannot be changed.`}
+            />
             <FormError error={error} fields={['body']} />
             <SubmitButton busy={busy} disabled={!reply.trim()}>
               Publish reply

@@ -13,11 +13,15 @@ type Panel = 'submit' | 'approve' | 'changes' | 'dispute' | null
 
 /** Fixed-price money: fund, submit, approve (all or part), ask for changes, dispute. */
 export function MilestonesSection({ contract, user }: { contract: Contract; user: User }) {
-  const milestones = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/milestones', { params: { path: { id: contract.id } } })), [contract.id, contract.boundTermsVersion])
+  const milestones = useLoad(
+    () => ok(api.GET('/api/v1/contracts/{id}/milestones', { params: { path: { id: contract.id } } })),
+    [contract.id, contract.boundTermsVersion],
+  )
   useEvents(
     (frame) => {
       const data = frame.data as { contractId?: string }
-      if ((frame.type === 'contract.money' || frame.type === 'milestones.updated') && data.contractId === contract.id) void milestones.reload()
+      if ((frame.type === 'contract.money' || frame.type === 'milestones.updated') && data.contractId === contract.id)
+        void milestones.reload()
     },
     () => void milestones.reload(),
   )
@@ -28,11 +32,24 @@ export function MilestonesSection({ contract, user }: { contract: Contract; user
       <Async state={milestones} label="Loading milestones…">
         {(list) =>
           list.items.length === 0 ? (
-            <Empty>{contract.state === 'offered' ? 'The offer’s milestones appear here once the freelancer accepts it.' : 'Milestones appear here once both of you accepted the same terms version.'}</Empty>
+            <Empty>
+              {contract.state === 'offered'
+                ? 'The offer’s milestones appear here once the freelancer accepts it.'
+                : 'Milestones appear here once both of you accepted the same terms version.'}
+            </Empty>
           ) : (
             <ol class="list plain">
               {list.items.map((m, i) => (
-                <MilestoneItem key={m.id} index={i + 1} milestone={m} contract={contract} role={role} onChange={(next) => milestones.set((l) => ({ ...l!, items: l!.items.map((x) => (x.id === next.id ? next : x)) }))} />
+                <MilestoneItem
+                  key={m.id}
+                  index={i + 1}
+                  milestone={m}
+                  contract={contract}
+                  role={role}
+                  onChange={(next) =>
+                    milestones.set((l) => ({ ...l!, items: l!.items.map((x) => (x.id === next.id ? next : x)) }))
+                  }
+                />
               ))}
             </ol>
           )
@@ -42,7 +59,19 @@ export function MilestonesSection({ contract, user }: { contract: Contract; user
   )
 }
 
-function MilestoneItem({ index, milestone: m, contract, role, onChange }: { index: number; milestone: Milestone; contract: Contract; role: 'client' | 'freelancer'; onChange(m: Milestone): void }) {
+function MilestoneItem({
+  index,
+  milestone: m,
+  contract,
+  role,
+  onChange,
+}: {
+  index: number
+  milestone: Milestone
+  contract: Contract
+  role: 'client' | 'freelancer'
+  onChange(m: Milestone): void
+}) {
   const notify = useNotify()
   const [panel, setPanel] = useState<Panel>(null)
   const fund = useSubmit()
@@ -69,7 +98,8 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
           <ul>
             {m.submissions.map((s) => (
               <li key={s.id}>
-                {formatDateTime(s.createdAt)}: {s.message} {s.fileIds.length > 0 && `(${s.fileIds.length} file${s.fileIds.length === 1 ? '' : 's'})`}
+                {formatDateTime(s.createdAt)}: {s.message}{' '}
+                {s.fileIds.length > 0 && `(${s.fileIds.length} file${s.fileIds.length === 1 ? '' : 's'})`}
                 {s.outcome && ` — ${s.outcome.replace(/_/g, ' ')}${s.reviewMessage ? `: ${s.reviewMessage}` : ''}`}
               </li>
             ))}
@@ -85,7 +115,12 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
               disabled={fund.busy}
               onClick={() =>
                 void fund.run(async () => {
-                  const next = await ok(api.POST('/api/v1/milestones/{id}/fund', { params: { path: { id: m.id }, header: { 'idempotency-key': idempotencyKey() } }, body: {} }))
+                  const next = await ok(
+                    api.POST('/api/v1/milestones/{id}/fund', {
+                      params: { path: { id: m.id }, header: { 'idempotency-key': idempotencyKey() } },
+                      body: {},
+                    }),
+                  )
                   notify(`${m.title} funded: ${money(m.amount)} in escrow`)
                   onChange(next)
                 })
@@ -95,13 +130,21 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
             </button>
           )}
           {role === 'freelancer' && (m.state === 'funded' || m.state === 'changes_requested') && (
-            <button type="button" class="button button--primary" onClick={() => setPanel(panel === 'submit' ? null : 'submit')}>
+            <button
+              type="button"
+              class="button button--primary"
+              onClick={() => setPanel(panel === 'submit' ? null : 'submit')}
+            >
               Submit work
             </button>
           )}
           {role === 'client' && m.state === 'submitted' && (
             <>
-              <button type="button" class="button button--primary" onClick={() => setPanel(panel === 'approve' ? null : 'approve')}>
+              <button
+                type="button"
+                class="button button--primary"
+                onClick={() => setPanel(panel === 'approve' ? null : 'approve')}
+              >
                 Approve and release
               </button>
               <button type="button" class="button" onClick={() => setPanel(panel === 'changes' ? null : 'changes')}>
@@ -110,7 +153,11 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
             </>
           )}
           {(m.state === 'funded' || m.state === 'submitted') && (
-            <button type="button" class="button button--danger" onClick={() => setPanel(panel === 'dispute' ? null : 'dispute')}>
+            <button
+              type="button"
+              class="button button--danger"
+              onClick={() => setPanel(panel === 'dispute' ? null : 'dispute')}
+            >
               Open a dispute
             </button>
           )}
@@ -118,13 +165,19 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
       )}
       {ending && (m.state === 'funded' || m.state === 'submitted' || m.state === 'changes_requested') && (
         <div class="actions">
-          <button type="button" class="button button--danger" onClick={() => setPanel(panel === 'dispute' ? null : 'dispute')}>
+          <button
+            type="button"
+            class="button button--danger"
+            onClick={() => setPanel(panel === 'dispute' ? null : 'dispute')}
+          >
             Open a dispute
           </button>
         </div>
       )}
       <FormError error={fund.error} />
-      {panel === 'submit' && <SubmitWork milestone={m} contract={contract} onDone={(next) => (setPanel(null), onChange(next))} />}
+      {panel === 'submit' && (
+        <SubmitWork milestone={m} contract={contract} onDone={(next) => (setPanel(null), onChange(next))} />
+      )}
       {panel === 'approve' && <Approve milestone={m} onDone={(next) => (setPanel(null), onChange(next))} />}
       {panel === 'changes' && <RequestChanges milestone={m} onDone={(next) => (setPanel(null), onChange(next))} />}
       {panel === 'dispute' && <OpenDispute milestone={m} role={role} onDone={() => setPanel(null)} />}
@@ -132,7 +185,15 @@ function MilestoneItem({ index, milestone: m, contract, role, onChange }: { inde
   )
 }
 
-function SubmitWork({ milestone, contract, onDone }: { milestone: Milestone; contract: Contract; onDone(m: Milestone): void }) {
+function SubmitWork({
+  milestone,
+  contract,
+  onDone,
+}: {
+  milestone: Milestone
+  contract: Contract
+  onDone(m: Milestone): void
+}) {
   const notify = useNotify()
   const [message, setMessage] = useState('')
   const [files, setFiles] = useState<StoredFile[]>([])
@@ -144,15 +205,32 @@ function SubmitWork({ milestone, contract, onDone }: { milestone: Milestone; con
         e.preventDefault()
         void run(async () => {
           const next = await ok(
-            api.POST('/api/v1/milestones/{id}/submit', { params: { path: { id: milestone.id } }, body: { message, ...(files.length ? { fileIds: files.map((f) => f.id) } : {}) } }),
+            api.POST('/api/v1/milestones/{id}/submit', {
+              params: { path: { id: milestone.id } },
+              body: { message, ...(files.length ? { fileIds: files.map((f) => f.id) } : {}) },
+            }),
           )
           notify('Work submitted')
           onDone(next)
         })
       }}
     >
-      <TextArea id={`submit-${milestone.id}`} label="What you delivered" value={message} onValue={setMessage} required error={errorFor(error, 'message')} />
-      {contract.threadId && <Uploader workroomId={contract.workroomId} threadId={contract.threadId} label="Attach deliverables" onUploaded={(f) => setFiles((l) => [...l, f])} />}
+      <TextArea
+        id={`submit-${milestone.id}`}
+        label="What you delivered"
+        value={message}
+        onValue={setMessage}
+        required
+        error={errorFor(error, 'message')}
+      />
+      {contract.threadId && (
+        <Uploader
+          workroomId={contract.workroomId}
+          threadId={contract.threadId}
+          label="Attach deliverables"
+          onUploaded={(f) => setFiles((l) => [...l, f])}
+        />
+      )}
       {files.length > 0 && <p class="muted">Attached: {files.map((f) => f.name).join(', ')}</p>}
       <FormError error={error} fields={['message']} />
       <SubmitButton busy={busy}>Submit for approval</SubmitButton>
@@ -173,7 +251,10 @@ function Approve({ milestone, onDone }: { milestone: Milestone; onDone(m: Milest
         void run(async () => {
           const amount = partial.trim() ? moneyValue(partial, milestone.currency) : undefined
           const next = await ok(
-            api.POST('/api/v1/milestones/{id}/approve', { params: { path: { id: milestone.id }, header: { 'idempotency-key': key } }, body: amount !== undefined ? { amount } : {} }),
+            api.POST('/api/v1/milestones/{id}/approve', {
+              params: { path: { id: milestone.id }, header: { 'idempotency-key': key } },
+              body: amount !== undefined ? { amount } : {},
+            }),
           )
           notify(`Released ${formatMoney(amount ?? milestone.held, milestone.currency)}`)
           onDone(next)
@@ -203,17 +284,41 @@ function RequestChanges({ milestone, onDone }: { milestone: Milestone; onDone(m:
       class="stack inset"
       onSubmit={(e) => {
         e.preventDefault()
-        void run(async () => onDone(await ok(api.POST('/api/v1/milestones/{id}/request-changes', { params: { path: { id: milestone.id } }, body: { message } }))))
+        void run(async () =>
+          onDone(
+            await ok(
+              api.POST('/api/v1/milestones/{id}/request-changes', {
+                params: { path: { id: milestone.id } },
+                body: { message },
+              }),
+            ),
+          ),
+        )
       }}
     >
-      <TextArea id={`changes-${milestone.id}`} label="What should change" value={message} onValue={setMessage} required error={errorFor(error, 'message')} />
+      <TextArea
+        id={`changes-${milestone.id}`}
+        label="What should change"
+        value={message}
+        onValue={setMessage}
+        required
+        error={errorFor(error, 'message')}
+      />
       <FormError error={error} fields={['message']} />
       <SubmitButton busy={busy}>Request changes</SubmitButton>
     </form>
   )
 }
 
-function OpenDispute({ milestone, role, onDone }: { milestone: Milestone; role: 'client' | 'freelancer'; onDone(): void }) {
+function OpenDispute({
+  milestone,
+  role,
+  onDone,
+}: {
+  milestone: Milestone
+  role: 'client' | 'freelancer'
+  onDone(): void
+}) {
   const notify = useNotify()
   const [reason, setReason] = useState('')
   const [split, setSplit] = useState('')
@@ -236,14 +341,23 @@ function OpenDispute({ milestone, role, onDone }: { milestone: Milestone; role: 
         })
       }}
     >
-      <TextArea id={`dispute-${milestone.id}`} label="Why you dispute" value={reason} onValue={setReason} required error={errorFor(error, 'reason')} />
+      <TextArea
+        id={`dispute-${milestone.id}`}
+        label="Why you dispute"
+        value={reason}
+        onValue={setReason}
+        required
+        error={errorFor(error, 'reason')}
+      />
       <MoneyField
         id={`dispute-split-${milestone.id}`}
         label="A split you would accept: the freelancer gets"
         currency={milestone.currency}
         value={split}
         onValue={setSplit}
-        hint={role === 'client' ? 'Optional. The rest returns to your wallet.' : 'Optional. The rest returns to the client.'}
+        hint={
+          role === 'client' ? 'Optional. The rest returns to your wallet.' : 'Optional. The rest returns to the client.'
+        }
         error={errorFor(error, 'freelancerAmount')}
       />
       <FormError error={error} fields={['reason', 'freelancerAmount']} />

@@ -40,7 +40,18 @@ export function MoneyTerm(props: {
   }, [numeric, currency])
   const bad = text.trim() !== '' && moneyValue(text, currency) === undefined
   return (
-    <Field id={id} label={<>{label} <span class="muted">({currency})</span> {peers.map((p) => <PeerTag key={p.clientId} peer={p} />)}</>} error={bad ? 'Enter an amount, e.g. 1250.00' : null}>
+    <Field
+      id={id}
+      label={
+        <>
+          {label} <span class="muted">({currency})</span>{' '}
+          {peers.map((p) => (
+            <PeerTag key={p.clientId} peer={p} />
+          ))}
+        </>
+      }
+      error={bad ? 'Enter an amount, e.g. 1250.00' : null}
+    >
       <input
         id={id}
         inputMode="decimal"
@@ -71,7 +82,19 @@ export function MoneyTerm(props: {
 }
 
 /** The weekly limit, typed in hours, kept in minutes. */
-export function HoursTerm({ value, readOnly, peers, onFocus, onCommit }: { value: unknown; readOnly: boolean; peers: Peer[]; onFocus(f: string | null): void; onCommit(v: number | null): void }) {
+export function HoursTerm({
+  value,
+  readOnly,
+  peers,
+  onFocus,
+  onCommit,
+}: {
+  value: unknown
+  readOnly: boolean
+  peers: Peer[]
+  onFocus(f: string | null): void
+  onCommit(v: number | null): void
+}) {
   const minutes = typeof value === 'number' ? value : null
   const shown = minutes === null ? '' : String(minutes / 60)
   const [text, setText] = useState(shown)
@@ -80,7 +103,18 @@ export function HoursTerm({ value, readOnly, peers, onFocus, onCommit }: { value
     if (!focused.current) setText(shown)
   }, [shown])
   return (
-    <Field id="terms-limit" label={<>Weekly limit (hours) {peers.map((p) => <PeerTag key={p.clientId} peer={p} />)}</>} hint="Empty: no limit.">
+    <Field
+      id="terms-limit"
+      label={
+        <>
+          Weekly limit (hours){' '}
+          {peers.map((p) => (
+            <PeerTag key={p.clientId} peer={p} />
+          ))}
+        </>
+      }
+      hint="Empty: no limit."
+    >
       <input
         id="terms-limit"
         inputMode="decimal"

@@ -5,7 +5,21 @@ import { formatMoney } from '../lib/format.js'
 import { MoneyTerm, PeerTag, type Peer } from './contract-terms-fields.js'
 
 /** The milestone plan of a fixed-price draft: each row bound to its Y.Map in the shared array. */
-export function MilestonesTerm({ doc, draft, currency, readOnly, editing, onFocus }: { doc: Y.Doc; draft: TermsDraft; currency: string; readOnly: boolean; editing(f: string): Peer[]; onFocus(f: string | null): void }) {
+export function MilestonesTerm({
+  doc,
+  draft,
+  currency,
+  readOnly,
+  editing,
+  onFocus,
+}: {
+  doc: Y.Doc
+  draft: TermsDraft
+  currency: string
+  readOnly: boolean
+  editing(f: string): Peer[]
+  onFocus(f: string | null): void
+}) {
   const rows = milestonesArray(doc)
   const total = draft.milestones.reduce((n, m) => n + (typeof m.amount === 'number' ? m.amount : 0), 0)
   const set = (index: number, key: string, value: unknown) => {
@@ -19,7 +33,10 @@ export function MilestonesTerm({ doc, draft, currency, readOnly, editing, onFocu
         <div class="plan-row" key={i}>
           <div class="field">
             <label for={`ms-${i}-title`}>
-              Milestone {i + 1} {editing(`milestones.${i}`).map((p) => <PeerTag key={p.clientId} peer={p} />)}
+              Milestone {i + 1}{' '}
+              {editing(`milestones.${i}`).map((p) => (
+                <PeerTag key={p.clientId} peer={p} />
+              ))}
             </label>
             <input
               id={`ms-${i}-title`}
@@ -54,7 +71,12 @@ export function MilestonesTerm({ doc, draft, currency, readOnly, editing, onFocu
             />
           </div>
           {!readOnly && (
-            <button type="button" class="link-button" aria-label={`Remove milestone ${i + 1}`} onClick={() => rows.delete(i, 1)}>
+            <button
+              type="button"
+              class="link-button"
+              aria-label={`Remove milestone ${i + 1}`}
+              onClick={() => rows.delete(i, 1)}
+            >
               Remove
             </button>
           )}
@@ -62,7 +84,9 @@ export function MilestonesTerm({ doc, draft, currency, readOnly, editing, onFocu
       ))}
       <p class="muted">
         Milestones total {formatMoney(total, currency)}
-        {typeof draft.price === 'number' && total !== draft.price && <strong> — the price is {formatMoney(draft.price, currency)}; they must match to propose.</strong>}
+        {typeof draft.price === 'number' && total !== draft.price && (
+          <strong> — the price is {formatMoney(draft.price, currency)}; they must match to propose.</strong>
+        )}
       </p>
       {!readOnly && rows.length < MAX_MILESTONES && (
         <button

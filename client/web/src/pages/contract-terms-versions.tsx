@@ -11,14 +11,22 @@ import { Async, Badge } from '../ui/states.js'
 /** Server text for a terms error, in the page's words (the API speaks in minor units). */
 function termsErrorText(error: unknown): string {
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : 'Something went wrong'
-  const text = error.field && error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message
-  return text.replace('a positive integer amount in minor units', 'a positive amount').replace(/amounts add up to (\d+), not the price (\d+)/, 'the milestone amounts must add up to the price')
+  const text =
+    error.field && error.message.startsWith(`${error.field}: `)
+      ? error.message.slice(error.field.length + 2)
+      : error.message
+  return text
+    .replace('a positive integer amount in minor units', 'a positive amount')
+    .replace(/amounts add up to (\d+), not the price (\d+)/, 'the milestone amounts must add up to the price')
 }
 
 /** Propose the draft, see the other's proposal, accept it by its hash; every version stays readable. */
 export function TermsVersions({ contract, user, onBound }: { contract: Contract; user: User; onBound(): void }) {
   const notify = useNotify()
-  const versions = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/terms/versions', { params: { path: { id: contract.id } } })), [contract.id])
+  const versions = useLoad(
+    () => ok(api.GET('/api/v1/contracts/{id}/terms/versions', { params: { path: { id: contract.id } } })),
+    [contract.id],
+  )
   useEvents(
     (frame) => {
       const data = frame.data as { contractId?: string }
@@ -54,7 +62,9 @@ export function TermsVersions({ contract, user, onBound }: { contract: Contract;
   return (
     <section class="card" aria-labelledby="versions-h" data-testid="terms-versions">
       <h2 id="versions-h">Versions</h2>
-      <p class="muted">Terms bind only when both of you accepted the same version. Proposing a version accepts it on your side.</p>
+      <p class="muted">
+        Terms bind only when both of you accepted the same version. Proposing a version accepts it on your side.
+      </p>
       {!closed && (
         <div class="actions">
           <button
@@ -63,7 +73,9 @@ export function TermsVersions({ contract, user, onBound }: { contract: Contract;
             disabled={propose.busy}
             onClick={() =>
               void propose.run(async () => {
-                const v = await ok(api.POST('/api/v1/contracts/{id}/terms/versions', { params: { path: { id: contract.id } } }))
+                const v = await ok(
+                  api.POST('/api/v1/contracts/{id}/terms/versions', { params: { path: { id: contract.id } } }),
+                )
                 notify(`Version ${v.version} proposed`)
                 void versions.reload()
               })
@@ -107,13 +119,24 @@ export function TermsVersions({ contract, user, onBound }: { contract: Contract;
 }
 
 /** The other party's proposal, waiting for this side: accepting binds exactly this version (by its hash). */
-function AcceptPanel({ contract, version, proposer, onAccepted }: { contract: Contract; version: TermsVersion; proposer: string; onAccepted(): void }) {
+function AcceptPanel({
+  contract,
+  version,
+  proposer,
+  onAccepted,
+}: {
+  contract: Contract
+  version: TermsVersion
+  proposer: string
+  onAccepted(): void
+}) {
   const notify = useNotify()
   const accept = useSubmit()
   return (
     <div class="callout" data-testid="other-proposal">
       <p>
-        <strong>Version {version.version}</strong> was proposed by the {proposer} on {formatDateTime(version.createdAt)}. Review it below, then accept exactly this version.
+        <strong>Version {version.version}</strong> was proposed by the {proposer} on {formatDateTime(version.createdAt)}
+        . Review it below, then accept exactly this version.
       </p>
       <button
         type="button"
@@ -121,7 +144,12 @@ function AcceptPanel({ contract, version, proposer, onAccepted }: { contract: Co
         disabled={accept.busy}
         onClick={() =>
           void accept.run(async () => {
-            await ok(api.POST('/api/v1/contracts/{id}/terms/versions/{n}/accept', { params: { path: { id: contract.id, n: version.version } }, body: { hash: version.hash } }))
+            await ok(
+              api.POST('/api/v1/contracts/{id}/terms/versions/{n}/accept', {
+                params: { path: { id: contract.id, n: version.version } },
+                body: { hash: version.hash },
+              }),
+            )
             notify(`Version ${version.version} accepted: the terms bind`)
             onAccepted()
           })
@@ -138,14 +166,34 @@ function AcceptPanel({ contract, version, proposer, onAccepted }: { contract: Co
   )
 }
 
-function VersionItem({ version: v, contract, proposedByMe }: { version: TermsVersion; contract: Contract; proposedByMe: boolean }) {
+function VersionItem({
+  version: v,
+  contract,
+  proposedByMe,
+}: {
+  version: TermsVersion
+  contract: Contract
+  proposedByMe: boolean
+}) {
   const [open, setOpen] = useState(false)
-  const status = v.boundAt ? <Badge tone="ok">Binding since {formatDateTime(v.boundAt)}</Badge> : <Badge tone="warn">Waiting for {proposedByMe ? 'the other party' : 'you'}</Badge>
-  const money = useMemo(() => (v.terms.price !== null ? formatMoney(v.terms.price, v.terms.currency) : `${formatMoney(v.terms.hourlyRate, v.terms.currency)} / h`), [v])
+  const status = v.boundAt ? (
+    <Badge tone="ok">Binding since {formatDateTime(v.boundAt)}</Badge>
+  ) : (
+    <Badge tone="warn">Waiting for {proposedByMe ? 'the other party' : 'you'}</Badge>
+  )
+  const money = useMemo(
+    () =>
+      v.terms.price !== null
+        ? formatMoney(v.terms.price, v.terms.currency)
+        : `${formatMoney(v.terms.hourlyRate, v.terms.currency)} / h`,
+    [v],
+  )
   return (
     <li data-testid={`version-${v.version}`}>
       <p>
-        <strong>Version {v.version}</strong> · {money} · proposed by {proposedByMe ? 'you' : contract.clientId === v.proposedBy ? 'the client' : 'the freelancer'} · {formatDateTime(v.createdAt)} {status}
+        <strong>Version {v.version}</strong> · {money} · proposed by{' '}
+        {proposedByMe ? 'you' : contract.clientId === v.proposedBy ? 'the client' : 'the freelancer'} ·{' '}
+        {formatDateTime(v.createdAt)} {status}
       </p>
       <p class="muted">
         hash <code>{v.hash.slice(0, 16)}…</code>{' '}

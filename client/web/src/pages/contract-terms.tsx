@@ -22,7 +22,8 @@ const fieldLabels: Record<string, string> = {
   manualTimeAllowed: 'manual time',
   scope: 'the scope',
 }
-const fieldLabel = (field: string) => fieldLabels[field] ?? (field.startsWith('milestones') ? `milestone ${Number(field.split('.')[1] ?? 0) + 1}` : field)
+const fieldLabel = (field: string) =>
+  fieldLabels[field] ?? (field.startsWith('milestones') ? `milestone ${Number(field.split('.')[1] ?? 0) + 1}` : field)
 
 /**
  * The live terms editor: fields and milestones bound to the shared Y.Map/Y.Array, the scope
@@ -45,14 +46,24 @@ export function TermsEditor({ contract, user, writable }: { contract: Contract; 
     const refresh = () => setDraft(readTerms(doc))
     doc.on('update', refresh)
     refresh()
-    awareness.setLocalStateField('user', { id: user.id, name: user.name, color: colourOf(user.id), colorLight: `${colourOf(user.id)}33` })
+    awareness.setLocalStateField('user', {
+      id: user.id,
+      name: user.name,
+      color: colourOf(user.id),
+      colorLight: `${colourOf(user.id)}33`,
+    })
     const onAwareness = () => {
       const list: Peer[] = []
       awareness.getStates().forEach((state, clientId) => {
         if (clientId === awareness.clientID) return
         const who = state.user as { name?: string; color?: string } | undefined
         if (!who?.name) return
-        list.push({ clientId, name: who.name, color: who.color ?? '#888', field: typeof state.field === 'string' ? state.field : null })
+        list.push({
+          clientId,
+          name: who.name,
+          color: who.color ?? '#888',
+          field: typeof state.field === 'string' ? state.field : null,
+        })
       })
       setPeers(list)
     }
@@ -69,21 +80,25 @@ export function TermsEditor({ contract, user, writable }: { contract: Contract; 
 
   if (!shared || !draft) return <Loading label="Opening the live terms…" />
   const focus = (field: string | null) => shared.awareness.setLocalStateField('field', field)
-  const editing = (field: string) => peers.filter((p) => p.field === field || (field !== 'scope' && p.field?.startsWith(`${field}.`)))
+  const editing = (field: string) =>
+    peers.filter((p) => p.field === field || (field !== 'scope' && p.field?.startsWith(`${field}.`)))
   const ro = !writable || Boolean(terminated)
   return (
     <section class="card terms" aria-labelledby="terms-h" data-testid="terms-editor">
       <h2 id="terms-h">Terms (live draft)</h2>
       <div class="presence" aria-live="polite" data-testid="presence">
         <span class={`live-dot${status === 'connected' ? ' on' : ''}`} aria-hidden="true" />
-        <span class="muted">{status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>
+        <span class="muted">
+          {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
         {peers.length === 0 ? (
           <span class="muted">· nobody else is here</span>
         ) : (
           peers.map((p) => (
             <span class="person" key={p.clientId}>
               <span class="swatch" style={{ background: p.color }} aria-hidden="true" />
-              {p.name} {p.field ? <span class="muted">editing {fieldLabel(p.field)}</span> : <span class="muted">is here</span>}
+              {p.name}{' '}
+              {p.field ? <span class="muted">editing {fieldLabel(p.field)}</span> : <span class="muted">is here</span>}
             </span>
           ))
         )}
@@ -94,11 +109,37 @@ export function TermsEditor({ contract, user, writable }: { contract: Contract; 
         </p>
       )}
       {contract.arrangement === 'fixed' ? (
-        <MoneyTerm id="terms-price" label="Price" field="price" currency={contract.currency} value={draft.price} readOnly={ro} peers={editing('price')} onFocus={focus} onCommit={(v) => termsMap(shared.doc).set('price', v)} />
+        <MoneyTerm
+          id="terms-price"
+          label="Price"
+          field="price"
+          currency={contract.currency}
+          value={draft.price}
+          readOnly={ro}
+          peers={editing('price')}
+          onFocus={focus}
+          onCommit={(v) => termsMap(shared.doc).set('price', v)}
+        />
       ) : (
         <div class="row">
-          <MoneyTerm id="terms-rate" label="Hourly rate" field="hourlyRate" currency={contract.currency} value={draft.hourlyRate} readOnly={ro} peers={editing('hourlyRate')} onFocus={focus} onCommit={(v) => termsMap(shared.doc).set('hourlyRate', v)} />
-          <HoursTerm value={draft.weeklyLimitMinutes} readOnly={ro} peers={editing('weeklyLimitMinutes')} onFocus={focus} onCommit={(v) => termsMap(shared.doc).set('weeklyLimitMinutes', v)} />
+          <MoneyTerm
+            id="terms-rate"
+            label="Hourly rate"
+            field="hourlyRate"
+            currency={contract.currency}
+            value={draft.hourlyRate}
+            readOnly={ro}
+            peers={editing('hourlyRate')}
+            onFocus={focus}
+            onCommit={(v) => termsMap(shared.doc).set('hourlyRate', v)}
+          />
+          <HoursTerm
+            value={draft.weeklyLimitMinutes}
+            readOnly={ro}
+            peers={editing('weeklyLimitMinutes')}
+            onFocus={focus}
+            onCommit={(v) => termsMap(shared.doc).set('weeklyLimitMinutes', v)}
+          />
           <div class="field field--check">
             <input
               type="checkbox"
@@ -113,10 +154,22 @@ export function TermsEditor({ contract, user, writable }: { contract: Contract; 
           </div>
         </div>
       )}
-      {contract.arrangement === 'fixed' && <MilestonesTerm doc={shared.doc} draft={draft} currency={contract.currency} readOnly={ro} editing={editing} onFocus={focus} />}
+      {contract.arrangement === 'fixed' && (
+        <MilestonesTerm
+          doc={shared.doc}
+          draft={draft}
+          currency={contract.currency}
+          readOnly={ro}
+          editing={editing}
+          onFocus={focus}
+        />
+      )}
       <div class="field">
         <label id="scope-label">
-          Scope of work {editing('scope').map((p) => <PeerTag key={p.clientId} peer={p} />)}
+          Scope of work{' '}
+          {editing('scope').map((p) => (
+            <PeerTag key={p.clientId} peer={p} />
+          ))}
         </label>
         <ScopeEditor doc={shared} readOnly={ro} onFocus={focus} />
       </div>
@@ -125,7 +178,15 @@ export function TermsEditor({ contract, user, writable }: { contract: Contract; 
 }
 
 /** CodeMirror bound to the shared Y.Text: both parties type at once, with each other's cursors. */
-function ScopeEditor({ doc, readOnly, onFocus }: { doc: WorkroomDocument; readOnly: boolean; onFocus(f: string | null): void }) {
+function ScopeEditor({
+  doc,
+  readOnly,
+  onFocus,
+}: {
+  doc: WorkroomDocument
+  readOnly: boolean
+  onFocus(f: string | null): void
+}) {
   const host = useRef<HTMLDivElement>(null)
   useEffect(() => {
     const ytext = scopeText(doc.doc)
@@ -137,7 +198,12 @@ function ScopeEditor({ doc, readOnly, onFocus }: { doc: WorkroomDocument; readOn
         minimalSetup,
         EditorView.lineWrapping,
         EditorView.editable.of(!readOnly),
-        EditorView.contentAttributes.of({ 'aria-labelledby': 'scope-label', 'aria-multiline': 'true', role: 'textbox', 'data-testid': 'scope-editor' }),
+        EditorView.contentAttributes.of({
+          'aria-labelledby': 'scope-label',
+          'aria-multiline': 'true',
+          role: 'textbox',
+          'data-testid': 'scope-editor',
+        }),
         EditorView.domEventHandlers({
           focus: () => void onFocus('scope'),
           blur: () => void onFocus(null),

@@ -34,12 +34,24 @@ export function ContractPage() {
   if (!user) return <Loading />
   return (
     <section class="page">
-      <Async state={contract}>{(c) => <ContractView contract={c} user={user} onChange={contract.set} reload={() => void contract.reload()} />}</Async>
+      <Async state={contract}>
+        {(c) => <ContractView contract={c} user={user} onChange={contract.set} reload={() => void contract.reload()} />}
+      </Async>
     </section>
   )
 }
 
-function ContractView({ contract, user, onChange, reload }: { contract: Contract; user: User; onChange(c: Contract): void; reload(): void }) {
+function ContractView({
+  contract,
+  user,
+  onChange,
+  reload,
+}: {
+  contract: Contract
+  user: User
+  onChange(c: Contract): void
+  reload(): void
+}) {
   const notify = useNotify()
   const role = user.id === contract.clientId ? 'client' : 'freelancer'
   const action = useSubmit()
@@ -49,7 +61,10 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
       onChange(next)
       notify(next.state === 'ending' ? 'Contract ending: the money in escrow settles by the rules shown' : message)
     })
-  const amount = contract.arrangement === 'fixed' ? formatMoney(contract.price ?? contract.initialTerms.price, contract.currency) : `${formatMoney(contract.hourlyRate ?? contract.initialTerms.hourlyRate, contract.currency)} / h`
+  const amount =
+    contract.arrangement === 'fixed'
+      ? formatMoney(contract.price ?? contract.initialTerms.price, contract.currency)
+      : `${formatMoney(contract.hourlyRate ?? contract.initialTerms.hourlyRate, contract.currency)} / h`
   const live = contract.state === 'active' || contract.state === 'paused'
   const writable = !['ending', 'ended', 'declined', 'expired'].includes(contract.state)
   return (
@@ -67,8 +82,13 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
       <div class="meta">
         <StateBadge state={contract.state} /> <strong>{amount}</strong>
         <span class="muted">
-          · {contract.boundTermsVersion ? `terms version ${contract.boundTermsVersion} binding` : contract.state === 'offered' ? 'terms version 1 binds when the offer is accepted' : 'no terms bind yet'} · offered{' '}
-          {formatDateTime(contract.offeredAt)}
+          ·{' '}
+          {contract.boundTermsVersion
+            ? `terms version ${contract.boundTermsVersion} binding`
+            : contract.state === 'offered'
+              ? 'terms version 1 binds when the offer is accepted'
+              : 'no terms bind yet'}{' '}
+          · offered {formatDateTime(contract.offeredAt)}
         </span>
       </div>
       {contract.state === 'offered' && (
@@ -76,14 +96,25 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
           {role === 'freelancer' ? (
             <>
               <p>
-                The client offers you this contract on the terms below (version 1). Accepting binds them: work can start and the client can fund the first milestone at once. The offer
-                expires {formatDateTime(contract.offerExpiresAt)}.
+                The client offers you this contract on the terms below (version 1). Accepting binds them: work can start
+                and the client can fund the first milestone at once. The offer expires{' '}
+                {formatDateTime(contract.offerExpiresAt)}.
               </p>
               <div class="actions">
-                <button type="button" class="button button--primary" disabled={action.busy} onClick={() => void act('accept', 'Contract accepted')}>
+                <button
+                  type="button"
+                  class="button button--primary"
+                  disabled={action.busy}
+                  onClick={() => void act('accept', 'Contract accepted')}
+                >
                   Accept the offer
                 </button>
-                <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void act('decline', 'Offer declined')}>
+                <button
+                  type="button"
+                  class="button button--danger"
+                  disabled={action.busy}
+                  onClick={() => void act('decline', 'Offer declined')}
+                >
                   Decline
                 </button>
               </div>
@@ -91,7 +122,12 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
           ) : (
             <>
               <p>Waiting for the freelancer to accept (until {formatDateTime(contract.offerExpiresAt)}).</p>
-              <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void act('end', 'Offer withdrawn')}>
+              <button
+                type="button"
+                class="button button--danger"
+                disabled={action.busy}
+                onClick={() => void act('end', 'Offer withdrawn')}
+              >
                 Withdraw the offer
               </button>
             </>
@@ -116,16 +152,31 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
             </>
           )}
           {role === 'client' && contract.state === 'active' && (
-            <button type="button" class="button" disabled={action.busy} onClick={() => void act('pause', 'Contract paused')}>
+            <button
+              type="button"
+              class="button"
+              disabled={action.busy}
+              onClick={() => void act('pause', 'Contract paused')}
+            >
               Pause
             </button>
           )}
           {role === 'client' && contract.state === 'paused' && (
-            <button type="button" class="button" disabled={action.busy} onClick={() => void act('resume', 'Contract resumed')}>
+            <button
+              type="button"
+              class="button"
+              disabled={action.busy}
+              onClick={() => void act('resume', 'Contract resumed')}
+            >
               Resume
             </button>
           )}
-          <button type="button" class="button button--danger" disabled={action.busy} onClick={() => void act('end', 'Contract ended')}>
+          <button
+            type="button"
+            class="button button--danger"
+            disabled={action.busy}
+            onClick={() => void act('end', 'Contract ended')}
+          >
             End the contract
           </button>
         </div>
@@ -149,11 +200,15 @@ function ContractView({ contract, user, onChange, reload }: { contract: Contract
 }
 
 function Invoices({ contract }: { contract: Contract }) {
-  const invoices = useLoad(() => ok(api.GET('/api/v1/invoices', { params: { query: { contractId: contract.id, limit: 50 } } })), [contract.id])
+  const invoices = useLoad(
+    () => ok(api.GET('/api/v1/invoices', { params: { query: { contractId: contract.id, limit: 50 } } })),
+    [contract.id],
+  )
   useEvents(
     (frame) => {
       const data = frame.data as { contractId?: string }
-      if (data.contractId === contract.id && /^(contract\.money|invoice\.|timesheet)/.test(frame.type)) void invoices.reload()
+      if (data.contractId === contract.id && /^(contract\.money|invoice\.|timesheet)/.test(frame.type))
+        void invoices.reload()
     },
     () => void invoices.reload(),
   )
@@ -168,7 +223,8 @@ function Invoices({ contract }: { contract: Contract }) {
             <ul class="plain">
               {list.items.map((inv) => (
                 <li key={inv.id}>
-                  <a href={`/invoices/${inv.id}`}>{inv.displayNumber ?? 'Draft invoice'}</a> · {formatMoney(inv.total, inv.currency)} <StateBadge state={inv.state} />
+                  <a href={`/invoices/${inv.id}`}>{inv.displayNumber ?? 'Draft invoice'}</a> ·{' '}
+                  {formatMoney(inv.total, inv.currency)} <StateBadge state={inv.state} />
                 </li>
               ))}
             </ul>
@@ -181,7 +237,15 @@ function Invoices({ contract }: { contract: Contract }) {
 
 function StatusReports({ contract, user }: { contract: Contract; user: User }) {
   const notify = useNotify()
-  const reports = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/status-reports', { params: { path: { id: contract.id }, query: { limit: 20 } } })), [contract.id])
+  const reports = useLoad(
+    () =>
+      ok(
+        api.GET('/api/v1/contracts/{id}/status-reports', {
+          params: { path: { id: contract.id }, query: { limit: 20 } },
+        }),
+      ),
+    [contract.id],
+  )
   const [workCompleted, setWorkCompleted] = useState('')
   const [progress, setProgress] = useState('')
   const [plans, setPlans] = useState('')
@@ -195,12 +259,15 @@ function StatusReports({ contract, user }: { contract: Contract; user: User }) {
           <>
             {list.nextDue && (
               <p class="muted" data-testid="report-due">
-                The report for the week of {list.nextDue.weekStart} is due by {formatDateTime(list.nextDue.dueAt)}; a week
-                without one is flagged then.
+                The report for the week of {list.nextDue.weekStart} is due by {formatDateTime(list.nextDue.dueAt)}; a
+                week without one is flagged then.
               </p>
             )}
             {list.missingWeeks.length > 0 && (
-              <p class="form-error">Missing reports for the weeks of {list.missingWeeks.map((w) => w.weekStart.slice(0, 10)).join(', ')} (weeks start Monday, UTC).</p>
+              <p class="form-error">
+                Missing reports for the weeks of {list.missingWeeks.map((w) => w.weekStart.slice(0, 10)).join(', ')}{' '}
+                (weeks start Monday, UTC).
+              </p>
             )}
             {list.items.length === 0 ? (
               <Empty>No reports yet.</Empty>
@@ -208,7 +275,8 @@ function StatusReports({ contract, user }: { contract: Contract; user: User }) {
               <ul class="plain list">
                 {list.items.map((r) => (
                   <li key={r.id}>
-                    <strong>Week of {r.weekStart.slice(0, 10)}</strong> <span class="muted">(UTC) · {r.progress}% done</span>
+                    <strong>Week of {r.weekStart.slice(0, 10)}</strong>{' '}
+                    <span class="muted">(UTC) · {r.progress}% done</span>
                     <p>{r.workCompleted}</p>
                     <p class="muted">Next: {r.plans}</p>
                     {r.comments.map((c) => (
@@ -230,7 +298,12 @@ function StatusReports({ contract, user }: { contract: Contract; user: User }) {
           onSubmit={(e) => {
             e.preventDefault()
             void file.run(async () => {
-              await ok(api.POST('/api/v1/contracts/{id}/status-reports', { params: { path: { id: contract.id } }, body: { workCompleted, progress: Number(progress), plans } }))
+              await ok(
+                api.POST('/api/v1/contracts/{id}/status-reports', {
+                  params: { path: { id: contract.id } },
+                  body: { workCompleted, progress: Number(progress), plans },
+                }),
+              )
               setWorkCompleted('')
               setPlans('')
               notify('Status report filed')
@@ -239,9 +312,32 @@ function StatusReports({ contract, user }: { contract: Contract; user: User }) {
           }}
         >
           <h3>File this week’s report</h3>
-          <TextArea id="report-done" label="Work completed" rows={3} value={workCompleted} onValue={setWorkCompleted} error={errorFor(file.error, 'workCompleted')} />
-          <TextField id="report-progress" label="Progress (%)" type="number" min={0} max={100} value={progress} onValue={setProgress} error={errorFor(file.error, 'progress')} />
-          <TextArea id="report-plans" label="Plans for next week" rows={3} value={plans} onValue={setPlans} error={errorFor(file.error, 'plans')} />
+          <TextArea
+            id="report-done"
+            label="Work completed"
+            rows={3}
+            value={workCompleted}
+            onValue={setWorkCompleted}
+            error={errorFor(file.error, 'workCompleted')}
+          />
+          <TextField
+            id="report-progress"
+            label="Progress (%)"
+            type="number"
+            min={0}
+            max={100}
+            value={progress}
+            onValue={setProgress}
+            error={errorFor(file.error, 'progress')}
+          />
+          <TextArea
+            id="report-plans"
+            label="Plans for next week"
+            rows={3}
+            value={plans}
+            onValue={setPlans}
+            error={errorFor(file.error, 'plans')}
+          />
           <FormError error={file.error} fields={['workCompleted', 'progress', 'plans']} />
           <SubmitButton busy={file.busy}>File report</SubmitButton>
         </form>
@@ -259,7 +355,9 @@ function ReportComment({ reportId, onDone }: { reportId: string; onDone(): void 
       onSubmit={(e) => {
         e.preventDefault()
         void run(async () => {
-          await ok(api.POST('/api/v1/status-reports/{id}/comments', { params: { path: { id: reportId } }, body: { body } }))
+          await ok(
+            api.POST('/api/v1/status-reports/{id}/comments', { params: { path: { id: reportId } }, body: { body } }),
+          )
           setBody('')
           onDone()
         })
@@ -268,7 +366,12 @@ function ReportComment({ reportId, onDone }: { reportId: string; onDone(): void 
       <label for={`comment-${reportId}`} class="visually-hidden">
         Comment
       </label>
-      <input id={`comment-${reportId}`} placeholder="Comment…" value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+      <input
+        id={`comment-${reportId}`}
+        placeholder="Comment…"
+        value={body}
+        onInput={(e) => setBody(e.currentTarget.value)}
+      />
       <button type="submit" class="button button--small" disabled={busy || !body.trim()}>
         Comment
       </button>

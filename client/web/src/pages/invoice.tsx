@@ -12,7 +12,13 @@ export function InvoicePage() {
   const { params } = useRoute()
   const id = params.id!
   const invoice = useLoad(() => ok(api.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id])
-  const contract = useLoad(() => (invoice.data ? ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id: invoice.data.contractId } } })) : Promise.resolve(null)), [invoice.data?.contractId])
+  const contract = useLoad(
+    () =>
+      invoice.data
+        ? ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id: invoice.data.contractId } } }))
+        : Promise.resolve(null),
+    [invoice.data?.contractId],
+  )
   useEffect(() => {
     if (invoice.data) document.title = `Invoice ${invoice.data.displayNumber ?? '(draft)'} · Workroom`
   }, [invoice.data])
@@ -32,13 +38,18 @@ export function InvoicePage() {
                 <a class="button" href={`/api/v1/invoices/${inv.id}/html`} target="_blank" rel="noopener">
                   Printable page
                 </a>
-                <a class="button" href={`/api/v1/invoices/${inv.id}`} download={`invoice-${inv.displayNumber ?? inv.id}.json`}>
+                <a
+                  class="button"
+                  href={`/api/v1/invoices/${inv.id}`}
+                  download={`invoice-${inv.displayNumber ?? inv.id}.json`}
+                >
                   JSON
                 </a>
               </div>
               <article class="invoice-sheet" data-testid="invoice">
                 <h1>
-                  {inv.kind === 'credit_note' ? 'Credit note' : 'Invoice'} {inv.displayNumber ?? '(draft)'} <StateBadge state={inv.state} />
+                  {inv.kind === 'credit_note' ? 'Credit note' : 'Invoice'} {inv.displayNumber ?? '(draft)'}{' '}
+                  <StateBadge state={inv.state} />
                 </h1>
                 <dl class="facts">
                   <dt>Contract</dt>

@@ -5,7 +5,17 @@ import type { Job, NewJob } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
-import { errorFor, FormError, MoneyField, moneyText, moneyValue, SelectField, TextArea, TextField, useSubmit } from '../ui/forms.js'
+import {
+  errorFor,
+  FormError,
+  MoneyField,
+  moneyText,
+  moneyValue,
+  SelectField,
+  TextArea,
+  TextField,
+  useSubmit,
+} from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Loading } from '../ui/states.js'
 
@@ -31,7 +41,10 @@ export function JobForm() {
   const user = useRequireUser()
   const { params } = useRoute()
   const id = params.id
-  const job = useLoad(() => (id ? ok(api.GET('/api/v1/jobs/{id}', { params: { path: { id } } })) : Promise.resolve(null)), [id])
+  const job = useLoad(
+    () => (id ? ok(api.GET('/api/v1/jobs/{id}', { params: { path: { id } } })) : Promise.resolve(null)),
+    [id],
+  )
   if (!user) return <Loading />
   if (!id) return <JobEditor job={null} />
   return <Async state={job}>{(loaded) => <JobEditor job={loaded} />}</Async>
@@ -46,8 +59,12 @@ function JobEditor({ job }: { job: Job | null }) {
   const [skills, setSkills] = useState(job?.skills.join(', ') ?? '')
   const [arrangement, setArrangement] = useState<'fixed' | 'hourly'>(job?.arrangement ?? 'fixed')
   const [currency, setCurrency] = useState<Currency>((job?.currency as Currency) ?? 'USD')
-  const [min, setMin] = useState(moneyText(job ? (job.arrangement === 'fixed' ? job.budgetMin : job.rateMin) : null, job?.currency ?? 'USD'))
-  const [max, setMax] = useState(moneyText(job ? (job.arrangement === 'fixed' ? job.budgetMax : job.rateMax) : null, job?.currency ?? 'USD'))
+  const [min, setMin] = useState(
+    moneyText(job ? (job.arrangement === 'fixed' ? job.budgetMin : job.rateMin) : null, job?.currency ?? 'USD'),
+  )
+  const [max, setMax] = useState(
+    moneyText(job ? (job.arrangement === 'fixed' ? job.budgetMax : job.rateMax) : null, job?.currency ?? 'USD'),
+  )
   const [visibility, setVisibility] = useState<'public' | 'invite-only'>(job?.visibility ?? 'public')
   const [deadline, setDeadline] = useState(toLocalInput(job?.proposalDeadline ?? null))
   const { busy, error, run } = useSubmit()
@@ -66,7 +83,10 @@ function JobEditor({ job }: { job: Job | null }) {
       title: title.trim(),
       description,
       category: category.trim() || null,
-      skills: skills.split(',').map((s) => s.trim()).filter(Boolean),
+      skills: skills
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       arrangement,
       currency,
       ...range,
@@ -88,13 +108,24 @@ function JobEditor({ job }: { job: Job | null }) {
       } else {
         saved = await ok(api.POST('/api/v1/jobs', { body: body() }))
       }
-      if (publish && saved.state === 'draft') saved = await ok(api.POST('/api/v1/jobs/{id}/publish', { params: { path: { id: saved.id } } }))
+      if (publish && saved.state === 'draft')
+        saved = await ok(api.POST('/api/v1/jobs/{id}/publish', { params: { path: { id: saved.id } } }))
       notify(publish ? 'Job published' : job ? 'Changes saved' : 'Draft saved')
       route(`/jobs/${saved.id}`)
     })
 
   const rangeField = arrangement === 'fixed' ? ['budgetMin', 'budgetMax'] : ['rateMin', 'rateMax']
-  const fields = ['title', 'description', 'category', 'skills', 'arrangement', 'currency', ...rangeField, 'visibility', 'proposalDeadline']
+  const fields = [
+    'title',
+    'description',
+    'category',
+    'skills',
+    'arrangement',
+    'currency',
+    ...rangeField,
+    'visibility',
+    'proposalDeadline',
+  ]
   return (
     <section class="page narrow">
       <h1>{job ? 'Edit job' : 'Post a job'}</h1>
@@ -105,11 +136,40 @@ function JobEditor({ job }: { job: Job | null }) {
           void save(!job || job.state === 'draft')
         }}
       >
-        <TextField id="title" label="Title" value={title} onValue={setTitle} required maxLength={200} error={errorFor(error, 'title', codeFields)} />
-        <TextArea id="description" label="Description" value={description} onValue={setDescription} rows={8} required error={errorFor(error, 'description', codeFields)} />
+        <TextField
+          id="title"
+          label="Title"
+          value={title}
+          onValue={setTitle}
+          required
+          maxLength={200}
+          error={errorFor(error, 'title', codeFields)}
+        />
+        <TextArea
+          id="description"
+          label="Description"
+          value={description}
+          onValue={setDescription}
+          rows={8}
+          required
+          error={errorFor(error, 'description', codeFields)}
+        />
         <div class="row">
-          <TextField id="category" label="Category" value={category} onValue={setCategory} error={errorFor(error, 'category', codeFields)} />
-          <TextField id="skills" label="Skills" hint="Comma-separated, e.g. typescript, css" value={skills} onValue={setSkills} error={errorFor(error, 'skills', codeFields)} />
+          <TextField
+            id="category"
+            label="Category"
+            value={category}
+            onValue={setCategory}
+            error={errorFor(error, 'category', codeFields)}
+          />
+          <TextField
+            id="skills"
+            label="Skills"
+            hint="Comma-separated, e.g. typescript, css"
+            value={skills}
+            onValue={setSkills}
+            error={errorFor(error, 'skills', codeFields)}
+          />
         </div>
         <div class="row">
           <SelectField
@@ -123,7 +183,14 @@ function JobEditor({ job }: { job: Job | null }) {
             ]}
             error={errorFor(error, 'arrangement', codeFields)}
           />
-          <SelectField id="currency" label="Currency" value={currency} onValue={setCurrency} options={CURRENCIES.map((c) => ({ value: c, label: c }))} error={errorFor(error, 'currency', codeFields)} />
+          <SelectField
+            id="currency"
+            label="Currency"
+            value={currency}
+            onValue={setCurrency}
+            options={CURRENCIES.map((c) => ({ value: c, label: c }))}
+            error={errorFor(error, 'currency', codeFields)}
+          />
         </div>
         <div class="row">
           <MoneyField
@@ -134,7 +201,14 @@ function JobEditor({ job }: { job: Job | null }) {
             onValue={setMin}
             error={errorFor(error, rangeField[0]!, codeFields)}
           />
-          <MoneyField id="max" label={arrangement === 'fixed' ? 'Budget up to' : 'Hourly rate up to'} currency={currency} value={max} onValue={setMax} error={errorFor(error, rangeField[1]!, codeFields)} />
+          <MoneyField
+            id="max"
+            label={arrangement === 'fixed' ? 'Budget up to' : 'Hourly rate up to'}
+            currency={currency}
+            value={max}
+            onValue={setMax}
+            error={errorFor(error, rangeField[1]!, codeFields)}
+          />
         </div>
         <div class="row">
           <SelectField
@@ -148,7 +222,15 @@ function JobEditor({ job }: { job: Job | null }) {
             ]}
             error={errorFor(error, 'visibility', codeFields)}
           />
-          <TextField id="deadline" label="Proposals close" type="datetime-local" value={deadline} onValue={setDeadline} hint="Optional; your local time." error={errorFor(error, 'proposalDeadline', codeFields)} />
+          <TextField
+            id="deadline"
+            label="Proposals close"
+            type="datetime-local"
+            value={deadline}
+            onValue={setDeadline}
+            hint="Optional; your local time."
+            error={errorFor(error, 'proposalDeadline', codeFields)}
+          />
         </div>
         <FormError error={error} fields={fields} codeFields={codeFields} />
         <div class="actions">

@@ -5,7 +5,18 @@ import { api, ApiError, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useSession } from '../lib/session.js'
-import { errorFor, errorText, FormError, MoneyField, moneyText, moneyValue, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
+import {
+  errorFor,
+  errorText,
+  FormError,
+  MoneyField,
+  moneyText,
+  moneyValue,
+  SubmitButton,
+  TextArea,
+  TextField,
+  useSubmit,
+} from '../ui/forms.js'
 import { jobBudget } from '../ui/job-card.js'
 import { MilestonePlan, type PlanRow } from '../ui/milestone-plan.js'
 import { useNotify } from '../ui/notices.js'
@@ -51,7 +62,8 @@ function JobDetails({ job }: { job: Job }) {
     <article class="job">
       <h1>{job.title}</h1>
       <p class="meta">
-        <Badge>{job.arrangement === 'fixed' ? 'Fixed price' : 'Hourly'}</Badge> <strong>{jobBudget(job)}</strong> <StateBadge state={job.state} />
+        <Badge>{job.arrangement === 'fixed' ? 'Fixed price' : 'Hourly'}</Badge> <strong>{jobBudget(job)}</strong>{' '}
+        <StateBadge state={job.state} />
         {job.visibility === 'invite-only' && <Badge>Invite only</Badge>}
       </p>
       <dl class="facts">
@@ -111,12 +123,22 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
           </button>
         )}
         {job.state === 'open' && (
-          <button type="button" class="button" disabled={busy} onClick={() => void act('close', 'Job closed to new proposals')}>
+          <button
+            type="button"
+            class="button"
+            disabled={busy}
+            onClick={() => void act('close', 'Job closed to new proposals')}
+          >
             Close to proposals
           </button>
         )}
         {(job.state === 'draft' || job.state === 'open') && (
-          <button type="button" class="button button--danger" disabled={busy} onClick={() => void act('cancel', 'Job cancelled')}>
+          <button
+            type="button"
+            class="button button--danger"
+            disabled={busy}
+            onClick={() => void act('cancel', 'Job cancelled')}
+          >
             Cancel job
           </button>
         )}
@@ -128,7 +150,12 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
           onSubmit={(e) => {
             e.preventDefault()
             void invite.run(async () => {
-              await ok(api.POST('/api/v1/jobs/{id}/invites', { params: { path: { id: job.id } }, body: { freelancerId: invitee.trim() } }))
+              await ok(
+                api.POST('/api/v1/jobs/{id}/invites', {
+                  params: { path: { id: job.id } },
+                  body: { freelancerId: invitee.trim() },
+                }),
+              )
               setInvitee('')
               notify('Invitation sent')
             })
@@ -140,7 +167,10 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
             hint="Their account id, shown on their profile page."
             value={invitee}
             onValue={setInvitee}
-            error={errorFor(invite.error, 'freelancerId', { 'jobs.unknown_freelancer': 'freelancerId', 'jobs.invite_self': 'freelancerId' })}
+            error={errorFor(invite.error, 'freelancerId', {
+              'jobs.unknown_freelancer': 'freelancerId',
+              'jobs.invite_self': 'freelancerId',
+            })}
           />
           <SubmitButton busy={invite.busy}>Invite</SubmitButton>
         </form>
@@ -152,11 +182,13 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
 function FreelancerPanel({ job }: { job: Job }) {
   const mine = useLoad(
     () =>
-      ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: job.id }, query: { limit: 5 } } })).catch((err: unknown) => {
-        // Not a member of the workroom yet (never proposed or invited): no proposal of ours.
-        if (err instanceof ApiError && err.status === 404) return { items: [], nextCursor: null }
-        throw err
-      }),
+      ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: job.id }, query: { limit: 5 } } })).catch(
+        (err: unknown) => {
+          // Not a member of the workroom yet (never proposed or invited): no proposal of ours.
+          if (err instanceof ApiError && err.status === 404) return { items: [], nextCursor: null }
+          throw err
+        },
+      ),
     [job.id],
   )
   return (
@@ -181,17 +213,27 @@ function ProposalForm({ job, proposal, onSent }: { job: Job; proposal?: Proposal
   const notify = useNotify()
   const fixed = job.arrangement === 'fixed'
   const [coverLetter, setCoverLetter] = useState(proposal?.coverLetter ?? '')
-  const [bid, setBid] = useState(moneyText(proposal ? (fixed ? proposal.bidAmount : proposal.hourlyRate) : null, job.currency))
+  const [bid, setBid] = useState(
+    moneyText(proposal ? (fixed ? proposal.bidAmount : proposal.hourlyRate) : null, job.currency),
+  )
   const [days, setDays] = useState(proposal ? String(proposal.estimatedDays) : '')
   const [plan, setPlan] = useState<PlanRow[]>(
-    proposal?.milestones?.map((m) => ({ title: m.title, amount: moneyText(m.amount, job.currency), dueDate: m.dueDate ?? '' })) ?? [],
+    proposal?.milestones?.map((m) => ({
+      title: m.title,
+      amount: moneyText(m.amount, job.currency),
+      dueDate: m.dueDate ?? '',
+    })) ?? [],
   )
   const { busy, error, run } = useSubmit()
   const submit = (event: Event) => {
     event.preventDefault()
     void run(async () => {
       const amount = moneyValue(bid, job.currency)
-      const milestones = plan.map((m) => ({ title: m.title.trim(), amount: moneyValue(m.amount, job.currency) ?? -1, dueDate: m.dueDate || null }))
+      const milestones = plan.map((m) => ({
+        title: m.title.trim(),
+        amount: moneyValue(m.amount, job.currency) ?? -1,
+        dueDate: m.dueDate || null,
+      }))
       const body = {
         coverLetter,
         ...(amount !== undefined ? (fixed ? { bidAmount: amount } : { hourlyRate: amount }) : {}),
@@ -208,7 +250,15 @@ function ProposalForm({ job, proposal, onSent }: { job: Job; proposal?: Proposal
   return (
     <form class="card stack" onSubmit={submit} noValidate>
       <h2>{proposal ? 'Edit your proposal' : 'Propose'}</h2>
-      <TextArea id="cover-letter" label="Cover letter" rows={7} value={coverLetter} onValue={setCoverLetter} required error={errorFor(error, 'coverLetter')} />
+      <TextArea
+        id="cover-letter"
+        label="Cover letter"
+        rows={7}
+        value={coverLetter}
+        onValue={setCoverLetter}
+        required
+        error={errorFor(error, 'coverLetter')}
+      />
       <MoneyField
         id="bid"
         label={fixed ? 'Your bid' : 'Your hourly rate'}
@@ -219,14 +269,27 @@ function ProposalForm({ job, proposal, onSent }: { job: Job; proposal?: Proposal
         hint={`The client's ${fixed ? 'budget' : 'rate'}: ${jobBudget(job)}`}
         error={errorFor(error, fixed ? 'bidAmount' : 'hourlyRate', proposalCodeFields)}
       />
-      <TextField id="days" label="Estimated days" type="number" min={1} value={days} onValue={setDays} required error={errorFor(error, 'estimatedDays')} />
+      <TextField
+        id="days"
+        label="Estimated days"
+        type="number"
+        min={1}
+        value={days}
+        onValue={setDays}
+        required
+        error={errorFor(error, 'estimatedDays')}
+      />
       {fixed && <MilestonePlan rows={plan} onRows={setPlan} currency={job.currency} error={error} />}
       {errorFor(error, 'milestones', proposalCodeFields) && !errorFor(error, 'milestones.0') && (
         <p class="field-error" role="alert">
           {errorText(error)}
         </p>
       )}
-      <FormError error={error} fields={['coverLetter', 'bidAmount', 'hourlyRate', 'estimatedDays', 'milestones']} codeFields={proposalCodeFields} />
+      <FormError
+        error={error}
+        fields={['coverLetter', 'bidAmount', 'hourlyRate', 'estimatedDays', 'milestones']}
+        codeFields={proposalCodeFields}
+      />
       <SubmitButton busy={busy}>{proposal ? 'Save proposal' : 'Send proposal'}</SubmitButton>
     </form>
   )
@@ -248,7 +311,10 @@ function OwnProposal({ proposal, job, onChange }: { proposal: Proposal; job: Job
         }}
       />
     )
-  const amount = job.arrangement === 'fixed' ? formatMoney(proposal.bidAmount, proposal.currency) : `${formatMoney(proposal.hourlyRate, proposal.currency)} / h`
+  const amount =
+    job.arrangement === 'fixed'
+      ? formatMoney(proposal.bidAmount, proposal.currency)
+      : `${formatMoney(proposal.hourlyRate, proposal.currency)} / h`
   return (
     <div class="card stack" data-testid="own-proposal">
       <h2>Your proposal</h2>
@@ -257,7 +323,11 @@ function OwnProposal({ proposal, job, onChange }: { proposal: Proposal; job: Job
       </p>
       <p class="muted">Sent {formatDateTime(proposal.createdAt)}</p>
       <div class="actions">
-        <button type="button" class="button button--primary" onClick={() => route(`/workrooms/${proposal.workroomId}/messages`)}>
+        <button
+          type="button"
+          class="button button--primary"
+          onClick={() => route(`/workrooms/${proposal.workroomId}/messages`)}
+        >
           Message the client
         </button>
         {proposal.contractId && (

@@ -16,17 +16,31 @@ export function JobBoard() {
   const q = query.q ?? ''
   const arrangement = query.arrangement === 'fixed' || query.arrangement === 'hourly' ? query.arrangement : ''
   const skills = query.skills ?? ''
-  const currency = (currencies as readonly string[]).includes(query.currency ?? '') ? (query.currency as (typeof currencies)[number]) : 'USD'
+  const currency = (currencies as readonly string[]).includes(query.currency ?? '')
+    ? (query.currency as (typeof currencies)[number])
+    : 'USD'
   const minBudget = query.minBudget ?? ''
   const maxBudget = query.maxBudget ?? ''
   const posted = query.posted ?? ''
   const sort = query.sort === 'recent' ? 'recent' : query.sort === 'relevance' ? 'relevance' : ''
 
-  const [form, setForm] = useState({ q, arrangement, skills, currency, min: moneyText(minBudget ? Number(minBudget) : null, currency), max: moneyText(maxBudget ? Number(maxBudget) : null, currency), posted, sort })
+  const [form, setForm] = useState({
+    q,
+    arrangement,
+    skills,
+    currency,
+    min: moneyText(minBudget ? Number(minBudget) : null, currency),
+    max: moneyText(maxBudget ? Number(maxBudget) : null, currency),
+    posted,
+    sort,
+  })
   const [more, setMore] = useState<{ items: Job[]; cursor: string | null } | null>(null)
 
   const search = (cursor?: string) => {
-    const skillList = skills.split(',').map((s) => s.trim()).filter(Boolean)
+    const skillList = skills
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     return ok(
       api.GET('/api/v1/jobs', {
         params: {
@@ -37,7 +51,9 @@ export function JobBoard() {
             ...(minBudget || maxBudget ? { currency } : {}),
             ...(minBudget ? { minBudget: Number(minBudget) } : {}),
             ...(maxBudget ? { maxBudget: Number(maxBudget) } : {}),
-            ...(posted && since[posted] ? { postedSince: new Date(Date.now() - since[posted]! * 86_400_000).toISOString() } : {}),
+            ...(posted && since[posted]
+              ? { postedSince: new Date(Date.now() - since[posted]! * 86_400_000).toISOString() }
+              : {}),
             ...(sort ? { sort } : {}),
             limit: 20,
             ...(cursor ? { cursor } : {}),
@@ -80,7 +96,13 @@ export function JobBoard() {
           <label for="q" class="visually-hidden">
             Search jobs
           </label>
-          <input id="q" type="search" placeholder="Search jobs: “landing page”, “react native”…" value={form.q} onInput={(e) => setForm({ ...form, q: e.currentTarget.value })} />
+          <input
+            id="q"
+            type="search"
+            placeholder="Search jobs: “landing page”, “react native”…"
+            value={form.q}
+            onInput={(e) => setForm({ ...form, q: e.currentTarget.value })}
+          />
           <button type="submit" class="button button--primary">
             Search
           </button>
@@ -90,7 +112,11 @@ export function JobBoard() {
           <div class="filter-grid">
             <div class="field">
               <label for="f-arrangement">Arrangement</label>
-              <select id="f-arrangement" value={form.arrangement} onChange={(e) => setForm({ ...form, arrangement: e.currentTarget.value as typeof arrangement })}>
+              <select
+                id="f-arrangement"
+                value={form.arrangement}
+                onChange={(e) => setForm({ ...form, arrangement: e.currentTarget.value as typeof arrangement })}
+              >
                 <option value="">Any</option>
                 <option value="fixed">Fixed price</option>
                 <option value="hourly">Hourly</option>
@@ -98,11 +124,19 @@ export function JobBoard() {
             </div>
             <div class="field">
               <label for="f-skills">Skills (comma-separated)</label>
-              <input id="f-skills" value={form.skills} onInput={(e) => setForm({ ...form, skills: e.currentTarget.value })} />
+              <input
+                id="f-skills"
+                value={form.skills}
+                onInput={(e) => setForm({ ...form, skills: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for="f-currency">Currency</label>
-              <select id="f-currency" value={form.currency} onChange={(e) => setForm({ ...form, currency: e.currentTarget.value as typeof currency })}>
+              <select
+                id="f-currency"
+                value={form.currency}
+                onChange={(e) => setForm({ ...form, currency: e.currentTarget.value as typeof currency })}
+              >
                 {currencies.map((c) => (
                   <option key={c}>{c}</option>
                 ))}
@@ -110,15 +144,29 @@ export function JobBoard() {
             </div>
             <div class="field">
               <label for="f-min">Budget from</label>
-              <input id="f-min" inputMode="decimal" value={form.min} onInput={(e) => setForm({ ...form, min: e.currentTarget.value })} />
+              <input
+                id="f-min"
+                inputMode="decimal"
+                value={form.min}
+                onInput={(e) => setForm({ ...form, min: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for="f-max">Budget up to</label>
-              <input id="f-max" inputMode="decimal" value={form.max} onInput={(e) => setForm({ ...form, max: e.currentTarget.value })} />
+              <input
+                id="f-max"
+                inputMode="decimal"
+                value={form.max}
+                onInput={(e) => setForm({ ...form, max: e.currentTarget.value })}
+              />
             </div>
             <div class="field">
               <label for="f-posted">Posted</label>
-              <select id="f-posted" value={form.posted} onChange={(e) => setForm({ ...form, posted: e.currentTarget.value })}>
+              <select
+                id="f-posted"
+                value={form.posted}
+                onChange={(e) => setForm({ ...form, posted: e.currentTarget.value })}
+              >
                 <option value="">Any time</option>
                 <option value="day">Last 24 hours</option>
                 <option value="week">Last 7 days</option>
@@ -127,7 +175,11 @@ export function JobBoard() {
             </div>
             <div class="field">
               <label for="f-sort">Sort by</label>
-              <select id="f-sort" value={form.sort} onChange={(e) => setForm({ ...form, sort: e.currentTarget.value as typeof sort })}>
+              <select
+                id="f-sort"
+                value={form.sort}
+                onChange={(e) => setForm({ ...form, sort: e.currentTarget.value as typeof sort })}
+              >
                 <option value="">Best match</option>
                 <option value="relevance">Relevance</option>
                 <option value="recent">Newest</option>
@@ -147,7 +199,11 @@ export function JobBoard() {
         </Empty>
       ) : (
         <div class="list" aria-live="polite">
-          <p class="muted">{results.loading ? 'Updating…' : `${items.length}${nextCursor ? '+' : ''} job${items.length === 1 ? '' : 's'}`}</p>
+          <p class="muted">
+            {results.loading
+              ? 'Updating…'
+              : `${items.length}${nextCursor ? '+' : ''} job${items.length === 1 ? '' : 's'}`}
+          </p>
           {items.map((job) => (
             <JobCard key={job.id} job={job} />
           ))}

@@ -42,7 +42,11 @@ export function MyWork() {
                         <a href={`/contracts/${c.id}`}>{c.jobTitle}</a>
                       </td>
                       <td>{c.clientId === user.id ? 'Client' : 'Freelancer'}</td>
-                      <td>{c.arrangement === 'fixed' ? formatMoney(c.price ?? c.initialTerms.price, c.currency) : `${formatMoney(c.hourlyRate ?? c.initialTerms.hourlyRate, c.currency)} / h`}</td>
+                      <td>
+                        {c.arrangement === 'fixed'
+                          ? formatMoney(c.price ?? c.initialTerms.price, c.currency)
+                          : `${formatMoney(c.hourlyRate ?? c.initialTerms.hourlyRate, c.currency)} / h`}
+                      </td>
                       <td>
                         <StateBadge state={c.state} />
                       </td>
@@ -78,7 +82,11 @@ export function MyWork() {
                       <td>
                         <a href={`/jobs/${p.jobId}`}>{p.jobTitle}</a>
                       </td>
-                      <td>{p.bidAmount !== null ? formatMoney(p.bidAmount, p.currency) : `${formatMoney(p.hourlyRate, p.currency)} / h`}</td>
+                      <td>
+                        {p.bidAmount !== null
+                          ? formatMoney(p.bidAmount, p.currency)
+                          : `${formatMoney(p.hourlyRate, p.currency)} / h`}
+                      </td>
                       <td>{formatDateTime(p.createdAt)}</td>
                       <td>
                         <StateBadge state={p.state} />

@@ -3,8 +3,23 @@ import { api, idem, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad, type Loaded } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
-import { errorFor, errorText, FormError, MoneyField, moneyValue, SubmitButton, TextField, useSubmit } from '../ui/forms.js'
-import { amountColumn, MoneyRequestTable, requestedColumn, type MoneyRequest, type MoneyRequestColumn } from '../ui/money-requests.js'
+import {
+  errorFor,
+  errorText,
+  FormError,
+  MoneyField,
+  moneyValue,
+  SubmitButton,
+  TextField,
+  useSubmit,
+} from '../ui/forms.js'
+import {
+  amountColumn,
+  MoneyRequestTable,
+  requestedColumn,
+  type MoneyRequest,
+  type MoneyRequestColumn,
+} from '../ui/money-requests.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Empty, Loading, StateBadge } from '../ui/states.js'
 
@@ -37,16 +52,25 @@ export function OperatorPage() {
 }
 
 function LedgerCheck() {
-  const [result, setResult] = useState<{ ok: boolean; currencies: Array<{ currency: string; balanceSum: number | string }> } | null>(null)
+  const [result, setResult] = useState<{
+    ok: boolean
+    currencies: Array<{ currency: string; balanceSum: number | string }>
+  } | null>(null)
   const { busy, error, run } = useSubmit()
   return (
     <div class="actions">
-      <button type="button" class="button" disabled={busy} onClick={() => void run(async () => setResult(await ok(api.GET('/api/v1/ledger/verify'))))}>
+      <button
+        type="button"
+        class="button"
+        disabled={busy}
+        onClick={() => void run(async () => setResult(await ok(api.GET('/api/v1/ledger/verify'))))}
+      >
         Verify the ledger
       </button>
       {result && (
         <span role="status">
-          {result.ok ? <Badge tone="ok">Balanced</Badge> : <Badge tone="bad">Problems found</Badge>} {result.currencies.map((c) => `${c.currency} sum ${c.balanceSum}`).join(' · ')}
+          {result.ok ? <Badge tone="ok">Balanced</Badge> : <Badge tone="bad">Problems found</Badge>}{' '}
+          {result.currencies.map((c) => `${c.currency} sum ${c.balanceSum}`).join(' · ')}
         </span>
       )}
       <FormError error={error} />
@@ -55,7 +79,10 @@ function LedgerCheck() {
 }
 
 function Deposits() {
-  const list = useLoad(() => ok(api.GET('/api/v1/admin/deposits', { params: { query: { state: 'pending', limit: 100 } } })), [])
+  const list = useLoad(
+    () => ok(api.GET('/api/v1/admin/deposits', { params: { query: { state: 'pending', limit: 100 } } })),
+    [],
+  )
   return (
     <PendingRequests
       id="op-deposits"
@@ -67,14 +94,20 @@ function Deposits() {
         requestedColumn,
         { title: 'Account', cell: (d) => <a href={`/users/${d.userId}`}>{d.userId.slice(0, 8)}</a> },
         amountColumn,
-        { title: 'Reference', class: 'muted', cell: (d) => d.providerRef ?? String((d.instructions as Record<string, unknown>).reference ?? '—') },
+        {
+          title: 'Reference',
+          class: 'muted',
+          cell: (d) => d.providerRef ?? String((d.instructions as Record<string, unknown>).reference ?? '—'),
+        },
       ]}
       actions={[
         { action: 'confirm', primary: true, label: (d) => `Confirm ${formatMoney(d.amount, d.currency)}` },
         { action: 'cancel', label: () => 'Cancel' },
       ]}
       decide={async (id, action) => {
-        const d = await ok(api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header: idem() } }))
+        const d = await ok(
+          api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header: idem() } }),
+        )
         return `Deposit of ${formatMoney(d.amount, d.currency)} ${action === 'confirm' ? 'confirmed' : 'cancelled'}`
       }}
     />
@@ -82,7 +115,10 @@ function Deposits() {
 }
 
 function Withdrawals() {
-  const list = useLoad(() => ok(api.GET('/api/v1/admin/withdrawals', { params: { query: { state: 'pending', limit: 100 } } })), [])
+  const list = useLoad(
+    () => ok(api.GET('/api/v1/admin/withdrawals', { params: { query: { state: 'pending', limit: 100 } } })),
+    [],
+  )
   return (
     <PendingRequests
       id="op-withdrawals"
@@ -95,7 +131,9 @@ function Withdrawals() {
         { action: 'reject', label: () => 'Reject' },
       ]}
       decide={async (id, action) => {
-        const w = await ok(api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header: idem() } }))
+        const w = await ok(
+          api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header: idem() } }),
+        )
         return `Withdrawal of ${formatMoney(w.amount, w.currency)} ${action === 'confirm' ? 'marked paid' : 'rejected'}`
       }}
     />
@@ -131,7 +169,12 @@ function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends 
     cell: (request) => (
       <div class="actions">
         {actions.map((a) => (
-          <button key={a.action} type="button" class={`button button--small${a.primary ? ' button--primary' : ''}`} onClick={() => void run(request.id, a.action)}>
+          <button
+            key={a.action}
+            type="button"
+            class={`button button--small${a.primary ? ' button--primary' : ''}`}
+            onClick={() => void run(request.id, a.action)}
+          >
             {a.label(request)}
           </button>
         ))}
@@ -141,14 +184,21 @@ function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends 
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      {error !== null && <p class="form-error" role="alert">{errorText(error)}</p>}
+      {error !== null && (
+        <p class="form-error" role="alert">
+          {errorText(error)}
+        </p>
+      )}
       <MoneyRequestTable list={list} empty={empty} testId={testId} columns={[...columns, actionsColumn]} />
     </section>
   )
 }
 
 function Disputes() {
-  const list = useLoad(() => ok(api.GET('/api/v1/admin/disputes', { params: { query: { state: 'escalated', limit: 100 } } })), [])
+  const list = useLoad(
+    () => ok(api.GET('/api/v1/admin/disputes', { params: { query: { state: 'escalated', limit: 100 } } })),
+    [],
+  )
   return (
     <section aria-labelledby="op-disputes">
       <h2 id="op-disputes">Escalated disputes</h2>
@@ -161,7 +211,8 @@ function Disputes() {
               {page.items.map((d) => (
                 <li key={d.id} class="card">
                   <p>
-                    <StateBadge state={d.state} /> Opened by the {d.openerRole} {formatDateTime(d.createdAt)} · held {formatMoney(d.heldAmount, 'USD')}
+                    <StateBadge state={d.state} /> Opened by the {d.openerRole} {formatDateTime(d.createdAt)} · held{' '}
+                    {formatMoney(d.heldAmount, 'USD')}
                   </p>
                   <p>{d.reason}</p>
                   {d.messages?.map((m) => (
@@ -202,8 +253,22 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
         })
       }}
     >
-      <MoneyField id={`decide-${disputeId}`} label="The freelancer gets" currency="USD" value={amount} onValue={setAmount} hint={`Of ${formatMoney(held, 'USD')} held; the rest returns to the client.`} error={errorFor(error, 'freelancerAmount')} />
-      <TextField id={`decide-note-${disputeId}`} label="Decision note" value={note} onValue={setNote} error={errorFor(error, 'note')} />
+      <MoneyField
+        id={`decide-${disputeId}`}
+        label="The freelancer gets"
+        currency="USD"
+        value={amount}
+        onValue={setAmount}
+        hint={`Of ${formatMoney(held, 'USD')} held; the rest returns to the client.`}
+        error={errorFor(error, 'freelancerAmount')}
+      />
+      <TextField
+        id={`decide-note-${disputeId}`}
+        label="Decision note"
+        value={note}
+        onValue={setNote}
+        error={errorFor(error, 'note')}
+      />
       <FormError error={error} fields={['freelancerAmount', 'note']} />
       <SubmitButton busy={busy}>Decide</SubmitButton>
     </form>

@@ -4,7 +4,17 @@ import { api, ok } from '../lib/api.js'
 import { browserTimeZone, formatDate, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser, useSession } from '../lib/session.js'
-import { errorFor, FormError, MoneyField, moneyText, moneyValue, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
+import {
+  errorFor,
+  FormError,
+  MoneyField,
+  moneyText,
+  moneyValue,
+  SubmitButton,
+  TextArea,
+  TextField,
+  useSubmit,
+} from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading } from '../ui/states.js'
 import type { PublicUser } from '../../../sdk/types.js'
@@ -52,7 +62,11 @@ export function ProfilePage() {
                 ))}
               </ul>
             )}
-            {p.reputation ? <ReputationView reputation={p.reputation} /> : <Empty>Reputation is not available on this server.</Empty>}
+            {p.reputation ? (
+              <ReputationView reputation={p.reputation} />
+            ) : (
+              <Empty>Reputation is not available on this server.</Empty>
+            )}
             <ReceivedFeedback profile={p} />
           </article>
         )}
@@ -66,7 +80,15 @@ export function SettingsPage() {
   const user = useRequireUser()
   const { setUser } = useSession()
   const notify = useNotify()
-  const [form, setForm] = useState<null | { name: string; headline: string; bio: string; skills: string; rate: string; currency: string; timeZone: string }>(null)
+  const [form, setForm] = useState<null | {
+    name: string
+    headline: string
+    bio: string
+    skills: string
+    rate: string
+    currency: string
+    timeZone: string
+  }>(null)
   useEffect(() => {
     if (user && !form)
       setForm({
@@ -100,7 +122,10 @@ export function SettingsPage() {
                   name: form.name,
                   headline: form.headline.trim() || null,
                   bio: form.bio.trim() || null,
-                  skills: form.skills.split(',').map((s) => s.trim()).filter(Boolean),
+                  skills: form.skills
+                    .split(',')
+                    .map((s) => s.trim())
+                    .filter(Boolean),
                   hourlyRate: rate === undefined ? -1 : rate,
                   timeZone: form.timeZone,
                 },
@@ -112,10 +137,30 @@ export function SettingsPage() {
         }}
       >
         <TextField id="name" label="Name" value={form.name} onValue={set('name')} error={errorFor(error, 'name')} />
-        <TextField id="headline" label="Headline" value={form.headline} onValue={set('headline')} error={errorFor(error, 'headline')} />
+        <TextField
+          id="headline"
+          label="Headline"
+          value={form.headline}
+          onValue={set('headline')}
+          error={errorFor(error, 'headline')}
+        />
         <TextArea id="bio" label="About you" value={form.bio} onValue={set('bio')} error={errorFor(error, 'bio')} />
-        <TextField id="skills" label="Skills" hint="Comma-separated." value={form.skills} onValue={set('skills')} error={errorFor(error, 'skills')} />
-        <MoneyField id="rate" label="Hourly rate" currency={form.currency} value={form.rate} onValue={set('rate')} error={errorFor(error, 'hourlyRate')} />
+        <TextField
+          id="skills"
+          label="Skills"
+          hint="Comma-separated."
+          value={form.skills}
+          onValue={set('skills')}
+          error={errorFor(error, 'skills')}
+        />
+        <MoneyField
+          id="rate"
+          label="Hourly rate"
+          currency={form.currency}
+          value={form.rate}
+          onValue={set('rate')}
+          error={errorFor(error, 'hourlyRate')}
+        />
         <TextField
           id="timeZone"
           label="Time zone"
@@ -124,7 +169,11 @@ export function SettingsPage() {
           onValue={set('timeZone')}
           error={errorFor(error, 'timeZone', { 'accounts.invalid_time_zone': 'timeZone' })}
         />
-        <FormError error={error} fields={['name', 'headline', 'bio', 'skills', 'hourlyRate', 'timeZone']} codeFields={{ 'accounts.invalid_time_zone': 'timeZone' }} />
+        <FormError
+          error={error}
+          fields={['name', 'headline', 'bio', 'skills', 'hourlyRate', 'timeZone']}
+          codeFields={{ 'accounts.invalid_time_zone': 'timeZone' }}
+        />
         <SubmitButton busy={busy}>Save profile</SubmitButton>
       </form>
     </section>
@@ -133,7 +182,8 @@ export function SettingsPage() {
 
 const percent = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)} %`)
 const score = (value: number | null) => (value === null ? 'not rated yet' : `${value.toFixed(2)} / 5`)
-const moneyList = (list: Array<{ currency: string; amount: number }>) => (list.length === 0 ? formatMoney(0, 'USD') : list.map((m) => formatMoney(m.amount, m.currency)).join(' · '))
+const moneyList = (list: Array<{ currency: string; amount: number }>) =>
+  list.length === 0 ? formatMoney(0, 'USD') : list.map((m) => formatMoney(m.amount, m.currency)).join(' · ')
 
 /** The reputation figures and, beside each score, every input the formula used. */
 function ReputationView({ reputation: r }: { reputation: Reputation }) {
@@ -141,8 +191,8 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
     <section data-testid="reputation" aria-labelledby="reputation-title">
       <h2 id="reputation-title">Reputation</h2>
       <p class="muted">
-        Computed {formatDate(r.computedAt)} by the open formula (version {r.formulaVersion}, {r.formula}): feedback scores weighted by the money paid on each contract, over the
-        last {r.windowDays} days.
+        Computed {formatDate(r.computedAt)} by the open formula (version {r.formulaVersion}, {r.formula}): feedback
+        scores weighted by the money paid on each contract, over the last {r.windowDays} days.
       </p>
       <h3>As a freelancer</h3>
       <dl class="facts">
@@ -154,7 +204,8 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
         <dd>{moneyList(r.freelancer.totalEarned)}</dd>
         <dt>Milestones without dispute</dt>
         <dd>
-          {r.freelancer.milestones.releasedWithoutDispute} of {r.freelancer.milestones.finished} ({percent(r.freelancer.milestones.sharePercent)})
+          {r.freelancer.milestones.releasedWithoutDispute} of {r.freelancer.milestones.finished} (
+          {percent(r.freelancer.milestones.sharePercent)})
         </dd>
       </dl>
       <RatingInputs rating={r.freelancer.rating} testId="freelancer-inputs" />
@@ -171,7 +222,8 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
         <dt>Approvals</dt>
         <dd>
           {r.client.approvals.count}
-          {r.client.approvals.averageDays !== null && `, after ${r.client.approvals.averageDays.toFixed(2)} days on average`}
+          {r.client.approvals.averageDays !== null &&
+            `, after ${r.client.approvals.averageDays.toFixed(2)} days on average`}
         </dd>
         <dt>Disputes</dt>
         <dd>
@@ -184,7 +236,8 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
 }
 
 function RatingInputs({ rating, testId }: { rating: RatingSummary; testId: string }) {
-  if (rating.inputs.length === 0) return <p class="muted">No revealed feedback since {formatDate(rating.windowStart)}.</p>
+  if (rating.inputs.length === 0)
+    return <p class="muted">No revealed feedback since {formatDate(rating.windowStart)}.</p>
   return (
     <table class="table" data-testid={testId}>
       <caption class="visually-hidden">The formula’s inputs</caption>
@@ -220,14 +273,23 @@ function RatingInputs({ rating, testId }: { rating: RatingSummary; testId: strin
 /** Revealed feedback about this person, read from the contracts behind the reputation. */
 function ReceivedFeedback({ profile }: { profile: PublicUser }) {
   const { user } = useSession()
-  const contractIds = [...new Set([...(profile.reputation?.freelancer.rating.inputs ?? []), ...(profile.reputation?.client.rating.inputs ?? [])].map((i) => i.contractId))]
-  const feedback = useLoad(
-    async () => {
-      const lists = await Promise.all(contractIds.map((id) => ok(api.GET('/api/v1/contracts/{id}/feedback', { params: { path: { id } } })) as Promise<ContractFeedback>))
-      return lists.flatMap((l) => l.items).filter((item) => item.subjectId === profile.id && item.revealed)
-    },
-    [profile.id, contractIds.join(',')],
-  )
+  const contractIds = [
+    ...new Set(
+      [
+        ...(profile.reputation?.freelancer.rating.inputs ?? []),
+        ...(profile.reputation?.client.rating.inputs ?? []),
+      ].map((i) => i.contractId),
+    ),
+  ]
+  const feedback = useLoad(async () => {
+    const lists = await Promise.all(
+      contractIds.map(
+        (id) =>
+          ok(api.GET('/api/v1/contracts/{id}/feedback', { params: { path: { id } } })) as Promise<ContractFeedback>,
+      ),
+    )
+    return lists.flatMap((l) => l.items).filter((item) => item.subjectId === profile.id && item.revealed)
+  }, [profile.id, contractIds.join(',')])
   return (
     <section data-testid="received-feedback" aria-labelledby="received-title">
       <h2 id="received-title">Feedback received</h2>

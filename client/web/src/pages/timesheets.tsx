@@ -19,7 +19,8 @@ export function TimesheetsPage() {
   const sheets = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/timesheets', { params: { path: { id } } })), [id])
   useEvents(
     (frame) => {
-      if ((frame.data as { contractId?: string }).contractId === id && /^(timesheet|segments)/.test(frame.type)) void sheets.reload()
+      if ((frame.data as { contractId?: string }).contractId === id && /^(timesheet|segments)/.test(frame.type))
+        void sheets.reload()
     },
     () => void sheets.reload(),
   )
@@ -33,7 +34,10 @@ export function TimesheetsPage() {
               <a href={`/contracts/${c.id}`}>← {c.jobTitle}</a>
             </p>
             <h1>Timesheets</h1>
-            <p class="muted">Weeks run Monday 00:00 to Sunday 24:00 UTC. The freelancer submits until Monday 12:00 UTC; the client reviews until Friday 23:59 UTC.</p>
+            <p class="muted">
+              Weeks run Monday 00:00 to Sunday 24:00 UTC. The freelancer submits until Monday 12:00 UTC; the client
+              reviews until Friday 23:59 UTC.
+            </p>
             <Async state={sheets} label="Loading timesheets…">
               {(list) =>
                 list.items.length === 0 ? (
@@ -54,7 +58,17 @@ export function TimesheetsPage() {
   )
 }
 
-function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contract: Contract; user: User; onChange(): void }) {
+function Sheet({
+  sheet: s,
+  contract,
+  user,
+  onChange,
+}: {
+  sheet: Timesheet
+  contract: Contract
+  user: User
+  onChange(): void
+}) {
   const notify = useNotify()
   const role = user.id === contract.clientId ? 'client' : 'freelancer'
   const [notes, setNotes] = useState(s.notes)
@@ -65,14 +79,19 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
     <li class="card" data-testid={`timesheet-${s.week}`}>
       <div class="meta">
         <h2>
-          Week {s.week} <span class="muted">({formatDate(s.weekStart, { utc: true })} – {formatDate(new Date(new Date(s.weekEnd).getTime() - 1).toISOString(), { utc: true })}, UTC)</span>
+          Week {s.week}{' '}
+          <span class="muted">
+            ({formatDate(s.weekStart, { utc: true })} –{' '}
+            {formatDate(new Date(new Date(s.weekEnd).getTime() - 1).toISOString(), { utc: true })}, UTC)
+          </span>
         </h2>
         <StateBadge state={s.state} />
       </div>
       <dl class="facts">
         <dt>Billable</dt>
         <dd>
-          {formatMinutes(s.totals.billableMinutes)} {s.amount !== null && <strong>· {formatMoney(s.amount, s.currency)}</strong>}
+          {formatMinutes(s.totals.billableMinutes)}{' '}
+          {s.amount !== null && <strong>· {formatMoney(s.amount, s.currency)}</strong>}
         </dd>
         <dt>Protected</dt>
         <dd>
@@ -81,7 +100,8 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
         <dt>Tracked / manual</dt>
         <dd>
           {formatMinutes(s.totals.trackedMinutes)} / {formatMinutes(s.totals.manualMinutes)}
-          {s.totals.overLimitMinutes > 0 && ` · ${formatMinutes(s.totals.overLimitMinutes)} over the weekly limit (not billable)`}
+          {s.totals.overLimitMinutes > 0 &&
+            ` · ${formatMinutes(s.totals.overLimitMinutes)} over the weekly limit (not billable)`}
         </dd>
         <dt>{s.submittedAt ? 'Submitted' : 'Submit by'}</dt>
         <dd>{formatDateTime(s.submittedAt ?? s.submitDeadline)}</dd>
@@ -127,7 +147,14 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
             })
           }}
         >
-          <TextArea id={`notes-${s.id}`} label="Notes for the client" rows={2} value={notes} onValue={setNotes} error={errorFor(act.error, 'notes')} />
+          <TextArea
+            id={`notes-${s.id}`}
+            label="Notes for the client"
+            rows={2}
+            value={notes}
+            onValue={setNotes}
+            error={errorFor(act.error, 'notes')}
+          />
           <SubmitButton busy={act.busy}>Submit week {s.week}</SubmitButton>
         </form>
       )}
@@ -139,7 +166,9 @@ function Sheet({ sheet: s, contract, user, onChange }: { sheet: Timesheet; contr
             disabled={act.busy}
             onClick={() =>
               void act.run(async () => {
-                await ok(api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header: idem() } }))
+                await ok(
+                  api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header: idem() } }),
+                )
                 notify(`Week ${s.week} approved and paid`)
                 onChange()
               })
@@ -178,8 +207,24 @@ function DisputeHours({ sheet, onDone }: { sheet: Timesheet; onDone(): void }) {
         })
       }}
     >
-      <TextField id={`dispute-hours-${sheet.id}`} label="Hours you dispute" type="number" min={0} step="0.25" value={hours} onValue={setHours} error={errorFor(error, 'minutes')} />
-      <TextArea id={`dispute-reason-${sheet.id}`} label="Why" rows={2} value={reason} onValue={setReason} error={errorFor(error, 'reason')} />
+      <TextField
+        id={`dispute-hours-${sheet.id}`}
+        label="Hours you dispute"
+        type="number"
+        min={0}
+        step="0.25"
+        value={hours}
+        onValue={setHours}
+        error={errorFor(error, 'minutes')}
+      />
+      <TextArea
+        id={`dispute-reason-${sheet.id}`}
+        label="Why"
+        rows={2}
+        value={reason}
+        onValue={setReason}
+        error={errorFor(error, 'reason')}
+      />
       <FormError error={error} fields={['minutes', 'reason']} />
       <SubmitButton busy={busy}>Dispute; approve and pay the rest</SubmitButton>
     </form>

@@ -27,14 +27,16 @@ export function TrackerPage() {
         {(c) => (
           <>
             <p class="muted">
-              <a href={`/contracts/${c.id}`}>← {c.jobTitle}</a> · <a href={`/contracts/${c.id}/workview`}>Work View</a> · <a href={`/contracts/${c.id}/timesheets`}>Timesheets</a>
+              <a href={`/contracts/${c.id}`}>← {c.jobTitle}</a> · <a href={`/contracts/${c.id}/workview`}>Work View</a>{' '}
+              · <a href={`/contracts/${c.id}/timesheets`}>Timesheets</a>
             </p>
             <h1>Tracker</h1>
             {c.arrangement !== 'hourly' ? (
               <Empty>This is a fixed-price contract: there is no time to track.</Empty>
             ) : user.id !== c.freelancerId ? (
               <Empty>
-                Only the freelancer tracks time. Follow the work in <a href={`/contracts/${c.id}/workview`}>Work View</a>.
+                Only the freelancer tracks time. Follow the work in{' '}
+                <a href={`/contracts/${c.id}/workview`}>Work View</a>.
               </Empty>
             ) : c.state !== 'active' ? (
               <Empty>Time can be tracked while the contract is active (it is {c.state}).</Empty>
@@ -51,21 +53,48 @@ export function TrackerPage() {
 function TrackerPanel({ contract }: { contract: Contract }) {
   const id = contract.id
   const settings = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/workview', { params: { path: { id } } })), [id])
-  const week = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/segments', { params: { path: { id }, query: { week: isoWeek(new Date()) } } })), [id])
+  const week = useLoad(
+    () =>
+      ok(
+        api.GET('/api/v1/contracts/{id}/segments', { params: { path: { id }, query: { week: isoWeek(new Date()) } } }),
+      ),
+    [id],
+  )
   useEvents(
     (frame) => {
-      if ((frame.data as { contractId?: string }).contractId === id && /^(screenshot|segments|timesheet)\./.test(frame.type)) void week.reload()
+      if (
+        (frame.data as { contractId?: string }).contractId === id &&
+        /^(screenshot|segments|timesheet)\./.test(frame.type)
+      )
+        void week.reload()
     },
     () => void week.reload(),
   )
   return (
     <Async state={settings} label="Loading the contract’s Work View settings…">
-      {(s) => <Controls contractId={id} screenshotsPerSegment={s.screenshotsPerSegment} week={week} currency={contract.currency} />}
+      {(s) => (
+        <Controls
+          contractId={id}
+          screenshotsPerSegment={s.screenshotsPerSegment}
+          week={week}
+          currency={contract.currency}
+        />
+      )}
     </Async>
   )
 }
 
-function Controls({ contractId, screenshotsPerSegment, week, currency }: { contractId: string; screenshotsPerSegment: number; week: Loaded<WeekSegments>; currency: string }) {
+function Controls({
+  contractId,
+  screenshotsPerSegment,
+  week,
+  currency,
+}: {
+  contractId: string
+  screenshotsPerSegment: number
+  week: Loaded<WeekSegments>
+  currency: string
+}) {
   const [tracker, setTracker] = useState<Tracker | null>(null)
   const [status, setStatus] = useState<TrackerStatus | null>(null)
   const [shareError, setShareError] = useState<string | null>(null)
@@ -101,8 +130,9 @@ function Controls({ contractId, screenshotsPerSegment, week, currency }: { contr
   return (
     <div class="stack">
       <p class="callout" data-testid="input-notice">
-        Activity is counted from the keys and pointer events <strong>this page</strong> can see. Time tracked while you work in other windows or apps is recorded,
-        but its segments show no activity and are <strong>not protected</strong>. Time is recorded in whole 10-minute segments (UTC).
+        Activity is counted from the keys and pointer events <strong>this page</strong> can see. Time tracked while you
+        work in other windows or apps is recorded, but its segments show no activity and are{' '}
+        <strong>not protected</strong>. Time is recorded in whole 10-minute segments (UTC).
         {screenshotsPerSegment > 0
           ? ` This contract takes ${screenshotsPerSegment} Work View screenshot${screenshotsPerSegment === 1 ? '' : 's'} of your shared screen at random moments in each segment; you can blur or delete them in Work View.`
           : ' This contract takes no Work View screenshots.'}
@@ -110,7 +140,13 @@ function Controls({ contractId, screenshotsPerSegment, week, currency }: { contr
       <div class="card">
         <div class="field">
           <label for="tracker-memo">Memo</label>
-          <input id="tracker-memo" maxLength={500} value={status.memo} placeholder="What you are working on" onInput={(e) => tracker.setMemo(e.currentTarget.value)} />
+          <input
+            id="tracker-memo"
+            maxLength={500}
+            value={status.memo}
+            placeholder="What you are working on"
+            onInput={(e) => tracker.setMemo(e.currentTarget.value)}
+          />
         </div>
         <div class="actions">
           {status.running ? (
@@ -125,7 +161,11 @@ function Controls({ contractId, screenshotsPerSegment, week, currency }: { contr
           <span data-testid="tracker-state">
             {status.running ? <Badge tone="ok">tracking</Badge> : <Badge>stopped</Badge>}{' '}
             {screenshotsPerSegment > 0 &&
-              (status.sharing === 'on' ? <Badge tone="info">screen shared</Badge> : status.sharing === 'ended' ? <Badge tone="warn">screen sharing ended</Badge> : null)}
+              (status.sharing === 'on' ? (
+                <Badge tone="info">screen shared</Badge>
+              ) : status.sharing === 'ended' ? (
+                <Badge tone="warn">screen sharing ended</Badge>
+              ) : null)}
           </span>
         </div>
         {shareError && (
@@ -135,7 +175,8 @@ function Controls({ contractId, screenshotsPerSegment, week, currency }: { contr
         )}
         {status.sharing === 'ended' && status.running && (
           <p class="field-error" role="alert">
-            Screen sharing stopped: later segments get no screenshot and are not protected. Stop and start again to share the screen.
+            Screen sharing stopped: later segments get no screenshot and are not protected. Stop and start again to
+            share the screen.
           </p>
         )}
       </div>
@@ -155,11 +196,16 @@ function CurrentSegment({ status }: { status: TrackerStatus }) {
     <section class="card" data-testid="current-segment" aria-live="polite">
       <h2>Current segment</h2>
       <p>
-        {formatTime(start)} – {formatTime(end)} <span class="muted">({formatTime(start, { utc: true })} UTC)</span> · active {active}/10 min
+        {formatTime(start)} – {formatTime(end)} <span class="muted">({formatTime(start, { utc: true })} UTC)</span> ·
+        active {active}/10 min
       </p>
       <ol class="activity-bars" aria-label="Input per minute">
         {status.activity.map((m, i) => (
-          <li key={i} title={`Minute ${i + 1}: ${m.keys} keys, ${m.pointer} pointer`} class={m.keys + m.pointer > 0 ? 'on' : ''}>
+          <li
+            key={i}
+            title={`Minute ${i + 1}: ${m.keys} keys, ${m.pointer} pointer`}
+            class={m.keys + m.pointer > 0 ? 'on' : ''}
+          >
             <span class="visually-hidden">
               Minute {i + 1}: {m.keys} keys, {m.pointer} pointer
             </span>
@@ -185,12 +231,14 @@ function Outbox({ status }: { status: TrackerStatus }) {
           <span data-testid="outbox-empty">Everything tracked is uploaded.</span>
         ) : (
           <span data-testid="outbox-pending">
-            {status.waitingSegments} segment{status.waitingSegments === 1 ? '' : 's'} and {status.queuedShots} screenshot{status.queuedShots === 1 ? '' : 's'} waiting to upload
+            {status.waitingSegments} segment{status.waitingSegments === 1 ? '' : 's'} and {status.queuedShots}{' '}
+            screenshot{status.queuedShots === 1 ? '' : 's'} waiting to upload
           </span>
         )}
       </p>
       <p class="muted">
-        Finished segments and screenshots are kept in this browser until the server has them, and upload by themselves when the connection is back.
+        Finished segments and screenshots are kept in this browser until the server has them, and upload by themselves
+        when the connection is back.
         {status.lastUploadAt && ` Last upload ${formatDateTime(status.lastUploadAt)}.`}
       </p>
       {status.lastError && (
@@ -226,7 +274,8 @@ function WeekSoFar({ week, currency }: { week: Loaded<WeekSegments>; currency: s
               <dt>Billable</dt>
               <dd>
                 {formatMinutes(w.totals.billableMinutes)}
-                {w.hourlyRate !== null && ` · ${formatMoney(Math.round((w.totals.billableMinutes * w.hourlyRate) / 60), currency)}`}
+                {w.hourlyRate !== null &&
+                  ` · ${formatMoney(Math.round((w.totals.billableMinutes * w.hourlyRate) / 60), currency)}`}
               </dd>
               <dt>Protected</dt>
               <dd>
@@ -259,7 +308,13 @@ function WeekSoFar({ week, currency }: { week: Loaded<WeekSegments>; currency: s
                       <td>{s.memo || <span class="muted">none</span>}</td>
                       <td>{s.activeMinutes}/10</td>
                       <td>{s.screenshots.length}</td>
-                      <td>{s.protected ? <Badge tone="ok">yes</Badge> : <span class="muted">no ({s.unprotectedReasons.join(', ').replace(/_/g, ' ')})</span>}</td>
+                      <td>
+                        {s.protected ? (
+                          <Badge tone="ok">yes</Badge>
+                        ) : (
+                          <span class="muted">no ({s.unprotectedReasons.join(', ').replace(/_/g, ' ')})</span>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

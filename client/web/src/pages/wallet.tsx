@@ -5,7 +5,13 @@ import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { errorFor, TextField } from '../ui/forms.js'
-import { amountColumn, MoneyRequestForm, MoneyRequestTable, requestedColumn, stateColumn } from '../ui/money-requests.js'
+import {
+  amountColumn,
+  MoneyRequestForm,
+  MoneyRequestTable,
+  requestedColumn,
+  stateColumn,
+} from '../ui/money-requests.js'
 import { Async, Empty, Loading } from '../ui/states.js'
 
 /** Balances per currency, deposit and withdrawal requests. */
@@ -67,13 +73,19 @@ export function WalletPage() {
             class: 'muted',
             cell: (d) =>
               d.state === 'pending'
-                ? Object.entries(d.instructions).map(([k, v]) => `${k}: ${String(v)}`).join(' · ') || 'An operator confirms it when the money arrives.'
+                ? Object.entries(d.instructions)
+                    .map(([k, v]) => `${k}: ${String(v)}`)
+                    .join(' · ') || 'An operator confirms it when the money arrives.'
                 : formatDateTime(d.decidedAt),
           },
         ]}
       />
       <h2>Withdrawals</h2>
-      <MoneyRequestTable list={withdrawals} empty="No withdrawals." columns={[requestedColumn, amountColumn, stateColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]} />
+      <MoneyRequestTable
+        list={withdrawals}
+        empty="No withdrawals."
+        columns={[requestedColumn, amountColumn, stateColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
+      />
     </section>
   )
 }
@@ -85,7 +97,11 @@ function DepositForm({ onDone }: { onDone(): void }) {
       idPrefix="deposit"
       submitLabel="Request deposit"
       noun="Deposit"
-      send={({ amount, currency, idempotencyKey }) => ok(api.POST('/api/v1/wallet/deposits', { params: { header: idem(idempotencyKey) }, body: { amount, currency } }))}
+      send={({ amount, currency, idempotencyKey }) =>
+        ok(
+          api.POST('/api/v1/wallet/deposits', { params: { header: idem(idempotencyKey) }, body: { amount, currency } }),
+        )
+      }
       onDone={onDone}
     />
   )
@@ -102,7 +118,13 @@ function WithdrawForm({ onDone }: { onDone(): void }) {
       codeFields={{ 'ledger.insufficient_funds': 'amount' }}
       extraFields={['destination']}
       extra={(error) => (
-        <TextField id="withdraw-destination" label="Pay to (bank account, IBAN…)" value={destination} onValue={setDestination} error={errorFor(error, 'destination')} />
+        <TextField
+          id="withdraw-destination"
+          label="Pay to (bank account, IBAN…)"
+          value={destination}
+          onValue={setDestination}
+          error={errorFor(error, 'destination')}
+        />
       )}
       send={({ amount, currency, idempotencyKey }) =>
         ok(

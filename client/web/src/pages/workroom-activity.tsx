@@ -12,7 +12,11 @@ async function readAll(workroomId: string): Promise<ActivityEntry[]> {
   const all: ActivityEntry[] = []
   let cursor: string | undefined
   for (let page = 0; page < 50; page++) {
-    const answer = await ok(api.GET('/api/v1/workrooms/{id}/activity', { params: { path: { id: workroomId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))
+    const answer = await ok(
+      api.GET('/api/v1/workrooms/{id}/activity', {
+        params: { path: { id: workroomId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+      }),
+    )
     all.push(...answer.items)
     if (!answer.nextCursor) break
     cursor = answer.nextCursor
@@ -50,7 +54,12 @@ export function ActivityTab({ hub }: { hub: Workroom }) {
         </a>
         {verified && (
           <span role="status">
-            {verified.ok ? <Badge tone="ok">Chain intact</Badge> : <Badge tone="bad">Broken at #{verified.firstBrokenSeq}</Badge>} {verified.entries} entries checked
+            {verified.ok ? (
+              <Badge tone="ok">Chain intact</Badge>
+            ) : (
+              <Badge tone="bad">Broken at #{verified.firstBrokenSeq}</Badge>
+            )}{' '}
+            {verified.entries} entries checked
           </span>
         )}
       </div>

@@ -12,11 +12,15 @@ import { Uploader } from '../ui/uploader.js'
 /** Every file the reader may see in the workroom, every version, with upload and delete. */
 export function FilesTab({ hub, userId }: { hub: Workroom; userId: string }) {
   const notify = useNotify()
-  const files = useLoad(() => ok(api.GET('/api/v1/workrooms/{id}/files', { params: { path: { id: hub.id }, query: { limit: 100 } } })), [hub.id])
+  const files = useLoad(
+    () => ok(api.GET('/api/v1/workrooms/{id}/files', { params: { path: { id: hub.id }, query: { limit: 100 } } })),
+    [hub.id],
+  )
   const [error, setError] = useState<unknown>(null)
   useEvents(
     (frame) => {
-      if (frame.workroomId === hub.id && (frame.type === 'file.uploaded' || frame.type === 'file.deleted')) void files.reload()
+      if (frame.workroomId === hub.id && (frame.type === 'file.uploaded' || frame.type === 'file.deleted'))
+        void files.reload()
     },
     () => void files.reload(),
   )
@@ -34,9 +38,20 @@ export function FilesTab({ hub, userId }: { hub: Workroom; userId: string }) {
     <section>
       <div class="actions">
         {hub.role === 'client' ? (
-          <Uploader workroomId={hub.id} label="Share a file with the whole workroom" onUploaded={(f) => (notify(`${f.name} uploaded`), void files.reload())} />
+          <Uploader
+            workroomId={hub.id}
+            label="Share a file with the whole workroom"
+            onUploaded={(f) => (notify(`${f.name} uploaded`), void files.reload())}
+          />
         ) : (
-          hub.threadId && <Uploader workroomId={hub.id} threadId={hub.threadId} label="Upload a file" onUploaded={(f) => (notify(`${f.name} uploaded`), void files.reload())} />
+          hub.threadId && (
+            <Uploader
+              workroomId={hub.id}
+              threadId={hub.threadId}
+              label="Upload a file"
+              onUploaded={(f) => (notify(`${f.name} uploaded`), void files.reload())}
+            />
+          )
         )}
       </div>
       {error !== null && (
@@ -78,7 +93,12 @@ export function FilesTab({ hub, userId }: { hub: Workroom; userId: string }) {
                     <td>{formatDateTime(f.createdAt)}</td>
                     <td>
                       {(f.uploaderId === userId || hub.role === 'client') && (
-                        <button type="button" class="button button--small button--danger" aria-label={`Delete ${f.name} v${f.version}`} onClick={() => void remove(f)}>
+                        <button
+                          type="button"
+                          class="button button--small button--danger"
+                          aria-label={`Delete ${f.name} v${f.version}`}
+                          onClick={() => void remove(f)}
+                        >
                           Delete
                         </button>
                       )}

@@ -12,13 +12,20 @@ import { Uploader } from '../ui/uploader.js'
 /** Private threads: the client has one per freelancer, a freelancer only their own. */
 export function MessagesTab({ hub, userId, threadId }: { hub: Workroom; userId: string; threadId: string | null }) {
   const { route } = useLocation()
-  const threads = useLoad(() => ok(api.GET('/api/v1/workrooms/{id}/threads', { params: { path: { id: hub.id }, query: { limit: 100 } } })), [hub.id])
-  const clientName = useLoad(() => ok(api.GET('/api/v1/users/{id}', { params: { path: { id: hub.job.clientId } } })).then((u) => u.name), [hub.job.clientId])
+  const threads = useLoad(
+    () => ok(api.GET('/api/v1/workrooms/{id}/threads', { params: { path: { id: hub.id }, query: { limit: 100 } } })),
+    [hub.id],
+  )
+  const clientName = useLoad(
+    () => ok(api.GET('/api/v1/users/{id}', { params: { path: { id: hub.job.clientId } } })).then((u) => u.name),
+    [hub.job.clientId],
+  )
 
   // A message in another thread: refresh the unread counts.
   useEvents(
     (frame) => {
-      if (frame.workroomId === hub.id && (frame.type === 'message.created' || frame.type === 'thread.read')) void threads.reload()
+      if (frame.workroomId === hub.id && (frame.type === 'message.created' || frame.type === 'thread.read'))
+        void threads.reload()
     },
     () => void threads.reload(),
   )
@@ -26,8 +33,11 @@ export function MessagesTab({ hub, userId, threadId }: { hub: Workroom; userId: 
   return (
     <Async state={threads} label="Loading threads…">
       {(list) => {
-        if (list.items.length === 0) return <Empty>No conversations yet. A thread opens with each proposal or invitation.</Empty>
-        const current = list.items.find((t) => t.id === threadId) ?? (hub.role === 'freelancer' || list.items.length === 1 ? list.items[0]! : null)
+        if (list.items.length === 0)
+          return <Empty>No conversations yet. A thread opens with each proposal or invitation.</Empty>
+        const current =
+          list.items.find((t) => t.id === threadId) ??
+          (hub.role === 'freelancer' || list.items.length === 1 ? list.items[0]! : null)
         return (
           <div class="threads">
             {hub.role === 'client' && (
@@ -54,7 +64,16 @@ export function MessagesTab({ hub, userId, threadId }: { hub: Workroom; userId: 
               </nav>
             )}
             {current ? (
-              <ThreadView key={current.id} hub={hub} thread={current} userId={userId} names={{ [hub.job.clientId]: clientName.data ?? 'Client', [current.freelancer.id]: current.freelancer.name }} />
+              <ThreadView
+                key={current.id}
+                hub={hub}
+                thread={current}
+                userId={userId}
+                names={{
+                  [hub.job.clientId]: clientName.data ?? 'Client',
+                  [current.freelancer.id]: current.freelancer.name,
+                }}
+              />
             ) : (
               <Empty>Pick a thread to read it.</Empty>
             )}
@@ -65,7 +84,17 @@ export function MessagesTab({ hub, userId, threadId }: { hub: Workroom; userId: 
   )
 }
 
-function ThreadView({ hub, thread, userId, names }: { hub: Workroom; thread: Thread; userId: string; names: Record<string, string> }) {
+function ThreadView({
+  hub,
+  thread,
+  userId,
+  names,
+}: {
+  hub: Workroom
+  thread: Thread
+  userId: string
+  names: Record<string, string>
+}) {
   const [messages, setMessages] = useState<Message[] | null>(null)
   const [older, setOlder] = useState<string | null>(null)
   const [loadError, setLoadError] = useState<unknown>(null)
@@ -74,7 +103,9 @@ function ThreadView({ hub, thread, userId, names }: { hub: Workroom; thread: Thr
 
   const loadLatest = async () => {
     try {
-      const page = await ok(api.GET('/api/v1/threads/{id}/messages', { params: { path: { id: thread.id }, query: { limit: 50 } } }))
+      const page = await ok(
+        api.GET('/api/v1/threads/{id}/messages', { params: { path: { id: thread.id }, query: { limit: 50 } } }),
+      )
       setMessages((current) => merge(current ?? [], page.items))
       setOlder((o) => o ?? page.nextCursor)
       setLoadError(null)
@@ -106,19 +137,28 @@ function ThreadView({ hub, thread, userId, names }: { hub: Workroom; thread: Thr
   const lastId = messages?.[messages.length - 1]?.id
   useEffect(() => {
     if (!lastId || document.visibilityState !== 'visible') return
-    void ok(api.POST('/api/v1/threads/{id}/read', { params: { path: { id: thread.id } }, body: { upToMessageId: lastId } })).catch(() => {})
+    void ok(
+      api.POST('/api/v1/threads/{id}/read', { params: { path: { id: thread.id } }, body: { upToMessageId: lastId } }),
+    ).catch(() => {})
   }, [lastId, thread.id])
 
   const loadOlder = async () => {
     if (!older) return
-    const page = await ok(api.GET('/api/v1/threads/{id}/messages', { params: { path: { id: thread.id }, query: { limit: 50, cursor: older } } }))
+    const page = await ok(
+      api.GET('/api/v1/threads/{id}/messages', {
+        params: { path: { id: thread.id }, query: { limit: 50, cursor: older } },
+      }),
+    )
     stickToBottom.current = false
     setMessages((current) => merge(current ?? [], page.items))
     setOlder(page.nextCursor)
   }
 
   return (
-    <section class="card thread" aria-label={`Conversation with ${hub.role === 'client' ? thread.freelancer.name : 'the client'}`}>
+    <section
+      class="card thread"
+      aria-label={`Conversation with ${hub.role === 'client' ? thread.freelancer.name : 'the client'}`}
+    >
       <h2>{hub.role === 'client' ? thread.freelancer.name : `${names[hub.job.clientId] ?? 'Client'} (client)`}</h2>
       {loadError !== null && !messages ? (
         <FormError error={loadError} />
@@ -145,13 +185,21 @@ function ThreadView({ hub, thread, userId, names }: { hub: Workroom; thread: Thr
             {messages.map((m) => (
               <li key={m.id} class={`message${m.authorId === userId ? ' mine' : ''}`}>
                 <span class="who">
-                  {m.authorId === userId ? 'You' : (names[m.authorId] ?? 'Someone')} · <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
+                  {m.authorId === userId ? 'You' : (names[m.authorId] ?? 'Someone')} ·{' '}
+                  <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
                 </span>
                 <p>{m.body}</p>
                 {m.attachments.length > 0 && (
                   <ul class="attachments">
                     {m.attachments.map((a) => (
-                      <li key={a.id}>{a.deleted ? <span class="muted">{a.name} (deleted)</span> : <a href={`/api/v1/files/${a.id}/content`}>{a.name}</a>} <span class="muted">{formatBytes(a.size)}</span></li>
+                      <li key={a.id}>
+                        {a.deleted ? (
+                          <span class="muted">{a.name} (deleted)</span>
+                        ) : (
+                          <a href={`/api/v1/files/${a.id}/content`}>{a.name}</a>
+                        )}{' '}
+                        <span class="muted">{formatBytes(a.size)}</span>
+                      </li>
                     ))}
                   </ul>
                 )}
@@ -176,7 +224,9 @@ function ThreadView({ hub, thread, userId, names }: { hub: Workroom; thread: Thr
 function merge(current: Message[], incoming: Message[]): Message[] {
   const byId = new Map(current.map((m) => [m.id, m]))
   for (const m of incoming) byId.set(m.id, m)
-  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt)))
+  return [...byId.values()].sort((a, b) =>
+    a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt),
+  )
 }
 
 function Composer({ hub, thread, onSent }: { hub: Workroom; thread: Thread; onSent(m: Message): void }) {
@@ -224,13 +274,23 @@ function Composer({ hub, thread, onSent }: { hub: Workroom; thread: Thread; onSe
       <button type="submit" class="button button--primary" disabled={busy || !body.trim()}>
         {busy ? 'Sending…' : 'Send'}
       </button>
-      <Uploader workroomId={hub.id} threadId={thread.id} label="Attach" onUploaded={(f) => setAttachments((list) => [...list, f])} />
+      <Uploader
+        workroomId={hub.id}
+        threadId={thread.id}
+        label="Attach"
+        onUploaded={(f) => setAttachments((list) => [...list, f])}
+      />
       {attachments.length > 0 && (
         <ul class="tags" aria-label="Attached files">
           {attachments.map((a) => (
             <li key={a.id}>
               {a.name}{' '}
-              <button type="button" class="link-button" aria-label={`Remove ${a.name}`} onClick={() => setAttachments((list) => list.filter((x) => x.id !== a.id))}>
+              <button
+                type="button"
+                class="link-button"
+                aria-label={`Remove ${a.name}`}
+                onClick={() => setAttachments((list) => list.filter((x) => x.id !== a.id))}
+              >
                 ×
               </button>
             </li>

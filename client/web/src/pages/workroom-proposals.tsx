@@ -8,16 +8,24 @@ import { errorText } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, StateBadge } from '../ui/states.js'
 
-const bid = (p: Pick<Proposal, 'bidAmount' | 'hourlyRate' | 'currency'>) => (p.bidAmount !== null ? formatMoney(p.bidAmount, p.currency) : `${formatMoney(p.hourlyRate, p.currency)} / h`)
+const bid = (p: Pick<Proposal, 'bidAmount' | 'hourlyRate' | 'currency'>) =>
+  p.bidAmount !== null ? formatMoney(p.bidAmount, p.currency) : `${formatMoney(p.hourlyRate, p.currency)} / h`
 
 /** The client's proposal list (shortlist, decline, hire); a freelancer sees their own. */
 export function ProposalsTab({ hub, onChange }: { hub: Workroom; onChange(): void }) {
-  const proposals = useLoad(() => ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: hub.job.id }, query: { limit: 100 } } })), [hub.job.id, hub.proposals.length])
+  const proposals = useLoad(
+    () => ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: hub.job.id }, query: { limit: 100 } } })),
+    [hub.job.id, hub.proposals.length],
+  )
   return (
     <Async state={proposals} label="Loading proposals…">
       {(list) =>
         list.items.length === 0 ? (
-          <Empty>{hub.role === 'client' ? 'No proposals yet. They appear here as freelancers propose.' : 'You have no proposal on this job.'}</Empty>
+          <Empty>
+            {hub.role === 'client'
+              ? 'No proposals yet. They appear here as freelancers propose.'
+              : 'You have no proposal on this job.'}
+          </Empty>
         ) : (
           <ul class="list plain" data-testid="proposals">
             {list.items.map((p) => (
@@ -38,7 +46,15 @@ export function ProposalsTab({ hub, onChange }: { hub: Workroom; onChange(): voi
   )
 }
 
-function ProposalRow({ proposal: p, hub, onChange }: { proposal: Proposal; hub: Workroom; onChange(p: Proposal): void }) {
+function ProposalRow({
+  proposal: p,
+  hub,
+  onChange,
+}: {
+  proposal: Proposal
+  hub: Workroom
+  onChange(p: Proposal): void
+}) {
   const notify = useNotify()
   const { route } = useLocation()
   const [busy, setBusy] = useState(false)

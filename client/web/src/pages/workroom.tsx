@@ -37,18 +37,31 @@ export function WorkroomPage() {
   if (!user) return <Loading />
   return (
     <section class="page">
-      <Async state={workroom}>{(hub) => <WorkroomHub hub={hub} tab={params.tab} reload={() => void workroom.reload()} userId={user.id} />}</Async>
+      <Async state={workroom}>
+        {(hub) => <WorkroomHub hub={hub} tab={params.tab} reload={() => void workroom.reload()} userId={user.id} />}
+      </Async>
     </section>
   )
 }
 
-function WorkroomHub({ hub, tab: requested, reload, userId }: { hub: Workroom; tab: string | undefined; reload(): void; userId: string }) {
+function WorkroomHub({
+  hub,
+  tab: requested,
+  reload,
+  userId,
+}: {
+  hub: Workroom
+  tab: string | undefined
+  reload(): void
+  userId: string
+}) {
   const { query } = useLocation()
   const tab = tabs.some((t) => t.key === requested) ? requested! : hub.role === 'client' ? 'proposals' : 'messages'
   return (
     <>
       <p class="muted">
-        Workroom · you are the {hub.role} · <a href={`/jobs/${hub.job.id}`}>job post</a> <StateBadge state={hub.job.state} />
+        Workroom · you are the {hub.role} · <a href={`/jobs/${hub.job.id}`}>job post</a>{' '}
+        <StateBadge state={hub.job.state} />
       </p>
       <h1>{hub.job.title}</h1>
       {hub.contracts.length > 0 && (
@@ -58,7 +71,10 @@ function WorkroomHub({ hub, tab: requested, reload, userId }: { hub: Workroom; t
             {hub.contracts.map((c) => (
               <li key={c.id}>
                 <a href={`/contracts/${c.id}`}>
-                  Contract with {hub.role === 'client' ? (hub.proposals.find((p) => p.freelancerId === c.freelancerId)?.freelancerName ?? 'freelancer') : 'the client'}
+                  Contract with{' '}
+                  {hub.role === 'client'
+                    ? (hub.proposals.find((p) => p.freelancerId === c.freelancerId)?.freelancerName ?? 'freelancer')
+                    : 'the client'}
                 </a>{' '}
                 <StateBadge state={c.state} />
               </li>
@@ -69,7 +85,11 @@ function WorkroomHub({ hub, tab: requested, reload, userId }: { hub: Workroom; t
       <nav class="tabs" aria-label="Workroom sections">
         {tabs.map((t) => (
           <a key={t.key} href={`/workrooms/${hub.id}/${t.key}`} aria-current={tab === t.key ? 'page' : undefined}>
-            {t.key === 'proposals' && hub.role === 'client' ? `Proposals (${hub.proposalCount})` : t.key === 'proposals' ? 'My proposal' : t.label}
+            {t.key === 'proposals' && hub.role === 'client'
+              ? `Proposals (${hub.proposalCount})`
+              : t.key === 'proposals'
+                ? 'My proposal'
+                : t.label}
           </a>
         ))}
       </nav>

@@ -30,10 +30,14 @@ export function WorkViewPage() {
   const id = params.id!
   const week = query.week ?? isoWeek(new Date())
   const contract = useLoad(() => ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id } } })), [id])
-  const segments = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/segments', { params: { path: { id }, query: { week } } })), [id, week])
+  const segments = useLoad(
+    () => ok(api.GET('/api/v1/contracts/{id}/segments', { params: { path: { id }, query: { week } } })),
+    [id, week],
+  )
   useEvents(
     (frame) => {
-      if ((frame.data as { contractId?: string }).contractId === id && /^(screenshot|segments)\./.test(frame.type)) void segments.reload()
+      if ((frame.data as { contractId?: string }).contractId === id && /^(screenshot|segments)\./.test(frame.type))
+        void segments.reload()
     },
     () => void segments.reload(),
   )
@@ -48,7 +52,13 @@ export function WorkViewPage() {
             </p>
             <h1>Work View · week {week}</h1>
             <Async state={segments} label="Loading the week…">
-              {(w) => <Gallery week={w} role={user.id === c.clientId ? 'client' : 'freelancer'} onChange={() => void segments.reload()} />}
+              {(w) => (
+                <Gallery
+                  week={w}
+                  role={user.id === c.clientId ? 'client' : 'freelancer'}
+                  onChange={() => void segments.reload()}
+                />
+              )}
             </Async>
           </>
         )}
@@ -62,14 +72,22 @@ function Gallery({ week, role, onChange }: { week: WeekSegments; role: 'client' 
   return (
     <>
       <p>
-        {formatMinutes(week.totals.billableMinutes)} billable · {formatMinutes(week.totals.protectedMinutes)} protected · {week.segments.length} segments
+        {formatMinutes(week.totals.billableMinutes)} billable · {formatMinutes(week.totals.protectedMinutes)} protected
+        · {week.segments.length} segments
       </p>
       {shots.length === 0 ? (
         <Empty>No screenshots this week yet. They appear here as the tracker uploads them.</Empty>
       ) : (
         <div class="gallery" data-testid="workview-gallery">
           {shots.map(({ shot, segment }) => (
-            <Shot key={shot.id} shot={shot} memo={segment.memo} activeMinutes={segment.activeMinutes} role={role} onChange={onChange} />
+            <Shot
+              key={shot.id}
+              shot={shot}
+              memo={segment.memo}
+              activeMinutes={segment.activeMinutes}
+              role={role}
+              onChange={onChange}
+            />
           ))}
         </div>
       )}
@@ -77,7 +95,19 @@ function Gallery({ week, role, onChange }: { week: WeekSegments; role: 'client' 
   )
 }
 
-function Shot({ shot, memo, activeMinutes, role, onChange }: { shot: WeekSegments['segments'][number]['screenshots'][number]; memo: string; activeMinutes: number; role: 'client' | 'freelancer'; onChange(): void }) {
+function Shot({
+  shot,
+  memo,
+  activeMinutes,
+  role,
+  onChange,
+}: {
+  shot: WeekSegments['segments'][number]['screenshots'][number]
+  memo: string
+  activeMinutes: number
+  role: 'client' | 'freelancer'
+  onChange(): void
+}) {
   const notify = useNotify()
   const [comment, setComment] = useState('')
   const [error, setError] = useState<unknown>(null)
@@ -94,27 +124,56 @@ function Shot({ shot, memo, activeMinutes, role, onChange }: { shot: WeekSegment
   const path = { params: { path: { id: shot.id } } }
   return (
     <figure class="shot" data-testid="screenshot">
-      {shot.thumbnailUrl ? <img src={shot.thumbnailUrl} alt={`Screenshot at ${formatTime(shot.capturedAt)}`} loading="lazy" /> : <div class="muted">No image</div>}
+      {shot.thumbnailUrl ? (
+        <img src={shot.thumbnailUrl} alt={`Screenshot at ${formatTime(shot.capturedAt)}`} loading="lazy" />
+      ) : (
+        <div class="muted">No image</div>
+      )}
       <figcaption class="body">
-        <strong>{formatDateTime(shot.capturedAt)}</strong> {shot.state !== 'active' && <Badge tone="bad">{shot.state}</Badge>} {shot.blurred && <Badge>blurred</Badge>}
+        <strong>{formatDateTime(shot.capturedAt)}</strong>{' '}
+        {shot.state !== 'active' && <Badge tone="bad">{shot.state}</Badge>} {shot.blurred && <Badge>blurred</Badge>}
         <br />
         <span class="muted">
           {memo || 'No memo'} · active {activeMinutes}/10 min
         </span>
         <div class="actions">
           {role === 'client' && shot.state === 'active' && (
-            <button type="button" class="button button--small button--danger" onClick={() => void act(() => ok(api.POST('/api/v1/screenshots/{id}/reject', { ...path, body: {} })), 'Screenshot rejected: its segment is not billable')}>
+            <button
+              type="button"
+              class="button button--small button--danger"
+              onClick={() =>
+                void act(
+                  () => ok(api.POST('/api/v1/screenshots/{id}/reject', { ...path, body: {} })),
+                  'Screenshot rejected: its segment is not billable',
+                )
+              }
+            >
               Reject
             </button>
           )}
           {role === 'freelancer' && shot.state === 'active' && (
             <>
               {!shot.blurred && (
-                <button type="button" class="button button--small" onClick={() => void act(() => ok(api.POST('/api/v1/screenshots/{id}/blur', path)), 'Screenshot blurred')}>
+                <button
+                  type="button"
+                  class="button button--small"
+                  onClick={() =>
+                    void act(() => ok(api.POST('/api/v1/screenshots/{id}/blur', path)), 'Screenshot blurred')
+                  }
+                >
                   Blur
                 </button>
               )}
-              <button type="button" class="button button--small button--danger" onClick={() => void act(() => ok(api.DELETE('/api/v1/screenshots/{id}', path)), 'Screenshot deleted: its segment stops counting')}>
+              <button
+                type="button"
+                class="button button--small button--danger"
+                onClick={() =>
+                  void act(
+                    () => ok(api.DELETE('/api/v1/screenshots/{id}', path)),
+                    'Screenshot deleted: its segment stops counting',
+                  )
+                }
+              >
                 Delete
               </button>
             </>
@@ -133,7 +192,12 @@ function Shot({ shot, memo, activeMinutes, role, onChange }: { shot: WeekSegment
           <label class="visually-hidden" for={`c-${shot.id}`}>
             Comment
           </label>
-          <input id={`c-${shot.id}`} placeholder="Comment…" value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <input
+            id={`c-${shot.id}`}
+            placeholder="Comment…"
+            value={comment}
+            onInput={(e) => setComment(e.currentTarget.value)}
+          />
           <button type="submit" class="button button--small" disabled={!comment.trim()}>
             Send
           </button>

@@ -77,7 +77,15 @@ export const describedBy = (id: string, error: unknown, hint?: unknown) => ({
 })
 
 /** The form's error when it is not about one of the fields shown (those show it beside them). */
-export function FormError({ error, fields = [], codeFields = {} }: { error: unknown; fields?: string[]; codeFields?: Record<string, string> }) {
+export function FormError({
+  error,
+  fields = [],
+  codeFields = {},
+}: {
+  error: unknown
+  fields?: string[]
+  codeFields?: Record<string, string>
+}) {
   if (!error) return null
   const field = fieldOf(error, codeFields)
   if (field && fields.some((f) => field === f || field.startsWith(`${f}.`))) return null
@@ -108,13 +116,28 @@ interface InputProps {
 }
 
 export function TextField(
-  props: { id: string; label: ComponentChildren; value: string; onValue(value: string): void; error?: string | null; hint?: ComponentChildren } & InputProps,
+  props: {
+    id: string
+    label: ComponentChildren
+    value: string
+    onValue(value: string): void
+    error?: string | null
+    hint?: ComponentChildren
+  } & InputProps,
 ) {
   const { id, label, value, onValue, error, hint, type = 'text', ...rest } = props
   return (
     <Field id={id} label={label} error={error} hint={hint}>
       {/* One input for all these types: the union of typed <input> variants cannot express that. */}
-      <input id={id} name={id} type={type as 'text'} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...describedBy(id, error, hint)} {...rest} />
+      <input
+        id={id}
+        name={id}
+        type={type as 'text'}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        {...describedBy(id, error, hint)}
+        {...rest}
+      />
     </Field>
   )
 }
@@ -134,7 +157,15 @@ export function TextArea(props: {
   const { id, label, value, onValue, error, hint, rows = 5, ...rest } = props
   return (
     <Field id={id} label={label} error={error} hint={hint}>
-      <textarea id={id} name={id} rows={rows} value={value} onInput={(e) => onValue(e.currentTarget.value)} {...describedBy(id, error, hint)} {...rest} />
+      <textarea
+        id={id}
+        name={id}
+        rows={rows}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        {...describedBy(id, error, hint)}
+        {...rest}
+      />
     </Field>
   )
 }
@@ -150,7 +181,13 @@ export function SelectField<V extends string>(props: {
   const { id, label, value, onValue, options, error } = props
   return (
     <Field id={id} label={label} error={error}>
-      <select id={id} name={id} value={value} onChange={(e) => onValue(e.currentTarget.value as V)} {...describedBy(id, error)}>
+      <select
+        id={id}
+        name={id}
+        value={value}
+        onChange={(e) => onValue(e.currentTarget.value as V)}
+        {...describedBy(id, error)}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -176,10 +213,22 @@ export function MoneyField(props: {
   required?: boolean
 }) {
   const { id, label, currency, value, onValue, error, hint, required } = props
-  const local = value.trim() && parseMoney(value, currency) === null ? `Enter an amount like ${minorToDecimal(125050, currency)}` : null
+  const local =
+    value.trim() && parseMoney(value, currency) === null
+      ? `Enter an amount like ${minorToDecimal(125050, currency)}`
+      : null
   const shown = error ?? local
   return (
-    <Field id={id} label={<>{label} <span class="muted">({currency})</span></>} error={shown} hint={hint}>
+    <Field
+      id={id}
+      label={
+        <>
+          {label} <span class="muted">({currency})</span>
+        </>
+      }
+      error={shown}
+      hint={hint}
+    >
       <input
         id={id}
         name={id}
@@ -200,18 +249,39 @@ export const moneyValue = (text: string, currency: string): number | undefined =
   return value === null ? undefined : value
 }
 
-export const moneyText = (amount: number | null | undefined, currency: string) => (amount === null || amount === undefined ? '' : minorToDecimal(amount, currency))
+export const moneyText = (amount: number | null | undefined, currency: string) =>
+  amount === null || amount === undefined ? '' : minorToDecimal(amount, currency)
 
-export function Checkbox(props: { id: string; label: ComponentChildren; checked: boolean; onValue(value: boolean): void; disabled?: boolean }) {
+export function Checkbox(props: {
+  id: string
+  label: ComponentChildren
+  checked: boolean
+  onValue(value: boolean): void
+  disabled?: boolean
+}) {
   return (
     <div class="field field--check">
-      <input type="checkbox" id={props.id} checked={props.checked} disabled={props.disabled} onChange={(e) => props.onValue(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        id={props.id}
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onValue(e.currentTarget.checked)}
+      />
       <label for={props.id}>{props.label}</label>
     </div>
   )
 }
 
-export function SubmitButton({ busy, children, disabled }: { busy: boolean; children: ComponentChildren; disabled?: boolean }) {
+export function SubmitButton({
+  busy,
+  children,
+  disabled,
+}: {
+  busy: boolean
+  children: ComponentChildren
+  disabled?: boolean
+}) {
   return (
     <button type="submit" class="button button--primary" disabled={busy || disabled} aria-busy={busy}>
       {busy ? 'Working…' : children}

@@ -10,7 +10,12 @@ export function Header() {
   const hrefs = ['/jobs', '/jobs/new', '/me', '/invoices', '/wallet', '/operator', '/signin', '/signup']
   const current = hrefs.filter((h) => path === h || path.startsWith(`${h}/`)).sort((a, b) => b.length - a.length)[0]
   const link = (href: string, label: string) => (
-    <a href={href} class={current === href ? 'active' : undefined} aria-current={path === href ? 'page' : undefined} onClick={() => setOpen(false)}>
+    <a
+      href={href}
+      class={current === href ? 'active' : undefined}
+      aria-current={path === href ? 'page' : undefined}
+      onClick={() => setOpen(false)}
+    >
       {label}
     </a>
   )
@@ -19,7 +24,13 @@ export function Header() {
       <a class="brand" href="/">
         Workroom
       </a>
-      <button type="button" class="menu-toggle" aria-expanded={open} aria-controls="site-nav" onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        class="menu-toggle"
+        aria-expanded={open}
+        aria-controls="site-nav"
+        onClick={() => setOpen(!open)}
+      >
         Menu
       </button>
       <nav id="site-nav" class={open ? 'open' : undefined} aria-label="Main">

@@ -3,7 +3,9 @@ import { formatDateTime, formatRange } from '../lib/format.js'
 import { Badge, StateBadge } from './states.js'
 
 export function jobBudget(job: Job): string {
-  return job.arrangement === 'fixed' ? formatRange(job.budgetMin, job.budgetMax, job.currency) : formatRange(job.rateMin, job.rateMax, job.currency, ' / h')
+  return job.arrangement === 'fixed'
+    ? formatRange(job.budgetMin, job.budgetMax, job.currency)
+    : formatRange(job.rateMin, job.rateMax, job.currency, ' / h')
 }
 
 export function JobCard({ job, showState }: { job: Job; showState?: boolean }) {

@@ -20,7 +20,9 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   const signIn = error instanceof ApiError && error.status === 401
   return (
     <div class="state state--error" role="alert">
-      <p>{notFound ? 'Not found, or you do not have access to it.' : signIn ? 'Sign in to see this.' : errorText(error)}</p>
+      <p>
+        {notFound ? 'Not found, or you do not have access to it.' : signIn ? 'Sign in to see this.' : errorText(error)}
+      </p>
       {signIn && (
         <a class="button" href={`/signin?next=${encodeURIComponent(location.pathname + location.search)}`}>
           Sign in
@@ -36,7 +38,15 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
 }
 
 /** Loading, error or the content, for one loaded resource. */
-export function Async<T>({ state, children, label }: { state: Loaded<T>; children: (data: T) => ComponentChildren; label?: string }) {
+export function Async<T>({
+  state,
+  children,
+  label,
+}: {
+  state: Loaded<T>
+  children: (data: T) => ComponentChildren
+  label?: string
+}) {
   if (state.data !== undefined) return <>{children(state.data)}</>
   if (state.error) return <ErrorState error={state.error} retry={() => void state.reload()} />
   return <Loading label={label} />

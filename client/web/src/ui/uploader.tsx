@@ -9,7 +9,17 @@ import { Progress } from './states.js'
  * Picks files and uploads them one by one to a workroom, with a progress bar each.
  * `threadId` puts them in that private thread; without it the client shares workroom-wide.
  */
-export function Uploader({ workroomId, threadId, onUploaded, label = 'Attach files' }: { workroomId: string; threadId?: string | null; onUploaded(file: StoredFile): void; label?: string }) {
+export function Uploader({
+  workroomId,
+  threadId,
+  onUploaded,
+  label = 'Attach files',
+}: {
+  workroomId: string
+  threadId?: string | null
+  onUploaded(file: StoredFile): void
+  label?: string
+}) {
   const input = useRef<HTMLInputElement>(null)
   const [current, setCurrent] = useState<{ name: string; loaded: number; total: number } | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -45,8 +55,21 @@ export function Uploader({ workroomId, threadId, onUploaded, label = 'Attach fil
       <label for={id} class="button">
         {label}
       </label>
-      <input id={id} ref={input} type="file" multiple class="visually-hidden" onChange={(e) => void send(e.currentTarget.files)} />
-      {current && <Progress loaded={current.loaded} total={current.total} label={`Uploading ${current.name} (${formatBytes(current.total)})`} />}
+      <input
+        id={id}
+        ref={input}
+        type="file"
+        multiple
+        class="visually-hidden"
+        onChange={(e) => void send(e.currentTarget.files)}
+      />
+      {current && (
+        <Progress
+          loaded={current.loaded}
+          total={current.total}
+          label={`Uploading ${current.name} (${formatBytes(current.total)})`}
+        />
+      )}
       {error && (
         <p class="field-error" role="alert">
           {error}
