@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto'
 import { inArray, sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import t from 'tap'
+import { canonicalJson } from '../common/canonical-json.js'
 import { ledgerAccountsTable, milestonesTable } from '../db/schema/index.js'
 import { queryRows } from '../db/client.js'
 import { createMilestonesFromTerms } from '../server/modules/milestones/index.js'
@@ -29,17 +30,6 @@ t.setTimeout(1_800_000)
 const TOTAL_OPS = Number(process.env.LEDGER_PROPERTY_OPS ?? 400)
 const ACTORS = 8
 const OPS_PER_ACTOR = Math.ceil(TOTAL_OPS / ACTORS)
-
-/** JSON with sorted keys: a replay must equal the first answer, whatever the key order. */
-const canonical = (value: unknown): string =>
-  Array.isArray(value)
-    ? `[${value.map(canonical).join(',')}]`
-    : value && typeof value === 'object'
-      ? `{${Object.keys(value)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(value)
 
 t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations agree with the model`, async (t) => {
   const ctx = await build(t, { env: { PLATFORM_FEE_BPS: String(FEE_BPS) } })
@@ -137,7 +127,7 @@ t.test(`${ACTORS} concurrent actors x ${OPS_PER_ACTOR} random money operations a
     if (response.status < 300) planned.apply(body)
     if (command.retry && req.key) {
       const again = await send(req)
-      if (again.status !== response.status || canonical(again.json()) !== canonical(body)) {
+      if (again.status !== response.status || canonicalJson(again.json()) !== canonicalJson(body)) {
         throw new Error(
           `actor ${actor.index} ${command.kind}: the retry answered ${again.status} ${again.body.slice(0, 200)} instead of the first answer`,
         )
