@@ -22,8 +22,9 @@ import { createMilestonesFromTerms } from '../server/modules/milestones/index.js
 import { createContract } from './fixtures/contract.js'
 import { build } from './helper.js'
 import { makeOperator, verifyLedger } from './money.js'
-import { commandArb, FEE_BPS, newContractAmounts, planCommand } from './money-property.model.js'
-import type { Command, MActor, MMilestone, ModelPorts, Request } from './money-property.model.js'
+import { commandArb, FEE_BPS, newContractAmounts } from './money-property.model.js'
+import type { Command, MActor, MMilestone } from './money-property.model.js'
+import { planCommand, type ModelPorts, type Request } from './money-property.plan.js'
 
 t.setTimeout(1_800_000)
 
