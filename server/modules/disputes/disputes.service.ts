@@ -2,31 +2,25 @@ import type { Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
-import type { InvoiceRow } from '../invoices/index.js'
 import {
   createMilestonesRepository,
   heldOf,
   milestoneErrors,
-  refundFromHold,
-  releaseFromHold,
   roleIn,
   type Actor,
   type ContractRow,
   type EscrowDeps,
-  type MilestoneRow,
   type MilestonesService,
 } from '../milestones/index.js'
 import { disputeErrors } from './disputes.errors.js'
-import { createDisputesRepository, type DisputeRow } from './disputes.repository.js'
+import { createDisputesRepository } from './disputes.repository.js'
+import { checkSplit, createDisputeResolution, type ContractActivityLog, type Resolved } from './disputes.resolution.js'
 
 /** The durable deadline by which the other side must answer (subject: the dispute id). */
 export const DISPUTE_DEADLINE_KIND = 'dispute.response-deadline'
 
-export interface DisputeOutcome {
-  dispute: DisputeRow
-  milestone: MilestoneRow
+export interface DisputeOutcome extends Resolved {
   contract: ContractRow
-  invoice?: InvoiceRow
   /** Auto-release deadlines (submission ids) that no longer apply. */
   staleAutoRelease: string[]
   /** Response deadlines (dispute ids) that no longer apply. */
@@ -38,14 +32,14 @@ const LIVE = new Set(['open', 'answered', 'escalated'])
 
 /**
  * Disputes on a milestone with money in escrow. Opening one freezes the milestone (no
- * release, refund or auto-release); the other side answers within the operator's `disputeResponseDays`,
- * or the dispute resolves for the party who opened it (all of the hold to them). Each side
+ * release, refund or auto-release); the other side answers within the operator's
+ * `disputeResponseDays`, or the dispute resolves for the party who opened it (all of the hold to them). Each side
  * accepts a split (the gross amount for the freelancer; the rest returns to the client);
  * equal accepted splits settle it. Either side may escalate; an operator's decision moves
  * the money. Every resolution empties the hold in one transaction: hold -> earnings (less
  * the fee, with an invoice) and hold -> client wallet. On an ending contract a dispute opened
  * before the end window closed stops the window's refund, and the resolution that empties
- * the last hold ends the contract.
+ * the last hold ends the contract. The resolutions are in disputes.resolution.ts.
  */
 export function createDisputesService(
   deps: EscrowDeps & {
@@ -55,13 +49,7 @@ export function createDisputesService(
 ) {
   const { clock, ids } = deps
 
-  const log = (
-    tx: Transaction,
-    contract: ContractRow,
-    actorId: string | null,
-    type: string,
-    data: Record<string, unknown>,
-  ) =>
+  const log: ContractActivityLog = (tx, contract, actorId, type, data) =>
     appendActivity(tx, deps, {
       workroomId: contract.workroomId,
       actorId,
@@ -69,6 +57,8 @@ export function createDisputesService(
       scopeFreelancerId: contract.freelancerId,
       data: { contractId: contract.id, ...data },
     })
+
+  const { resolve, accept } = createDisputeResolution({ ...deps, log })
 
   /** Locks in the one order: contract (shared) -> milestone -> dispute. */
   async function lockDispute(tx: Transaction, disputeId: string, actor: Actor | null) {
@@ -84,108 +74,6 @@ export function createDisputesService(
     }
     const dispute = (await createDisputesRepository(tx).lock(disputeId))!
     return { ...locked, dispute }
-  }
-
-  function checkSplit(amount: bigint, held: bigint) {
-    if (amount < 0n || amount > held) throw disputeErrors.badSplit(undefined, { held: Number(held) })
-  }
-
-  /** Empties the hold by the split and closes the dispute. */
-  async function resolve(
-    tx: Transaction,
-    input: {
-      dispute: DisputeRow
-      milestone: MilestoneRow
-      contract: ContractRow
-      freelancerAmount: bigint
-      resolution: 'settled' | 'decided' | 'lapsed'
-      actorId: string | null
-      note?: string
-    },
-  ): Promise<Pick<DisputeOutcome, 'dispute' | 'milestone' | 'invoice'>> {
-    const { contract } = input
-    let milestone = input.milestone
-    const held = heldOf(milestone)
-    checkSplit(input.freelancerAmount, held)
-    let invoice: InvoiceRow | undefined
-    if (input.freelancerAmount > 0n) {
-      const released = await releaseFromHold(tx, deps, {
-        milestone,
-        contract,
-        gross: input.freelancerAmount,
-        actorId: input.actorId,
-        reason: 'dispute',
-      })
-      milestone = released.milestone
-      invoice = released.invoice
-    }
-    const clientAmount = held - input.freelancerAmount
-    if (clientAmount > 0n)
-      milestone = (
-        await refundFromHold(tx, deps, { milestone, contract, amount: clientAmount, actorId: input.actorId })
-      ).milestone
-    const now = clock.now()
-    milestone = await createMilestonesRepository(tx).update(milestone.id, {
-      state: input.freelancerAmount > 0n ? 'released' : 'refunded',
-      stateBeforeDispute: null,
-      autoReleaseAt: null,
-      resolvedAt: now,
-      updatedAt: now,
-    })
-    const repository = createDisputesRepository(tx)
-    const dispute = await repository.update(input.dispute.id, {
-      state: 'resolved',
-      resolution: input.resolution,
-      freelancerAmount: input.freelancerAmount,
-      resolvedAt: now,
-      ...(input.resolution === 'decided' ? { decidedBy: input.actorId, decisionNote: input.note ?? null } : {}),
-    })
-    await repository.addMessage({
-      id: ids.newId(),
-      disputeId: dispute.id,
-      authorId: input.actorId,
-      kind: input.resolution === 'decided' ? 'decision' : input.resolution === 'lapsed' ? 'lapsed' : 'settle',
-      message: input.note ?? null,
-      freelancerAmount: input.freelancerAmount,
-      createdAt: now,
-    })
-    await log(tx, contract, input.actorId, 'dispute.resolved', {
-      disputeId: dispute.id,
-      milestoneId: milestone.id,
-      resolution: input.resolution,
-      freelancerAmount: Number(input.freelancerAmount),
-      clientAmount: Number(clientAmount),
-      invoiceId: invoice?.id ?? null,
-      invoiceNumber: invoice?.number ?? null,
-    })
-    await deps.milestones.holdEmptied(tx, { milestone: input.milestone, contract, actorId: input.actorId })
-    return { dispute, milestone, ...(invoice ? { invoice } : {}) }
-  }
-
-  /** Records `role`'s accepted split; settles when both sides accept the same one. */
-  async function accept(
-    tx: Transaction,
-    locked: Awaited<ReturnType<typeof lockDispute>>,
-    role: 'client' | 'freelancer',
-    amount: bigint,
-    actorId: string,
-  ) {
-    const { dispute, milestone, contract } = locked
-    const changes: Partial<DisputeRow> = role === 'client' ? { clientAccepts: amount } : { freelancerAccepts: amount }
-    const clientAccepts = role === 'client' ? amount : dispute.clientAccepts
-    const freelancerAccepts = role === 'freelancer' ? amount : dispute.freelancerAccepts
-    if (clientAccepts !== null && clientAccepts === freelancerAccepts) {
-      await createDisputesRepository(tx).update(dispute.id, changes)
-      return resolve(tx, {
-        dispute: { ...dispute, ...changes },
-        milestone,
-        contract,
-        freelancerAmount: amount,
-        resolution: 'settled',
-        actorId,
-      })
-    }
-    return { dispute: await createDisputesRepository(tx).update(dispute.id, changes), milestone, contract }
   }
 
   const sideOf = (role: string) => {
@@ -310,7 +198,7 @@ export function createDisputesService(
         by: side,
         freelancerAmount: input.freelancerAmount === undefined ? null : Number(input.freelancerAmount),
       })
-      let outcome: Pick<DisputeOutcome, 'dispute' | 'milestone' | 'invoice'> = {
+      let outcome: Resolved = {
         dispute: current,
         milestone: locked.milestone,
       }

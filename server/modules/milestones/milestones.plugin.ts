@@ -7,6 +7,7 @@ import { createMilestoneEnding } from './milestones.ending.js'
 import { holdsRoutes } from './milestones.holds.routes.js'
 import { END_WINDOW_KIND } from './milestones.holds.js'
 import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
+import { createMilestoneRefunds } from './milestones.refunds.js'
 import { milestonesRoutes } from './milestones.routes.js'
 import {
   AUTO_RELEASE_KIND,
@@ -33,6 +34,14 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       invoices: app.invoices,
       scheduler: app.scheduler,
       contracts: app.contracts,
+      clock,
+      ids,
+      settings: app.settings,
+    })
+    const refunds = createMilestoneRefunds({
+      ledger: app.ledger,
+      invoices: app.invoices,
+      milestones,
       clock,
       ids,
       settings: app.settings,
@@ -85,7 +94,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       })
     }
 
-    await app.register(milestonesRoutes, { milestones, afterChange })
+    await app.register(milestonesRoutes, { milestones, refunds, afterChange })
     await app.register(holdsRoutes, { ending })
   },
   {

@@ -14,19 +14,21 @@ import {
   SubmitBody,
   toMilestone,
 } from './milestones.schemas.js'
+import type { MilestoneRefunds } from './milestones.refunds.js'
 import type { Actor, MilestoneOutcome, MilestonesService } from './milestones.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
 
 export interface MilestoneRouteDeps {
   milestones: MilestonesService
+  refunds: MilestoneRefunds
   /** After a commit: live state, and deadlines that no longer apply. */
   afterChange: (outcome: Pick<MilestoneOutcome, 'contract' | 'staleDeadlines'>) => Promise<void>
 }
 
 export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = async (
   app,
-  { milestones, afterChange },
+  { milestones, refunds, afterChange },
 ) => {
   const actorOf = (request: FastifyRequest): Actor => {
     const { user } = requireSession(request)
@@ -185,7 +187,7 @@ export const milestonesRoutes: FastifyPluginAsyncTypebox<MilestoneRouteDeps> = a
       act(request, reply, {
         idempotent: true,
         work: (tx, actor) =>
-          milestones.refund(tx, {
+          refunds.refund(tx, {
             milestoneId: request.params.id,
             actor,
             ...(request.body.amount !== undefined ? { amount: BigInt(request.body.amount) } : {}),

@@ -7,7 +7,7 @@ import type { InvoiceRow } from '../invoices/index.js'
 import { accountKey, accounts } from '../ledger/index.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { END_WINDOW_KIND, endIfNoHoldLeft } from './milestones.holds.js'
-import { heldOf, refundFromHold, releaseFromHold, type EscrowDeps } from './milestones.money.js'
+import { heldOf, releaseFromHold, type EscrowDeps } from './milestones.money.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
 
 /** The durable deadline that releases a submission nobody answered (subject: the submission id). */
@@ -36,14 +36,14 @@ export function roleIn(contract: ContractRow, actor: Actor): PartyRole | null {
 }
 
 /** States with money in escrow that the client and freelancer may still act on. */
-const HOLDING = new Set(['funded', 'submitted', 'changes_requested'])
+export const HOLDING = new Set(['funded', 'submitted', 'changes_requested'])
 const OPEN_CONTRACT = new Set(['active', 'paused'])
 
 /**
  * Fixed-price milestones: fund (wallet -> hold), submit, approve and release in full or in
- * part (hold -> earnings + fee), request changes, refund (hold -> wallet; the client asks,
- * the freelancer consents, or an operator decides), and auto-release a submission the
- * client left unanswered for the operator's `autoReleaseDays` (read when it is submitted).
+ * part (hold -> earnings + fee), request changes, and auto-release a submission the client
+ * left unanswered for the operator's `autoReleaseDays` (read when it is submitted). Refunds
+ * are in milestones.refunds.ts.
  *
  * Every use case runs in the caller's transaction and takes its locks in one order:
  * contract (shared) -> milestone -> ledger accounts (id order) -> invoice counter ->
@@ -113,6 +113,8 @@ export function createMilestonesService(
   return {
     lockFor,
     holdEmptied,
+    openSubmissionId,
+    log,
 
     /** A dispute froze the milestone before its end window closed: the dispute decides instead. */
     async stopEndWindow(tx: Transaction, milestoneId: string): Promise<void> {
@@ -299,66 +301,6 @@ export function createMilestonesService(
         submissionId: stale[0] ?? null,
       })
       return { milestone: updated, contract, staleDeadlines: stale }
-    },
-
-    /**
-     * Refund (hold -> client wallet). The freelancer refunds at once (their call is their
-     * consent), an operator decides at once; the client's call only asks, and the money
-     * moves when the freelancer consents (calls refund; without an amount, the one asked).
-     */
-    async refund(
-      tx: Transaction,
-      input: { milestoneId: string; actor: Actor; amount?: bigint },
-    ): Promise<MilestoneOutcome & { requested: boolean }> {
-      const { repository, contract, milestone, role } = await lockFor(tx, input.milestoneId, input.actor)
-      if (!HOLDING.has(milestone.state))
-        throw milestoneErrors.badState(`A ${milestone.state} milestone cannot be refunded`, { state: milestone.state })
-      const held = heldOf(milestone)
-      const now = clock.now()
-      if (role === 'client') {
-        const amount = input.amount ?? held
-        if (amount > held) throw milestoneErrors.amountExceedsHold(undefined, { held: money(held) })
-        const updated = await repository.update(milestone.id, {
-          refundRequestedAmount: amount,
-          refundRequestedAt: now,
-          updatedAt: now,
-        })
-        await log(tx, contract, input.actor.id, 'milestone.refund_requested', {
-          milestoneId: milestone.id,
-          amount: money(amount),
-        })
-        return { milestone: updated, contract, staleDeadlines: [], requested: true }
-      }
-      const amount = input.amount ?? milestone.refundRequestedAmount ?? held
-      const refunded = await refundFromHold(tx, deps, { milestone, contract, amount, actorId: input.actor.id })
-      let updated = refunded.milestone
-      let stale: string[] = []
-      const complete = heldOf(updated) === 0n
-      if (complete) {
-        stale = await openSubmissionId(milestone.id, tx)
-        await repository.reviewOpenSubmission(milestone.id, {
-          outcome: 'refunded',
-          reviewMessage: null,
-          reviewedBy: input.actor.id,
-          reviewedAt: now,
-        })
-        updated = await repository.update(milestone.id, {
-          state: 'refunded',
-          autoReleaseAt: null,
-          endRefundAt: null,
-          resolvedAt: now,
-          updatedAt: now,
-        })
-      }
-      await log(tx, contract, input.actor.id, 'milestone.refunded', {
-        milestoneId: milestone.id,
-        by: role,
-        partial: !complete,
-        amount: money(amount),
-        held: money(heldOf(updated)),
-      })
-      if (complete) await holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
-      return { milestone: updated, contract, staleDeadlines: stale, requested: false }
     },
 
     /**

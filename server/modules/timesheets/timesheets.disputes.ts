@@ -1,22 +1,37 @@
 import type { Executor, Transaction } from '../../../db/client.js'
+import { DAY } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
 import type { DeadlineContext } from '../../plugins/scheduler.js'
-import { amountFor, contractFor, findContract, type ContractRole, type HourlyContract } from '../tracker/index.js'
+import {
+  amountFor,
+  contractFor,
+  findContract,
+  type ContractRole,
+  type HourlyContract,
+  type WeekTotals,
+} from '../tracker/index.js'
 import { timesheetErrors } from './timesheets.errors.js'
 import { billMinutes, reviseDraft, weekLines } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
-import { DISPUTE_TIMEOUT_KIND, type Notify, type TimesheetsDeps, type TimesheetsService } from './timesheets.service.js'
+import {
+  AUTO_APPROVE_KIND,
+  DISPUTE_TIMEOUT_KIND,
+  type Notify,
+  type TimesheetsDeps,
+  type TimesheetsService,
+} from './timesheets.service.js'
 
 export type Resolution = 'agreement' | 'operator' | 'no_response'
 
 /**
- * Hourly disputes: the freelancer answers within 3 days (no answer: the client's position,
- * 0 of the disputed minutes, stands); either side proposes how many disputed minutes are
- * paid and equal proposals settle; either may escalate, and an operator decides.
+ * Hourly disputes: the client disputes minutes of a submitted week; the freelancer answers
+ * within 3 days (no answer: the client's position, 0 of the disputed minutes, stands);
+ * either side proposes how many disputed minutes are paid and equal proposals settle;
+ * either may escalate, and an operator decides.
  */
 export function createDisputesService(
   deps: TimesheetsDeps,
-  timesheets: Pick<TimesheetsService, 'log' | 'notify' | 'flush' | 'afterDeadline'>,
+  timesheets: Pick<TimesheetsService, 'sheetFor' | 'view' | 'log' | 'notify' | 'flush' | 'afterDeadline'>,
 ) {
   const { clock, scheduler } = deps
 
@@ -146,6 +161,75 @@ export function createDisputesService(
   }
 
   return {
+    /**
+     * The client disputes some minutes of a submitted week. Only those wait: the rest is
+     * approved and paid now, on the week's draft invoice revised to the undisputed minutes.
+     * The amount of the undisputed part is computed on its own minutes; what a resolution
+     * pays later is the difference to the whole, so the parts always add up to the week.
+     */
+    async open(tx: Transaction, input: { id: string; userId: string; minutes: number; reason: string }, out: Notify) {
+      const { sheet, contract, role } = await timesheets.sheetFor(tx, input.id, input.userId, { lock: true })
+      if (role !== 'client') throw timesheetErrors.clientOnly()
+      if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
+      const now = clock.now()
+      if (now >= (sheet.reviewDueAt ?? now)) throw timesheetErrors.reviewClosed()
+      const billable = (sheet.totals as WeekTotals).billableMinutes
+      if (input.minutes < 1 || input.minutes > billable)
+        throw timesheetErrors.tooManyMinutes(undefined, { billableMinutes: billable })
+      const undisputed = billable - input.minutes
+      const rate = sheet.hourlyRate ?? 0
+      const repository = createTimesheetsRepository(tx)
+      let invoiceId: string | null = null
+      let payment: string | null = null
+      if (undisputed > 0) {
+        const billed = await billMinutes(tx, deps, {
+          sheet,
+          contract,
+          minutes: undisputed,
+          amount: BigInt(amountFor(undisputed, rate)),
+          actorId: input.userId,
+          draftId: sheet.invoiceIds[0]!,
+          source: `timesheet:${sheet.id}`,
+          label: ' (undisputed)',
+        })
+        invoiceId = billed.invoice.id
+        payment = billed.payment
+      }
+      const respondBy = new Date(
+        now.getTime() + (await deps.settings.getSettings(tx)).timesheetDisputeResponseDays * DAY,
+      )
+      const dispute = await repository.insertDispute({
+        id: deps.ids.newId(),
+        timesheetId: sheet.id,
+        contractId: contract.id,
+        state: 'open',
+        disputedMinutes: input.minutes,
+        reason: input.reason,
+        respondBy,
+        clientProposal: 0,
+        createdAt: now,
+        updatedAt: now,
+      })
+      const updated = await repository.update(sheet.id, {
+        state: 'disputed',
+        approvedMinutes: undisputed,
+        updatedAt: now,
+      })
+      await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
+      await scheduler.schedule({ kind: DISPUTE_TIMEOUT_KIND, subject: dispute.id, dueAt: respondBy }, tx)
+      const data = {
+        timesheetId: sheet.id,
+        disputeId: dispute.id,
+        disputedMinutes: input.minutes,
+        undisputedMinutes: undisputed,
+        invoiceId,
+        payment,
+      }
+      await timesheets.log(tx, contract, input.userId, 'timesheet.disputed', data)
+      timesheets.notify(out, contract, 'timesheet.disputed', data)
+      return { view: await timesheets.view(tx, updated, contract), dispute }
+    },
+
     async get(input: { id: string; userId: string }) {
       return (await disputeFor(deps.db, input.id, input.userId)).dispute
     },

@@ -150,7 +150,7 @@ export const timesheetsRoutes: FastifyPluginAsyncTypebox<{
         request,
         reply,
         async (tx, out) => {
-          const result = await timesheets.dispute(
+          const result = await disputes.open(
             tx,
             { id: request.params.id, userId: requireSession(request).user.id, ...request.body },
             out,

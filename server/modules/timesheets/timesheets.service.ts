@@ -1,10 +1,8 @@
 import type { Database, Executor, Transaction } from '../../../db/client.js'
-import { DAY } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
 import type { DeadlineContext, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
 import {
-  amountFor,
   AUTO_SUBMIT_KIND,
   contractFor,
   findContract,
@@ -336,79 +334,6 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
       // Approving after the window is harmless: it is what the deadline does anyway.
       const updated = await approveLocked(tx, { sheet, contract, by: 'client', actorId: input.userId }, out)
       return view(tx, updated, contract)
-    },
-
-    /**
-     * The client disputes some minutes of a submitted week. Only those wait: the rest is
-     * approved and paid now, on the week's draft invoice revised to the undisputed minutes.
-     * The amount of the undisputed part is computed on its own minutes; what a resolution
-     * pays later is the difference to the whole, so the parts always add up to the week.
-     */
-    async dispute(
-      tx: Transaction,
-      input: { id: string; userId: string; minutes: number; reason: string },
-      out: Notify,
-    ) {
-      const { sheet, contract, role } = await sheetFor(tx, input.id, input.userId, { lock: true })
-      if (role !== 'client') throw timesheetErrors.clientOnly()
-      if (sheet.state !== 'submitted') throw timesheetErrors.notSubmitted()
-      const now = clock.now()
-      if (now >= (sheet.reviewDueAt ?? now)) throw timesheetErrors.reviewClosed()
-      const billable = (sheet.totals as WeekTotals).billableMinutes
-      if (input.minutes < 1 || input.minutes > billable)
-        throw timesheetErrors.tooManyMinutes(undefined, { billableMinutes: billable })
-      const undisputed = billable - input.minutes
-      const rate = sheet.hourlyRate ?? 0
-      const repository = createTimesheetsRepository(tx)
-      let invoiceId: string | null = null
-      let payment: string | null = null
-      if (undisputed > 0) {
-        const billed = await billMinutes(tx, deps, {
-          sheet,
-          contract,
-          minutes: undisputed,
-          amount: BigInt(amountFor(undisputed, rate)),
-          actorId: input.userId,
-          draftId: sheet.invoiceIds[0]!,
-          source: `timesheet:${sheet.id}`,
-          label: ' (undisputed)',
-        })
-        invoiceId = billed.invoice.id
-        payment = billed.payment
-      }
-      const respondBy = new Date(
-        now.getTime() + (await deps.settings.getSettings(tx)).timesheetDisputeResponseDays * DAY,
-      )
-      const dispute = await repository.insertDispute({
-        id: ids.newId(),
-        timesheetId: sheet.id,
-        contractId: contract.id,
-        state: 'open',
-        disputedMinutes: input.minutes,
-        reason: input.reason,
-        respondBy,
-        clientProposal: 0,
-        createdAt: now,
-        updatedAt: now,
-      })
-      const updated = await repository.update(sheet.id, {
-        state: 'disputed',
-        approvedMinutes: undisputed,
-        updatedAt: now,
-      })
-      await scheduler.cancel(AUTO_APPROVE_KIND, sheet.id, tx)
-      await scheduler.schedule({ kind: DISPUTE_TIMEOUT_KIND, subject: dispute.id, dueAt: respondBy }, tx)
-      const data = {
-        timesheetId: sheet.id,
-        disputeId: dispute.id,
-        disputedMinutes: input.minutes,
-        undisputedMinutes: undisputed,
-        invoiceId,
-        payment,
-      }
-      await log(tx, contract, input.userId, 'timesheet.disputed', data)
-      notify(out, contract, 'timesheet.disputed', data)
-      return { view: await view(tx, updated, contract), dispute }
     },
   }
 }
