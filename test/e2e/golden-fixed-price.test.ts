@@ -8,18 +8,22 @@
 import type { Page } from 'playwright-core'
 import t from 'tap'
 import { DAY } from '../../server/clock.js'
+import {
+  bothLeaveFeedback,
+  depositThroughOperator,
+  hireFrom,
+  menu,
+  postJobOnPage,
+  proposalInWorkroom,
+  proposeOnPage,
+  withdrawThroughOperator,
+} from './golden-steps.js'
 import { launchBrowser, newUser, signIn, signUp, snap, startServer } from './harness.js'
 
 t.setTimeout(300_000)
 
 const suite = 'golden-fixed-price'
 const password = 'correct horse battery staple'
-
-/** Opens a main menu entry the way a phone user does: the menu first. */
-async function menu(page: Page, entry: string): Promise<void> {
-  await page.getByRole('button', { name: 'Menu' }).click()
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: entry }).click()
-}
 
 t.test('fixed price in the browser, from the job post to both feedbacks', async (t) => {
   const server = await startServer(t)
@@ -37,32 +41,27 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
   await t.test('the client posts from a phone, the freelancer proposes a plan without due dates', async (t) => {
     await signUp(client, 'Cleo')
     await menu(client, 'Post a job')
-    await client.getByLabel('Title').fill(title)
-    await client.getByLabel('Description').fill('Menu, opening hours and a simple order form.')
-    await client.getByLabel(/Budget from/).fill('800')
-    await client.getByLabel(/Budget up to/).fill('1500')
-    await client.getByRole('button', { name: 'Publish job' }).click()
-    await client.getByRole('heading', { name: title }).waitFor()
+    await postJobOnPage(client, {
+      title,
+      description: 'Menu, opening hours and a simple order form.',
+      arrangement: 'fixed',
+      from: '800',
+      upTo: '1500',
+    })
 
     await signUp(freelancer, 'Fred')
-    await freelancer.goto('/jobs?q=bakery')
-    await freelancer.getByRole('link', { name: title }).click()
-    await freelancer.getByLabel('Cover letter').fill('Three steps, each one reviewed by you.')
-    await freelancer.getByLabel(/Your bid/).fill('1200')
-    await freelancer.getByLabel('Estimated days').fill('30')
-    const plan: Array<[string, string]> = [
-      ['Design', '400'],
-      ['Build', '600'],
-      ['Launch', '200'],
-    ]
-    for (const [i, [name, amount]] of plan.entries()) {
-      await freelancer.getByRole('button', { name: 'Add a milestone' }).click()
-      const row = freelancer.locator('.plan-row').nth(i)
-      await row.getByLabel(`Milestone ${i + 1}`, { exact: true }).fill(name)
-      await row.getByLabel(/Amount/).fill(amount)
-    }
-    await freelancer.getByRole('button', { name: 'Send proposal' }).click()
-    await freelancer.getByTestId('own-proposal').waitFor()
+    await proposeOnPage(freelancer, {
+      search: 'bakery',
+      title,
+      coverLetter: 'Three steps, each one reviewed by you.',
+      amount: '1200',
+      days: '30',
+      plan: [
+        ['Design', '400'],
+        ['Build', '600'],
+        ['Launch', '200'],
+      ],
+    })
     await snap(freelancer, suite, '01-proposal-sent')
     t.pass('proposal sent with a three-milestone plan, no due dates')
   })
@@ -70,15 +69,11 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
   let contractPath = ''
   await t.test('the client hires, the freelancer accepts, the plan binds', async (t) => {
     await menu(client, 'My work')
-    await client.getByRole('link', { name: title }).first().click()
-    await client.getByRole('link', { name: 'Open the workroom' }).click()
-    const card = client.getByTestId('proposal-Fred')
+    const card = await proposalInWorkroom(client, { title, freelancer: 'Fred' })
     await card.getByRole('button', { name: 'Read cover letter' }).click()
     await card.getByRole('cell', { name: 'Launch' }).waitFor()
     await snap(client, suite, '02-proposal-phone')
-    await card.getByRole('button', { name: 'Hire Fred' }).click()
-    await client.getByTestId('offer').waitFor()
-    contractPath = new URL(client.url()).pathname
+    contractPath = await hireFrom(client, card, 'Fred')
 
     await freelancer.goto(contractPath)
     await freelancer.getByRole('button', { name: 'Accept the offer' }).click()
@@ -97,19 +92,9 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
 
   await t.test('deposit, confirmed by the operator', async (t) => {
     await menu(client, 'Wallet')
-    await client
-      .getByLabel(/^Amount/)
-      .first()
-      .fill('1,000')
-    await client.getByRole('button', { name: 'Request deposit' }).click()
-    await client.getByTestId('deposits').getByText('pending').waitFor()
-
     await signIn(operator, ops, '/operator')
-    await operator.getByRole('button', { name: 'Confirm $1,000.00' }).click()
-    await operator.getByText('No deposits waiting.').waitFor()
-    // The client's open wallet page hears of the confirmation (no reload).
-    await client.getByTestId('balances').getByText('$1,000.00').first().waitFor()
-    t.pass('the client’s wallet shows the deposit')
+    await depositThroughOperator(client, operator, { typed: '1,000', shown: '$1,000.00' })
+    t.pass('the client’s open wallet page shows the deposit once confirmed')
   })
 
   await t.test('fund, submit, changes, resubmit, release part', async (t) => {
@@ -179,42 +164,23 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
 
   await t.test('the client ends the contract; the freelancer withdraws', async (t) => {
     await client.getByRole('button', { name: 'End the contract' }).click()
-    await client.getByTestId('feedback-form').waitFor()
     await client.getByText('ended', { exact: true }).first().waitFor()
 
-    await freelancer.goto('/wallet')
-    await freelancer.getByTestId('balances').getByText('earnings $900.00').waitFor()
-    const withdraw = freelancer.locator('form', { has: freelancer.getByRole('heading', { name: 'Withdraw earnings' }) })
-    await withdraw.getByLabel(/^Amount/).fill('900')
-    await withdraw.getByLabel(/Pay to/).fill('IBAN DE00 1234 5678')
-    await withdraw.getByRole('button', { name: 'Request withdrawal' }).click()
-    await freelancer.getByTestId('balances').getByText('withdrawing $900.00').waitFor()
-
-    await operator.reload()
-    await operator.getByRole('button', { name: 'Mark paid' }).click()
-    await operator.getByText('No withdrawals waiting.').waitFor()
-    // The freelancer's open wallet page hears of the payout (no reload).
-    await freelancer.getByTestId('balances').getByText('withdrawing $900.00').waitFor({ state: 'detached' })
-    t.ok(await freelancer.getByTestId('balances').getByText('earnings $0.00').isVisible(), 'paid out')
-    await operator.getByRole('button', { name: 'Verify the ledger' }).click()
-    await operator.getByText('Balanced', { exact: true }).waitFor()
+    t.equal(
+      await withdrawThroughOperator(freelancer, operator),
+      '$900.00',
+      '$1,000.00 released less the 10 % fee, paid out',
+    )
     await snap(freelancer, suite, '05-withdrawn')
   })
 
   await t.test('both leave feedback; it is revealed to both', async (t) => {
-    await client.getByLabel('Quality of work').selectOption('4')
-    await client.getByLabel('Public comment').fill('Lovely site, on time.')
-    await client.getByRole('button', { name: 'Leave feedback' }).click()
-    await client.getByText('only you see this until the reveal').waitFor()
-
-    await freelancer.goto(contractPath)
-    await freelancer.getByText('The client has left theirs.').waitFor()
-    t.equal(await freelancer.getByTestId('feedback-by-client').count(), 0, 'hidden before the reveal')
-    await freelancer.getByLabel('Public comment').fill('Clear brief, quick payment.')
-    await freelancer.getByRole('button', { name: 'Leave feedback' }).click()
-    await freelancer.getByTestId('feedback-by-client').getByText('Lovely site, on time.').waitFor()
-    await client.getByTestId('feedback-by-freelancer').getByText('Clear brief, quick payment.').waitFor()
+    const { hiddenBeforeReveal } = await bothLeaveFeedback(client, freelancer, {
+      contractPath,
+      byClient: 'Lovely site, on time.',
+      byFreelancer: 'Clear brief, quick payment.',
+    })
+    t.ok(hiddenBeforeReveal, 'the client’s feedback is hidden from the freelancer before the reveal')
     await snap(client, suite, '06-feedback-phone')
-    t.pass('revealed to both')
   })
 })
