@@ -3,11 +3,12 @@ import { DAY } from '../../clock.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
 import type { ContractsService, OpenHold } from '../contracts/index.js'
+import { roleIn, type Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { END_WINDOW_KIND, endIfNoHoldLeft, holdRuleOf, UNSUBMITTED, type HoldView } from './milestones.holds.js'
 import { heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
-import { roleIn, type Actor, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
+import type { MilestoneOutcome, MilestonesService } from './milestones.service.js'
 
 /**
  * Ending a contract with money in escrow: submitted work keeps its review window and

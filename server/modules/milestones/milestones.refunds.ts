@@ -1,7 +1,8 @@
 import type { Transaction } from '../../../db/client.js'
+import type { Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
-import { HOLDING, type Actor, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
+import { HOLDING, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
 
 /** Refunds of escrow to the client's wallet, partial or whole, with the freelancer's consent or an operator's call. */
 export function createMilestoneRefunds(

@@ -4,6 +4,7 @@ import { createActionRunner } from '../../http/action-runner.js'
 import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/index.js'
+import type { Actor } from './milestones.access.js'
 import { createMilestonesRepository } from './milestones.repository.js'
 import {
   AmountBody,
@@ -15,7 +16,7 @@ import {
   toMilestone,
 } from './milestones.schemas.js'
 import type { MilestoneRefunds } from './milestones.refunds.js'
-import type { Actor, MilestoneOutcome, MilestonesService } from './milestones.service.js'
+import type { MilestoneOutcome, MilestonesService } from './milestones.service.js'
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody }
 

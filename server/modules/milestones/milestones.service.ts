@@ -5,6 +5,7 @@ import { appendActivity } from '../activity/index.js'
 import type { ContractsService } from '../contracts/index.js'
 import type { InvoiceRow } from '../invoices/index.js'
 import { accountKey, accounts } from '../ledger/index.js'
+import { lockFor, roleIn, type Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { END_WINDOW_KIND, endIfNoHoldLeft } from './milestones.holds.js'
 import { heldOf, releaseFromHold, type EscrowDeps } from './milestones.money.js'
@@ -13,13 +14,6 @@ import { createMilestonesRepository, type ContractRow, type MilestoneRow } from 
 /** The durable deadline that releases a submission nobody answered (subject: the submission id). */
 export const AUTO_RELEASE_KIND = 'milestone.auto-release'
 
-export type PartyRole = 'client' | 'freelancer' | 'operator'
-export interface Actor {
-  id: string
-  /** The account's role: operators may look at every contract and decide refunds. */
-  role: string
-}
-
 /** What a use case changed: the route answers with it; after the commit, live state and stale deadlines follow. */
 export interface MilestoneOutcome {
   milestone: MilestoneRow
@@ -27,12 +21,6 @@ export interface MilestoneOutcome {
   invoice?: InvoiceRow
   /** Auto-release deadlines (submission ids) that no longer apply: cancelled after the commit. */
   staleDeadlines: string[]
-}
-
-export function roleIn(contract: ContractRow, actor: Actor): PartyRole | null {
-  if (contract.clientId === actor.id) return 'client'
-  if (contract.freelancerId === actor.id) return 'freelancer'
-  return actor.role === 'operator' ? 'operator' : null
 }
 
 /** States with money in escrow that the client and freelancer may still act on. */
@@ -58,26 +46,6 @@ export function createMilestonesService(
   },
 ) {
   const { clock } = deps
-
-  async function lockFor(tx: Transaction, milestoneId: string, actor: Actor | null) {
-    const repository = createMilestonesRepository(tx)
-    const peek = await repository.find(milestoneId)
-    if (!peek) throw milestoneErrors.notFound()
-    // An ending contract is locked for update (its last hold ends it); a running one is
-    // shared, and stays running while shared (ending it needs the update lock).
-    const peekContract = await repository.contract(peek.contractId)
-    let contract =
-      peekContract?.state === 'ending'
-        ? await repository.lockContract(peek.contractId)
-        : await repository.shareContract(peek.contractId)
-    if (contract?.state === 'ending' && peekContract?.state !== 'ending')
-      contract = await repository.lockContract(contract.id)
-    const milestone = await repository.lock(milestoneId)
-    if (!contract || !milestone) throw milestoneErrors.notFound()
-    const role = actor ? roleIn(contract, actor) : 'operator'
-    if (!role) throw milestoneErrors.notFound()
-    return { repository, contract, milestone, role }
-  }
 
   const log = (
     tx: Transaction,
