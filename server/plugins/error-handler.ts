@@ -95,12 +95,10 @@ export function installErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     if (pageFallback?.matches(request)) return pageFallback.serve(request, reply)
-    return reply
-      .status(404)
-      .send({
-        code: 'not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      })
+    return reply.status(404).send({
+      code: 'not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      requestId: request.id,
+    })
   })
 }

@@ -143,9 +143,7 @@ export function createLedgerRepository(db: Executor) {
       )
     },
     /** Escrow left behind: hold accounts with money whose milestone's contract is over (every one is a bug). */
-    async holdsOnEndedContracts(
-      limit: number,
-    ): Promise<
+    async holdsOnEndedContracts(limit: number): Promise<
       Array<{
         id: string
         currency: string
