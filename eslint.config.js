@@ -36,7 +36,6 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
       ],
-      'max-lines': ['error', { max: 400 }],
       eqeqeq: ['error', 'smart'],
     },
   },
