@@ -21,8 +21,6 @@ export function createMilestoneEnding(
     scheduler: Pick<Scheduler, 'schedule'>
     contracts: Pick<ContractsService, 'finishEnding'>
     milestones: Pick<MilestonesService, 'lockFor'>
-    /** Days of the end window, read when a contract ends (the deadline keeps its date afterwards). */
-    endWindowDays: (executor: Executor) => Promise<number>
   },
 ) {
   const { clock } = deps
@@ -44,7 +42,8 @@ export function createMilestoneEnding(
       const repository = createMilestonesRepository(tx)
       const milestones = await repository.ofContract(contract.id, true)
       if (!milestones.some((m) => heldOf(m) > 0n)) return []
-      const endRefundAt = new Date(clock.now().getTime() + (await deps.endWindowDays(tx)) * DAY)
+      // The operator's end window in force now; the deadline keeps its date if it changes later.
+      const endRefundAt = new Date(clock.now().getTime() + (await deps.settings.getSettings(tx)).endWindowDays * DAY)
       const started: MilestoneRow[] = []
       for (const milestone of milestones) {
         if (heldOf(milestone) === 0n || !UNSUBMITTED.has(milestone.state)) {

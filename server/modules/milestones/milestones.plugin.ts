@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import type { Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
@@ -27,8 +26,6 @@ declare module 'fastify' {
 
 export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    /** The end window of a contract ending now: the operator's setting in force in that transaction. */
-    const endWindowDays = async (executor: Executor) => (await app.settings.getSettings(executor)).endWindowDays
     const milestones = createMilestonesService({
       ledger: app.ledger,
       invoices: app.invoices,
@@ -55,7 +52,6 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       clock,
       ids,
       settings: app.settings,
-      endWindowDays,
     })
     const live = createMoneyLiveState({
       db: app.db,
