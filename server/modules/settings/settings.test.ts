@@ -4,6 +4,7 @@ import t from 'tap'
 import { DAY, HOUR } from '../../clock.js'
 import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
 import { activity, createHourlyContract } from '../../../test/fixtures/hourly-contract.js'
+import { plannedContract } from '../../../test/fixtures/planned-contract.js'
 import { build } from '../../../test/helper.js'
 import { balances, depositConfirmed, idem, makeOperator } from '../../../test/money.js'
 
@@ -274,6 +275,40 @@ t.test('a week keeps the timesheet deadlines it was created with; the next week 
 })
 
 t.test(
+t.test('a contract ending after the end window changed gets the new window for its unsubmitted work', async (t) => {
+  const ctx = await build(t)
+  const { call, clock } = ctx
+  const operator = await makeOperator(ctx)
+  const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+  const { contractId, milestoneIds } = await plannedContract(ctx, { client, freelancer, amounts: [20_000] })
+  const [funded] = milestoneIds as [string]
+  await depositConfirmed(ctx, client, operator, 20_000)
+  const fund = await call({
+    method: 'POST',
+    url: `/api/v1/milestones/${funded}/fund`,
+    token: client.token,
+    headers: idem(),
+  })
+  t.equal(fund.statusCode, 200)
+  const changed = await call({ method: 'PATCH', url, token: operator.token, payload: { endWindowDays: 3 } })
+  t.equal(changed.statusCode, 200)
+
+  clock.advance(HOUR)
+  const end = await call({ method: 'POST', url: `/api/v1/contracts/${contractId}/end`, token: client.token })
+  t.equal(end.statusCode, 200, end.body)
+  t.equal(end.json().state, 'ending')
+  const refundAt = new Date(clock.now().getTime() + 3 * DAY).toISOString()
+  const holds = await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/holds`, token: freelancer.token })
+  t.match(holds.json().items, [{ milestoneId: funded, rule: 'end_window', deadline: refundAt }], '3 days, not 14')
+
+  clock.set(refundAt)
+  await ctx.app.scheduler.runDue()
+  t.same(await balances(ctx, client), { available: 20_000, inEscrow: 0, earnings: 0, pendingWithdrawal: 0 })
+  const contract = await call({ method: 'GET', url: `/api/v1/contracts/${contractId}`, token: client.token })
+  t.equal(contract.statusCode, 200, contract.body)
+  t.equal(contract.json().state, 'ended', 'the refund emptied the last hold')
+})
+
   'a status report is due on the operator’s weekday and hour; a check already scheduled keeps its date',
   async (t) => {
     const ctx = await build(t) // Monday 2026-11-23 09:00 UTC: the first full week starts 2026-11-30
