@@ -274,7 +274,6 @@ t.test('a week keeps the timesheet deadlines it was created with; the next week 
   )
 })
 
-t.test(
 t.test('a contract ending after the end window changed gets the new window for its unsubmitted work', async (t) => {
   const ctx = await build(t)
   const { call, clock } = ctx
@@ -309,6 +308,7 @@ t.test('a contract ending after the end window changed gets the new window for i
   t.equal(contract.json().state, 'ended', 'the refund emptied the last hold')
 })
 
+t.test(
   'a status report is due on the operator’s weekday and hour; a check already scheduled keeps its date',
   async (t) => {
     const ctx = await build(t) // Monday 2026-11-23 09:00 UTC: the first full week starts 2026-11-30
