@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import { asc, eq, gt, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { contractsTable, invoiceCountersTable, invoicesTable, usersTable } from '../../../db/schema/index.js'
 
@@ -52,24 +52,6 @@ export function createInvoicesRepository(db: Executor) {
     async correctionOf(id: string): Promise<InvoiceRow | null> {
       const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.correctsInvoiceId, id))
       return row ?? null
-    },
-    async pageOfContract(
-      contractId: string,
-      after: { at: Date; id: string } | null,
-      limit: number,
-    ): Promise<InvoiceRow[]> {
-      const t = invoicesTable
-      return db
-        .select()
-        .from(t)
-        .where(
-          and(
-            eq(t.contractId, contractId),
-            after ? or(lt(t.createdAt, after.at), and(eq(t.createdAt, after.at), lt(t.id, after.id))) : undefined,
-          ),
-        )
-        .orderBy(desc(t.createdAt), desc(t.id))
-        .limit(limit)
     },
     async contract(contractId: string) {
       const [row] = await db.select().from(contractsTable).where(eq(contractsTable.id, contractId))
