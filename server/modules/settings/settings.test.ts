@@ -6,6 +6,7 @@ import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
 import { activity, createHourlyContract } from '../../../test/fixtures/hourly-contract.js'
 import { plannedContract } from '../../../test/fixtures/planned-contract.js'
 import { build } from '../../../test/helper.js'
+import { act, expect, hire, hourlyJob, postJob, propose } from '../../../test/marketplace.js'
 import { balances, depositConfirmed, idem, makeOperator } from '../../../test/money.js'
 
 t.setTimeout(180_000)
@@ -357,5 +358,62 @@ t.test(
       'filed before it was due',
     )
     t.same(after.nextDue, { weekStart: '2026-12-14', dueAt: '2026-12-23T12:00:00.000Z' })
+  },
+)
+
+t.test(
+  'the dispute answer, the offer expiry, the default weekly limit and the feedback window follow the operator',
+  async (t) => {
+    const ctx = await build(t)
+    const { call, clock } = ctx
+    const operator = await makeOperator(ctx)
+    const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+    const { milestoneIds } = await boundFixedContract(ctx, { client, freelancer, amounts: [20_000] })
+    await depositConfirmed(ctx, client, operator, 20_000)
+    await expect(call, 200, {
+      method: 'POST',
+      url: `/api/v1/milestones/${milestoneIds[0]}/fund`,
+      token: client.token,
+      headers: idem(),
+    })
+    await expect(call, 200, {
+      method: 'PATCH',
+      url,
+      token: operator.token,
+      payload: { disputeResponseDays: 2, offerExpiryDays: 3, defaultWeeklyLimitHours: 25, feedbackWindowDays: 5 },
+    })
+
+    clock.advance(HOUR)
+    const dispute = await expect(call, 201, {
+      method: 'POST',
+      url: `/api/v1/milestones/${milestoneIds[0]}/disputes`,
+      token: freelancer.token,
+      payload: { reason: 'The brief changed after funding' },
+    })
+    t.equal(dispute.responseDueAt, new Date(clock.now().getTime() + 2 * DAY).toISOString(), 'two days to answer')
+
+    const job = await postJob(call, client.token, hourlyJob)
+    const proposal = await propose(call, freelancer.token, job.id, {
+      coverLetter: 'Hourly.',
+      hourlyRate: 4_000,
+      estimatedDays: 30,
+    })
+    const offer = await hire(call, client.token, proposal.id)
+    t.equal(offer.offerExpiresAt, new Date(clock.now().getTime() + 3 * DAY).toISOString(), 'the offer waits 3 days')
+    const hourly = await act(call, freelancer.token, `/api/v1/contracts/${offer.id}/accept`)
+    t.equal(hourly.weeklyLimitMinutes, 25 * 60, 'the new default weekly limit binds')
+
+    const ended = await act(call, client.token, `/api/v1/contracts/${hourly.id}/end`)
+    t.equal(ended.state, 'ended')
+    const feedback = await expect(call, 200, {
+      method: 'GET',
+      url: `/api/v1/contracts/${hourly.id}/feedback`,
+      token: client.token,
+    })
+    t.equal(
+      feedback.window.closesAt,
+      new Date(Date.parse(ended.endedAt) + 5 * DAY).toISOString(),
+      'five days to leave feedback',
+    )
   },
 )
