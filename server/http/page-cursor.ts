@@ -57,8 +57,15 @@ export function parseTimeIdCursor(cursor: string): TimeIdCursor {
   })
 }
 
-/** The rows after `cursor` in a list ordered by `at` then `id`, both descending (none: no condition). */
-export function olderThan(at: AnyColumn, id: AnyColumn, cursor: TimeIdCursor | null | undefined): SQL | undefined {
+/**
+ * The rows after `cursor` in a list ordered by `at` (a column, or an expression such as an
+ * invoice's date) then `id`, both descending (no cursor: no condition).
+ */
+export function olderThan(
+  at: AnyColumn | SQL,
+  id: AnyColumn,
+  cursor: TimeIdCursor | null | undefined,
+): SQL | undefined {
   return cursor ? sql`(${at}, ${id}) < (${cursor.at.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined
 }
 

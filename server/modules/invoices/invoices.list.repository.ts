@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Executor } from '../../../db/client.js'
 import { contractsTable, invoicesTable, jobsTable, usersTable } from '../../../db/schema/index.js'
+import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 import type { InvoiceRow } from './invoices.repository.js'
 
 export type InvoiceState = 'draft' | 'formal' | 'paid' | 'void'
@@ -78,11 +79,7 @@ const freelancerUser = alias(usersTable, 'invoice_freelancer')
 export function createInvoiceListRepository(db: Executor) {
   return {
     /** Newest first by invoice date, then id; `after` is the last row of the previous page. */
-    async page(
-      filter: InvoiceFilter,
-      after: { at: Date; id: string } | null,
-      limit: number,
-    ): Promise<InvoiceListRow[]> {
+    async page(filter: InvoiceFilter, after: TimeIdCursor | null, limit: number): Promise<InvoiceListRow[]> {
       const rows = await db
         .select({
           invoice: t,
@@ -95,12 +92,7 @@ export function createInvoiceListRepository(db: Executor) {
         .innerJoin(freelancerUser, eq(freelancerUser.id, t.freelancerId))
         .innerJoin(contractsTable, eq(contractsTable.id, t.contractId))
         .leftJoin(jobsTable, eq(jobsTable.id, contractsTable.jobId))
-        .where(
-          and(
-            whereOf(filter),
-            after ? sql`(${invoiceDate}, ${t.id}) < (${at(after.at)}, ${after.id}::uuid)` : undefined,
-          ),
-        )
+        .where(and(whereOf(filter), olderThan(invoiceDate, t.id, after)))
         .orderBy(desc(invoiceDate), desc(t.id))
         .limit(limit)
       return rows
