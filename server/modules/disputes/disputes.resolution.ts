@@ -20,15 +20,6 @@ export interface Resolved {
   invoice?: InvoiceRow
 }
 
-/** Appends a contract's activity entry in the caller's transaction. */
-export type ContractActivityLog = (
-  tx: Transaction,
-  contract: ContractRow,
-  actorId: string | null,
-  type: string,
-  data: Record<string, unknown>,
-) => Promise<unknown>
-
 /** A split gives the freelancer between nothing and all that is held. */
 export function checkSplit(amount: bigint, held: bigint) {
   if (amount < 0n || amount > held) throw disputeErrors.badSplit(undefined, { held: Number(held) })
@@ -40,8 +31,7 @@ export function checkSplit(amount: bigint, held: bigint) {
  */
 export function createDisputeResolution(
   deps: EscrowDeps & {
-    milestones: Pick<MilestonesService, 'holdEmptied'>
-    log: ContractActivityLog
+    milestones: Pick<MilestonesService, 'holdEmptied' | 'log'>
   },
 ) {
   const { clock } = deps
@@ -105,7 +95,7 @@ export function createDisputeResolution(
       freelancerAmount: input.freelancerAmount,
       createdAt: now,
     })
-    await deps.log(tx, contract, input.actorId, 'dispute.resolved', {
+    await deps.milestones.log(tx, contract, input.actorId, 'dispute.resolved', {
       disputeId: dispute.id,
       milestoneId: milestone.id,
       resolution: input.resolution,

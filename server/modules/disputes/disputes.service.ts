@@ -1,7 +1,6 @@
 import type { Executor, Transaction } from '../../../db/client.js'
 import { DAY } from '../../clock.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
-import { appendActivity } from '../activity/index.js'
 import {
   createMilestonesRepository,
   heldOf,
@@ -14,7 +13,7 @@ import {
 } from '../milestones/index.js'
 import { disputeErrors } from './disputes.errors.js'
 import { createDisputesRepository } from './disputes.repository.js'
-import { checkSplit, createDisputeResolution, type ContractActivityLog, type Resolved } from './disputes.resolution.js'
+import { checkSplit, createDisputeResolution, type Resolved } from './disputes.resolution.js'
 
 /** The durable deadline by which the other side must answer (subject: the dispute id). */
 export const DISPUTE_DEADLINE_KIND = 'dispute.response-deadline'
@@ -43,22 +42,15 @@ const LIVE = new Set(['open', 'answered', 'escalated'])
  */
 export function createDisputesService(
   deps: EscrowDeps & {
-    milestones: Pick<MilestonesService, 'lockFor' | 'holdEmptied' | 'stopEndWindow'>
+    milestones: Pick<MilestonesService, 'lockFor' | 'holdEmptied' | 'stopEndWindow' | 'log'>
     scheduler: Pick<Scheduler, 'schedule'>
   },
 ) {
   const { clock, ids } = deps
 
-  const log: ContractActivityLog = (tx, contract, actorId, type, data) =>
-    appendActivity(tx, deps, {
-      workroomId: contract.workroomId,
-      actorId,
-      type,
-      scopeFreelancerId: contract.freelancerId,
-      data: { contractId: contract.id, ...data },
-    })
+  const { log } = deps.milestones
 
-  const { resolve, accept } = createDisputeResolution({ ...deps, log })
+  const { resolve, accept } = createDisputeResolution(deps)
 
   /** Locks in the one order: contract (shared) -> milestone -> dispute. */
   async function lockDispute(tx: Transaction, disputeId: string, actor: Actor | null) {
