@@ -91,9 +91,10 @@ export function createDisputesService(
       payment = billed.payment
     } else if (draftId) {
       // Nothing of the week is owed: the draft stays a draft, revised to zero, never numbered.
-      await reviseDraft(tx, deps, draftId, {
+      await reviseDraft(tx, draftId, {
         lines: weekLines(sheet, contract, 0, 0n),
         amount: 0n,
+        fee: 0n,
         note: 'Every billable minute was disputed; none is billed.',
       })
     }

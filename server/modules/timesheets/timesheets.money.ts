@@ -80,9 +80,8 @@ export const partiesOf = (contract: HourlyContract) => ({
  */
 export async function reviseDraft(
   tx: Transaction,
-  deps: Pick<MoneyDeps, 'settings'>,
   invoiceId: string,
-  input: { lines: InvoiceRow['lines']; amount: bigint; note?: string },
+  input: { lines: InvoiceRow['lines']; amount: bigint; fee: bigint; note?: string },
 ) {
   const repository = createInvoicesRepository(tx)
   const draft = await repository.lock(invoiceId)
@@ -91,7 +90,7 @@ export async function reviseDraft(
     lines: input.lines,
     subtotal: input.amount,
     total: input.amount,
-    feeAmount: await feeOf(tx, deps, input.amount),
+    feeAmount: input.fee,
     ...(input.note !== undefined ? { note: input.note } : {}),
   })
 }
@@ -104,18 +103,17 @@ export async function reviseDraft(
 async function collect(
   tx: Transaction,
   deps: MoneyDeps,
-  /** `fee`: what the invoice being paid already says; otherwise the fee in force now. */
+  /** `fee`: the one the invoice being paid says (or is about to say). */
   input: {
     contract: HourlyContract
     currency: string
     gross: bigint
-    fee?: bigint
+    fee: bigint
     reference: string
     actorId: string | null
   },
 ) {
-  const { contract, currency, gross } = input
-  const fee = input.fee ?? (await feeOf(tx, deps, gross))
+  const { contract, currency, gross, fee } = input
   const net = gross - fee
   try {
     await tx.transaction(async (savepoint) => {
@@ -202,17 +200,20 @@ export async function billMinutes(
   },
 ): Promise<{ invoice: InvoiceRow; payment: 'paid' | 'awaiting_funds' }> {
   const { sheet, contract } = input
+  // One fee for the payment and the invoice that records it: the settings are read once.
+  const fee = await feeOf(tx, deps, input.amount)
   const payment = await collect(tx, deps, {
     contract,
     currency: sheet.currency,
     gross: input.amount,
+    fee,
     reference: input.source,
     actorId: input.actorId,
   })
   const lines = weekLines(sheet, contract, input.minutes, input.amount, input.label)
   let invoice: InvoiceRow
   if (input.draftId) {
-    await reviseDraft(tx, deps, input.draftId, { lines, amount: input.amount })
+    await reviseDraft(tx, input.draftId, { lines, amount: input.amount, fee })
     invoice = await deps.invoices.finalize(tx, input.draftId)
   } else {
     invoice = await deps.invoices.issue(tx, {
@@ -220,7 +221,7 @@ export async function billMinutes(
       source: input.source,
       currency: sheet.currency,
       lines,
-      feeAmount: await feeOf(tx, deps, input.amount),
+      feeAmount: fee,
       state: 'formal',
       ...period(sheet),
     })
