@@ -1,11 +1,12 @@
-import { and, desc, eq, inArray, ne } from 'drizzle-orm'
+import { desc, eq } from 'drizzle-orm'
 import type * as Y from 'yjs'
 import type { Database } from '../../../db/client.js'
-import { contractsTable, disputesTable, invoicesTable, milestonesTable } from '../../../db/schema/index.js'
+import { invoicesTable } from '../../../db/schema/index.js'
 import type { DocumentMutation } from '../../realtime/kinds.js'
 import type { EventsService } from '../events/index.js'
 import { formatInvoiceNumber } from '../invoices/index.js'
 import { heldOf } from './milestones.money.js'
+import { createMilestonesRepository } from './milestones.repository.js'
 
 const REFRESH_SOON_MS = [20, 1000]
 
@@ -25,23 +26,11 @@ export function createMoneyLiveState(deps: {
   const { db } = deps
 
   async function snapshot(contractId: string) {
-    const [contract] = await db.select().from(contractsTable).where(eq(contractsTable.id, contractId))
+    const repository = createMilestonesRepository(db)
+    const contract = await repository.contract(contractId)
     if (!contract) return null
-    const milestones = await db.select().from(milestonesTable).where(eq(milestonesTable.contractId, contractId))
-    const disputes = milestones.length
-      ? await db
-          .select()
-          .from(disputesTable)
-          .where(
-            and(
-              inArray(
-                disputesTable.milestoneId,
-                milestones.map((m) => m.id),
-              ),
-              ne(disputesTable.state, 'resolved'),
-            ),
-          )
-      : []
+    const milestones = await repository.ofContract(contractId)
+    const disputes = await repository.liveDisputesOf(milestones.map((m) => m.id))
     const invoices = await db
       .select()
       .from(invoicesTable)
