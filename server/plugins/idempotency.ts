@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Database, Transaction } from '../../db/client.js'
 import { idempotencyKeysTable } from '../../db/schema/index.js'
-import { canonicalJson } from '../../common/canonical-json.js'
 import type { Clock } from '../clock.js'
 import { AppError, defineErrors } from '../http/errors.js'
 import { moneyTransaction, pgErrorCode } from '../../db/transactions.js'
@@ -66,17 +65,16 @@ const LOCK_TIMEOUT = '55P03'
 /** How long a duplicate waits for the first request with its key (and any money transaction for a lock) before answering 409. */
 const WAIT_FOR_FIRST = '10s'
 
-/** What makes two requests "the same": method, route, path parameters and body (key order ignored). */
+/**
+ * What makes two requests "the same": method, route, path parameters and the body's bytes
+ * exactly as sent (a retry resends the same bytes). Hashing the bytes, not the parsed value,
+ * costs the same for any body and cannot be driven into deep recursion.
+ */
 export function requestFingerprint(request: FastifyRequest): string {
   return createHash('sha256')
-    .update(
-      canonicalJson([
-        request.method,
-        request.routeOptions.url ?? request.url,
-        request.params ?? {},
-        request.body ?? null,
-      ]),
-    )
+    .update(JSON.stringify([request.method, request.routeOptions.url ?? request.url, request.params ?? {}]))
+    .update('\n')
+    .update(request.rawBody ?? '')
     .digest('hex')
 }
 

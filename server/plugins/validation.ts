@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats'
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify'
 import fastJsonStringify from 'fast-json-stringify'
 import { AppError } from '../http/errors.js'
+import { installBodyParsing } from './request-body.js'
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
@@ -65,7 +66,9 @@ export function routesOf(app: FastifyInstance): Array<{ schema?: Record<string, 
   return routeSchemas.get(app) ?? []
 }
 
+/** Validation of every route's input: bodies are parsed within limits (request-body.ts), then checked by schema. */
 export function installValidators(app: FastifyInstance): void {
+  installBodyParsing(app)
   const routes: Array<{ schema?: Record<string, unknown> }> = []
   routeSchemas.set(app, routes)
   app.addHook('onRoute', (route) => {
