@@ -10,9 +10,9 @@
 # package.json asks for Node >= 20; pass --build-arg NODE_VERSION=22 to move up.
 ARG NODE_VERSION=20
 
-# Build stage: the web app (Vite, Preact) needs the dev dependencies; only its output
-# (client/web/dist) goes on to the runtime image.
-FROM node:${NODE_VERSION}-bookworm-slim AS web
+# Build stage: the web app (Vite, Preact) needs the dev dependencies, and the server is
+# compiled to JavaScript (esbuild); only their output (dist/) goes on to the runtime image.
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
 # The postinstall build has no sources yet: skip it here, build explicitly below.
@@ -21,6 +21,11 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY common ./common
 COPY client ./client
 RUN npm run build:web
+# The server build copies db/migrations and client/web/dist into dist/ beside the code
+# that finds them.
+COPY server ./server
+COPY db ./db
+RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim
 
@@ -28,7 +33,6 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 # Dependencies first, so this layer is reused while only the source changes.
-# tsx (the TypeScript runner) is a runtime dependency, so --omit=dev keeps it;
 # sharp and @node-rs/argon2 come as prebuilt optional packages (no compiler needed).
 # --ignore-scripts: the postinstall web build has no sources at this point (the build
 # stage made the app); no runtime dependency needs an install script.
@@ -36,10 +40,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm cache clean --force
 
-# The source stays owned by root: the server only reads it. It writes to /data
-# (state) and the OS temp dir (tsx's compile cache).
-COPY . .
-COPY --from=web /build/client/web/dist ./client/web/dist
+# Only the compiled server (with its migrations and the web app), owned by root: the
+# server only reads it. It writes to /data (state).
+COPY --from=build /build/dist ./dist
 
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
@@ -55,6 +58,8 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 
-# Same as `npm start` (tsx server/main.ts) without npm in between, so SIGTERM
-# from `docker stop` reaches tsx, which passes it on to the server.
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+# node itself, no npm or TypeScript runner in between: SIGTERM from `docker stop` reaches
+# the server, which drains (finishes requests, closes sockets and the database) and exits 0.
+# As PID 1 without an init it still gets SIGTERM, since it installs its own handler;
+# docker-compose.yml adds an init (`init: true`) to reap any stray child.
+CMD ["node", "--enable-source-maps", "dist/server/main.js"]

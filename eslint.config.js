@@ -8,7 +8,15 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'client/web/dist/', 'client/sdk/openapi.d.ts', 'db/migrations/', 'data/', 'coverage/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'client/web/dist/',
+      'client/sdk/openapi.d.ts',
+      'db/migrations/',
+      'data/',
+      'coverage/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
