@@ -38,6 +38,7 @@ import { metricsPlugin } from './plugins/metrics.js'
 import { openapiPlugin } from './plugins/openapi.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { schedulerPlugin } from './plugins/scheduler.js'
+import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { realtimePlugin } from './plugins/realtime.js'
 import { contractStateModule } from './modules/contract-state/index.js'
 import { termsModule } from './modules/terms/index.js'
@@ -107,12 +108,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
 
   const database = deps.database ?? (await openConfiguredDatabase(config))
   await app.register(cookie)
+  await app.register(securityHeadersPlugin, { https: config.publicUrl.startsWith('https:') })
   await app.register(openapiPlugin)
   await app.register(databasePlugin, { handle: database, closeWithApp: !deps.database })
   await app.register(busPlugin, { redisUrl: config.redisUrl })
   await app.register(rateLimitPlugin, { redisUrl: config.redisUrl })
   await app.register(storagePlugin, deps.storage ? { store: deps.storage } : { config: config.storage })
-  await app.register(metricsPlugin)
+  await app.register(metricsPlugin, { token: config.metricsToken })
   await app.register(healthPlugin)
   await app.register(schedulerPlugin, { clock, ids, intervalMs: config.schedulerIntervalMs })
   await app.register(socketsPlugin, { maxPayload: config.wsMaxFrameBytes })

@@ -113,6 +113,14 @@ export const settingsSchema = Type.Object({
     whenEmpty: "`PUBLIC_URL`'s origin, `http://127.0.0.1:$PORT` and `http://localhost:$PORT`",
     description: 'Comma-separated Origins allowed for WebSockets and cookie-authenticated writes.',
   }),
+  metricsToken: Type.Union([Type.String({ minLength: 16, maxLength: 200 }), Type.Null()], {
+    env: 'METRICS_TOKEN',
+    default: null,
+    whenEmpty: '`/metrics` answers 404',
+    secret: true,
+    description:
+      'Bearer token (16+ characters) a Prometheus scraper sends to read `/metrics`; without it the page is off.',
+  }),
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     env: 'LOG_LEVEL',
     default: 'info',
@@ -204,11 +212,12 @@ export const settingsSchema = Type.Object({
   }),
   docMaxBytes: Type.Integer({
     env: 'DOC_MAX_BYTES',
-    default: 10 * MiB,
+    default: 3 * MiB,
     minimum: KiB,
     maximum: GiB,
     description:
-      'Largest shared document (10 MiB); an update that would pass it is refused and the client told (close 1009).',
+      'Largest stored shared document (3 MiB), at most 3/4 of `WS_SEND_BUFFER_BYTES` so a fresh client can ' +
+      'always load it; an update that would pass it is refused and its sender closed with 1009.',
   }),
   wsConnectsPerMinute: Type.Integer({
     env: 'WS_CONNECTS_PER_MINUTE',

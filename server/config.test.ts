@@ -69,6 +69,9 @@ t.test('a bad value stops start-up and names the variable', async (t) => {
     [{ ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/path' }, 'ALLOWED_ORIGINS'],
     [{ PLATFORM_FEE_BPS: '-1' }, 'PLATFORM_FEE_BPS'],
     [{ SESSION_TTL_DAYS: '1.5' }, 'SESSION_TTL_DAYS'],
+    // A document a fresh client could not receive within its send buffer (issue 20, F2).
+    [{ DOC_MAX_BYTES: String(4 * 1024 * 1024) }, 'DOC_MAX_BYTES'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
   ]
   for (const [env, variable] of cases) {
     t.throws(() => loadConfig(env), ConfigError, `${JSON.stringify(env)} is refused`)
@@ -98,7 +101,7 @@ t.test('the server refuses to start on a bad value', async (t) => {
 
 t.test('credentials are flagged secret and left empty in .env.example', async (t) => {
   const secrets = configVariables.filter((variable) => variable.secret).map((variable) => variable.name)
-  t.same(secrets, ['DATABASE_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'REDIS_URL'])
+  t.same(secrets, ['DATABASE_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'REDIS_URL', 'METRICS_TOKEN'])
   const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
   for (const name of secrets) t.match(example, new RegExp(`^${name}=$`, 'm'), `${name} has no value`)
   t.match(example, /^PLATFORM_FEE_BPS=1000$/m, 'other variables show their default')

@@ -139,6 +139,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     }
   }
 
+  // A fresh client receives the whole document in one message: it must fit its send buffer.
+  if (settings.docMaxBytes > (settings.wsSendBufferBytes / 4) * 3)
+    throw new ConfigError('DOC_MAX_BYTES', 'must be at most 3/4 of WS_SEND_BUFFER_BYTES, or new clients cannot load it')
+
   const publicUrl = (settings.publicUrl ?? `http://localhost:${settings.port}`).replace(/\/+$/, '')
   const allowedOrigins = settings.allowedOrigins?.map((entry) => new URL(entry).origin) ?? [
     new URL(publicUrl).origin,

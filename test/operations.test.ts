@@ -7,8 +7,11 @@ import { build } from './helper.js'
 
 t.setTimeout(60_000)
 
+const METRICS_TOKEN = 'scraper-token-0123456789'
+const scrape = { authorization: `Bearer ${METRICS_TOKEN}` }
+
 t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
-  const { call, config, app } = await build(t)
+  const { call, config, app } = await build(t, { env: { METRICS_TOKEN } })
   const health = await call({ method: 'GET', url: '/healthz' })
   t.equal(health.statusCode, 200)
   const ready = await call({ method: 'GET', url: '/readyz' })
@@ -32,7 +35,7 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
   t.ok([200, 302].includes(docs.statusCode), 'the docs page answers')
 
   await call({ method: 'GET', url: '/api/v1/me' })
-  const metrics = await call({ method: 'GET', url: '/metrics' })
+  const metrics = await call({ method: 'GET', url: '/metrics', headers: scrape })
   t.equal(metrics.statusCode, 200)
   t.match(metrics.body, /workroom_http_requests_total\{method="GET",route="\/api\/v1\/me",status="401"\} 1/)
   t.match(metrics.body, /process_cpu_seconds_total/)
@@ -45,7 +48,7 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
     authorize: async () => null,
   })
   await app.realtime.write('ops:metrics', (doc) => doc.getMap('m').set('n', 1))
-  const after = (await call({ method: 'GET', url: '/metrics' })).body
+  const after = (await call({ method: 'GET', url: '/metrics', headers: scrape })).body
   t.match(after, /workroom_realtime_commits 1\b/)
   t.match(after, /workroom_realtime_committed_changes 1\b/)
   const commitMs = Number(/workroom_realtime_commit_ms\{quantile="0.99"\} ([\d.e+-]+)/.exec(after)?.[1])

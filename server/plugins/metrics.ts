@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { httpErrors } from '../http/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -8,9 +10,21 @@ declare module 'fastify' {
   }
 }
 
-/** `GET /metrics` in Prometheus text format, with per-route request counts and latency. */
-export const metricsPlugin = fp(
-  async (app) => {
+const digest = (text: string) => createHash('sha256').update(text).digest()
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(token))
+}
+
+/**
+ * `GET /metrics` in Prometheus text format, with per-route request counts and latency. It
+ * tells route names, load and memory to whoever reads it: only a scraper holding `token`
+ * (`METRICS_TOKEN`) does; everyone else, and everyone when no token is set, gets a 404.
+ */
+export const metricsPlugin = fp<{ token: string | null }>(
+  async (app, { token }) => {
     const registry = new Registry()
     collectDefaultMetrics({ register: registry })
     const requests = new Counter({
@@ -33,7 +47,8 @@ export const metricsPlugin = fp(
       requests.inc({ method: request.method, route, status: String(reply.statusCode) })
       duration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
     })
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      if (!token || !bearerMatches(request.headers.authorization, token)) throw httpErrors.notFound()
       void reply.header('content-type', registry.contentType)
       return registry.metrics()
     })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import Fastify from 'fastify'
 import t from 'tap'
 import { installErrorHandler } from './error-handler.js'
+import { securityHeadersPlugin } from './security-headers.js'
 import { webPlugin } from './web.js'
 
 t.setTimeout(30_000)
@@ -23,6 +24,7 @@ async function fakeDist(): Promise<string> {
 async function appWith(distDir: string, logs: string[] = []) {
   const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => void logs.push(line) } } })
   installErrorHandler(app)
+  await app.register(securityHeadersPlugin, { https: false })
   app.get('/api/v1/thing', async () => ({ ok: true }))
   await app.register(webPlugin, { distDir })
   await app.ready()

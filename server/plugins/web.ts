@@ -11,28 +11,9 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 /** Paths that belong to the server, never to the web app's client-side routes. */
 const serverPrefixes = ['/api/', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics']
 
-/**
- * The content security policy of the app's HTML. Styles allow inline because the terms
- * editor (CodeMirror) writes style elements at run time; scripts come only from the site.
- */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ')
-
+/** The web app's pages are revalidated on every load (their security headers come from security-headers.ts). */
 function htmlHeaders(reply: FastifyReply): void {
   void reply.header('cache-control', 'no-cache')
-  void reply.header('content-security-policy', contentSecurityPolicy)
-  void reply.header('x-content-type-options', 'nosniff')
-  void reply.header('referrer-policy', 'same-origin')
 }
 
 /** A page address the web app routes itself (`/jobs/123`), asked for by a browser. */

@@ -182,7 +182,7 @@ t.test(
   'limits: connection attempts per IP are throttled (4429); a reader that stops reading is dropped (4008)',
   async (t) => {
     const { app, register } = await build(t, {
-      env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536', TRUST_PROXY: 'true' },
+      env: { WS_CONNECTS_PER_MINUTE: '4', WS_SEND_BUFFER_BYTES: '65536', DOC_MAX_BYTES: '49152', TRUST_PROXY: 'true' },
     })
     const base = await listen(app)
     const [writer, reader] = [await register('W'), await register('R')]

@@ -27,6 +27,17 @@ export function tokenFromRequest(request: FastifyRequest): { token: string; via:
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+/**
+ * Whether a browser request comes from the site itself: its `Origin` is allowed, or the
+ * browser says so (`Sec-Fetch-Site: same-origin`). A request with neither is refused when it
+ * rides on the session cookie: a browser always sends one of them with a form or a fetch.
+ */
+export function fromAllowedOrigin(request: FastifyRequest, allowedOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin
+  if (origin !== undefined && allowedOrigins.includes(origin)) return true
+  return request.headers['sec-fetch-site'] === 'same-origin'
+}
+
 /** Resolves the caller on every request by the route's auth mode. */
 export const authHook = fp<{ accounts: Pick<AccountsService, 'authenticate'>; allowedOrigins: readonly string[] }>(
   async (app, { accounts, allowedOrigins }) => {
@@ -41,12 +52,10 @@ export const authHook = fp<{ accounts: Pick<AccountsService, 'authenticate'>; al
       const session = credentials ? await accounts.authenticate(credentials.token) : null
       if (session && credentials) {
         // SameSite=Lax already keeps cross-site POSTs cookie-less; this is the second lock.
-        const origin = request.headers.origin
         if (
           credentials.via === 'cookie' &&
           unsafeMethods.has(request.method) &&
-          origin &&
-          !allowedOrigins.includes(origin)
+          !fromAllowedOrigin(request, allowedOrigins)
         ) {
           throw httpErrors.badOrigin()
         }

@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify'
 import type { UpgradeAuthenticator, UpgradeAuthResult } from '../../http/auth.js'
-import { tokenFromRequest } from './accounts.auth.js'
+import { fromAllowedOrigin, tokenFromRequest } from './accounts.auth.js'
 import type { AccountsService, AuthenticatedSession } from './accounts.service.js'
 
 /**
  * Authenticates a WebSocket upgrade, for the event stream and the document endpoint alike:
  * the Origin (when a browser sends one) must be allowed; then a `?ticket=` (single use,
- * 60 s), or the session cookie, or an `Authorization: Bearer` header (non-browser clients).
+ * 60 s), or the session cookie (only with an allowed Origin or `Sec-Fetch-Site: same-origin`),
+ * or an `Authorization: Bearer` header (non-browser clients).
  */
 export function createUpgradeAuthenticator(deps: {
   accounts: Pick<AccountsService, 'authenticate' | 'redeemTicket'>
@@ -22,6 +23,9 @@ export function createUpgradeAuthenticator(deps: {
       session = await deps.accounts.redeemTicket(ticket)
     } else {
       const credentials = tokenFromRequest(request)
+      // The cookie rides along with any page's request: without a ticket, the page must be ours.
+      if (credentials?.via === 'cookie' && !fromAllowedOrigin(request, deps.allowedOrigins))
+        return { ok: false, reason: 'origin' }
       session = credentials ? await deps.accounts.authenticate(credentials.token) : null
     }
     return session ? { ok: true, session } : { ok: false, reason: 'unauthenticated' }

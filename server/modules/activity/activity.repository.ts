@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { activityEntriesTable, workroomsTable } from '../../../db/schema/index.js'
+import { activityEntriesTable, contractsTable, workroomsTable } from '../../../db/schema/index.js'
 
 export type ActivityRow = typeof activityEntriesTable.$inferSelect
 
@@ -61,6 +61,18 @@ export function createActivityRepository(db: Executor) {
         .limit(input.limit)
     },
     /** The whole chain, in order (for verification). */
+    /**
+     * Whether a freelancer is a party to a contract of the workroom (offered or later). Read
+     * from the table, not the contracts module: activity sits below it and logs for it.
+     */
+    async isContractParty(workroomId: string, freelancerId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: contractsTable.id })
+        .from(contractsTable)
+        .where(and(eq(contractsTable.workroomId, workroomId), eq(contractsTable.freelancerId, freelancerId)))
+        .limit(1)
+      return Boolean(row)
+    },
     async all(workroomId: string): Promise<ActivityRow[]> {
       return db
         .select()

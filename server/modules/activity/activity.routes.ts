@@ -67,7 +67,8 @@ export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['activity'],
         summary: 'Recompute the workroom’s hash chain: {ok, entries, firstBrokenSeq}',
         description:
-          'Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all.',
+          'Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all. ' +
+          'For the client and the freelancers with a contract in the workroom; anyone else gets 404.',
         params: IdParams,
         response: {
           200: Type.Object({
@@ -80,7 +81,13 @@ export const activityRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await membershipOf(request.params.id, requireSession(request).user.id)
+      const membership = await membershipOf(request.params.id, requireSession(request).user.id)
+      // The count covers entries a bidder may not read (other bidders' threads): parties only.
+      if (
+        membership.role === 'freelancer' &&
+        !(await createActivityRepository(app.db).isContractParty(request.params.id, membership.freelancerId))
+      )
+        throw workroomErrors.notFound()
       return verifyChain(app.db, request.params.id)
     },
   )

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { build } from '../../../test/helper.js'
 import { workroomWithHistory } from '../../../test/fixtures/workroom.js'
+import { createContract } from '../../../test/fixtures/contract.js'
 import { entryHash } from './activity.chain.js'
 import { createActivityRepository } from './activity.repository.js'
 
@@ -86,7 +87,13 @@ t.test('verify finds an entry changed, re-hashed or removed directly in the data
   const verify = async (token = client.token) =>
     (await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity/verify`, token })).json()
   t.same(await verify(), { ok: true, entries: 6, firstBrokenSeq: null })
-  t.same(await verify(a.user.token), { ok: true, entries: 6, firstBrokenSeq: null }, 'both parties can check the chain')
+  const asBidder = await call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${workroomId}/activity/verify`,
+    token: a.user.token,
+  })
+  t.equal(asBidder.statusCode, 404, 'a bidder without a contract learns nothing, not even the count: 404')
+  t.equal(asBidder.json().code, 'workrooms.not_found', 'as for a missing workroom')
 
   await app.db.execute(
     sql`update activity_entries set data = jsonb_set(data, '{attachments}', '5') where workroom_id = ${workroomId} and seq = 3`,
@@ -111,4 +118,19 @@ t.test('verify finds an entry changed, re-hashed or removed directly in the data
   t.same(await verify(), { ok: true, entries: 6, firstBrokenSeq: null }, 'restored, the chain holds again')
   await app.db.execute(sql`delete from activity_entries where workroom_id = ${workroomId} and seq = 5`)
   t.same(await verify(), { ok: false, entries: 5, firstBrokenSeq: 5 }, 'a removed entry is found')
+})
+
+t.test('the freelancer of a contract checks the chain of its workroom', async (t) => {
+  const { app, clock, call, register } = await build(t)
+  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
+  const { workroomId } = await createContract(app, clock, { clientId: client.id, freelancerId: freelancer.id })
+  for (const user of [client, freelancer]) {
+    const response = await call({
+      method: 'GET',
+      url: `/api/v1/workrooms/${workroomId}/activity/verify`,
+      token: user.token,
+    })
+    t.equal(response.statusCode, 200, `${user.name} may verify`)
+    t.equal(response.json().ok, true)
+  }
 })

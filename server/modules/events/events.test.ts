@@ -7,7 +7,7 @@ import type { EventFrame } from './events.service.js'
 
 t.setTimeout(60_000)
 
-const env = { WS_PING_INTERVAL_MS: '1000', WS_SEND_BUFFER_BYTES: '65536' }
+const env = { WS_PING_INTERVAL_MS: '1000', WS_SEND_BUFFER_BYTES: '65536', DOC_MAX_BYTES: '49152' }
 
 t.test(
   'real time: a message reaches the other party within 1 s, and only them; logout closes the socket',
