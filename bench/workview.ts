@@ -16,6 +16,8 @@ import { startProcess } from './run-server.js'
 
 const UPLOADS = Number(process.env.UPLOADS ?? 300)
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8)
+/** The server's `/metrics` is private: the benchmark reads its memory figure as a scraper would. */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789'
 /** A segment holds at most 3 screenshots: spread the uploads over contracts and segments. */
 const PER_SEGMENT = 3
 const SEGMENTS_PER_CONTRACT = 10
@@ -48,6 +50,7 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
     {
       ...env,
       DATA_DIR: dataDir,
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       LOG_LEVEL: 'warn',
       SCHEDULER_INTERVAL_MS: '0',
       BENCH_CONTRACTS: String(CONTRACTS),
@@ -138,7 +141,7 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
     for (const socket of sockets) socket.close()
     latencies.sort((a, b) => a - b)
     httpLatencies.sort((a, b) => a - b)
-    const rss = await fetch(`${base}/metrics`)
+    const rss = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })
       .then((r) => r.text())
       .then((text) => /process_resident_memory_bytes (\d+)/.exec(text)?.[1])
     return {
