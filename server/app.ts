@@ -115,7 +115,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(rateLimitPlugin, { redisUrl: config.redisUrl })
   await app.register(storagePlugin, deps.storage ? { store: deps.storage } : { config: config.storage })
   await app.register(metricsPlugin, { token: config.metricsToken })
-  await app.register(healthPlugin)
+  await app.register(healthPlugin, { redis: config.redisUrl !== null })
   await app.register(schedulerPlugin, { clock, ids, intervalMs: config.schedulerIntervalMs })
   await app.register(socketsPlugin, { maxPayload: config.wsMaxFrameBytes })
   await app.register(idempotencyPlugin, { clock })

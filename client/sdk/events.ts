@@ -3,7 +3,9 @@
  * `{type, workroomId, data, at}` for new messages, files, screenshots, money changes...
  *
  * Events are at most once: after a reconnect the listener is told (`onReconnect`) so the
- * page can re-read what it shows. Browsers authenticate with the session cookie; other
+ * page can re-read what it shows. The server asks for the same with a `stream.resync` frame
+ * when its instances lost touch for a while (events may have been missed without this socket
+ * closing); that frame goes to `onReconnect`, not to `onEvent`. Browsers authenticate with the session cookie; other
  * clients pass `getTicket` (a fresh single-use ticket per connect).
  */
 export interface EventFrame<D = Record<string, unknown>> {
@@ -32,6 +34,9 @@ export interface EventStream {
   readonly status: StreamStatus
   close(): void
 }
+
+/** The frame the server sends when events may have been missed: re-read, as after a reconnect. */
+export const RESYNC = 'stream.resync'
 
 /** Close codes after which reconnecting cannot help (signed out, forbidden). */
 const terminal = new Set([4001, 4003])
@@ -76,7 +81,9 @@ export function connectEvents(options: EventStreamOptions): EventStream {
     ws.onmessage = (event) => {
       if (typeof event.data !== 'string') return
       try {
-        options.onEvent(JSON.parse(event.data) as EventFrame)
+        const frame = JSON.parse(event.data) as EventFrame
+        if (frame.type === RESYNC) options.onReconnect?.()
+        else options.onEvent(frame)
       } catch {
         // A frame that is not JSON is not ours to handle.
       }

@@ -3,7 +3,7 @@ import { createMemoryBus, createRedisBus, type Bus } from './bus.js'
 
 t.setTimeout(30_000)
 
-const silent = { warn() {} }
+const silent = { warn() {}, info() {}, debug() {} }
 const next = (bus: Bus, topic: string) =>
   new Promise<unknown>((resolve) => {
     const off = bus.subscribe(topic, (message) => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import { createRedis } from '../redis.js'
 
 export type BusHandler = (message: unknown) => void
 
@@ -14,6 +14,13 @@ export type BusHandler = (message: unknown) => void
 export interface Bus {
   publish(topic: string, message: unknown): Promise<void>
   subscribe(topic: string, handler: BusHandler): () => void
+  /**
+   * Calls `handler` when the bus is back after an outage: messages published meanwhile
+   * were lost, so whoever relies on them re-reads the truth from the database.
+   */
+  onResume(handler: () => void): () => void
+  /** Rejects when the bus cannot carry messages now (readiness). */
+  ping(): Promise<void>
   close(): Promise<void>
 }
 
@@ -36,16 +43,32 @@ export function createMemoryBus(): Bus {
       emitter.on(topic, handler)
       return () => emitter.off(topic, handler)
     },
+    onResume() {
+      return () => {}
+    },
+    async ping() {},
     async close() {
       emitter.removeAllListeners()
     },
   }
 }
 
-export async function createRedisBus(url: string, log: { warn(obj: object, msg: string): void }): Promise<Bus> {
-  const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 })
-  const subscriber = new Redis(url, { lazyConnect: true })
+type Log = Parameters<typeof createRedis>[1]
+
+export async function createRedisBus(url: string, log: Log): Promise<Bus> {
+  // Commands fail fast while Redis is away (readiness, publishes) instead of queueing.
+  const publisher = createRedis(url, log, 'bus publisher', { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  const subscriber = createRedis(url, log, 'bus subscriber')
   await Promise.all([publisher.connect(), subscriber.connect()])
+  // ioredis re-subscribes by itself after a reconnect; what was published in between is lost.
+  const resumed = new EventEmitter()
+  let interrupted = false
+  subscriber.on('close', () => (interrupted = true))
+  subscriber.on('ready', () => {
+    if (!interrupted) return
+    interrupted = false
+    resumed.emit('resume')
+  })
   const local = new EventEmitter()
   local.setMaxListeners(0)
   const counts = new Map<string, number>()
@@ -79,8 +102,16 @@ export async function createRedisBus(url: string, log: { warn(obj: object, msg: 
         }
       }
     },
+    onResume(handler) {
+      resumed.on('resume', handler)
+      return () => resumed.off('resume', handler)
+    },
+    async ping() {
+      await publisher.ping()
+    },
     async close() {
       local.removeAllListeners()
+      resumed.removeAllListeners()
       await Promise.allSettled([publisher.quit(), subscriber.quit()])
     },
   }

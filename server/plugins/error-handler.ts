@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../http/errors.js'
+import { isDependencyUnavailable } from '../http/unavailable.js'
 
 /** Answers some not-found requests with something else (the web app's page). */
 export interface PageFallback {
@@ -80,6 +81,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status && status >= 400 && status < 500) {
       const code = fastifyCodes[fastifyError.code] ?? (status === 429 ? 'request.rate_limited' : 'request.invalid')
       return reply.status(status).send({ code, message: fastifyError.message, requestId })
+    }
+    if (isDependencyUnavailable(error)) {
+      request.log.warn({ err: error }, 'a dependency is unavailable')
+      void reply.header('retry-after', '5')
+      return reply.status(503).send({
+        code: 'service.unavailable',
+        message: 'The service is briefly unavailable. Nothing was changed; try again in a few seconds.',
+        requestId,
+      })
     }
     request.log.error({ err: error }, 'unhandled error')
     const code = status === 503 ? 'unavailable' : 'internal'

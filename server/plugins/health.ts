@@ -3,9 +3,12 @@ import fp from 'fastify-plugin'
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) })
 
-/** `/healthz`: the process answers. `/readyz`: the database and file storage answer too. */
-export const healthPlugin = fp(
-  async (app) => {
+/**
+ * `/healthz`: the process answers. `/readyz`: the database, file storage and (when
+ * configured) Redis answer too, each within 2 s; a 503 names the failing ones.
+ */
+export const healthPlugin = fp<{ redis: boolean }>(
+  async (app, { redis }) => {
     app.get('/healthz', { schema: { tags: ['operations'], response: { 200: Health } } }, async () => ({ status: 'ok' }))
     app.get(
       '/readyz',
@@ -21,13 +24,17 @@ export const healthPlugin = fp(
             checks[name] = 'failing'
           }
         }
-        await Promise.all([probe('database', () => app.database.ping()), probe('storage', () => app.storage.ping())])
+        await Promise.all([
+          probe('database', () => app.database.ping()),
+          probe('storage', () => app.storage.ping()),
+          ...(redis ? [probe('redis', () => app.bus.ping())] : []),
+        ])
         const ok = Object.values(checks).every((v) => v === 'ok')
         return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
       },
     )
   },
-  { name: 'health', dependencies: ['database', 'storage'] },
+  { name: 'health', dependencies: ['database', 'storage', 'bus'] },
 )
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

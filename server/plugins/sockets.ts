@@ -12,6 +12,10 @@ import type { WebSocket } from 'ws'
  * loaded document with two clients, a fifth of its heap (bench/realtime). Once upgraded,
  * neither is needed: the response is detached and the listener replaced by one that does what
  * the plugin's default error handler does (log, terminate). Call it first in a wsHandler.
+ *
+ * A peer's protocol error (a frame over `maxPayload`, bad UTF-8, bad framing) arrives after ws
+ * has started closing with the matching code (1009, 1007, 1002): terminating then would cut
+ * the close frame off and the peer would see 1006, so such a socket is left to finish closing.
  */
 export function releaseUpgrade(socket: WebSocket, request: FastifyRequest, log: FastifyBaseLogger): void {
   socket.removeAllListeners('error')
@@ -58,6 +62,8 @@ export interface SocketRegistry {
   closeSession(sessionId: string, code: number, reason: string): number
   closeUser(userId: string, code: number, reason: string, filter?: (entry: TrackedSocket) => boolean): number
   forUser(userId: string): TrackedSocket[]
+  /** The sessions that hold at least one open socket here. */
+  sessionIds(): string[]
   /** Runs at shutdown before sockets are closed (e.g. flush pending document updates). */
   onShutdown(hook: () => Promise<void>): void
   size(): number
@@ -101,6 +107,9 @@ export function createSocketRegistry(): SocketRegistry & { shutdown(): Promise<v
     },
     forUser(userId) {
       return [...(byUser.get(userId) ?? [])]
+    },
+    sessionIds() {
+      return [...new Set(all().map((e) => e.sessionId))]
     },
     onShutdown(hook) {
       hooks.push(hook)

@@ -59,6 +59,8 @@ export function createDocumentLifecycle(options: DocumentLifecycleOptions) {
       const early: Array<Parameters<Parameters<Relay['follow']>[1]>[0]> = []
       let loaded = false
       live.unfollow = await options.relay.follow(docName, (message) => {
+        // A resync before the load is done is moot: the load reads the database after it.
+        if (message.type === 'resync') return void (loaded && catchUp(live))
         if (!loaded) return void early.push(message)
         if (live.destroyed) return
         if (message.type === 'update') live.applyRemote(message.data, message.id)
@@ -104,6 +106,30 @@ export function createDocumentLifecycle(options: DocumentLifecycleOptions) {
       throw err
     } finally {
       releaseLoadSlot()
+    }
+  }
+
+  /**
+   * After a relay gap: merges what the database holds and this replica lacks (updates other
+   * instances committed while their relay messages were lost) and sends it to its clients.
+   */
+  async function catchUp(live: LiveDocument): Promise<void> {
+    if (live.destroyed) return
+    try {
+      const stored = await options.store.load(live.name)
+      if (live.destroyed) return
+      const scratch = new Y.Doc()
+      Y.transact(scratch, () => {
+        if (stored.snapshot) Y.applyUpdate(scratch, stored.snapshot)
+        for (const update of stored.updates) Y.applyUpdate(scratch, update)
+      })
+      const missing = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(live.ydoc))
+      scratch.destroy()
+      live.applyRemote(missing, undefined)
+      stored.ids.forEach((id, i) => live.addLogRow(id, stored.updates[i]!.length))
+      options.log.info({ docName: live.name, bytes: missing.length }, 'realtime: caught up after a relay gap')
+    } catch (err) {
+      options.log.warn({ err, docName: live.name }, 'realtime: catching up after a relay gap failed')
     }
   }
 

@@ -3,6 +3,7 @@ import type { Relay } from './relay.js'
 import type { DocumentStore } from './store.js'
 
 export interface EngineLog {
+  info(obj: object, msg: string): void
   warn(obj: object, msg: string): void
   error(obj: object, msg: string): void
   debug(obj: object, msg: string): void

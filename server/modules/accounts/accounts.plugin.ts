@@ -36,8 +36,9 @@ export const accountsModule = fp<{
   profileFields?: Readonly<Record<string, TSchema>>
 }>(
   async (app, { config, clock, ids, profileFields = {} }) => {
+    const repository = createAccountsRepository(app.db)
     const accounts = createAccountsService({
-      repository: createAccountsRepository(app.db),
+      repository,
       clock,
       ids,
       bus: app.bus,
@@ -50,7 +51,21 @@ export const accountsModule = fp<{
       const { sessionId } = message as SessionRevokedMessage
       app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
     })
-    app.addHook('onClose', async () => unsubscribe())
+    // A revocation published while the bus was down was lost: re-check the sessions that hold sockets here.
+    const stopRecheck = app.bus.onResume(() => {
+      void (async () => {
+        const now = clock.now()
+        for (const sessionId of app.sockets.sessionIds()) {
+          if (!(await repository.findLiveSessionById(sessionId, now))) {
+            app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
+          }
+        }
+      })().catch((err: unknown) => app.log.warn({ err }, 'could not re-check sessions after the bus resumed'))
+    })
+    app.addHook('onClose', async () => {
+      unsubscribe()
+      stopRecheck()
+    })
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
     const publicProfileProviders: PublicProfileProviders = {}
     app.decorate('publicProfileProviders', publicProfileProviders)

@@ -97,7 +97,9 @@ export function createAccountsService(deps: {
     async logout(session: AuthenticatedSession): Promise<void> {
       await repository.revokeSession(session.sessionId, clock.now())
       const message: SessionRevokedMessage = { sessionId: session.sessionId, userId: session.user.id }
-      await bus.publish(SESSION_REVOKED_TOPIC, message)
+      // Revoked in the database already; if the bus is down, other instances close this
+      // session's sockets when it is back (they re-check their sessions then).
+      await bus.publish(SESSION_REVOKED_TOPIC, message).catch(() => {})
     },
 
     /** The live session behind a token, or null (unknown, expired or revoked). */

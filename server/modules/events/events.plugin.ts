@@ -56,6 +56,17 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
       }
     })
 
+    // Events published while the bus was down are lost: every open stream is told to re-read.
+    const stopResync = app.bus.onResume(() => {
+      const text = JSON.stringify({ type: 'stream.resync', workroomId: null, data: {}, at: clock.now().toISOString() })
+      let told = 0
+      for (const socket of alive.keys()) {
+        deliver(socket, text)
+        told++
+      }
+      app.log.info({ streams: told }, 'event bus resumed: told open streams to re-read')
+    })
+
     // Keepalive: a socket that answered no ping during a whole interval is gone (half-open
     // TCP, sleeping laptop); drop it so it stops holding buffers and registry entries.
     const pinger = setInterval(() => {
@@ -73,6 +84,7 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
     app.addHook('onClose', async () => {
       clearInterval(pinger)
       unsubscribe()
+      stopResync()
     })
 
     app.route({

@@ -66,8 +66,13 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
   try {
     await mkdir(spoolDir, { recursive: true })
     if (!(await client.bucketExists(bucket))) {
-      await client.makeBucket(bucket, region).catch((err: unknown) => {
-        if (codeOf(err) !== 'BucketAlreadyOwnedByYou') throw err // else another instance won the race
+      await client.makeBucket(bucket, region).catch(async (err: unknown) => {
+        // Another instance starting at the same time won the race: MinIO answers either code.
+        // BucketAlreadyExists can also mean a bucket of someone else: then we cannot use it.
+        const code = codeOf(err)
+        if (code === 'BucketAlreadyOwnedByYou') return
+        if (code === 'BucketAlreadyExists' && (await client.bucketExists(bucket))) return
+        throw err
       })
     }
   } catch (err) {
