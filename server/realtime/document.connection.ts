@@ -94,6 +94,8 @@ export class Connection {
           break
         }
         case 'awareness': {
+          // Presence is a write too: a read-only viewer's cursor or name must not reach the others.
+          if (this.access !== 'write') return
           awarenessClients(message.update)
           awarenessProtocol.applyAwarenessUpdate(this.doc.awareness, message.update, this)
           break
