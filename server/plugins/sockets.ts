@@ -21,7 +21,7 @@ export function releaseUpgrade(socket: WebSocket, request: FastifyRequest, log: 
   socket.removeAllListeners('error')
   socket.on('error', (err) => {
     log.debug({ err }, 'websocket error')
-    socket.terminate()
+    if (socket.readyState !== socket.CLOSING) socket.terminate()
   })
   const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null }
   tcp._httpMessage?.detachSocket(tcp)
