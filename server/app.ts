@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { openDatabase, type DatabaseHandle } from '../db/client.js'
-import { systemClock, type Clock } from './clock.js'
+import { HOUR, MINUTE, systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { randomIds, type IdGenerator } from './ids.js'
 import { accountsModule } from './modules/accounts/index.js'
@@ -112,7 +112,21 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(openapiPlugin)
   await app.register(databasePlugin, { handle: database, closeWithApp: !deps.database })
   await app.register(busPlugin, { redisUrl: config.redisUrl })
-  await app.register(rateLimitPlugin, { redisUrl: config.redisUrl })
+  const budget = (name: string, max: number, windowMs: number, by: 'caller' | 'ip') => ({ name, max, windowMs, by })
+  await app.register(rateLimitPlugin, {
+    redisUrl: config.redisUrl,
+    writesPerMinute: config.writesPerMinute,
+    // The auth hook (accounts) runs before any route's counting and finds the caller.
+    callerOf: (request) => request.session?.user.id ?? null,
+    routeBudgets: {
+      'POST /api/v1/auth/register': budget('registrations', config.registrationsPerHour, HOUR, 'ip'),
+      'POST /api/v1/threads/:id/messages': budget('messages', config.messagesPerMinute, MINUTE, 'caller'),
+      'POST /api/v1/workrooms/:id/files': budget('uploads', config.uploadsPerMinute, MINUTE, 'caller'),
+      'POST /api/v1/contracts/:id/screenshots': budget('uploads', config.uploadsPerMinute, MINUTE, 'caller'),
+      'POST /api/v1/realtime/tickets': budget('tickets', config.ticketsPerMinute, MINUTE, 'caller'),
+      'GET /api/v1/events': budget('events-connect', config.wsConnectsPerMinute, MINUTE, 'ip'),
+    },
+  })
   await app.register(storagePlugin, deps.storage ? { store: deps.storage } : { config: config.storage })
   await app.register(metricsPlugin, { token: config.metricsToken })
   await app.register(healthPlugin, { redis: config.redisUrl !== null })

@@ -163,7 +163,49 @@ export const settingsSchema = Type.Object({
     default: 15,
     minimum: 1,
     maximum: 24 * 60,
-    description: 'Login throttle window.',
+    description: 'Login throttle window (per email and per IP).',
+  }),
+  loginMaxFailuresPerIp: Type.Integer({
+    env: 'LOGIN_MAX_FAILURES_PER_IP',
+    default: 50,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Failed logins per client IP, over all emails, allowed in the window; the next one answers 429.',
+  }),
+  registrationsPerHour: Type.Integer({
+    env: 'REGISTRATIONS_PER_HOUR',
+    default: 20,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Accounts created per client IP per hour; the next registration answers 429.',
+  }),
+  writesPerMinute: Type.Integer({
+    env: 'WRITES_PER_MINUTE',
+    default: 120,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Writes (POST, PUT, PATCH, DELETE under `/api/`) per signed-in user (per IP when anonymous) per minute.',
+  }),
+  messagesPerMinute: Type.Integer({
+    env: 'MESSAGES_PER_MINUTE',
+    default: 30,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Messages posted per user per minute (counted besides the writes).',
+  }),
+  uploadsPerMinute: Type.Integer({
+    env: 'UPLOADS_PER_MINUTE',
+    default: 30,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'File and screenshot uploads per user per minute (counted besides the writes).',
+  }),
+  ticketsPerMinute: Type.Integer({
+    env: 'TICKETS_PER_MINUTE',
+    default: 60,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Real-time tickets issued per user per minute (counted besides the writes).',
   }),
   schedulerIntervalMs: Type.Integer({
     env: 'SCHEDULER_INTERVAL_MS',
@@ -224,7 +266,9 @@ export const settingsSchema = Type.Object({
     default: 600,
     minimum: 1,
     maximum: 1_000_000,
-    description: 'Document WebSocket connection attempts allowed per client IP per minute; more are closed with 4429.',
+    description:
+      'WebSocket connection attempts per client IP per minute, for documents (more are closed with 4429) and for the ' +
+      'event stream (more answer 429).',
   }),
   docUnloadAfterMs: Type.Integer({
     env: 'DOC_UNLOAD_AFTER_MS',

@@ -140,6 +140,8 @@ export async function build(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SCHEDULER_INTERVAL_MS: '0',
+    // Fixtures create accounts in bulk from one address, as no person does.
+    REGISTRATIONS_PER_HOUR: '100000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...options.env,
   })
@@ -166,8 +168,12 @@ export async function build(
   })
   await app.ready()
 
+  // Each test app is its own client address: per-IP rate limits counted in a shared Redis
+  // stay apart between tests running at the same time.
+  const clientIp = `127.${randomBytes(3).join('.')}`
   const call: TestApp['call'] = async ({ token, headers, ...rest }) => {
     const response = await app.inject({
+      remoteAddress: clientIp,
       ...rest,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     })

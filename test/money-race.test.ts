@@ -33,7 +33,9 @@ async function pool<T>(items: T[], width: number, work: (item: T, index: number)
 }
 
 t.test(`${MILESTONES} funded milestones x ${CONTENDERS} concurrent approve/refund: one winner each`, async (t) => {
-  const ctx = await build(t)
+  // Hundreds of writes by one client within seconds, on purpose: the per-user write limit
+  // (a 429 before any money moves) would stand in for the race this test is about.
+  const ctx = await build(t, { env: { WRITES_PER_MINUTE: '100000' } })
   const { call } = ctx
   const operator = await makeOperator(ctx)
   const client = await ctx.register('Cleo')

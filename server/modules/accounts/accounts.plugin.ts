@@ -1,6 +1,6 @@
 import type { TSchema } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
-import type { Clock } from '../../clock.js'
+import { MINUTE, type Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { UpgradeAuthenticator } from '../../http/auth.js'
 import type { IdGenerator } from '../../ids.js'
@@ -72,9 +72,14 @@ export const accountsModule = fp<{
     await app.register(accountsRoutes, {
       accounts,
       cookieSecure: config.cookieSecure,
+      signInFailures: {
+        perIp: config.loginMaxFailuresPerIp,
+        perEmail: config.loginMaxFailures,
+        windowMs: config.loginWindowMinutes * MINUTE,
+      },
       profileFields,
       profileProviders: publicProfileProviders,
     })
   },
-  { name: 'accounts', dependencies: ['database', 'bus', 'sockets'] },
+  { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit'] },
 )

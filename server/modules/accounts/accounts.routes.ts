@@ -1,6 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
+import { AppError } from '../../http/errors.js'
 import { ErrorBody } from '../../http/schemas.js'
+import { accountErrors } from './accounts.errors.js'
 import { requireSession, SESSION_COOKIE } from './accounts.auth.js'
 import {
   AuthResponse,
@@ -41,14 +43,25 @@ export function toPrivateUser(user: UserRow): PrivateUserDto {
  */
 export type PublicProfileProviders = Record<string, (userId: string) => Promise<unknown>>
 
+const badCredentials = accountErrors.badCredentials().code
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody }
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{
   accounts: AccountsService
   cookieSecure: boolean
+  /** Failed sign-ins allowed per client IP over all emails (password spraying) and per email (the service counts those). */
+  signInFailures: { perIp: number; perEmail: number; windowMs: number }
   profileFields: Readonly<Record<string, TSchema>>
   profileProviders: PublicProfileProviders
-}> = async (app, { accounts, cookieSecure, profileFields, profileProviders }) => {
+}> = async (app, { accounts, cookieSecure, signInFailures, profileFields, profileProviders }) => {
+  const failuresOfIp = app.rateBudget({
+    name: 'sign-in-failures',
+    max: signInFailures.perIp,
+    windowMs: signInFailures.windowMs,
+    keyOf: (request) => request.ip,
+  })
+
   const setSessionCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -83,7 +96,17 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       schema: { tags: ['accounts'], summary: 'Sign in', body: LoginBody, response: { 200: AuthResponse, ...errors } },
     },
     async (request, reply) => {
-      const { user, token, expiresAt } = await accounts.login(request.body)
+      await failuresOfIp.check(request, reply)
+      const { user, token, expiresAt } = await accounts.login(request.body).catch(async (err: unknown) => {
+        if (err instanceof AppError && err.code === badCredentials) await failuresOfIp.count(request)
+        if (err instanceof AppError && err.statusCode === 429) {
+          // The per-email throttle: the same headers as every other limit.
+          void reply.header('ratelimit-limit', signInFailures.perEmail)
+          void reply.header('ratelimit-remaining', 0)
+          void reply.header('ratelimit-reset', err.details?.retryAfter)
+        }
+        throw err
+      })
       setSessionCookie(reply, token, expiresAt)
       return { user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() }
     },

@@ -1,0 +1,91 @@
+import t from 'tap'
+import { build, type TestApp, type TestUser } from '../../test/helper.js'
+
+t.setTimeout(90_000)
+
+const rename = (app: TestApp, user: TestUser, name: string) =>
+  app.call({ method: 'PATCH', url: '/api/v1/me', token: user.token, payload: { name } })
+
+const redis = Boolean(process.env.REDIS_URL)
+
+t.test(
+  redis
+    ? 'the per-user write limit holds across two instances sharing Redis'
+    : 'the per-user write limit holds in each instance (memory store: no Redis to share counts)',
+  async (t) => {
+    const env = { WRITES_PER_MINUTE: '5' }
+    const first = await build(t, { env })
+    const second = await build(t, { env, sameDatabaseAs: first })
+    const user = await first.register('Busy')
+    const other = await first.register('Calm')
+
+    const answers = []
+    for (let i = 0; i < 3; i++) answers.push(await rename(first, user, `First ${i}`))
+    for (let i = 0; i < 2; i++) answers.push(await rename(second, user, `Second ${i}`))
+    t.same(
+      answers.map((a) => a.statusCode),
+      [200, 200, 200, 200, 200],
+      'five writes in the minute, on either instance',
+    )
+    t.equal(answers[0]!.headers['ratelimit-limit'], '5')
+    t.equal(answers[0]!.headers['ratelimit-remaining'], '4')
+    t.ok(Number(answers[0]!.headers['ratelimit-reset']) > 0, 'RateLimit-Reset: seconds until the window ends')
+
+    let refused
+    if (redis) {
+      refused = await rename(second, user, 'Sixth')
+    } else {
+      // Each instance counts alone: the first has seen three, so two more pass there, the sixth does not.
+      t.same(
+        [(await rename(first, user, 'Four')).statusCode, (await rename(first, user, 'Five')).statusCode],
+        [200, 200],
+      )
+      refused = await rename(first, user, 'Sixth')
+      t.equal((await rename(second, user, 'Elsewhere')).statusCode, 200, 'the second instance has seen only two')
+    }
+    t.equal(refused.statusCode, 429)
+    t.equal(refused.json().code, 'request.rate_limited')
+    t.match(refused.json().message, /5 per 1 min allowed\. Try again in \d+ s\./)
+    t.ok(Number(refused.headers['retry-after']) >= 1, 'Retry-After is set')
+    t.ok(Number(refused.headers['retry-after']) <= 60)
+    t.equal(refused.headers['ratelimit-remaining'], '0')
+    const me = await first.call({ method: 'GET', url: '/api/v1/me', token: user.token })
+    t.not(me.json().name, 'Sixth', 'the refused write changed nothing')
+    t.equal(me.statusCode, 200, 'reads are not limited')
+
+    const calm = await rename(second, other, 'Still calm')
+    t.equal(calm.statusCode, 200, "another user's budget is their own")
+  },
+)
+
+t.test('routes with their own budget spend it besides the writes: real-time tickets', async (t) => {
+  const app = await build(t, { env: { TICKETS_PER_MINUTE: '2' } })
+  const user = await app.register('Reconnecting')
+  const ticket = () => app.call({ method: 'POST', url: '/api/v1/realtime/tickets', token: user.token })
+  t.equal((await ticket()).statusCode, 201)
+  const second = await ticket()
+  t.equal(second.statusCode, 201)
+  t.equal(second.headers['ratelimit-limit'], '2', 'the headers tell of the budget closest to its end')
+  t.equal(second.headers['ratelimit-remaining'], '0')
+  const third = await ticket()
+  t.equal(third.statusCode, 429)
+  t.equal(third.json().code, 'request.rate_limited')
+  t.ok(Number(third.headers['retry-after']) >= 1)
+  t.equal((await rename(app, user, 'Other writes go on')).statusCode, 200)
+})
+
+t.test('a budget for a route that does not exist stops the boot', async (t) => {
+  const { default: Fastify } = await import('fastify')
+  const { rateLimitPlugin } = await import('./rate-limit.js')
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(rateLimitPlugin, {
+    redisUrl: null,
+    writesPerMinute: 10,
+    callerOf: () => null,
+    routeBudgets: { 'POST /api/v1/nowhere': { name: 'nowhere', max: 1, windowMs: 1000, by: 'ip' } },
+  })
+  await t.rejects(async () => {
+    await app.ready()
+  }, /rate budgets name unknown routes: POST \/api\/v1\/nowhere/)
+})
