@@ -77,11 +77,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function openPostgres(url: string, max: number): DatabaseHandle {
   // A database that cannot be reached fails a request within 2 s (a 503), instead of the
-  // driver's 30 s default.
+  // driver's 30 s connect timeout.
   const client = postgres(url, {
     max,
     onnotice: () => {},
     connect_timeout: 2,
+    // Reconnect attempts wait at most a second (the driver's default grows to 20 s, and a
+    // query waits for it: a request would hang long after the database is back).
+    backoff: (retries: number) => Math.min(0.25 * retries, 1),
     connection: { application_name: 'workroom' },
   })
   const db = drizzlePostgres(client, { schema }) as unknown as Database
