@@ -5,8 +5,11 @@
  */
 
 /**
- * ISO 4217 codes a job may be priced in. A fixed list (not any three letters) so every
- * amount has known minor units and the ledger never meets a currency it cannot settle.
+ * The ISO 4217 codes the product supports: jobs (and so proposals, contracts, invoices),
+ * deposits, withdrawals and profile rates, on the server (`CurrencyCode` in
+ * server/http/schemas.ts) and in every form of the web app. A fixed list (not any three
+ * letters) so every amount has known minor units and the ledger never meets a currency it
+ * cannot settle (docs/rate-limits.md, "Currencies").
  */
 export const CURRENCIES = [
   'USD',

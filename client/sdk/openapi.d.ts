@@ -615,8 +615,11 @@ export interface paths {
                         bio?: string | null;
                         skills?: string[];
                         hourlyRate?: number | null;
-                        /** @description ISO 4217 code */
-                        rateCurrency?: string;
+                        /**
+                         * @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR
+                         * @enum {string}
+                         */
+                        rateCurrency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         timeZone?: string;
                     };
                 };
@@ -2257,7 +2260,7 @@ export interface paths {
         };
         /**
          * Recompute the workroom’s hash chain: {ok, entries, firstBrokenSeq}
-         * @description Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all.
+         * @description Checks the whole chain (every entry, also those the caller cannot read), so `entries` counts them all. For the client and the freelancers with a contract in the workroom; anyone else gets 404.
          */
         get: {
             parameters: {
@@ -3223,8 +3226,11 @@ export interface paths {
                     "application/json": {
                         /** @description Integer minor units (cents) */
                         amount: number;
-                        /** @description ISO 4217 code */
-                        currency: string;
+                        /**
+                         * @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR
+                         * @enum {string}
+                         */
+                        currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         /** @description Payment provider (default `manual`) */
                         provider?: string;
                     };
@@ -3508,8 +3514,11 @@ export interface paths {
                     "application/json": {
                         /** @description Integer minor units (cents) */
                         amount: number;
-                        /** @description ISO 4217 code */
-                        currency: string;
+                        /**
+                         * @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR
+                         * @enum {string}
+                         */
+                        currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         /** @description Where to pay (IBAN, payout account...) */
                         destination?: string;
                         /** @description Payment provider (default `manual`) */
@@ -4729,7 +4738,10 @@ export interface paths {
                         /** @description Tags; stored lower-cased and de-duplicated */
                         skills?: string[];
                         arrangement: "fixed" | "hourly";
-                        /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
+                        /**
+                         * @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR
+                         * @enum {string}
+                         */
                         currency: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         /** @description Integer minor units of the currency */
                         budgetMin?: number;
@@ -5156,7 +5168,10 @@ export interface paths {
                         /** @description Tags; stored lower-cased and de-duplicated */
                         skills?: string[];
                         arrangement?: "fixed" | "hourly";
-                        /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
+                        /**
+                         * @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR
+                         * @enum {string}
+                         */
                         currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         /** @description Integer minor units of the currency */
                         budgetMin?: number;
@@ -11213,6 +11228,7 @@ export interface paths {
                     to?: string;
                     /** @description The other party (operators: either party) */
                     counterpartyId?: string;
+                    /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
                     currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                     limit?: number;
                     cursor?: string;
@@ -11368,6 +11384,7 @@ export interface paths {
                     to?: string;
                     /** @description The other party (operators: either party) */
                     counterpartyId?: string;
+                    /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
                     currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                 };
                 header?: never;
@@ -17350,7 +17367,7 @@ export interface paths {
                     /** @description Freelancers having all these skills: repeat the parameter or separate with commas */
                     skills?: string[];
                     /** @description Only rates in this currency (rates are never converted) */
-                    currency?: string;
+                    currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                     /** @description reputation (highest first, default) or rate (lowest first) */
                     sort?: "reputation" | "rate";
                     limit?: number;

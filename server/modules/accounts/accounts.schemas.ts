@@ -1,9 +1,9 @@
 import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox'
+import { CurrencyCode } from '../../http/schemas.js'
 
 export const Email = Type.String({ format: 'email', maxLength: 254 })
 export const Password = Type.String({ minLength: 10, maxLength: 256, description: 'At least 10 characters' })
 export const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
-export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, name: DisplayName },
@@ -20,7 +20,7 @@ export const ProfileBody = Type.Object(
     bio: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
     skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 })),
     hourlyRate: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
-    rateCurrency: Type.Optional(Currency),
+    rateCurrency: Type.Optional(CurrencyCode),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false, minProperties: 1 },

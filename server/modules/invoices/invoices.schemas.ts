@@ -1,5 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { CURRENCIES } from '../../../common/money.js'
+import { CurrencyCode } from '../../http/schemas.js'
 import { toJsonAmount } from '../ledger/index.js'
 import { dateOf, type InvoiceListRow, type InvoiceTotalsRow } from './invoices.list.repository.js'
 import type { InvoiceRow } from './invoices.repository.js'
@@ -125,7 +125,7 @@ export const InvoiceFilterQuery = {
   counterpartyId: Type.Optional(
     Type.String({ format: 'uuid', description: 'The other party (operators: either party)' }),
   ),
-  currency: Type.Optional(literals(CURRENCIES)),
+  currency: Type.Optional(CurrencyCode),
 }
 
 export function toInvoiceListItem(row: InvoiceListRow): Static<typeof InvoiceListItem> {

@@ -1,11 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { CURRENCIES } from '../../../common/money.js'
-import { PageQuery } from '../../http/schemas.js'
-
-export const JobCurrency = Type.Union(
-  CURRENCIES.map((code) => Type.Literal(code)),
-  { description: `ISO 4217 code, one of ${CURRENCIES.join(', ')}` },
-)
+import { CurrencyCode, PageQuery } from '../../http/schemas.js'
 
 /** Money in integer minor units (cents); at most 10^12 so sums stay exact in JS numbers. */
 export const Amount = Type.Integer({
@@ -43,7 +37,7 @@ export const CreateJobBody = Type.Object(
     category: Type.Optional(Type.Union([Category, Type.Null()])),
     skills: Type.Optional(Skills),
     arrangement: Arrangement,
-    currency: JobCurrency,
+    currency: CurrencyCode,
     budgetMin: Type.Optional(Amount),
     budgetMax: Type.Optional(Amount),
     rateMin: Type.Optional(Amount),
@@ -98,7 +92,7 @@ export const JobSearchQuery = Type.Object(
       }),
     ),
     arrangement: Type.Optional(Arrangement),
-    currency: Type.Optional(JobCurrency),
+    currency: Type.Optional(CurrencyCode),
     category: Type.Optional(Type.String({ maxLength: 64 })),
     minBudget: Type.Optional(
       Type.Integer({

@@ -16,7 +16,6 @@ export const AmountSchema = Type.Integer({
 })
 /** Any amount in minor units in an answer (balances, totals; never negative except the world account). */
 export const MoneySchema = Type.Integer({ description: 'Integer minor units' })
-export const CurrencySchema = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 
 export function toJsonAmount(value: bigint): number {
   if (value > MAX_LEDGER_AMOUNT || value < -MAX_LEDGER_AMOUNT)

@@ -1,18 +1,19 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { AmountSchema, CurrencySchema, MoneySchema, toJsonAmount } from '../ledger/index.js'
+import { CurrencyCode } from '../../http/schemas.js'
+import { AmountSchema, MoneySchema, toJsonAmount } from '../ledger/index.js'
 import type { DepositRow, WithdrawalRow } from './payments.repository.js'
 import type { WalletView } from './payments.service.js'
 
 const ProviderName = Type.String({ pattern: '^[a-z0-9_-]{1,32}$', description: 'Payment provider (default `manual`)' })
 
 export const DepositBody = Type.Object(
-  { amount: AmountSchema, currency: CurrencySchema, provider: Type.Optional(ProviderName) },
+  { amount: AmountSchema, currency: CurrencyCode, provider: Type.Optional(ProviderName) },
   { additionalProperties: false },
 )
 export const WithdrawalBody = Type.Object(
   {
     amount: AmountSchema,
-    currency: CurrencySchema,
+    currency: CurrencyCode,
     destination: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: 'Where to pay (IBAN, payout account...)' }),
     ),

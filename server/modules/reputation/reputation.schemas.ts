@@ -1,4 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import type { Currency } from '../../../common/money.js'
+import { CurrencyCode } from '../../http/schemas.js'
 
 // A leaf file (TypeBox only): app.ts hands `Reputation` to the accounts module as a public profile field.
 
@@ -105,7 +107,10 @@ export const FreelancerSearchQuery = Type.Object(
       }),
     ),
     currency: Type.Optional(
-      Type.String({ pattern: '^[A-Z]{3}$', description: 'Only rates in this currency (rates are never converted)' }),
+      Type.Unsafe<Currency>({
+        ...CurrencyCode,
+        description: 'Only rates in this currency (rates are never converted)',
+      }),
     ),
     sort: Type.Optional(
       Type.Union([Type.Literal('reputation'), Type.Literal('rate')], {

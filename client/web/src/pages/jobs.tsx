@@ -1,5 +1,6 @@
 import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
+import { CURRENCIES, type Currency } from '../../../../common/money.js'
 import type { Job } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { useLoad } from '../lib/load.js'
@@ -8,7 +9,6 @@ import { JobCard } from '../ui/job-card.js'
 import { Empty, ErrorState, Loading } from '../ui/states.js'
 
 const since: Record<string, number> = { day: 1, week: 7, month: 30 }
-const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'INR', 'JPY'] as const
 
 /** The job board: full-text search and filters, kept in the address so a search can be shared. */
 export function JobBoard() {
@@ -16,8 +16,8 @@ export function JobBoard() {
   const q = query.q ?? ''
   const arrangement = query.arrangement === 'fixed' || query.arrangement === 'hourly' ? query.arrangement : ''
   const skills = query.skills ?? ''
-  const currency = (currencies as readonly string[]).includes(query.currency ?? '')
-    ? (query.currency as (typeof currencies)[number])
+  const currency = (CURRENCIES as readonly string[]).includes(query.currency ?? '')
+    ? (query.currency as Currency)
     : 'USD'
   const minBudget = query.minBudget ?? ''
   const maxBudget = query.maxBudget ?? ''
@@ -137,7 +137,7 @@ export function JobBoard() {
                 value={form.currency}
                 onChange={(e) => setForm({ ...form, currency: e.currentTarget.value as typeof currency })}
               >
-                {currencies.map((c) => (
+                {CURRENCIES.map((c) => (
                   <option key={c}>{c}</option>
                 ))}
               </select>

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
+import { CURRENCIES, type Currency } from '../../../../common/money.js'
 import { idempotencyKey } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import type { Loaded } from '../lib/load.js'
@@ -9,9 +10,6 @@ import { Async, Empty, StateBadge } from './states.js'
 
 // Deposits and withdrawals: the wallet asks for them, operators decide them; both screens
 // show them the same way.
-
-const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'JPY', 'INR'] as const
-type Currency = (typeof currencies)[number]
 
 export interface MoneyRequest {
   id: string
@@ -129,7 +127,7 @@ export function MoneyRequestForm(props: {
           label="Currency"
           value={currency}
           onValue={setCurrency}
-          options={currencies.map((c) => ({ value: c, label: c }))}
+          options={CURRENCIES.map((c) => ({ value: c, label: c }))}
         />
         <MoneyField
           id={`${idPrefix}-amount`}
