@@ -7,7 +7,7 @@ import * as encoding from 'lib0/encoding'
 import { build } from './helper.js'
 import { createContract } from './fixtures/contract.js'
 import { encodeFrame, rawUpgrade, type RawFrame } from './fixtures/raw-websocket.js'
-import { connectClient, listen, until } from './fixtures/realtime.js'
+import { connectClient, listen, until, type TestClient } from './fixtures/realtime.js'
 
 t.setTimeout(180_000)
 
@@ -86,8 +86,9 @@ function frames(random: () => number): Uint8Array[] {
   return Array.from({ length: 100 }, () => kinds[Math.floor(random() * kinds.length)]!())
 }
 
-t.test('10,000 malformed frames: nothing crashes, others are unaffected, offenders are closed', async (t) => {
-  const { app, clock, register } = await build(t)
+/** A listening app and a contract's terms document with both parties connected and synced. */
+async function editingTogether(t: Parameters<typeof build>[0], env: Record<string, string> = {}) {
+  const { app, clock, register, config } = await build(t, { env })
   const base = await listen(app)
   const [client, freelancer] = [await register('Client'), await register('Freelancer')]
   const { contractId } = await createContract(app, clock, { clientId: client.id, freelancerId: freelancer.id })
@@ -96,6 +97,19 @@ t.test('10,000 malformed frames: nothing crashes, others are unaffected, offende
   const b = await connectClient(base, docName, freelancer.token)
   t.teardown(() => (a.destroy(), b.destroy()))
   await Promise.all([a.synced(), b.synced()])
+  return { base, config, docName, freelancer, a, b }
+}
+
+/** After the fuzz: the real clients were never disconnected, still edit together, and the server is up. */
+async function stillEditing(test: Pick<typeof t, 'equal'>, base: string, a: TestClient, b: TestClient) {
+  test.equal(a.closes.length + b.closes.length, 0, 'the real clients were never disconnected')
+  a.doc.getText('scope').insert(0, 'still fine ')
+  await until(() => b.doc.getText('scope').toString().startsWith('still fine'), 5000, 'still editing together')
+  test.equal((await fetch(`${base}/healthz`)).status, 200, 'the server is up')
+}
+
+t.test('10,000 malformed frames: nothing crashes, others are unaffected, offenders are closed', async (t) => {
+  const { base, docName, freelancer, a, b } = await editingTogether(t)
 
   const random = prng(20261126)
   let sent = 0
@@ -128,10 +142,7 @@ t.test('10,000 malformed frames: nothing crashes, others are unaffected, offende
     (closeCodes.get(4400) ?? 0) + (closeCodes.get(1007) ?? 0) >= 95,
     'offending sockets were closed (4400 protocol error or 1007 bad text)',
   )
-  t.equal(a.closes.length + b.closes.length, 0, 'the real clients were never disconnected')
-  a.doc.getText('scope').insert(0, 'still fine ')
-  await until(() => b.doc.getText('scope').toString().startsWith('still fine'), 5000, 'still editing together')
-  t.equal((await fetch(`${base}/healthz`)).status, 200, 'the server is up')
+  await stillEditing(t, base, a, b)
 })
 
 t.test('the frame decoder refuses each of 10,000 malformed frames with a protocol error, never a crash', async (t) => {
@@ -160,14 +171,7 @@ t.test('the frame decoder refuses each of 10,000 malformed frames with a protoco
 })
 
 t.test('a frame over the frame limit closes the socket with 1009, and the document carries on', async (t) => {
-  const { app, clock, register, config } = await build(t)
-  const base = await listen(app)
-  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
-  const { contractId } = await createContract(app, clock, { clientId: client.id, freelancerId: freelancer.id })
-  const docName = `contract:${contractId}:terms`
-  const other = await connectClient(base, docName, client.token)
-  t.teardown(() => other.destroy())
-  await other.synced()
+  const { base, config, docName, freelancer, a: other } = await editingTogether(t)
 
   const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/docs/${docName}`, {
     headers: { authorization: `Bearer ${freelancer.token}` },
@@ -186,15 +190,7 @@ t.test('a frame over the frame limit closes the socket with 1009, and the docume
 })
 
 t.test('2,000+ bad frames at the byte level (seeded): no 5xx, each offender closed with a code', async (t) => {
-  const { app, clock, register } = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '1000000' } })
-  const base = await listen(app)
-  const [client, freelancer] = [await register('Client'), await register('Freelancer')]
-  const { contractId } = await createContract(app, clock, { clientId: client.id, freelancerId: freelancer.id })
-  const docName = `contract:${contractId}:terms`
-  const a = await connectClient(base, docName, client.token)
-  const b = await connectClient(base, docName, freelancer.token)
-  t.teardown(() => (a.destroy(), b.destroy()))
-  await Promise.all([a.synced(), b.synced()])
+  const { base, docName, freelancer, a, b } = await editingTogether(t, { WS_CONNECTS_PER_MINUTE: '1000000' })
 
   const seed = Number(process.env.FUZZ_SEED ?? 20_261_206)
   const bytes = (max: number) => fc.uint8Array({ maxLength: max })
@@ -268,8 +264,5 @@ t.test('2,000+ bad frames at the byte level (seeded): no 5xx, each offender clos
     [],
     'every offending connection got a close frame: 1002 framing, 1007 bad text, 1009 too big, 4400 protocol, 4401/4404 refused',
   )
-  t.equal(a.closes.length + b.closes.length, 0, 'the real clients were never disconnected')
-  a.doc.getText('scope').insert(0, 'still fine ')
-  await until(() => b.doc.getText('scope').toString().startsWith('still fine'), 5000, 'still editing together')
-  t.equal((await fetch(`${base}/healthz`)).status, 200, 'the server is up')
+  await stillEditing(t, base, a, b)
 })
