@@ -54,9 +54,8 @@ export function nestsDeeperThan(json: Buffer, max: number): boolean {
 /**
  * Replaces the JSON parser with one that keeps the raw bytes and refuses bodies nested
  * deeper than MAX_JSON_DEPTH (the size limit stays fastify's `bodyLimit`), and makes every
- * route without a body schema refuse a body: a route declares its body or takes none.
- * Multipart routes are unaffected (their parser leaves `request.body` empty; the handler
- * reads the stream).
+ * route without a body schema (or `consumes`, as uploads declare) refuse a body: a route
+ * declares its body or takes none.
  */
 export function installBodyParsing(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error')
@@ -70,8 +69,10 @@ export function installBodyParsing(app: FastifyInstance): void {
   })
 
   app.addHook('onRoute', (route: RouteOptions) => {
-    const schema = route.schema as { body?: unknown } | undefined
-    if (schema?.body) return
+    // A route declares its body with a schema, or by what it consumes (uploads read multipart
+    // streams themselves and answer 415 to anything else).
+    const schema = route.schema as { body?: unknown; consumes?: unknown } | undefined
+    if (schema?.body || schema?.consumes) return
     const existing = route.preValidation
     route.preValidation = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), refuseBody]
   })
