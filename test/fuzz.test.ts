@@ -2,7 +2,7 @@
 // is covered the day it is documented) against every route, with and without a session and an
 // Idempotency-Key. No answer may be a 5xx, every 4xx carries a `code`, and the server answers
 // normally afterwards. The frames half is test/realtime-fuzz.test.ts.
-// Replay another run with FUZZ_SEED=<n>.
+// Replay another run with FUZZ_SEED=<n>; FUZZ_LOG=error shows the server's log of a failure.
 import fc from 'fast-check'
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
