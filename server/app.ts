@@ -122,7 +122,6 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
       'POST /api/v1/auth/register': budget('registrations', config.registrationsPerHour, HOUR, 'ip'),
       'POST /api/v1/threads/:id/messages': budget('messages', config.messagesPerMinute, MINUTE, 'caller'),
       'POST /api/v1/workrooms/:id/files': budget('uploads', config.uploadsPerMinute, MINUTE, 'caller'),
-      'POST /api/v1/contracts/:id/screenshots': budget('uploads', config.uploadsPerMinute, MINUTE, 'caller'),
       'POST /api/v1/realtime/tickets': budget('tickets', config.ticketsPerMinute, MINUTE, 'caller'),
       'GET /api/v1/events': budget('events-connect', config.wsConnectsPerMinute, MINUTE, 'ip'),
     },

@@ -184,7 +184,8 @@ export const settingsSchema = Type.Object({
     default: 120,
     minimum: 1,
     maximum: 1_000_000,
-    description: 'Writes (POST, PUT, PATCH, DELETE under `/api/`) per signed-in user (per IP when anonymous) per minute.',
+    description:
+      'Writes (POST, PUT, PATCH, DELETE under `/api/`) per signed-in user (per IP when anonymous) per minute.',
   }),
   messagesPerMinute: Type.Integer({
     env: 'MESSAGES_PER_MINUTE',
@@ -198,7 +199,7 @@ export const settingsSchema = Type.Object({
     default: 30,
     minimum: 1,
     maximum: 1_000_000,
-    description: 'File and screenshot uploads per user per minute (counted besides the writes).',
+    description: 'File uploads per user per minute (counted besides the writes).',
   }),
   ticketsPerMinute: Type.Integer({
     env: 'TICKETS_PER_MINUTE',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { build, type TestApp, type TestUser } from '../../test/helper.js'
 
@@ -7,6 +8,9 @@ const rename = (app: TestApp, user: TestUser, name: string) =>
   app.call({ method: 'PATCH', url: '/api/v1/me', token: user.token, payload: { name } })
 
 const redis = Boolean(process.env.REDIS_URL)
+
+/** A fresh client address, so counts kept in a shared Redis by earlier runs never meet this one. */
+const someIp = () => `10.${randomBytes(3).join('.')}`
 
 t.test(
   redis
@@ -88,4 +92,16 @@ t.test('a budget for a route that does not exist stops the boot', async (t) => {
   await t.rejects(async () => {
     await app.ready()
   }, /rate budgets name unknown routes: POST \/api\/v1\/nowhere/)
+})
+
+t.test('event-stream connection attempts are counted per IP before the upgrade', async (t) => {
+  const app = await build(t, { env: { WS_CONNECTS_PER_MINUTE: '2' } })
+  const attempt = (remoteAddress: string) => app.app.inject({ method: 'GET', url: '/api/v1/events', remoteAddress })
+  const address = someIp()
+  t.same([(await attempt(address)).statusCode, (await attempt(address)).statusCode], [426, 426])
+  const third = await attempt(address)
+  t.equal(third.statusCode, 429, 'the third attempt in the minute is refused')
+  t.equal(third.json().code, 'request.rate_limited')
+  t.ok(Number(third.headers['retry-after']) >= 1)
+  t.equal((await attempt(someIp())).statusCode, 426, 'another address has its own count')
 })

@@ -147,7 +147,7 @@ export const rateLimitPlugin = fp<{
     }
     const writes = rateBudget({ name: 'writes', max: writesPerMinute, windowMs: 60_000, keyOf: callerKey })
     const unseen = new Set(Object.keys(routeBudgets))
-    // Routes that name one budget (uploads of files and of screenshots) spend the same counts.
+    // Routes that name one budget spend the same counts (one counter per name, as in Redis).
     const shared = new Map<string, ReturnType<typeof rateBudget>>()
     const routeBudget = ({ by, ...spec }: RouteBudget) => {
       let budget = shared.get(spec.name)
