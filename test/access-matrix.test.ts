@@ -86,6 +86,20 @@ async function makeWorld(ctx: TestApp): Promise<World> {
     token: client!.token,
   })
   const file = (await upload(ctx, users.freelancer, main.workroomId, { name: 'notes.txt', content: 'notes' })).json()
+  // The freelancer, paid, withdraws some of it and reports on the week.
+  const withdrawal = await ok(ctx, {
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: freelancer!.token,
+    headers: { 'idempotency-key': randomUUID() },
+    payload: { amount: 1_000, currency: 'USD' },
+  })
+  const report = await ok(ctx, {
+    method: 'POST',
+    url: `/api/v1/contracts/${main.contractId}/status-reports`,
+    token: freelancer!.token,
+    payload: { workCompleted: 'The landing page.', progress: 60, plans: 'The pricing page.' },
+  })
   return {
     users,
     ids: {
@@ -98,6 +112,8 @@ async function makeWorld(ctx: TestApp): Promise<World> {
       thread: threads.items[0].id,
       file: file.id,
       deposit,
+      withdrawal: withdrawal.id,
+      statusReport: report.id,
       user: users.freelancer.id,
       termsVersion: '1',
       docName: `contract:${main.contractId}:terms`,

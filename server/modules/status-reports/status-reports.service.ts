@@ -112,7 +112,10 @@ export function createStatusReportsService(deps: {
         const repository = createStatusReportsRepository(tx)
         const report = await repository.find(input.reportId)
         const contract = report && (await repository.contract(report.contractId))
-        if (!report || !contract || !roleIn(contract, input.actor)) throw statusReportErrors.notFound()
+        const role = contract && roleIn(contract, input.actor)
+        if (!report || !role) throw statusReportErrors.notFound()
+        // Operators read reports (oversight of the money); only the parties talk about them.
+        if (role === 'operator') throw statusReportErrors.forbidden()
         const comment = await repository.insertComment({
           id: ids.newId(),
           reportId: report.id,
