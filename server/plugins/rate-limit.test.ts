@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { build, type TestApp, type TestUser } from '../../test/helper.js'
+import { postJob, propose } from '../../test/marketplace.js'
 
 t.setTimeout(90_000)
 
@@ -104,4 +105,32 @@ t.test('event-stream connection attempts are counted per IP before the upgrade',
   t.equal(third.json().code, 'request.rate_limited')
   t.ok(Number(third.headers['retry-after']) >= 1)
   t.equal((await attempt(someIp())).statusCode, 426, 'another address has its own count')
+})
+
+t.test('messages: past the per-minute budget a message is refused and never reaches the thread', async (t) => {
+  const app = await build(t, { env: { MESSAGES_PER_MINUTE: '3' } })
+  const client = await app.register('Chatty')
+  const freelancer = await app.register('Bidder')
+  const job = await postJob(app.call, client.token)
+  const proposal = await propose(app.call, freelancer.token, job.id)
+  const post = (body: string) =>
+    app.call({
+      method: 'POST',
+      url: `/api/v1/threads/${proposal.threadId}/messages`,
+      token: client.token,
+      payload: { body },
+    })
+  const sent = []
+  for (let i = 1; i <= 4; i++) sent.push((await post(`Message ${i}`)).statusCode)
+  t.same(sent, [201, 201, 201, 429])
+  const thread = await app.call({
+    method: 'GET',
+    url: `/api/v1/threads/${proposal.threadId}/messages`,
+    token: freelancer.token,
+  })
+  t.notOk(
+    thread.json().items.some((m: { body: string }) => m.body === 'Message 4'),
+    'the refused message is not in the thread',
+  )
+  t.equal((await rename(app, client, 'Other writes go on')).statusCode, 200)
 })
