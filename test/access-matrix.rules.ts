@@ -72,6 +72,7 @@ export const allowed: Record<string, Role[]> = {
   'GET /api/v1/milestones/{id}': [...parties, 'operator'],
   'GET /api/v1/contracts/{id}/holds': [...parties, 'operator'],
   'GET /api/v1/milestones/{id}/disputes': [...parties, 'operator'],
+  'GET /api/v1/disputes/{id}': [...parties, 'operator'],
   'GET /api/v1/contracts/{id}/status-reports': [...parties, 'operator'],
 
   // One side only (a freelancer reading a job's proposals sees only their own): the job's client...
