@@ -134,3 +134,21 @@ t.test('messages: past the per-minute budget a message is refused and never reac
   )
   t.equal((await rename(app, client, 'Other writes go on')).statusCode, 200)
 })
+
+t.test('the OpenAPI document lists 429 on every limited route and on no read', async (t) => {
+  const app = await build(t)
+  const document = (await app.call({ method: 'GET', url: '/openapi.json' })).json()
+  const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>
+  const writes = Object.entries(paths).flatMap(([path, operations]) =>
+    Object.entries(operations)
+      .filter(([method]) => ['post', 'put', 'patch', 'delete'].includes(method) && path.startsWith('/api/'))
+      .map(([method, operation]) => [`${method} ${path}`, '429' in operation.responses] as const),
+  )
+  t.ok(writes.length > 50, `${writes.length} write operations`)
+  t.same(
+    writes.filter(([, declared]) => !declared).map(([name]) => name),
+    [],
+    'every write declares its 429',
+  )
+  t.notOk('429' in paths['/api/v1/jobs']!.get!.responses, 'reads are not limited')
+})

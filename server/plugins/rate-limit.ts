@@ -2,6 +2,7 @@ import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../http/errors.js'
+import { ErrorBody } from '../http/schemas.js'
 import { createRedis } from '../redis.js'
 
 /** A number of events allowed per window, counted per key (a user, an IP, an email). */
@@ -47,6 +48,22 @@ interface Outcome {
 }
 
 const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+// Route schemas are module constants shared by every app in a process: each gets one copy
+// with the 429 added, so its serializers are still compiled once.
+const withTooMany = new WeakMap<object, RouteOptions['schema']>()
+
+/** A limited route says so in the OpenAPI document: 429 with the error body. */
+function declareTooMany(route: RouteOptions): void {
+  const schema = route.schema
+  if (!schema || (schema.response && 429 in (schema.response as object))) return
+  let declared = withTooMany.get(schema)
+  if (!declared) {
+    declared = { ...schema, response: { ...(schema.response as object), 429: ErrorBody } }
+    withTooMany.set(schema, declared)
+  }
+  route.schema = declared
+}
 
 function sendHeaders(reply: FastifyReply, outcome: Outcome): void {
   void reply.header('ratelimit-limit', outcome.max)
@@ -168,6 +185,7 @@ export const rateLimitPlugin = fp<{
         unseen.delete(own)
       }
       if (!budgets.length) return
+      declareTooMany(route)
       const spend = async (request: FastifyRequest, reply: FastifyReply) => {
         const outcomes = await Promise.all(budgets.map((budget) => budget.measure(request, true)))
         const refused = outcomes.findIndex((outcome) => outcome.exceeded)
