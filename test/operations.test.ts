@@ -16,7 +16,7 @@ t.test('health, readiness, metrics, OpenAPI and docs', async (t) => {
   t.equal(health.statusCode, 200)
   const ready = await call({ method: 'GET', url: '/readyz' })
   t.equal(ready.statusCode, 200)
-  t.same(ready.json().checks, { database: 'ok', storage: 'ok' })
+  t.same(ready.json().checks, { database: 'ok', storage: 'ok', ...(config.redisUrl ? { redis: 'ok' } : {}) })
 
   const openapi = await call({ method: 'GET', url: '/openapi.json' })
   t.equal(openapi.statusCode, 200)
