@@ -7,7 +7,7 @@ import { createRedis } from '../redis.js'
 
 /** A number of events allowed per window, counted per key (a user, an IP, an email). */
 export interface BudgetSpec {
-  /** Names the counter; two budgets with one name share nothing else but must not collide. */
+  /** Part of every key it counts under: budgets with different names never share counts. */
   name: string
   max: number
   windowMs: number
@@ -16,8 +16,6 @@ export interface BudgetSpec {
 }
 
 export interface RateBudget {
-  /** Counts one event; answers 429 `request.rate_limited` when it is past the budget. */
-  take(request: FastifyRequest, reply: FastifyReply): Promise<void>
   /** Answers 429 when the budget is already used up, without counting (e.g. before a sign-in). */
   check(request: FastifyRequest, reply: FastifyReply): Promise<void>
   /** Counts one event and never refuses (e.g. after a failed sign-in). */
@@ -141,11 +139,6 @@ export const rateLimitPlugin = fp<{
       return {
         spec,
         measure,
-        async take(request: FastifyRequest, reply: FastifyReply) {
-          const outcome = await measure(request, true)
-          if (outcome.exceeded) refuse(reply, outcome, spec.windowMs)
-          sendHeaders(reply, outcome)
-        },
         async check(request: FastifyRequest, reply: FastifyReply) {
           const outcome = await measure(request, false)
           if (outcome.exceeded) refuse(reply, outcome, spec.windowMs)
