@@ -98,6 +98,21 @@ for (const driver of drivers) {
       t.same(await store.stat('roundtrip/large'), { size: 3 * 1024 * 1024, contentType: 'video/mp4' })
     })
 
+    t.test('a 12 MiB file (sent in parts to S3) round-trips, typed or not', async (t) => {
+      const content = randomBytes(12 * 1024 * 1024 + 17)
+      const options = { maxBytes: 13 * 1024 * 1024 }
+      t.same(await store.put('parts/typed', chunked(content), { ...options, contentType: 'application/zip' }), {
+        size: content.length,
+        sha256: sha256(content),
+      })
+      await store.put('parts/untyped', chunked(content), options)
+      for (const key of ['parts/typed', 'parts/untyped']) {
+        t.equal(sha256(await readAll(await store.get(key))), sha256(content), `${key} reads back the same bytes`)
+      }
+      t.same(await store.stat('parts/typed'), { size: content.length, contentType: 'application/zip' })
+      t.same(await store.stat('parts/untyped'), { size: content.length, contentType: null })
+    })
+
     t.test('put overwrites content, size and content type', async (t) => {
       await store.put('overwrite/x', chunked(Buffer.from('first version, longer')), {
         maxBytes: 100,

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream'
 import { Client } from 'minio'
 import { codeOf, missingAsNull, StorageNotFoundError } from './storage.errors.js'
 import { assertValidKey, assertValidPrefix } from './storage.keys.js'
+import { PART_BYTES, putInParts } from './storage.s3-parts.js'
 import { spoolToFile } from './storage.spool.js'
 import type { FileStore, ListedFile, PutOptions, PutResult, StoredFileInfo } from './storage.types.js'
 
@@ -87,14 +88,22 @@ export async function createS3Store(opts: S3StoreOptions): Promise<FileStore> {
       source.destroy()
       throw err
     }
-    // Spooling first gives the size up front: minio then sends a single PUT for anything below
-    // its partSize (64 MiB), and an oversized or broken upload never reaches the bucket.
+    // Spooling first gives the size up front: a single PUT up to 5 MiB, parts above (so an
+    // upload holds at most 5 MiB in memory), and an oversized or broken upload never reaches
+    // the bucket.
     const spool = path.join(spoolDir, `workroom-upload-${randomUUID()}`)
     const result = await spoolToFile(source, spool, { maxBytes: putOpts.maxBytes, sync: false })
     const body = createReadStream(spool)
     try {
       const metadata = putOpts.contentType ? { 'Content-Type': putOpts.contentType } : { [untypedMarker]: 'true' }
-      await client.putObject(bucket, key, body, result.size, metadata)
+      if (result.size > PART_BYTES) {
+        const headers: Record<string, string> = putOpts.contentType
+          ? { 'Content-Type': putOpts.contentType }
+          : { [`X-Amz-Meta-${untypedMarker}`]: 'true' }
+        await putInParts(client, { bucket, key, headers }, spool, result.size)
+      } else {
+        await client.putObject(bucket, key, body, result.size, metadata)
+      }
     } finally {
       body.destroy()
       await rm(spool, { force: true })
