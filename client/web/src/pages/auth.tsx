@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import { api, ok } from '../lib/api.js'
 import { useSession } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextField, useSubmit } from '../ui/forms.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** Only same-site paths: `?next=` must never send anyone to another site. */
 function safeNext(next: string | undefined): string {
@@ -17,6 +18,7 @@ export function SignIn() {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const { busy, error, run } = useSubmit()
+  usePageTitle('Sign in')
 
   const submit = (event: Event) => {
     event.preventDefault()
@@ -69,6 +71,7 @@ export function SignUp() {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const { busy, error, run } = useSubmit()
+  usePageTitle('Create your account')
 
   const submit = (event: Event) => {
     event.preventDefault()

@@ -1,5 +1,5 @@
 import { useRoute } from 'preact-iso'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { Contract, User } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
@@ -14,6 +14,7 @@ import { FeedbackSection } from './contract-feedback.js'
 import { MilestonesSection } from './contract-milestones.js'
 import { TermsEditor } from './contract-terms.js'
 import { TermsVersions } from './contract-terms-versions.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** One contract: its offer, the live terms, money and work, invoices. */
 export function ContractPage() {
@@ -21,9 +22,7 @@ export function ContractPage() {
   const { params } = useRoute()
   const id = params.id!
   const contract = useLoad(() => ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id } } })), [id])
-  useEffect(() => {
-    if (contract.data) document.title = `Contract: ${contract.data.jobTitle} · Workroom`
-  }, [contract.data])
+  usePageTitle(contract.data && `Contract: ${contract.data.jobTitle}`)
   useEvents(
     (frame) => {
       const data = frame.data as { contractId?: string }

@@ -1,10 +1,10 @@
 import { useRoute } from 'preact-iso'
-import { useEffect } from 'preact/hooks'
 import { api, ok } from '../lib/api.js'
 import { formatDate, formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { Async, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** One invoice, printable (the browser's print hides the site chrome). */
 export function InvoicePage() {
@@ -19,9 +19,7 @@ export function InvoicePage() {
         : Promise.resolve(null),
     [invoice.data?.contractId],
   )
-  useEffect(() => {
-    if (invoice.data) document.title = `Invoice ${invoice.data.displayNumber ?? '(draft)'} · Workroom`
-  }, [invoice.data])
+  usePageTitle(invoice.data && `Invoice ${invoice.data.displayNumber ?? '(draft)'}`)
   if (!user) return <Loading />
   return (
     <section class="page">

@@ -9,6 +9,7 @@ import { dayStart, formatDate, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { Empty, ErrorState, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 type Query = NonNullable<paths['/api/v1/invoices']['get']['parameters']['query']>
 type Filters = { role: string; state: string; kind: string; currency: string; from: string; to: string }
@@ -25,6 +26,7 @@ const pick = <T extends string>(value: string | undefined, allowed: readonly T[]
 export function InvoicesPage() {
   const user = useRequireUser()
   const { query, route } = useLocation()
+  usePageTitle('Invoices')
   const filters: Filters = {
     role: pick(query.role, ['client', 'freelancer'] as const),
     state: pick(query.state, ['draft', 'formal', 'paid', 'void'] as const),

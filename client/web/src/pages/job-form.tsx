@@ -1,5 +1,5 @@
 import { useLocation, useRoute } from 'preact-iso'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { CURRENCIES, type Currency } from '../../../../common/money.js'
 import type { Job, NewJob } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
@@ -18,6 +18,7 @@ import {
 } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Loading } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 const codeFields = {
   'jobs.range_required': 'budgetMin',
@@ -68,9 +69,7 @@ function JobEditor({ job }: { job: Job | null }) {
   const [visibility, setVisibility] = useState<'public' | 'invite-only'>(job?.visibility ?? 'public')
   const [deadline, setDeadline] = useState(toLocalInput(job?.proposalDeadline ?? null))
   const { busy, error, run } = useSubmit()
-  useEffect(() => {
-    document.title = job ? `Edit ${job.title} · Workroom` : 'Post a job · Workroom'
-  }, [job])
+  usePageTitle(job ? `Edit job: ${job.title}` : 'Post a job')
 
   const body = (): NewJob => {
     const low = moneyValue(min, currency)

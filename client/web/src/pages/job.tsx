@@ -1,5 +1,5 @@
 import { useLocation, useRoute } from 'preact-iso'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { Job, Proposal } from '../../../sdk/types.js'
 import { api, ApiError, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
@@ -21,15 +21,14 @@ import { jobBudget } from '../ui/job-card.js'
 import { MilestonePlan, type PlanRow } from '../ui/milestone-plan.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 export function JobPage() {
   const { params } = useRoute()
   const id = params.id!
   const { user } = useSession()
   const job = useLoad(() => ok(api.GET('/api/v1/jobs/{id}', { params: { path: { id } } })), [id])
-  useEffect(() => {
-    if (job.data) document.title = `${job.data.title} · Workroom`
-  }, [job.data])
+  usePageTitle(job.data && `Job: ${job.data.title}`)
   return (
     <section class="page">
       <Async state={job}>

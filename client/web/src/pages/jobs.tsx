@@ -7,12 +7,14 @@ import { useLoad } from '../lib/load.js'
 import { errorFor, moneyText, moneyValue } from '../ui/forms.js'
 import { JobCard } from '../ui/job-card.js'
 import { Empty, ErrorState, Loading } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 const since: Record<string, number> = { day: 1, week: 7, month: 30 }
 
 /** The job board: full-text search and filters, kept in the address so a search can be shared. */
 export function JobBoard() {
   const { query, route, path } = useLocation()
+  usePageTitle('Find work')
   const q = query.q ?? ''
   const arrangement = query.arrangement === 'fixed' || query.arrangement === 'hourly' ? query.arrangement : ''
   const skills = query.skills ?? ''

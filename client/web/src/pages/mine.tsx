@@ -1,17 +1,15 @@
-import { useEffect } from 'preact/hooks'
 import { api, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { JobCard } from '../ui/job-card.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** Everything of mine: jobs I posted, proposals I sent, contracts on both sides. */
 export function MyWork() {
   const user = useRequireUser()
-  useEffect(() => {
-    document.title = 'My work · Workroom'
-  }, [])
+  usePageTitle('My work')
   const contracts = useLoad(() => ok(api.GET('/api/v1/me/contracts', { params: { query: { limit: 50 } } })), [])
   const proposals = useLoad(() => ok(api.GET('/api/v1/me/proposals', { params: { query: { limit: 50 } } })), [])
   const jobs = useLoad(() => ok(api.GET('/api/v1/me/jobs', { params: { query: { limit: 50 } } })), [])

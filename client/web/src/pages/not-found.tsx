@@ -1,4 +1,7 @@
+import { usePageTitle } from '../lib/title.js'
+
 export function NotFound() {
+  usePageTitle('Page not found')
   return (
     <section class="page narrow">
       <h1>Page not found</h1>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { Answer } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { formatDateTime } from '../lib/format.js'
@@ -7,6 +7,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, errorText, FormError, SubmitButton, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 type SettingsView = Answer<'/api/v1/admin/settings', 'get'>
 type Setting = SettingsView['items'][number]
@@ -48,9 +49,7 @@ function boundsText(setting: Setting): string {
 /** The operator's deadlines, fees and defaults, and every change made to them. */
 export function OperatorSettingsPage() {
   const user = useRequireUser()
-  useEffect(() => {
-    document.title = 'Settings · Operator · Workroom'
-  }, [])
+  usePageTitle('Operator settings')
   const view = useLoad(
     () => (user?.role === 'operator' ? ok(api.GET('/api/v1/admin/settings')) : Promise.resolve(null)),
     [user?.role],

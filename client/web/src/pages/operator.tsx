@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, idem, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad, type Loaded } from '../lib/load.js'
@@ -22,13 +22,12 @@ import {
 } from '../ui/money-requests.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Empty, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** The operator console: confirm deposits and withdrawals, decide escalated disputes, check the ledger. */
 export function OperatorPage() {
   const user = useRequireUser()
-  useEffect(() => {
-    document.title = 'Operator · Workroom'
-  }, [])
+  usePageTitle('Operator console')
   if (!user) return <Loading />
   if (user.role !== 'operator')
     return (

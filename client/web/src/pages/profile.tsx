@@ -19,6 +19,7 @@ import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading } from '../ui/states.js'
 import type { PublicUser } from '../../../sdk/types.js'
 import { FeedbackCard, type ContractFeedback } from './contract-feedback.js'
+import { usePageTitle } from '../lib/title.js'
 
 type Reputation = NonNullable<PublicUser['reputation']>
 type RatingSummary = Reputation['freelancer']['rating']
@@ -28,9 +29,7 @@ export function ProfilePage() {
   const { params } = useRoute()
   const id = params.id!
   const profile = useLoad(() => ok(api.GET('/api/v1/users/{id}', { params: { path: { id } } })), [id])
-  useEffect(() => {
-    if (profile.data) document.title = `${profile.data.name} · Workroom`
-  }, [profile.data])
+  usePageTitle(profile.data && `Profile: ${profile.data.name}`)
   return (
     <section class="page narrow">
       <Async state={profile}>
@@ -77,6 +76,7 @@ export function ProfilePage() {
 
 /** Your own profile: name, headline, skills, rate, time zone. */
 export function SettingsPage() {
+  usePageTitle('Your profile')
   const user = useRequireUser()
   const { setUser } = useSession()
   const notify = useNotify()

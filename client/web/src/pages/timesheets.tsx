@@ -9,6 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** Weekly timesheets of an hourly contract. Weeks run Monday to Sunday in UTC, as the rules do. */
 export function TimesheetsPage() {
@@ -17,6 +18,7 @@ export function TimesheetsPage() {
   const id = params.id!
   const contract = useLoad(() => ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id } } })), [id])
   const sheets = useLoad(() => ok(api.GET('/api/v1/contracts/{id}/timesheets', { params: { path: { id } } })), [id])
+  usePageTitle(contract.data && `Timesheets: ${contract.data.jobTitle}`)
   useEvents(
     (frame) => {
       if ((frame.data as { contractId?: string }).contractId === id && /^(timesheet|segments)/.test(frame.type))

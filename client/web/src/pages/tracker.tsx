@@ -9,6 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { Tracker, type TrackerStatus } from '../lib/tracker-engine.js'
 import { Async, Badge, Empty, Loading } from '../ui/states.js'
 import { isoWeek } from './workview.js'
+import { usePageTitle } from '../lib/title.js'
 
 /**
  * The in-browser tracker of an hourly contract (the freelancer's): start/stop, memo, the
@@ -20,6 +21,7 @@ export function TrackerPage() {
   const { params } = useRoute()
   const id = params.id!
   const contract = useLoad(() => ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id } } })), [id])
+  usePageTitle(contract.data && `Tracker: ${contract.data.jobTitle}`)
   if (!user) return <Loading />
   return (
     <section class="page">

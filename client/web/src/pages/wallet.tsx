@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api, idem, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
@@ -13,13 +13,12 @@ import {
   stateColumn,
 } from '../ui/money-requests.js'
 import { Async, Empty, Loading } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** Balances per currency, deposit and withdrawal requests. */
 export function WalletPage() {
   const user = useRequireUser()
-  useEffect(() => {
-    document.title = 'Wallet · Workroom'
-  }, [])
+  usePageTitle('Wallet')
   const wallet = useLoad(() => ok(api.GET('/api/v1/wallet')), [])
   const deposits = useLoad(() => ok(api.GET('/api/v1/wallet/deposits', { params: { query: { limit: 20 } } })), [])
   const withdrawals = useLoad(() => ok(api.GET('/api/v1/wallet/withdrawals', { params: { query: { limit: 20 } } })), [])

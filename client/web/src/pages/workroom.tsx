@@ -1,5 +1,4 @@
 import { useLocation, useRoute } from 'preact-iso'
-import { useEffect } from 'preact/hooks'
 import type { Workroom } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
@@ -10,6 +9,7 @@ import { ActivityTab } from './workroom-activity.js'
 import { FilesTab } from './workroom-files.js'
 import { MessagesTab } from './workroom-messages.js'
 import { ProposalsTab } from './workroom-proposals.js'
+import { usePageTitle } from '../lib/title.js'
 
 const tabs = [
   { key: 'proposals', label: 'Proposals' },
@@ -24,9 +24,6 @@ export function WorkroomPage() {
   const { params } = useRoute()
   const id = params.id!
   const workroom = useLoad(() => ok(api.GET('/api/v1/workrooms/{id}', { params: { path: { id } } })), [id])
-  useEffect(() => {
-    if (workroom.data) document.title = `${workroom.data.job.title} · Workroom`
-  }, [workroom.data])
   // Proposals, hires and contracts change while the page is open: re-read the hub.
   useEvents(
     (frame) => {
@@ -57,6 +54,7 @@ function WorkroomHub({
 }) {
   const { query } = useLocation()
   const tab = tabs.some((t) => t.key === requested) ? requested! : hub.role === 'client' ? 'proposals' : 'messages'
+  usePageTitle(`${tabs.find((t) => t.key === tab)!.label}: ${hub.job.title}`)
   return (
     <>
       <p class="muted">

@@ -9,6 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorText } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Empty, Loading } from '../ui/states.js'
+import { usePageTitle } from '../lib/title.js'
 
 /** ISO week of an instant, as the API names weeks (2026-W48; weeks in UTC). */
 export function isoWeek(date: Date): string {
@@ -30,6 +31,7 @@ export function WorkViewPage() {
   const id = params.id!
   const week = query.week ?? isoWeek(new Date())
   const contract = useLoad(() => ok(api.GET('/api/v1/contracts/{id}', { params: { path: { id } } })), [id])
+  usePageTitle(contract.data && `Work View, week ${week}: ${contract.data.jobTitle}`)
   const segments = useLoad(
     () => ok(api.GET('/api/v1/contracts/{id}/segments', { params: { path: { id }, query: { week } } })),
     [id, week],
