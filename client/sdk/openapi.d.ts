@@ -8844,6 +8844,7 @@ export interface paths {
                                 activity: {
                                     keys: number;
                                     pointer: number;
+                                    tracked?: boolean;
                                 }[];
                                 activeMinutes: number;
                                 minutes: number;
@@ -8981,6 +8982,8 @@ export interface paths {
                                 keys: number;
                                 /** @description pointer events in the minute (at most 1000 are accepted) */
                                 pointer: number;
+                                /** @description false when the tracker was not running in this minute (it is not billed); default true */
+                                tracked?: boolean;
                             }[];
                             /** @description at most 500 characters are accepted */
                             memo?: string;

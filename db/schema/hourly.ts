@@ -16,10 +16,14 @@ import {
 import { usersTable } from './accounts.js'
 import { contractsTable } from './contracts.js'
 
-/** One minute of a segment: how many key presses and pointer events (never what was typed). */
+/**
+ * One minute of a segment: how many key presses and pointer events (never what was typed),
+ * and `tracked: false` when the tracker was not running in that minute (it is not billed).
+ */
 export interface MinuteActivity {
   keys: number
   pointer: number
+  tracked?: false
 }
 
 /**

@@ -5,6 +5,8 @@ import { SEGMENT_MINUTES } from './tracker.week.js'
  * The billing rules of one week, in one pure function so the segment list, the timesheet,
  * the draft invoice and the export all agree:
  *
+ * - A segment records the minutes the tracker ran in it (a tracker started or stopped inside
+ *   it marks the other minutes `tracked: false`); manual time is always the whole 10.
  * - A segment counts unless one of its screenshots was deleted by the freelancer or
  *   rejected by the client, or it is manual time the binding terms do not allow.
  * - Counted minutes are billable in time order until the weekly limit; minutes past it
@@ -58,6 +60,12 @@ export interface WeekTotals {
   unprotectedMinutes: number
 }
 
+/** The minutes a segment records: the tracked ones (manual time: all 10). */
+export function segmentMinutes(segment: Pick<BillingSegment, 'manual' | 'activity'>): number {
+  if (segment.manual) return SEGMENT_MINUTES
+  return segment.activity.filter((m) => m.tracked !== false).length
+}
+
 export function computeWeek<S extends BillingSegment>(
   segments: readonly S[],
   screenshots: readonly BillingScreenshot[],
@@ -82,7 +90,7 @@ export function computeWeek<S extends BillingSegment>(
   }
   const out = ordered.map((segment) => {
     const states = shots.get(segment.start.getTime()) ?? []
-    const minutes = SEGMENT_MINUTES
+    const minutes = segmentMinutes(segment)
     totals.totalMinutes += minutes
     if (segment.manual) totals.manualMinutes += minutes
     else totals.trackedMinutes += minutes

@@ -28,6 +28,7 @@ export const segmentRejections = {
     'tracker.activity_out_of_bounds',
     'Each minute holds at most 1000 key presses and 1000 pointer events',
   ],
+  nothingTracked: ['tracker.nothing_tracked', 'A segment needs at least one tracked minute'],
   memoTooLong: ['tracker.memo_too_long', 'memo holds at most 500 characters'],
   duplicate: ['tracker.duplicate_in_batch', 'The same start appears earlier in this batch'],
 } as const satisfies Record<string, readonly [string, string]>

@@ -15,6 +15,11 @@ const Minute = Type.Object(
       maximum: 1_000_000,
       description: 'pointer events in the minute (at most 1000 are accepted)',
     }),
+    tracked: Type.Optional(
+      Type.Boolean({
+        description: 'false when the tracker was not running in this minute (it is not billed); default true',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -75,7 +80,9 @@ export const SegmentView = Type.Object({
   end: Type.String(),
   manual: Type.Boolean(),
   memo: Type.String(),
-  activity: Type.Array(Type.Object({ keys: Type.Integer(), pointer: Type.Integer() })),
+  activity: Type.Array(
+    Type.Object({ keys: Type.Integer(), pointer: Type.Integer(), tracked: Type.Optional(Type.Boolean()) }),
+  ),
   activeMinutes: Type.Integer(),
   minutes: Type.Integer(),
   billable: Type.Boolean(),

@@ -1,5 +1,4 @@
 import type { Database, Executor } from '../../../db/client.js'
-import type { MinuteActivity } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
@@ -34,7 +33,7 @@ export const MAX_MEMO = 500
 
 export interface SegmentInput {
   start: string
-  activity: MinuteActivity[]
+  activity: Array<{ keys: number; pointer: number; tracked?: boolean }>
   memo?: string
   manual?: boolean
 }
@@ -146,6 +145,7 @@ export function createTrackerService(deps: TrackerDeps) {
     if (outside) return outside
     if (input.activity.length !== 10) return 'badActivity'
     if (input.activity.some((m) => m.keys > MAX_PER_MINUTE || m.pointer > MAX_PER_MINUTE)) return 'activityOutOfBounds'
+    if (input.activity.every((m) => m.tracked === false)) return 'nothingTracked'
     if ((input.memo ?? '').length > MAX_MEMO) return 'memoTooLong'
     if (input.manual && !contract.manualTimeAllowed) return 'manualNotAllowed'
     return { start }
@@ -200,7 +200,11 @@ export function createTrackerService(deps: TrackerDeps) {
               id: ids.newId(),
               contractId: contract.id,
               start,
-              activity: segment.activity.map((m) => ({ keys: m.keys, pointer: m.pointer })),
+              activity: segment.activity.map((m) => ({
+                keys: m.keys,
+                pointer: m.pointer,
+                ...(m.tracked === false ? { tracked: false as const } : {}),
+              })),
               memo: segment.memo ?? '',
               manual: segment.manual ?? false,
               createdAt: now,

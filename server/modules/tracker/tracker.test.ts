@@ -282,3 +282,45 @@ t.test('work diary export, CSV and JSON, for both parties after the contract end
     404,
   )
 })
+
+t.test('a segment the tracker started inside bills only the minutes it tracked', async (t) => {
+  const harness = await build(t)
+  const { call, clock } = harness
+  clock.set('2026-11-24T18:00:00Z')
+  const { contractId, freelancer } = await createHourlyContract(harness)
+  const url = `/api/v1/contracts/${contractId}/segments`
+  // Started at 10:09: minutes 0-8 were not tracked; stopped at 10:23: minutes 4-9 were not.
+  const startedLate = activity().map((m, i) => (i < 9 ? { ...m, tracked: false } : m))
+  const stoppedEarly = activity(0, 0).map((m, i) => (i >= 4 ? { ...m, tracked: false } : m))
+  const nothing = activity().map((m) => ({ ...m, tracked: false }))
+  const upload = await call({
+    method: 'PUT',
+    url,
+    token: freelancer.token,
+    payload: {
+      segments: [
+        { start: '2026-11-24T10:00:00Z', activity: startedLate, memo: 'late start' },
+        { start: '2026-11-24T10:10:00Z', activity: activity() },
+        { start: '2026-11-24T10:20:00Z', activity: stoppedEarly },
+        { start: '2026-11-24T10:30:00Z', activity: nothing },
+      ],
+    },
+  })
+  t.equal(upload.statusCode, 200, upload.body)
+  t.same(
+    upload.json().rejected.map((r: { code: string }) => r.code),
+    ['tracker.nothing_tracked'],
+    'a segment with no tracked minute is refused',
+  )
+  const week = (await call({ method: 'GET', url: `${url}?week=2026-W48`, token: freelancer.token })).json()
+  t.same(
+    week.segments.map((s: { minutes: number; billableMinutes: number }) => [s.minutes, s.billableMinutes]),
+    [
+      [1, 1],
+      [10, 10],
+      [4, 4],
+    ],
+  )
+  t.equal(week.segments[0].activity[0].tracked, false, 'the untracked minutes are stored as such')
+  t.match(week.totals, { totalMinutes: 15, trackedMinutes: 15, billableMinutes: 15 })
+})
