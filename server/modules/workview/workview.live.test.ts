@@ -47,7 +47,7 @@ async function openStream(base: string, token: string) {
   }
 }
 
-t.test('the client sees a new screenshot live, within a second, and only members fetch its thumbnail', async (t) => {
+t.test('the client sees a new screenshot live, within two seconds, and only members fetch its thumbnail', async (t) => {
   const harness = await build(t)
   const { app, clock, register } = harness
   clock.set('2026-11-24T12:00:00Z')
@@ -69,7 +69,7 @@ t.test('the client sees a new screenshot live, within a second, and only members
   form.set('capturedAt', '2026-11-24T11:54:07Z')
   form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'screen.png')
 
-  const seen = clientStream.next('screenshot.created', 1000)
+  const seen = clientStream.next('screenshot.created', 2000)
   const sentAt = performance.now()
   const response = await fetch(`${base}/api/v1/contracts/${contractId}/screenshots`, {
     method: 'POST',
@@ -79,7 +79,7 @@ t.test('the client sees a new screenshot live, within a second, and only members
   t.equal(response.status, 201)
   const frame = await seen
   const elapsed = performance.now() - sentAt
-  t.ok(elapsed < 1000, `the client saw it ${elapsed.toFixed(0)} ms after the upload started`)
+  t.ok(elapsed < 2000, `the client saw it ${elapsed.toFixed(0)} ms after the upload started`)
   t.equal(frame.workroomId, workroomId)
   t.equal(frame.data.contractId, contractId)
   t.match(frame.data.screenshot, { state: 'active', capturedAt: '2026-11-24T11:54:07.000Z', width: 1920, height: 1080 })
@@ -97,7 +97,7 @@ t.test('the client sees a new screenshot live, within a second, and only members
   t.equal((await fetch(thumbnailUrl)).status, 401, 'an anonymous caller gets nothing')
 
   // A comment from the client reaches the freelancer live too.
-  const commented = freelancerStream.next('screenshot.commented', 1000)
+  const commented = freelancerStream.next('screenshot.commented', 2000)
   await fetch(`${base}/api/v1/screenshots/${frame.data.screenshot.id}/comments`, {
     method: 'POST',
     headers: { authorization: `Bearer ${client.token}`, 'content-type': 'application/json' },
