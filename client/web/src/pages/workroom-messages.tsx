@@ -39,7 +39,7 @@ export function MessagesTab({ hub, userId, threadId }: { hub: Workroom; userId: 
           list.items.find((t) => t.id === threadId) ??
           (hub.role === 'freelancer' || list.items.length === 1 ? list.items[0]! : null)
         return (
-          <div class="threads">
+          <div class={hub.role === 'client' ? 'threads threads--with-list' : 'threads'}>
             {hub.role === 'client' && (
               <nav aria-label="Threads">
                 <ul class="thread-list">
@@ -174,6 +174,8 @@ function ThreadView({
           <ol
             class="messages"
             ref={list}
+            tabIndex={0}
+            aria-label="Messages"
             aria-live="polite"
             data-testid="messages"
             onScroll={(e) => {
