@@ -6,8 +6,11 @@ import { trackerQueue, type MinuteActivity, type QueuedSegment } from './tracker
 /**
  * The in-browser tracker of one hourly contract: counts input per minute into the current
  * 10-minute segment, grabs a Work View frame (tracker-capture.ts) at the schedule's random
- * instants, and keeps both in the IndexedDB outbox, which tracker-outbox.ts uploads. Time
- * comes only from Date.now/setTimeout, so tests can drive it with Playwright's clock.
+ * instants, and keeps both in the IndexedDB outbox, which tracker-outbox.ts uploads. A
+ * running session is kept in IndexedDB too: a reload, a closed tab or a crash resumes it.
+ * Each minute the tracker ran in is marked tracked; the others of a segment started or
+ * stopped inside are not billed. Time comes only from Date.now/setTimeout, so tests can
+ * drive it with Playwright's clock.
  */
 
 export interface TrackerStatus extends OutboxStatus {
@@ -18,13 +21,17 @@ export interface TrackerStatus extends OutboxStatus {
   sharing: 'off' | 'on' | 'ended'
   captures: number
   lastCaptureAt: string | null
+  /** Set when a session left running (reload, closed tab, crash) was resumed. */
+  resumedAt: string | null
 }
 
 /** Pointer moves are many per second: count at most one per this many ms, like a key press. */
 const POINTER_MOVE_MS = 500
+/** Ticks further apart than this mean the machine slept: the minutes between were not tracked. */
+const MAX_TICK_GAP_MS = 90_000
 
 const alignedStart = (at: number) => at - (at % SEGMENT_MS)
-const zeros = (): MinuteActivity[] => Array.from({ length: 10 }, () => ({ keys: 0, pointer: 0 }))
+const zeros = (): MinuteActivity[] => Array.from({ length: 10 }, () => ({ keys: 0, pointer: 0, tracked: false }))
 
 export class Tracker {
   private status: TrackerStatus = {
@@ -39,6 +46,7 @@ export class Tracker {
     online: typeof navigator === 'undefined' ? true : navigator.onLine,
     captures: 0,
     lastCaptureAt: null,
+    resumedAt: null,
     lastUploadAt: null,
     lastError: null,
     retryAt: null,
@@ -47,6 +55,9 @@ export class Tracker {
   private listeners = new Set<(status: TrackerStatus) => void>()
   private current: QueuedSegment | null = null
   private runningSince = 0
+  /** The last instant marked tracked (epoch ms). */
+  private lastMark = 0
+  private shared = false
   private schedule: CaptureSchedule
   private capture: ScreenCapture | null = null
   private outbox: TrackerOutbox
@@ -73,8 +84,11 @@ export class Tracker {
     window.addEventListener('pointermove', this.handleMove, true)
     window.addEventListener('wheel', this.handleMove, { capture: true, passive: true })
     window.addEventListener('pagehide', this.handleHide)
+    document.addEventListener('visibilitychange', this.handleVisibility)
     this.interval = setInterval(() => void this.tick(), 1000)
-    void this.outbox.refreshCounts().then(() => this.outbox.flush())
+    void this.resume()
+      .then(() => this.outbox.refreshCounts())
+      .then(() => this.outbox.flush())
   }
 
   subscribe(listener: (status: TrackerStatus) => void): () => void {
@@ -95,18 +109,50 @@ export class Tracker {
   /** Starts counting time; `stream` is the shared screen (null: no Work View screenshots). */
   async start(stream: MediaStream | null): Promise<void> {
     if (this.status.running) return
-    this.runningSince = Date.now()
     this.attachStream(stream)
+    await this.begin()
+    this.update({ resumedAt: null })
+  }
+
+  /** A session left running here (reload, closed tab, crash) goes on from now. */
+  private async resume(): Promise<void> {
+    const session = await trackerQueue.getSession(this.contractId)
+    if (!session || this.disposed || this.status.running) return
+    // Sharing the screen needs the person's click: the page offers to share it again.
+    this.shared = session.shared
+    this.update({ memo: session.memo || this.status.memo, sharing: session.shared ? 'ended' : 'off' })
+    await this.begin()
+    this.update({ resumedAt: new Date(this.runningSince).toISOString() })
+  }
+
+  private async begin(): Promise<void> {
+    this.runningSince = Date.now()
+    this.lastMark = this.runningSince
     await this.enterSegment(alignedStart(this.runningSince))
+    this.markTracked(this.runningSince, this.runningSince)
+    await this.persist()
+    await this.saveSession()
     this.update({ running: true })
+  }
+
+  /** Shares the screen again (after sharing ended, or in a resumed session). */
+  shareScreen(stream: MediaStream): void {
+    this.stopStream()
+    this.attachStream(stream)
+    void this.saveSession()
   }
 
   async stop(): Promise<void> {
     if (!this.status.running) return
-    this.update({ running: false })
+    this.update({ running: false, resumedAt: null })
+    await trackerQueue.deleteSession(this.contractId)
+    const now = Date.now()
+    this.markTracked(now - this.lastMark <= MAX_TICK_GAP_MS ? this.lastMark : now, now)
+    this.dirty = true
     await this.persist()
     this.current = null
     this.stopStream()
+    this.shared = false
     this.update({ segmentStart: null, activity: zeros(), sharing: 'off' })
     await this.outbox.refreshCounts()
   }
@@ -116,7 +162,18 @@ export class Tracker {
     if (this.current) {
       this.current.memo = memo
       this.dirty = true
+      void this.saveSession()
     }
+  }
+
+  private async saveSession(): Promise<void> {
+    if (!this.current) return
+    await trackerQueue.putSession({
+      contractId: this.contractId,
+      since: this.runningSince,
+      memo: this.status.memo,
+      shared: this.shared,
+    })
   }
 
   dispose(): void {
@@ -132,6 +189,7 @@ export class Tracker {
     window.removeEventListener('pointermove', this.handleMove, true)
     window.removeEventListener('wheel', this.handleMove, true)
     window.removeEventListener('pagehide', this.handleHide)
+    document.removeEventListener('visibilitychange', this.handleVisibility)
     this.listeners.clear()
   }
 
@@ -140,8 +198,10 @@ export class Tracker {
   private count(kind: 'keys' | 'pointer'): void {
     const segment = this.current
     if (!this.status.running || !segment) return
-    const minute = Math.min(9, Math.max(0, Math.floor((Date.now() - new Date(segment.start).getTime()) / 60_000)))
+    const now = Date.now()
+    const minute = Math.min(9, Math.max(0, Math.floor((now - new Date(segment.start).getTime()) / 60_000)))
     segment.activity[minute]![kind] += 1
+    this.markTracked(now, now)
     this.dirty = true
     this.update({ activity: segment.activity.map((m) => ({ ...m })) })
   }
@@ -154,7 +214,30 @@ export class Tracker {
     this.lastMove = now
     this.count('pointer')
   }
-  private handleHide = () => void this.persist()
+  /** The page goes away (reload, closed tab): store the running segment and try an upload. */
+  private handleHide = () => {
+    void this.persist()
+    void this.outbox.flush()
+  }
+  private handleVisibility = () => {
+    if (document.visibilityState === 'hidden') this.handleHide()
+  }
+
+  /** Marks the current segment's minutes from `from` to `to` (epoch ms) as tracked. */
+  private markTracked(from: number, to: number): void {
+    const segment = this.current
+    if (!segment) return
+    const start = new Date(segment.start).getTime()
+    const first = Math.max(0, Math.floor((from - start) / 60_000))
+    const last = Math.min(9, Math.floor((to - start) / 60_000))
+    for (let i = first; i <= last; i++) {
+      const minute = segment.activity[i]
+      if (minute?.tracked === false) {
+        delete minute.tracked
+        this.dirty = true
+      }
+    }
+  }
   private handleOnline = () => this.outbox.backOnline()
   private handleOffline = () => this.update({ online: false })
 
@@ -204,13 +287,18 @@ export class Tracker {
       const now = Date.now()
       if (this.status.running && this.current) {
         const start = new Date(this.current.start).getTime()
+        // Ticks far apart: the machine slept, and only the present minute is tracked.
+        const from = now - this.lastMark <= MAX_TICK_GAP_MS ? this.lastMark : now
+        this.markTracked(from, Math.min(now, start + SEGMENT_MS - 1))
         if (now >= start + SEGMENT_MS) {
           // The segment is over: it stays in the outbox (ready now) and the next one begins.
           // Segments skipped while the machine slept were not tracked and are not invented.
           this.dirty = true
           await this.persist()
           await this.enterSegment(alignedStart(now))
+          this.markTracked(from, now)
         }
+        this.lastMark = now
         await this.captureIfDue(now)
         await this.persist()
       }
@@ -231,6 +319,7 @@ export class Tracker {
 
   private attachStream(stream: MediaStream | null): void {
     this.capture = stream ? new ScreenCapture(stream, () => this.update({ sharing: 'ended' })) : null
+    this.shared = stream !== null
     this.update({ sharing: stream ? 'on' : 'off' })
   }
 

@@ -10,6 +10,21 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 export interface MinuteActivity {
   keys: number
   pointer: number
+  /** false: the tracker did not run in this minute (the server does not bill it). */
+  tracked?: false
+}
+
+/**
+ * A tracking session that is running: written when tracking starts, removed when it stops,
+ * so a reload, a closed tab or a crash finds it and resumes.
+ */
+export interface RunningSession {
+  contractId: string
+  /** When tracking started (epoch ms). */
+  since: number
+  memo: string
+  /** The screen was shared (a resumed session asks to share it again). */
+  shared: boolean
 }
 
 export interface QueuedSegment {
@@ -34,19 +49,23 @@ export interface QueuedShot {
 interface TrackerDb extends DBSchema {
   segments: { key: [string, string]; value: QueuedSegment; indexes: { byContract: string } }
   shots: { key: [string, string]; value: QueuedShot; indexes: { byContract: string } }
+  sessions: { key: string; value: RunningSession }
 }
 
 let opening: Promise<IDBPDatabase<TrackerDb>> | null = null
 
 function db(): Promise<IDBPDatabase<TrackerDb>> {
-  opening ??= openDB<TrackerDb>('workroom-tracker', 1, {
-    upgrade(database) {
-      database
-        .createObjectStore('segments', { keyPath: ['contractId', 'start'] })
-        .createIndex('byContract', 'contractId')
-      database
-        .createObjectStore('shots', { keyPath: ['contractId', 'capturedAt'] })
-        .createIndex('byContract', 'contractId')
+  opening ??= openDB<TrackerDb>('workroom-tracker', 2, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database
+          .createObjectStore('segments', { keyPath: ['contractId', 'start'] })
+          .createIndex('byContract', 'contractId')
+        database
+          .createObjectStore('shots', { keyPath: ['contractId', 'capturedAt'] })
+          .createIndex('byContract', 'contractId')
+      }
+      if (oldVersion < 2) database.createObjectStore('sessions', { keyPath: 'contractId' })
     },
   })
   return opening
@@ -73,5 +92,14 @@ export const trackerQueue = {
   },
   async deleteShot(contractId: string, capturedAt: string): Promise<void> {
     await (await db()).delete('shots', [contractId, capturedAt])
+  },
+  async putSession(session: RunningSession): Promise<void> {
+    await (await db()).put('sessions', session)
+  },
+  async getSession(contractId: string): Promise<RunningSession | undefined> {
+    return (await db()).get('sessions', contractId)
+  },
+  async deleteSession(contractId: string): Promise<void> {
+    await (await db()).delete('sessions', contractId)
   },
 }

@@ -112,21 +112,26 @@ function Controls({
   }, [contractId, screenshotsPerSegment])
   if (!tracker || !status) return <Loading />
 
+  const share = async (): Promise<MediaStream | null> => {
+    setShareError(null)
+    if (screenshotsPerSegment === 0) return null
+    try {
+      return await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+    } catch (err) {
+      setShareError(
+        `The screen was not shared (${err instanceof Error ? err.message : 'refused'}). Time is tracked, but segments without a screenshot are not protected.`,
+      )
+      return null
+    }
+  }
   const start = async () => {
     setBusy(true)
-    setShareError(null)
-    let stream: MediaStream | null = null
-    if (screenshotsPerSegment > 0) {
-      try {
-        stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
-      } catch (err) {
-        setShareError(
-          `The screen was not shared (${err instanceof Error ? err.message : 'refused'}). Time is tracked, but segments without a screenshot are not protected.`,
-        )
-      }
-    }
-    await tracker.start(stream)
+    await tracker.start(await share())
     setBusy(false)
+  }
+  const shareAgain = async () => {
+    const stream = await share()
+    if (stream) tracker.shareScreen(stream)
   }
 
   return (
@@ -134,7 +139,9 @@ function Controls({
       <p class="callout" data-testid="input-notice">
         Activity is counted from the keys and pointer events <strong>this page</strong> can see. Time tracked while you
         work in other windows or apps is recorded, but its segments show no activity and are{' '}
-        <strong>not protected</strong>. Time is recorded in whole 10-minute segments (UTC).
+        <strong>not protected</strong>. Time is recorded in 10-minute segments (UTC); a segment you start or stop inside
+        bills only the minutes tracked in it. Tracking survives a reload or a closed tab: it resumes when you open this
+        page again.
         {screenshotsPerSegment > 0
           ? ` This contract takes ${screenshotsPerSegment} Work View screenshot${screenshotsPerSegment === 1 ? '' : 's'} of your shared screen at random moments in each segment; you can blur or delete them in Work View.`
           : ' This contract takes no Work View screenshots.'}
@@ -175,10 +182,18 @@ function Controls({
             {shareError}
           </p>
         )}
-        {status.sharing === 'ended' && status.running && (
+        {status.resumedAt && (
+          <p class="callout" role="status" data-testid="tracker-resumed">
+            Tracking resumed at {formatTime(status.resumedAt)}: it was running when this page was last closed. Time
+            while the page was closed is not counted.
+          </p>
+        )}
+        {status.sharing === 'ended' && status.running && screenshotsPerSegment > 0 && (
           <p class="field-error" role="alert">
-            Screen sharing stopped: later segments get no screenshot and are not protected. Stop and start again to
-            share the screen.
+            Screen sharing stopped: later segments get no screenshot and are not protected.{' '}
+            <button type="button" class="button" onClick={() => void shareAgain()}>
+              Share the screen again
+            </button>
           </p>
         )}
       </div>
@@ -308,7 +323,9 @@ function WeekSoFar({ week, currency }: { week: Loaded<WeekSegments>; currency: s
                     <tr key={s.id} data-testid="week-segment">
                       <td>{formatDateTime(s.start)}</td>
                       <td>{s.memo || <span class="muted">none</span>}</td>
-                      <td>{s.activeMinutes}/10</td>
+                      <td>
+                        {s.activeMinutes}/{s.minutes}
+                      </td>
                       <td>{s.screenshots.length}</td>
                       <td>
                         {s.protected ? (

@@ -1,0 +1,65 @@
+// Tracking that cannot be lost: the freelancer reloads the tracker page in the middle of a
+// segment; the session resumes by itself (the memo and the minutes already tracked kept), the
+// segment uploads when it ends, and the timesheet bills exactly the minutes tracked in it.
+import t from 'tap'
+import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
+import { hourlyContract, jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
+
+t.setTimeout(120_000)
+
+const suite = 'tracker-resume'
+const MINUTE = 60_000
+
+t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded and billed', async (t) => {
+  const server = await startServer(t)
+  const browser = await launchBrowser(t, fakeMediaFlags)
+  const { contractId, freelancer } = await hourlyContract(server, 6000)
+  const { context, page } = await newUser(browser, server.base)
+  await context.clock.install()
+
+  await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
+  await page.getByLabel('Memo').waitFor()
+  // Start 2 min 10 s into a segment: its minutes 0 and 1 are not tracked.
+  const segment = await jumpTo(server, page, 1, 2 * MINUTE + 10_000)
+  await startTracker(page, 'Checkout page')
+  for (let i = 0; i < 3; i++) await jump(server, page, MINUTE)
+  await page.getByLabel('Memo').press('End')
+  await page.keyboard.type(' and cart')
+  await jump(server, page, 1000)
+
+  // Minute 5 of the segment: the page reloads (as a crash or a closed tab would end it).
+  await page.clock.resume()
+  await page.reload()
+  await page.getByTestId('tracker-resumed').waitFor()
+  await page.getByTestId('tracker-state').getByText('tracking').waitFor()
+  t.equal(await page.getByLabel('Memo').inputValue(), 'Checkout page and cart', 'the memo survived the reload')
+  // The browser needs a click to share the screen again; the page offers it.
+  await page.getByRole('button', { name: 'Share the screen again' }).click()
+  await page.getByTestId('tracker-state').getByText('screen shared').waitFor()
+  await snap(page, suite, '01-resumed')
+
+  // Tracking goes on to the end of the segment and into the next one, a minute at a time.
+  for (let i = 0; i < 5; i++) await jump(server, page, MINUTE)
+  await page.getByTestId('outbox-empty').waitFor()
+  await page.getByTestId('week-segment').first().waitFor()
+  await snap(page, suite, '02-uploaded')
+
+  const week = await segmentsOnServer(server, contractId, freelancer.token)
+  const uploaded = week.segments.find((s) => new Date(s.start).getTime() === segment) as
+    ((typeof week.segments)[number] & { minutes: number; billableMinutes: number }) | undefined
+  t.ok(uploaded, 'the segment of the reload is on the server')
+  t.equal(uploaded?.memo, 'Checkout page and cart', 'with the memo typed before the reload')
+  t.equal(uploaded?.minutes, 8, 'it records the 8 minutes tracked (from minute 2 to the end), across the reload')
+  t.equal(uploaded?.billableMinutes, 8, 'and bills them')
+  t.equal(week.segments.length, 1, 'the running segment stays in the browser until it ends')
+
+  const sheets = await server.call({
+    method: 'GET',
+    url: `/api/v1/contracts/${contractId}/timesheets`,
+    token: freelancer.token,
+  })
+  const [open] = sheets.json().items as Array<{ state: string; amount: number; totals: { billableMinutes: number } }>
+  t.equal(open?.state, 'open')
+  t.equal(open?.totals.billableMinutes, 8, 'the timesheet bills the 8 tracked minutes, not 10')
+  t.equal(open?.amount, 800, '8 minutes at $60.00/h is $8.00')
+})
