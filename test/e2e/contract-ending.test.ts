@@ -30,6 +30,7 @@ t.test('ending with money held: rules and deadlines on the page, settled at once
   const clientPage = (await newUser(browser, server.base)).page
   await signIn(clientPage, client, `/contracts/${contractId}`)
   await clientPage.getByRole('button', { name: 'End the contract' }).click()
+  await clientPage.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   const holds = clientPage.getByTestId('ending-holds')
   await holds.waitFor()
   await clientPage.getByText('ending', { exact: true }).first().waitFor()
@@ -55,11 +56,13 @@ t.test('ending with money held: rules and deadlines on the page, settled at once
   t.match(await theirs.getByTestId('hold-2').getByTestId('hold-deadline').textContent(), /deadline .*2\d{3}/)
   await snap(freelancerPage, suite, '02-freelancer-ending')
   await theirs.getByRole('button', { name: 'Refund $200.00 to the client now' }).click()
+  await theirs.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await theirs.getByTestId('hold-2').waitFor({ state: 'detached' })
 
   // The client releases the submitted work: no hold is left and the contract is ended.
   await holds.getByTestId('hold-2').waitFor({ state: 'detached' })
   await holds.getByRole('button', { name: 'Release $300.00 now' }).click()
+  await holds.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await clientPage.getByTestId('feedback-form').waitFor()
   t.equal(await clientPage.getByTestId('ending-holds').count(), 0, 'the ending panel is gone')
   await clientPage.getByText('ended', { exact: true }).first().waitFor()

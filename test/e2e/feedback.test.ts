@@ -29,6 +29,7 @@ t.test('feedback: end, rate each other, reveal, reply, reputation on the profile
   const freelancerPage = (await newUser(browser, server.base)).page
   await signIn(clientPage, client, `/contracts/${contractId}`)
   await clientPage.getByRole('button', { name: 'End the contract' }).click()
+  await clientPage.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await clientPage.getByTestId('feedback-form').waitFor()
 
   // The client rates first: only they see it until the freelancer has rated too.

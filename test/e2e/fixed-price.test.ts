@@ -92,6 +92,7 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
   await t.test('the client hires, the freelancer accepts', async (t) => {
     await client.getByRole('link', { name: /Proposals/ }).click()
     await client.getByRole('button', { name: 'Hire Fred' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByTestId('offer').waitFor()
     contractUrl = new URL(client.url()).pathname
     t.match(contractUrl, /^\/contracts\//)
@@ -193,6 +194,7 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
   await t.test('fund, submit, approve; the invoice shows the amount', async (t) => {
     await client.goto(contractUrl)
     await client.getByRole('button', { name: 'Fund $1,200.00' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByTestId('milestone-1').getByText('funded', { exact: true }).waitFor()
 
     await freelancer.reload()
@@ -206,6 +208,7 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
     await client.getByTestId('milestone-1').getByText('submitted', { exact: true }).waitFor()
     await client.getByTestId('milestone-1').getByRole('button', { name: 'Approve and release' }).click()
     await client.getByTestId('milestone-1').getByRole('button', { name: 'Release now' }).click()
+    await client.getByTestId('milestone-1').getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByTestId('milestone-1').getByText('released', { exact: true }).waitFor()
     await snap(client, suite, '09-released')
 

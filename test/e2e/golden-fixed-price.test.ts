@@ -100,6 +100,7 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
   await t.test('fund, submit, changes, resubmit, release part', async (t) => {
     await client.goto(contractPath)
     await client.getByRole('button', { name: 'Fund $400.00' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await shows(client, 1, 'funded')
 
     await shows(freelancer, 1, 'funded')
@@ -126,6 +127,7 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
       .getByLabel(/^Release/)
       .fill('150')
     await milestone(client, 1).getByRole('button', { name: 'Release now' }).click()
+    await milestone(client, 1).getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await milestone(client, 1).getByText('In escrow $250.00 · released $150.00').waitFor()
     t.ok(
       await milestone(client, 1).getByText('submitted', { exact: true }).isVisible(),
@@ -150,6 +152,7 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
 
   await t.test('the next milestone is funded, submitted and approved', async (t) => {
     await client.getByRole('button', { name: 'Fund $600.00' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await shows(client, 2, 'funded')
     await shows(freelancer, 2, 'funded')
     await milestone(freelancer, 2).getByRole('button', { name: 'Submit work' }).click()
@@ -158,12 +161,14 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
     await shows(client, 2, 'submitted')
     await milestone(client, 2).getByRole('button', { name: 'Approve and release' }).click()
     await milestone(client, 2).getByRole('button', { name: 'Release now' }).click()
+    await milestone(client, 2).getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await shows(client, 2, 'released')
     t.equal(await client.getByTestId('invoices').getByRole('link').count(), 3, 'one invoice per release')
   })
 
   await t.test('the client ends the contract; the freelancer withdraws', async (t) => {
     await client.getByRole('button', { name: 'End the contract' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByText('ended', { exact: true }).first().waitFor()
 
     t.equal(

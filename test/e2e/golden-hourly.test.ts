@@ -176,6 +176,7 @@ t.test('hourly in the browser, from the job post to both feedbacks', async (t) =
 
     await client.goto(contractPath)
     await client.getByRole('button', { name: 'End the contract' }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByText('ended', { exact: true }).first().waitFor()
     const { hiddenBeforeReveal } = await bothLeaveFeedback(client, freelancer, {
       contractPath,

@@ -59,6 +59,7 @@ export async function proposalInWorkroom(page: Page, input: { title: string; fre
 /** The client hires from a proposal card; returns the offer's contract path. */
 export async function hireFrom(page: Page, card: Locator, freelancer: string): Promise<string> {
   await card.getByRole('button', { name: `Hire ${freelancer}` }).click()
+  await card.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await page.getByTestId('offer').waitFor()
   return new URL(page.url()).pathname
 }
@@ -103,6 +104,7 @@ export async function withdrawThroughOperator(freelancer: Page, operator: Page):
   await form.getByLabel(/^Amount/).fill(earnings.slice(1))
   await form.getByLabel(/Pay to/).fill('IBAN DE00 1234 5678')
   await form.getByRole('button', { name: 'Request withdrawal' }).click()
+  await form.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await balances.getByText(`withdrawing ${earnings}`).waitFor()
   await operator.goto('/operator')
   await operator.getByRole('button', { name: 'Mark paid' }).click()

@@ -9,5 +9,6 @@ import './styles/messages.css'
 import './styles/terms.css'
 import './styles/workview-tracker.css'
 import './styles/invoices.css'
+import './styles/dialog.css'
 
 render(<App />, document.getElementById('app')!)

@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks'
 import type { Contract, Milestone, StoredFile, User } from '../../../sdk/types.js'
-import { api, idempotencyKey, ok } from '../lib/api.js'
+import { api, ApiError, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDate, formatDateTime, formatMoney } from '../lib/format.js'
+import { useIdempotentSend } from '../lib/idempotency.js'
 import { useLoad } from '../lib/load.js'
 import { errorFor, FormError, MoneyField, moneyValue, SubmitButton, TextArea, useSubmit } from '../ui/forms.js'
+import { useConfirm } from '../ui/confirm.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, StateBadge } from '../ui/states.js'
 import { Uploader } from '../ui/uploader.js'
@@ -75,6 +77,8 @@ function MilestoneItem({
   const notify = useNotify()
   const [panel, setPanel] = useState<Panel>(null)
   const fund = useSubmit()
+  const send = useIdempotentSend()
+  const confirm = useConfirm()
   const active = contract.state === 'active'
   // While the contract is ending only a dispute is left here; releases and refunds are in the ending panel.
   const ending = contract.state === 'ending'
@@ -114,15 +118,22 @@ function MilestoneItem({
               class="button button--primary"
               disabled={fund.busy}
               onClick={() =>
-                void fund.run(async () => {
-                  const next = await ok(
-                    api.POST('/api/v1/milestones/{id}/fund', {
-                      params: { path: { id: m.id }, header: { 'idempotency-key': idempotencyKey() } },
-                      body: {},
+                confirm.ask({
+                  title: `Fund ${money(m.amount)}?`,
+                  message: `Fund “${m.title}” with ${money(m.amount)}? It moves from your wallet into escrow and goes to the freelancer when you approve the work.`,
+                  onConfirm: () =>
+                    void fund.run(async () => {
+                      const next = await send({ fund: m.id }, (header) =>
+                        ok(
+                          api.POST('/api/v1/milestones/{id}/fund', {
+                            params: { path: { id: m.id }, header },
+                            body: {},
+                          }),
+                        ),
+                      )
+                      notify(`${m.title} funded: ${money(m.amount)} in escrow`)
+                      onChange(next)
                     }),
-                  )
-                  notify(`${m.title} funded: ${money(m.amount)} in escrow`)
-                  onChange(next)
                 })
               }
             >
@@ -175,6 +186,7 @@ function MilestoneItem({
         </div>
       )}
       <FormError error={fund.error} />
+      {confirm.dialog}
       {panel === 'submit' && (
         <SubmitWork milestone={m} contract={contract} onDone={(next) => (setPanel(null), onChange(next))} />
       )}
@@ -241,23 +253,36 @@ function SubmitWork({
 function Approve({ milestone, onDone }: { milestone: Milestone; onDone(m: Milestone): void }) {
   const notify = useNotify()
   const [partial, setPartial] = useState('')
-  const { busy, error, run } = useSubmit()
-  const [key] = useState(idempotencyKey)
+  const { busy, error, setError, run } = useSubmit()
+  const send = useIdempotentSend()
+  const confirm = useConfirm()
+  const held = formatMoney(milestone.held, milestone.currency)
   return (
     <form
       class="stack inset"
       onSubmit={(e) => {
         e.preventDefault()
-        void run(async () => {
-          const amount = partial.trim() ? moneyValue(partial, milestone.currency) : undefined
-          const next = await ok(
-            api.POST('/api/v1/milestones/{id}/approve', {
-              params: { path: { id: milestone.id }, header: { 'idempotency-key': key } },
-              body: amount !== undefined ? { amount } : {},
+        const amount = partial.trim() ? moneyValue(partial, milestone.currency) : undefined
+        // Never read an amount that is not one as "release everything".
+        if (partial.trim() && amount === undefined)
+          return setError(new ApiError(400, 'amount.invalid', `Write the amount to release, e.g. ${held}`, 'amount'))
+        const release = formatMoney(amount ?? milestone.held, milestone.currency)
+        const rest =
+          amount !== undefined && amount < milestone.held ? ` The rest of the ${held} held stays in escrow.` : ''
+        confirm.ask({
+          title: `Release ${release}?`,
+          message: `Release ${release} to the freelancer? This cannot be undone.${rest}`,
+          onConfirm: () =>
+            void run(async () => {
+              const body = amount !== undefined ? { amount } : {}
+              const next = await send({ approve: milestone.id, body }, (header) =>
+                ok(
+                  api.POST('/api/v1/milestones/{id}/approve', { params: { path: { id: milestone.id }, header }, body }),
+                ),
+              )
+              notify(`Released ${release}`)
+              onDone(next)
             }),
-          )
-          notify(`Released ${formatMoney(amount ?? milestone.held, milestone.currency)}`)
-          onDone(next)
         })
       }}
     >
@@ -267,11 +292,12 @@ function Approve({ milestone, onDone }: { milestone: Milestone; onDone(m: Milest
         currency={milestone.currency}
         value={partial}
         onValue={setPartial}
-        hint={`Leave empty to release everything held (${formatMoney(milestone.held, milestone.currency)}); a smaller amount releases part and keeps the rest in escrow.`}
+        hint={`Leave empty to release everything held (${held}); a smaller amount releases part and keeps the rest in escrow.`}
         error={errorFor(error, 'amount')}
       />
       <FormError error={error} fields={['amount']} />
       <SubmitButton busy={busy}>Release now</SubmitButton>
+      {confirm.dialog}
     </form>
   )
 }

@@ -9,7 +9,7 @@ import { useRequireUser } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
-import { EndingHolds } from './contract-ending.js'
+import { EndContractButton, EndingHolds } from './contract-ending.js'
 import { FeedbackSection } from './contract-feedback.js'
 import { MilestonesSection } from './contract-milestones.js'
 import { TermsEditor } from './contract-terms.js'
@@ -170,14 +170,11 @@ function ContractView({
               Resume
             </button>
           )}
-          <button
-            type="button"
-            class="button button--danger"
+          <EndContractButton
+            contract={contract}
             disabled={action.busy}
-            onClick={() => void act('end', 'Contract ended')}
-          >
-            End the contract
-          </button>
+            onConfirm={() => void act('end', 'Contract ended')}
+          />
         </div>
       )}
       <FormError error={action.error} />

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { api, idem, ok } from '../lib/api.js'
+import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
@@ -96,10 +96,8 @@ function DepositForm({ onDone }: { onDone(): void }) {
       idPrefix="deposit"
       submitLabel="Request deposit"
       noun="Deposit"
-      send={({ amount, currency, idempotencyKey }) =>
-        ok(
-          api.POST('/api/v1/wallet/deposits', { params: { header: idem(idempotencyKey) }, body: { amount, currency } }),
-        )
+      send={(body, idempotent) =>
+        idempotent(body, (header) => ok(api.POST('/api/v1/wallet/deposits', { params: { header }, body })))
       }
       onDone={onDone}
     />
@@ -125,14 +123,14 @@ function WithdrawForm({ onDone }: { onDone(): void }) {
           error={errorFor(error, 'destination')}
         />
       )}
-      send={({ amount, currency, idempotencyKey }) =>
-        ok(
-          api.POST('/api/v1/wallet/withdrawals', {
-            params: { header: idem(idempotencyKey) },
-            body: { amount, currency, ...(destination.trim() ? { destination: destination.trim() } : {}) },
-          }),
-        )
-      }
+      confirm={(amount) => ({
+        title: `Withdraw ${amount}?`,
+        message: `Withdraw ${amount} to ${destination.trim() || 'your payout account'}? It is reserved from your balance at once and paid out when an operator confirms.`,
+      })}
+      send={(input, idempotent) => {
+        const body = { ...input, ...(destination.trim() ? { destination: destination.trim() } : {}) }
+        return idempotent(body, (header) => ok(api.POST('/api/v1/wallet/withdrawals', { params: { header }, body })))
+      }}
       onDone={onDone}
     />
   )

@@ -4,6 +4,7 @@ import type { Proposal, Workroom } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
+import { useConfirm } from '../ui/confirm.js'
 import { errorText } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, StateBadge } from '../ui/states.js'
@@ -60,6 +61,7 @@ function ProposalRow({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const [open, setOpen] = useState(false)
+  const confirm = useConfirm()
   const act = async (action: 'shortlist' | 'decline' | 'hire') => {
     setBusy(true)
     setError(null)
@@ -131,7 +133,18 @@ function ProposalRow({
                 Shortlist
               </button>
             )}
-            <button type="button" class="button button--primary" disabled={busy} onClick={() => void act('hire')}>
+            <button
+              type="button"
+              class="button button--primary"
+              disabled={busy}
+              onClick={() =>
+                confirm.ask({
+                  title: `Hire ${p.freelancerName} for ${bid(p)}?`,
+                  message: `Hire ${p.freelancerName} for ${bid(p)}? They get an offer on the terms of this proposal; once they accept, the contract starts and you can fund it. No money moves until you fund.`,
+                  onConfirm: () => void act('hire'),
+                })
+              }
+            >
               Hire {p.freelancerName}
             </button>
             <button type="button" class="button button--danger" disabled={busy} onClick={() => void act('decline')}>
@@ -150,6 +163,7 @@ function ProposalRow({
           {errorText(error)}
         </p>
       )}
+      {confirm.dialog}
     </li>
   )
 }

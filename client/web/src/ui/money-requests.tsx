@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { CURRENCIES, type Currency } from '../../../../common/money.js'
-import { idempotencyKey } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
+import { useIdempotentSend, type IdempotentSend } from '../lib/idempotency.js'
 import type { Loaded } from '../lib/load.js'
+import { useConfirm } from './confirm.js'
 import { errorFor, FormError, MoneyField, moneyValue, SelectField, SubmitButton, useSubmit } from './forms.js'
 import { useNotify } from './notices.js'
 import { Async, Empty, StateBadge } from './states.js'
@@ -81,8 +82,10 @@ export function MoneyRequestTable<Page extends { items: MoneyRequest[] }>(props:
 }
 
 /**
- * Asks for a deposit or a withdrawal: currency and amount (and `extra` fields), sent with an
- * Idempotency-Key that stays the same until the request succeeds, so a retry never asks twice.
+ * Asks for a deposit or a withdrawal: currency and amount (and `extra` fields). `send` passes its
+ * body through `idempotent`, which keeps the Idempotency-Key only for a retry of the same body, so
+ * a retry never asks twice and a corrected amount is a new request. With `confirm`, a dialog states
+ * the amount and what happens before anything is sent.
  */
 export function MoneyRequestForm(props: {
   title: string
@@ -96,28 +99,33 @@ export function MoneyRequestForm(props: {
   extraFields?: string[]
   /** Error codes shown on a field (not enough funds: on the amount). */
   codeFields?: Record<string, string>
-  send(input: { amount: number; currency: Currency; idempotencyKey: string }): Promise<unknown>
+  /** The confirmation's heading and text, given the amount ("$12.00"). */
+  confirm?: (amount: string) => { title: string; message: string }
+  send(input: { amount: number; currency: Currency }, idempotent: IdempotentSend): Promise<unknown>
   onDone(): void
 }) {
   const { title, idPrefix, submitLabel, noun, extra, extraFields = [], codeFields = {}, send, onDone } = props
+  const idempotent = useIdempotentSend()
+  const confirm = useConfirm()
   const notify = useNotify()
   const [currency, setCurrency] = useState<Currency>('USD')
   const [amount, setAmount] = useState('')
-  const [key, setKey] = useState(idempotencyKey)
   const { busy, error, run } = useSubmit()
   return (
     <form
       class="card stack"
       onSubmit={(e) => {
         e.preventDefault()
-        void run(async () => {
-          const value = moneyValue(amount, currency) ?? 0
-          await send({ amount: value, currency, idempotencyKey: key })
-          notify(`${noun} of ${formatMoney(value, currency)} requested`)
-          setAmount('')
-          setKey(idempotencyKey())
-          onDone()
-        })
+        const value = moneyValue(amount, currency) ?? 0
+        const submit = () =>
+          void run(async () => {
+            await send({ amount: value, currency }, idempotent)
+            notify(`${noun} of ${formatMoney(value, currency)} requested`)
+            setAmount('')
+            onDone()
+          })
+        if (props.confirm) confirm.ask({ ...props.confirm(formatMoney(value, currency)), onConfirm: submit })
+        else submit()
       }}
     >
       <h2>{title}</h2>
@@ -142,6 +150,7 @@ export function MoneyRequestForm(props: {
       {extra?.(error)}
       <FormError error={error} fields={['amount', 'currency', ...extraFields]} codeFields={codeFields} />
       <SubmitButton busy={busy}>{submitLabel}</SubmitButton>
+      {confirm.dialog}
     </form>
   )
 }
