@@ -1,6 +1,7 @@
 // Tracking that cannot be lost: the freelancer reloads the tracker page in the middle of a
 // segment; the session resumes by itself (the memo and the minutes already tracked kept), the
-// segment uploads when it ends, and the timesheet bills exactly the minutes tracked in it.
+// segment uploads when it ends, and the timesheet bills exactly the minutes tracked in it. A
+// session left for half an hour asks once before it resumes.
 import t from 'tap'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 import { hourlyContract, jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
@@ -62,4 +63,23 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
   t.equal(open?.state, 'open')
   t.equal(open?.totals.billableMinutes, 8, 'the timesheet bills the 8 tracked minutes, not 10')
   t.equal(open?.amount, 800, '8 minutes at $60.00/h is $8.00')
+
+  // The tab is closed for half an hour: the page asks once before it resumes the session.
+  await page.clock.resume()
+  await page.goto(`${server.base}/me`)
+  await jump(server, page, 30 * MINUTE)
+  await page.clock.resume()
+  await page.goto(`${server.base}/contracts/${contractId}/tracker`)
+  await page.getByTestId('tracker-left-running').waitFor()
+  t.match(
+    await page.getByTestId('tracker-state').textContent(),
+    /^\s*stopped\s*$/,
+    'a session left long ago waits for a yes',
+  )
+  await snap(page, suite, '03-asks-to-resume')
+  await page.getByRole('button', { name: 'Resume tracking' }).click()
+  await page.getByTestId('tracker-state').getByText('tracking').waitFor()
+  await page.reload()
+  await page.getByTestId('tracker-resumed').waitFor()
+  t.equal(await page.getByTestId('tracker-left-running').count(), 0, 'once resumed, a reload resumes without asking')
 })

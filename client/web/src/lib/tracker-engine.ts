@@ -1,7 +1,7 @@
 import { createCaptureSchedule, SEGMENT_MS, type CaptureSchedule } from '../../../workview/capture-schedule.js'
 import { ScreenCapture } from './tracker-capture.js'
 import { TrackerOutbox, type OutboxStatus } from './tracker-outbox.js'
-import { trackerQueue, type MinuteActivity, type QueuedSegment } from './tracker-queue.js'
+import { trackerQueue, type MinuteActivity, type QueuedSegment, type RunningSession } from './tracker-queue.js'
 
 /**
  * The in-browser tracker of one hourly contract: counts input per minute into the current
@@ -23,12 +23,18 @@ export interface TrackerStatus extends OutboxStatus {
   lastCaptureAt: string | null
   /** Set when a session left running (reload, closed tab, crash) was resumed. */
   resumedAt: string | null
+  /** A session left running more than a few minutes ago: when it was last seen (it asks to resume). */
+  leftRunning: string | null
 }
 
 /** Pointer moves are many per second: count at most one per this many ms, like a key press. */
 const POINTER_MOVE_MS = 500
 /** Ticks further apart than this mean the machine slept: the minutes between were not tracked. */
 const MAX_TICK_GAP_MS = 90_000
+/** A session the page ran this recently resumes by itself; an older one asks once. */
+const RESUME_WITHOUT_ASKING_MS = 10 * 60_000
+/** How often a running session notes that the page still runs it. */
+const SEEN_EVERY_MS = 30_000
 
 const alignedStart = (at: number) => at - (at % SEGMENT_MS)
 const zeros = (): MinuteActivity[] => Array.from({ length: 10 }, () => ({ keys: 0, pointer: 0, tracked: false }))
@@ -47,6 +53,7 @@ export class Tracker {
     captures: 0,
     lastCaptureAt: null,
     resumedAt: null,
+    leftRunning: null,
     lastUploadAt: null,
     lastError: null,
     retryAt: null,
@@ -58,6 +65,7 @@ export class Tracker {
   /** The last instant marked tracked (epoch ms). */
   private lastMark = 0
   private shared = false
+  private seenSavedAt = 0
   private schedule: CaptureSchedule
   private capture: ScreenCapture | null = null
   private outbox: TrackerOutbox
@@ -111,13 +119,34 @@ export class Tracker {
     if (this.status.running) return
     this.attachStream(stream)
     await this.begin()
-    this.update({ resumedAt: null })
+    this.update({ resumedAt: null, leftRunning: null })
   }
 
   /** A session left running here (reload, closed tab, crash) goes on from now. */
   private async resume(): Promise<void> {
     const session = await trackerQueue.getSession(this.contractId)
     if (!session || this.disposed || this.status.running) return
+    if (Date.now() - (session.seenAt ?? session.since) > RESUME_WITHOUT_ASKING_MS) {
+      this.update({ leftRunning: new Date(session.seenAt ?? session.since).toISOString() })
+      return
+    }
+    await this.continueSession(session)
+  }
+
+  /** The person chose to resume the session left running long ago. */
+  async resumeLeft(): Promise<void> {
+    const session = await trackerQueue.getSession(this.contractId)
+    this.update({ leftRunning: null })
+    if (session && !this.status.running) await this.continueSession(session)
+  }
+
+  /** The person chose not to resume it (what it tracked stays queued and uploads). */
+  async discardLeft(): Promise<void> {
+    await trackerQueue.deleteSession(this.contractId)
+    this.update({ leftRunning: null })
+  }
+
+  private async continueSession(session: RunningSession): Promise<void> {
     // Sharing the screen needs the person's click: the page offers to share it again.
     this.shared = session.shared
     this.update({ memo: session.memo || this.status.memo, sharing: session.shared ? 'ended' : 'off' })
@@ -168,7 +197,9 @@ export class Tracker {
 
   private async saveSession(): Promise<void> {
     if (!this.current) return
+    this.seenSavedAt = Date.now()
     await trackerQueue.putSession({
+      seenAt: this.seenSavedAt,
       contractId: this.contractId,
       since: this.runningSince,
       memo: this.status.memo,
@@ -217,6 +248,7 @@ export class Tracker {
   /** The page goes away (reload, closed tab): store the running segment and try an upload. */
   private handleHide = () => {
     void this.persist()
+    if (this.status.running) void this.saveSession()
     void this.outbox.flush()
   }
   private handleVisibility = () => {
@@ -299,6 +331,7 @@ export class Tracker {
           this.markTracked(from, now)
         }
         this.lastMark = now
+        if (now - this.seenSavedAt >= SEEN_EVERY_MS) await this.saveSession()
         await this.captureIfDue(now)
         await this.persist()
       }

@@ -25,6 +25,8 @@ export interface RunningSession {
   memo: string
   /** The screen was shared (a resumed session asks to share it again). */
   shared: boolean
+  /** When the page last ran it (epoch ms): a session left long ago asks before it resumes. */
+  seenAt: number
 }
 
 export interface QueuedSegment {

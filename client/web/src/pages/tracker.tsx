@@ -182,6 +182,22 @@ function Controls({
             {shareError}
           </p>
         )}
+        {status.leftRunning && !status.running && (
+          <div class="callout" role="status" data-testid="tracker-left-running">
+            <p>
+              Tracking was left running on this contract; this page last ran it at {formatDateTime(status.leftRunning)}.
+              Resume it now? (The time since then is not counted either way.)
+            </p>
+            <div class="actions">
+              <button type="button" class="button button--primary" onClick={() => void tracker.resumeLeft()}>
+                Resume tracking
+              </button>
+              <button type="button" class="button" onClick={() => void tracker.discardLeft()}>
+                Don’t resume
+              </button>
+            </div>
+          </div>
+        )}
         {status.resumedAt && (
           <p class="callout" role="status" data-testid="tracker-resumed">
             Tracking resumed at {formatTime(status.resumedAt)}: it was running when this page was last closed. Time
