@@ -156,6 +156,7 @@ t.test('hourly in the browser, from the job post to both feedbacks', async (t) =
   await t.test('the client approves and pays; the invoice is formal and paid', async (t) => {
     await client.goto(`${contractPath}/timesheets`)
     await client.getByRole('button', { name: `Approve and pay ${amount}` }).click()
+    await client.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await client.getByTestId('timesheets').getByText('approved', { exact: true }).first().waitFor()
     // A reload mid-path: the approved week and its invoice come back from the server.
     await client.reload()

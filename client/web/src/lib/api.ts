@@ -1,9 +1,8 @@
-import { createApi, idempotencyKey, ok } from '../../../sdk/api.js'
+import { createApi, ok } from '../../../sdk/api.js'
 
 /** The app's one API client: same origin, session cookie. */
 export const api = createApi()
-export { ok, idempotencyKey }
+export { ok }
 export { ApiError } from '../../../sdk/api.js'
 
-/** Headers for one money-moving action. */
-export const idem = (key: string = idempotencyKey()) => ({ 'idempotency-key': key })
+// Money-moving requests carry an Idempotency-Key: send them through useIdempotentSend (idempotency.ts).

@@ -1,5 +1,6 @@
 import { useRef } from 'preact/hooks'
-import { ApiError, idempotencyKey } from './api.js'
+import { idempotencyKey } from '../../../sdk/api.js'
+import { ApiError } from './api.js'
 
 /** The header of one attempt at a money-moving request. */
 export type IdempotencyHeader = { 'idempotency-key': string }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
-import { api, idem, ok } from '../lib/api.js'
+import { api, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
+import { useIdempotentSend } from '../lib/idempotency.js'
 import { useLoad, type Loaded } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import {
@@ -78,6 +79,7 @@ function LedgerCheck() {
 }
 
 function Deposits() {
+  const send = useIdempotentSend()
   const list = useLoad(
     () => ok(api.GET('/api/v1/admin/deposits', { params: { query: { state: 'pending', limit: 100 } } })),
     [],
@@ -104,8 +106,8 @@ function Deposits() {
         { action: 'cancel', label: () => 'Cancel' },
       ]}
       decide={async (id, action) => {
-        const d = await ok(
-          api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header: idem() } }),
+        const d = await send({ id, action }, (header) =>
+          ok(api.POST(`/api/v1/admin/deposits/{id}/${action}`, { params: { path: { id }, header } })),
         )
         return `Deposit of ${formatMoney(d.amount, d.currency)} ${action === 'confirm' ? 'confirmed' : 'cancelled'}`
       }}
@@ -114,6 +116,7 @@ function Deposits() {
 }
 
 function Withdrawals() {
+  const send = useIdempotentSend()
   const list = useLoad(
     () => ok(api.GET('/api/v1/admin/withdrawals', { params: { query: { state: 'pending', limit: 100 } } })),
     [],
@@ -130,8 +133,8 @@ function Withdrawals() {
         { action: 'reject', label: () => 'Reject' },
       ]}
       decide={async (id, action) => {
-        const w = await ok(
-          api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header: idem() } }),
+        const w = await send({ id, action }, (header) =>
+          ok(api.POST(`/api/v1/admin/withdrawals/{id}/${action}`, { params: { path: { id }, header } })),
         )
         return `Withdrawal of ${formatMoney(w.amount, w.currency)} ${action === 'confirm' ? 'marked paid' : 'rejected'}`
       }}
@@ -235,17 +238,16 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
   const [amount, setAmount] = useState('')
   const [note, setNote] = useState('')
   const { busy, error, run } = useSubmit()
+  const send = useIdempotentSend()
   return (
     <form
       class="stack"
       onSubmit={(e) => {
         e.preventDefault()
         void run(async () => {
-          await ok(
-            api.POST('/api/v1/admin/disputes/{id}/decide', {
-              params: { path: { id: disputeId }, header: idem() },
-              body: { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note },
-            }),
+          const body = { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note }
+          await send({ disputeId, body }, (header) =>
+            ok(api.POST('/api/v1/admin/disputes/{id}/decide', { params: { path: { id: disputeId }, header }, body })),
           )
           notify('Dispute decided; the money moved')
           onDone()

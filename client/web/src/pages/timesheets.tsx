@@ -1,11 +1,13 @@
 import { useRoute } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import type { Contract, Timesheet, User } from '../../../sdk/types.js'
-import { api, idem, ok } from '../lib/api.js'
+import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDate, formatDateTime, formatMinutes, formatMoney } from '../lib/format.js'
+import { useIdempotentSend } from '../lib/idempotency.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
+import { useConfirm } from '../ui/confirm.js'
 import { errorFor, FormError, SubmitButton, TextArea, TextField, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Empty, Loading, StateBadge } from '../ui/states.js'
@@ -76,6 +78,9 @@ function Sheet({
   const [notes, setNotes] = useState(s.notes)
   const [disputing, setDisputing] = useState(false)
   const act = useSubmit()
+  const send = useIdempotentSend()
+  const confirm = useConfirm()
+  const pay = s.amount !== null ? formatMoney(s.amount, s.currency) : ''
   const open = s.state === 'open' || s.state === 'draft'
   return (
     <li class="card" data-testid={`timesheet-${s.week}`}>
@@ -167,16 +172,21 @@ function Sheet({
             class="button button--primary"
             disabled={act.busy}
             onClick={() =>
-              void act.run(async () => {
-                await ok(
-                  api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header: idem() } }),
-                )
-                notify(`Week ${s.week} approved and paid`)
-                onChange()
+              confirm.ask({
+                title: `Approve week ${s.week} and pay ${pay}?`,
+                message: `Pay ${pay} for week ${s.week} to the freelancer? It moves from your wallet at once. This cannot be undone.`,
+                onConfirm: () =>
+                  void act.run(async () => {
+                    await send({ approve: s.id }, (header) =>
+                      ok(api.POST('/api/v1/timesheets/{id}/approve', { params: { path: { id: s.id }, header } })),
+                    )
+                    notify(`Week ${s.week} approved and paid`)
+                    onChange()
+                  }),
               })
             }
           >
-            Approve and pay {s.amount !== null ? formatMoney(s.amount, s.currency) : ''}
+            Approve and pay {pay}
           </button>
           <button type="button" class="button" onClick={() => setDisputing(!disputing)}>
             Dispute hours
@@ -185,6 +195,7 @@ function Sheet({
       )}
       {disputing && <DisputeHours sheet={s} onDone={() => (setDisputing(false), onChange())} />}
       <FormError error={act.error} fields={['notes']} />
+      {confirm.dialog}
     </li>
   )
 }
@@ -193,17 +204,16 @@ function DisputeHours({ sheet, onDone }: { sheet: Timesheet; onDone(): void }) {
   const [hours, setHours] = useState('')
   const [reason, setReason] = useState('')
   const { busy, error, run } = useSubmit()
+  const send = useIdempotentSend()
   return (
     <form
       class="stack inset"
       onSubmit={(e) => {
         e.preventDefault()
         void run(async () => {
-          await ok(
-            api.POST('/api/v1/timesheets/{id}/dispute', {
-              params: { path: { id: sheet.id }, header: idem() },
-              body: { minutes: Math.round(Number(hours) * 60), reason },
-            }),
+          const body = { minutes: Math.round(Number(hours) * 60), reason }
+          await send({ dispute: sheet.id, body }, (header) =>
+            ok(api.POST('/api/v1/timesheets/{id}/dispute', { params: { path: { id: sheet.id }, header }, body })),
           )
           onDone()
         })
