@@ -175,7 +175,7 @@ function ThreadView({
             class="messages"
             ref={list}
             tabIndex={0}
-            aria-label="Messages"
+            aria-label="Conversation so far"
             aria-live="polite"
             data-testid="messages"
             onScroll={(e) => {
