@@ -76,12 +76,12 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
 
     await freelancer.getByRole('button', { name: 'Message the client' }).click()
     await freelancer.getByTestId('messages').waitFor()
-    await freelancer.getByLabel('Message').fill('Hello Cleo, happy to start Monday.')
-    await freelancer.getByLabel('Message').press('Enter')
+    await freelancer.getByLabel('Message', { exact: true }).fill('Hello Cleo, happy to start Monday.')
+    await freelancer.getByLabel('Message', { exact: true }).press('Enter')
     const toClient = await seen(client, '[data-testid=messages]', 'happy to start Monday', 5000)
     t.ok(toClient < 5000, `the client saw Fred's message without reloading (${toClient} ms)`)
 
-    await client.getByLabel('Message').fill('Great, Fred. Sending an offer.')
+    await client.getByLabel('Message', { exact: true }).fill('Great, Fred. Sending an offer.')
     await client.getByRole('button', { name: 'Send' }).click()
     const toFreelancer = await seen(freelancer, '[data-testid=messages]', 'Sending an offer', 5000)
     t.ok(toFreelancer < 5000, `Fred saw Cleo's reply without reloading (${toFreelancer} ms)`)
