@@ -3,13 +3,24 @@
 // segment uploads when it ends, and the timesheet bills exactly the minutes tracked in it. A
 // session left for half an hour asks once before it resumes.
 import t from 'tap'
-import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
+import type { Page } from 'playwright-core'
+import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer, type E2EServer } from './harness.js'
 import { hourlyContract, jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
 const suite = 'tracker-resume'
 const MINUTE = 60_000
+
+/** Moves both clocks a minute on and waits until the page has marked the new minute tracked. */
+async function nextMinute(server: E2EServer, page: Page, minute: number): Promise<void> {
+  await jump(server, page, MINUTE)
+  if (minute > 9) return
+  await page
+    .getByTestId('current-segment')
+    .getByText(new RegExp(`^Minute ${minute + 1}: \\d+ keys, \\d+ pointer$`))
+    .waitFor({ state: 'attached' })
+}
 
 t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded and billed', async (t) => {
   const server = await startServer(t)
@@ -23,7 +34,7 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
   // Start 2 min 10 s into a segment: its minutes 0 and 1 are not tracked.
   const segment = await jumpTo(server, page, 1, 2 * MINUTE + 10_000)
   await startTracker(page, 'Checkout page')
-  for (let i = 0; i < 3; i++) await jump(server, page, MINUTE)
+  for (const minute of [3, 4, 5]) await nextMinute(server, page, minute)
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type(' and cart')
   await jump(server, page, 1000)
@@ -40,7 +51,7 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
   await snap(page, suite, '01-resumed')
 
   // Tracking goes on to the end of the segment and into the next one, a minute at a time.
-  for (let i = 0; i < 5; i++) await jump(server, page, MINUTE)
+  for (const minute of [6, 7, 8, 9, 10]) await nextMinute(server, page, minute)
   await page.getByTestId('outbox-empty').waitFor()
   await page.getByTestId('week-segment').first().waitFor()
   await snap(page, suite, '02-uploaded')
@@ -50,7 +61,11 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
     ((typeof week.segments)[number] & { minutes: number; billableMinutes: number }) | undefined
   t.ok(uploaded, 'the segment of the reload is on the server')
   t.equal(uploaded?.memo, 'Checkout page and cart', 'with the memo typed before the reload')
-  t.equal(uploaded?.minutes, 8, 'it records the 8 minutes tracked (from minute 2 to the end), across the reload')
+  t.equal(
+    uploaded?.minutes,
+    8,
+    `it records the 8 minutes tracked (from minute 2 to the end), across the reload: ${JSON.stringify((uploaded as { activity?: unknown } | undefined)?.activity)}`,
+  )
   t.equal(uploaded?.billableMinutes, 8, 'and bills them')
   t.equal(week.segments.length, 1, 'the running segment stays in the browser until it ends')
 
@@ -77,6 +92,7 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
     'a session left long ago waits for a yes',
   )
   await snap(page, suite, '03-asks-to-resume')
+  t.equal(await page.getByLabel('Memo').inputValue(), 'Checkout page and cart', 'with its memo')
   await page.getByRole('button', { name: 'Resume tracking' }).click()
   await page.getByTestId('tracker-state').getByText('tracking').waitFor()
   await page.reload()

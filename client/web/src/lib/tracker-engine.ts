@@ -127,7 +127,10 @@ export class Tracker {
     const session = await trackerQueue.getSession(this.contractId)
     if (!session || this.disposed || this.status.running) return
     if (Date.now() - (session.seenAt ?? session.since) > RESUME_WITHOUT_ASKING_MS) {
-      this.update({ leftRunning: new Date(session.seenAt ?? session.since).toISOString() })
+      this.update({
+        leftRunning: new Date(session.seenAt ?? session.since).toISOString(),
+        memo: session.memo || this.status.memo,
+      })
       return
     }
     await this.continueSession(session)
@@ -262,13 +265,17 @@ export class Tracker {
     const start = new Date(segment.start).getTime()
     const first = Math.max(0, Math.floor((from - start) / 60_000))
     const last = Math.min(9, Math.floor((to - start) / 60_000))
+    let changed = false
     for (let i = first; i <= last; i++) {
       const minute = segment.activity[i]
       if (minute?.tracked === false) {
         delete minute.tracked
-        this.dirty = true
+        changed = true
       }
     }
+    if (!changed) return
+    this.dirty = true
+    this.update({ activity: segment.activity.map((m) => ({ ...m })) })
   }
   private handleOnline = () => this.outbox.backOnline()
   private handleOffline = () => this.update({ online: false })

@@ -236,11 +236,11 @@ function CurrentSegment({ status }: { status: TrackerStatus }) {
         {status.activity.map((m, i) => (
           <li
             key={i}
-            title={`Minute ${i + 1}: ${m.keys} keys, ${m.pointer} pointer`}
-            class={m.keys + m.pointer > 0 ? 'on' : ''}
+            title={`Minute ${i + 1}: ${m.keys} keys, ${m.pointer} pointer${m.tracked === false ? ', not tracked' : ''}`}
+            class={m.tracked === false ? 'untracked' : m.keys + m.pointer > 0 ? 'on' : ''}
           >
             <span class="visually-hidden">
-              Minute {i + 1}: {m.keys} keys, {m.pointer} pointer
+              {`Minute ${i + 1}: ${m.keys} keys, ${m.pointer} pointer${m.tracked === false ? ', not tracked' : ''}`}
             </span>
           </li>
         ))}
