@@ -163,6 +163,8 @@ t.test('fixed price in the browser, from the job post to both feedbacks', async 
     await milestone(client, 2).getByRole('button', { name: 'Release now' }).click()
     await milestone(client, 2).getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await shows(client, 2, 'released')
+    // The invoice list refreshes from the event the release sends: wait for its third link.
+    await client.getByTestId('invoices').getByRole('link').nth(2).waitFor()
     t.equal(await client.getByTestId('invoices').getByRole('link').count(), 3, 'one invoice per release')
   })
 
