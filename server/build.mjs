@@ -14,6 +14,10 @@ import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import pino from 'pino'
+
+// The build's own lines, as JSON like every other log of the project.
+const log = pino({ base: { name: 'build' } })
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outdirArg = process.argv.find((arg) => arg.startsWith('--outdir='))
@@ -43,10 +47,10 @@ try {
     logLevel: 'warning',
   })
 } catch (err) {
-  console.error(`server build failed: ${err instanceof Error ? err.message : err}`)
+  log.error({ err }, 'server build failed')
   process.exit(1)
 }
 cpSync(path.join(root, 'db/migrations'), path.join(out, 'db/migrations'), { recursive: true })
 const web = path.join(root, 'client/web/dist')
 if (existsSync(web)) cpSync(web, path.join(out, 'client/web/dist'), { recursive: true })
-console.log(`server build: ${entryPoints.length} files into ${path.relative(root, out)}/ in ${Date.now() - started} ms`)
+log.info({ files: entryPoints.length, outdir: path.relative(root, out), ms: Date.now() - started }, 'server built')
