@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import path from 'node:path'
 import cookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -162,7 +163,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(feedbackModule, { config, clock, ids })
   await app.register(reputationModule, { config, clock, ids })
   // Last: the web app's files and page fallback never shadow an API route.
-  await app.register(webPlugin)
+  await app.register(webPlugin, config.webDir ? { distDir: path.resolve(config.webDir) } : {})
 
   return app
 }

@@ -101,6 +101,12 @@ export const settingsSchema = Type.Object({
     secret: true,
     description: 'Redis URL; the bus between several server instances.',
   }),
+  webDir: Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+    env: 'WEB_DIR',
+    default: null,
+    whenEmpty: '`client/web/dist` of this install',
+    description: 'Folder of the built web app the server serves at `/` (`node client/web/build.mjs` writes there too).',
+  }),
   publicUrl: Type.Union([urlWith('http:', 'https:'), Type.Null()], {
     env: 'PUBLIC_URL',
     default: null,

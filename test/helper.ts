@@ -143,6 +143,7 @@ export async function build(
     // Fixtures create accounts in bulk from one address, as no person does.
     REGISTRATIONS_PER_HOUR: '100000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...(process.env.WEB_DIR ? { WEB_DIR: process.env.WEB_DIR } : {}),
     ...options.env,
   })
   const clock = options.clock ?? createTestClock()

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const dist = path.join(here, 'dist')
+// WEB_DIR (a server setting too) puts the build elsewhere; vite.config.ts reads it as well.
+const dist = process.env.WEB_DIR ? path.resolve(process.env.WEB_DIR) : path.join(here, 'dist')
 const args = new Set(process.argv.slice(2))
 const strict = args.has('--strict')
 

@@ -11,7 +11,8 @@ export default defineConfig({
   root,
   plugins: [preact()],
   build: {
-    outDir: path.join(root, 'dist'),
+    // WEB_DIR: the same setting the server reads to find the build.
+    outDir: process.env.WEB_DIR ? path.resolve(process.env.WEB_DIR) : path.join(root, 'dist'),
     emptyOutDir: true,
     // Hashed file names under /assets/ are what the server caches for a year.
     assetsDir: 'assets',

@@ -65,7 +65,9 @@ async function freePort(): Promise<number> {
 
 /** Builds the web app once when no build exists (npm install normally did it). */
 export async function ensureWebBuilt(): Promise<void> {
-  if (existsSync(path.join(webDistDir, 'index.html'))) return
+  // WEB_DIR: a build of one's own (the server serves it too), so that rebuilding the web app
+  // while browser tests run elsewhere does not blank their pages.
+  if (existsSync(path.join(process.env.WEB_DIR || webDistDir, 'index.html'))) return
   await promisify(execFile)(process.execPath, [path.join(projectRoot, 'client/web/build.mjs'), '--strict'], {
     cwd: projectRoot,
   })
