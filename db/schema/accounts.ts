@@ -21,6 +21,8 @@ export const usersTable = pgTable(
     timeZone: varchar('time_zone', { length: 64 }).notNull().default('UTC'),
     /** `user` for everyone; `operator` only through `npm run admin:create`. */
     role: varchar('role', { length: 16 }).notNull().default('user'),
+    /** When the user last proved they receive mail at `email`; null until then. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true, mode: 'date' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
