@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import { bigint, check, index, jsonb, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
 
 export const usersTable = pgTable(
   'users',
@@ -19,6 +19,11 @@ export const usersTable = pgTable(
     hourlyRate: bigint('hourly_rate', { mode: 'number' }),
     rateCurrency: varchar('rate_currency', { length: 3 }).notNull().default('USD'),
     timeZone: varchar('time_zone', { length: 64 }).notNull().default('UTC'),
+    /** Up to 10 public links to past work: `[{ title, url }]`, http(s) only (checked at the edge). */
+    portfolioLinks: jsonb('portfolio_links')
+      .$type<Array<{ title: string; url: string }>>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** `user` for everyone; `operator` only through `npm run admin:create`. */
     role: varchar('role', { length: 16 }).notNull().default('user'),
     /** When the user last proved they receive mail at `email`; null until then. */

@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "portfolio_links" jsonb DEFAULT '[]'::jsonb NOT NULL;
