@@ -49,6 +49,11 @@ export const sessionsTable = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    /** What signed in, for the session list (`GET /api/v1/me/sessions`). */
+    userAgent: varchar('user_agent', { length: 512 }),
+    ip: varchar('ip', { length: 64 }),
+    /** Updated at most once a minute per instance while the session is used. */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
   },
   (table) => [index('sessions_user_idx').on(table.userId)],
 )
