@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -96,6 +97,29 @@ export const screenshotCommentsTable = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (table) => [index('screenshot_comments_screenshot_idx').on(table.screenshotId, table.createdAt)],
+)
+
+/**
+ * The capture moments the server picked for one tracked segment (the tracker asks when it
+ * opens or continues the segment), and the activity and memo the tracker reported with its
+ * latest screenshot, so the client sees a screenshot with the segment's activity so far
+ * before the segment itself is recorded.
+ */
+export const capturePlansTable = pgTable(
+  'capture_plans',
+  {
+    contractId: uuid('contract_id')
+      .notNull()
+      .references(() => contractsTable.id),
+    segmentStart: timestamp('segment_start', { withTimezone: true, mode: 'date' }).notNull(),
+    /** ISO instants, sorted; empty when the contract takes no screenshots. */
+    moments: jsonb('moments').$type<string[]>().notNull(),
+    activity: jsonb('activity').$type<MinuteActivity[]>(),
+    memo: text('memo').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.contractId, table.segmentStart] })],
 )
 
 /** Work View settings of one contract (screenshots per segment, 0-3); absent means the default. */
