@@ -10,6 +10,7 @@ import { accountsRoutes, type PublicProfileProviders } from './accounts.routes.j
 import {
   createAccountsService,
   SESSION_REVOKED_TOPIC,
+  USER_CHANGED_TOPIC,
   type AccountsService,
   type AuthenticatedSession,
   type SessionRevokedMessage,
@@ -49,10 +50,15 @@ export const accountsModule = fp<{
     // Every instance closes its own sockets of a session that ended anywhere.
     const unsubscribe = app.bus.subscribe(SESSION_REVOKED_TOPIC, (message) => {
       const { sessionId } = message as SessionRevokedMessage
+      accounts.forgetCached({ sessionId })
       app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
+    })
+    const unsubscribeUsers = app.bus.subscribe(USER_CHANGED_TOPIC, (message) => {
+      accounts.forgetCached({ userId: (message as { userId: string }).userId })
     })
     // A revocation published while the bus was down was lost: re-check the sessions that hold sockets here.
     const stopRecheck = app.bus.onResume(() => {
+      accounts.forgetAllCached()
       void (async () => {
         const now = clock.now()
         for (const sessionId of app.sockets.sessionIds()) {
@@ -64,6 +70,7 @@ export const accountsModule = fp<{
     })
     app.addHook('onClose', async () => {
       unsubscribe()
+      unsubscribeUsers()
       stopRecheck()
     })
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull } from 'drizzle-orm'
+import { and, count, eq, gt, isNull, ne } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
 
@@ -37,9 +37,12 @@ export function createAccountsRepository(db: Executor) {
       await db.insert(sessionsTable).values(row)
     },
     /** The live session for a token hash, with its user. */
-    async findLiveSession(tokenHash: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
+    async findLiveSession(
+      tokenHash: string,
+      now: Date,
+    ): Promise<{ sessionId: string; user: UserRow; expiresAt: Date } | null> {
       const [row] = await db
-        .select({ sessionId: sessionsTable.id, user: usersTable })
+        .select({ sessionId: sessionsTable.id, user: usersTable, expiresAt: sessionsTable.expiresAt })
         .from(sessionsTable)
         .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
         .where(
@@ -52,11 +55,25 @@ export function createAccountsRepository(db: Executor) {
         .limit(1)
       return row ?? null
     },
-    async revokeSession(sessionId: string, now: Date): Promise<void> {
-      await db
+    /** Revokes a user's live sessions (one, or all but one, or all); returns the ids revoked. */
+    async revokeSessions(
+      userId: string,
+      which: { sessionId?: string; exceptSessionId?: string },
+      now: Date,
+    ): Promise<string[]> {
+      const rows = await db
         .update(sessionsTable)
         .set({ revokedAt: now })
-        .where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt)))
+        .where(
+          and(
+            eq(sessionsTable.userId, userId),
+            isNull(sessionsTable.revokedAt),
+            which.sessionId === undefined ? undefined : eq(sessionsTable.id, which.sessionId),
+            which.exceptSessionId === undefined ? undefined : ne(sessionsTable.id, which.exceptSessionId),
+          ),
+        )
+        .returning({ id: sessionsTable.id })
+      return rows.map((row) => row.id)
     },
     async insertTicket(row: typeof realtimeTicketsTable.$inferInsert): Promise<void> {
       await db.insert(realtimeTicketsTable).values(row)

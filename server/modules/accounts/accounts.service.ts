@@ -6,6 +6,7 @@ import type { Bus } from '../../plugins/bus.js'
 import { accountErrors } from './accounts.errors.js'
 import { decoyHash, hashPassword, verifyPassword } from './accounts.passwords.js'
 import type { AccountsRepository, ProfileChanges, UserRow } from './accounts.repository.js'
+import { createSessionCache } from './accounts.session-cache.js'
 
 export interface AuthenticatedSession {
   sessionId: string
@@ -18,6 +19,9 @@ export interface SessionRevokedMessage {
   sessionId: string
   userId: string
 }
+
+/** Published on the bus when a user's row changes (profile, role...), so every instance drops its cached copy. */
+export const USER_CHANGED_TOPIC = 'user.changed'
 
 export const TICKET_TTL_MS = 60_000
 
@@ -44,8 +48,40 @@ export function createAccountsService(deps: {
   ids: IdGenerator
   bus: Pick<Bus, 'publish'>
   settings: { sessionTtlDays: number; loginMaxFailures: number; loginWindowMinutes: number }
+  /** How long a looked-up session is trusted in this process (0: ask the database every time). */
+  sessionCacheTtlMs?: number
 }) {
   const { repository, clock, ids, bus, settings } = deps
+  const sessionCache = createSessionCache({ ttlMs: deps.sessionCacheTtlMs })
+
+  /**
+   * Ends sessions of a user: one (`sessionId`: logout, "sign out that device"), all but one
+   * (`exceptSessionId`: after a password or 2FA change, keeping the caller's), or all (a
+   * password reset). The one way to end a session: revoked in the database, dropped from this
+   * instance's session cache, then every instance is told through the bus to drop it from its
+   * cache and close its sockets. Call it after (not inside) the transaction that caused it.
+   * Returns the ids revoked.
+   */
+  async function revokeSessions(
+    userId: string,
+    which: { sessionId?: string; exceptSessionId?: string } = {},
+  ): Promise<string[]> {
+    const revoked = await repository.revokeSessions(userId, which, clock.now())
+    for (const sessionId of revoked) {
+      sessionCache.dropSession(sessionId)
+      const message: SessionRevokedMessage = { sessionId, userId }
+      // Revoked in the database already; if the bus is down, other instances close this
+      // session's sockets and drop their cache when it is back (they re-check then).
+      await bus.publish(SESSION_REVOKED_TOPIC, message).catch(() => {})
+    }
+    return revoked
+  }
+
+  /** A user's row changed: cached sessions carry it, so every instance drops them. */
+  async function userChanged(userId: string): Promise<void> {
+    sessionCache.dropUser(userId)
+    await bus.publish(USER_CHANGED_TOPIC, { userId }).catch(() => {})
+  }
 
   async function startSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url')
@@ -95,17 +131,33 @@ export function createAccountsService(deps: {
     },
 
     async logout(session: AuthenticatedSession): Promise<void> {
-      await repository.revokeSession(session.sessionId, clock.now())
-      const message: SessionRevokedMessage = { sessionId: session.sessionId, userId: session.user.id }
-      // Revoked in the database already; if the bus is down, other instances close this
-      // session's sockets when it is back (they re-check their sessions then).
-      await bus.publish(SESSION_REVOKED_TOPIC, message).catch(() => {})
+      await revokeSessions(session.user.id, { sessionId: session.sessionId })
     },
+
+    revokeSessions,
 
     /** The live session behind a token, or null (unknown, expired or revoked). */
     async authenticate(token: string): Promise<AuthenticatedSession | null> {
       if (!token || token.length > 200) return null
-      return repository.findLiveSession(hashToken(token), clock.now())
+      const tokenHash = hashToken(token)
+      const now = clock.now()
+      const cached = sessionCache.get(tokenHash, now.getTime())
+      if (cached) return cached
+      const startedAt = sessionCache.generation()
+      const found = await repository.findLiveSession(tokenHash, now)
+      if (found) sessionCache.set(tokenHash, found, now.getTime(), startedAt)
+      return found
+    },
+
+    /** Drops what this instance has cached about a user (another instance changed the user). */
+    forgetCached(message: { sessionId?: string; userId?: string }): void {
+      if (message.sessionId) sessionCache.dropSession(message.sessionId)
+      else if (message.userId) sessionCache.dropUser(message.userId)
+    },
+
+    /** The bus was down: what it did not carry may have left stale sessions here. */
+    forgetAllCached(): void {
+      sessionCache.clear()
     },
 
     async updateProfile(userId: string, changes: ProfileChanges): Promise<UserRow> {
@@ -115,6 +167,7 @@ export function createAccountsService(deps: {
       if (clean.skills) clean.skills = [...new Set(clean.skills.map((s) => s.trim().toLowerCase()).filter(Boolean))]
       const user = await repository.updateUser(userId, { ...clean, updatedAt: clock.now() })
       if (!user) throw accountErrors.userNotFound()
+      await userChanged(userId)
       return user
     },
 
@@ -150,6 +203,7 @@ export function createAccountsService(deps: {
       const existing = await repository.findUserByEmail(normalizeEmail(input.email))
       if (existing) {
         await repository.setRole(existing.id, 'operator')
+        await userChanged(existing.id)
         return { ...existing, role: 'operator' }
       }
       return createUser({ ...input, role: 'operator' })
