@@ -35,6 +35,7 @@ import { databasePlugin } from './plugins/database.js'
 import { installErrorHandler } from './plugins/error-handler.js'
 import { healthPlugin } from './plugins/health.js'
 import { idempotencyPlugin } from './plugins/idempotency.js'
+import { mailPlugin } from './plugins/mail.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { openapiPlugin } from './plugins/openapi.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
@@ -48,6 +49,7 @@ import { storagePlugin } from './plugins/storage/storage.plugin.js'
 import type { FileStore } from './plugins/storage/storage.types.js'
 import { installValidators } from './plugins/validation.js'
 import { webPlugin } from './plugins/web.js'
+import { signerPlugin } from './signing.js'
 
 export interface AppDependencies {
   clock?: Clock
@@ -133,6 +135,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(schedulerPlugin, { clock, ids, intervalMs: config.schedulerIntervalMs })
   await app.register(socketsPlugin, { maxPayload: config.wsMaxFrameBytes })
   await app.register(idempotencyPlugin, { clock })
+  await app.register(signerPlugin, { secretKey: config.secretKey, dataDir: config.dataDir, clock })
+  await app.register(mailPlugin, {
+    clock,
+    ids,
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    dataDir: config.dataDir,
+    pollMs: config.mailPollMs,
+  })
 
   // Accounts first: every module relies on its auth hook. Later modules add profile fields.
   await app.register(accountsModule, { config, clock, ids, profileFields: { reputation: Reputation } })

@@ -127,6 +127,35 @@ export const settingsSchema = Type.Object({
     description:
       'Bearer token (16+ characters) a Prometheus scraper sends to read `/metrics`; without it the page is off.',
   }),
+  smtpUrl: Type.Union([urlWith('smtp:', 'smtps:'), Type.Null()], {
+    env: 'SMTP_URL',
+    default: null,
+    whenEmpty: '`.eml` files under `DATA_DIR/mail`',
+    secret: true,
+    description:
+      'SMTP server mail goes through, e.g. `smtp://user:pass@mail.example.com:587` or `smtp://mailpit:1025`.',
+  }),
+  mailFrom: Type.String({
+    env: 'MAIL_FROM',
+    default: 'Workroom <no-reply@localhost>',
+    minLength: 3,
+    description: 'The From address of every mail, e.g. `Workroom <no-reply@example.com>`.',
+  }),
+  mailPollMs: Type.Integer({
+    env: 'MAIL_POLL_MS',
+    default: 2000,
+    minimum: 0,
+    maximum: day,
+    description: 'How often the mail outbox is drained (sent, retried); 0 disables sending from this instance.',
+  }),
+  secretKey: Type.Union([Type.String({ minLength: 32, maxLength: 512 }), Type.Null()], {
+    env: 'SECRET_KEY',
+    default: null,
+    whenEmpty: 'a random key made once and kept in `DATA_DIR/secret.key`',
+    secret: true,
+    description:
+      'Key (32+ characters) that signs links sent by mail (verification, unsubscribe); every instance needs the same.',
+  }),
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     env: 'LOG_LEVEL',
     default: 'info',

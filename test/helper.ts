@@ -140,6 +140,8 @@ export async function build(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SCHEDULER_INTERVAL_MS: '0',
+    // Tests send the mail outbox themselves (`app.mail.drain()`).
+    MAIL_POLL_MS: '0',
     // Fixtures create accounts in bulk from one address, as no person does.
     REGISTRATIONS_PER_HOUR: '100000',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
