@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
+import { createHistory } from './payments.history.js'
+import { historyRoutes } from './payments.history.routes.js'
 import { createProviderRegistry, type ProviderRegistry } from './payments.provider.js'
 import { paymentsRoutes } from './payments.routes.js'
 import { createPaymentsService, type PaymentsService } from './payments.service.js'
@@ -18,6 +20,7 @@ export const paymentsModule = fp<{ clock: Clock; ids: IdGenerator }>(
     const payments = createPaymentsService({ ledger: app.ledger, providers, clock, ids })
     app.decorate('payments', Object.assign(payments, { providers }))
     await app.register(paymentsRoutes, { payments })
+    await app.register(historyRoutes, { history: createHistory({ db: app.db }) })
   },
   { name: 'payments', dependencies: ['ledger', 'idempotency', 'accounts', 'events'] },
 )

@@ -35,6 +35,22 @@ function pageOf(
     .limit(input.limit)
 }
 
+function escrowOf(
+  db: Executor,
+  party: 'client_id' | 'freelancer_id',
+  userId: string,
+): Promise<Array<{ currency: string; total: unknown }>> {
+  return queryRows(
+    db,
+    sql`select a.currency, sum(a.balance) as total
+        from milestones m
+        join contracts c on c.id = m.contract_id
+        join ledger_accounts a on a.id = m.hold_account_id
+        where ${sql.raw(`c.${party}`)} = ${userId}
+        group by a.currency`,
+  )
+}
+
 export function createPaymentsRepository(db: Executor) {
   return {
     async insertDeposit(row: typeof depositsTable.$inferInsert): Promise<DepositRow> {
@@ -81,15 +97,11 @@ export function createPaymentsRepository(db: Executor) {
     pageWithdrawals: (input: MoneyRequestPage): Promise<WithdrawalRow[]> => pageOf(db, withdrawalsTable, input),
     /** Money the user has in escrow as a client: the holds of their contracts' milestones, per currency. */
     async escrowOfClient(userId: string): Promise<Array<{ currency: string; total: unknown }>> {
-      return queryRows(
-        db,
-        sql`select a.currency, sum(a.balance) as total
-            from milestones m
-            join contracts c on c.id = m.contract_id
-            join ledger_accounts a on a.id = m.hold_account_id
-            where c.client_id = ${userId}
-            group by a.currency`,
-      )
+      return escrowOf(db, 'client_id', userId)
+    },
+    /** Money held in escrow for the user as a freelancer: funded milestones of their contracts, per currency. */
+    async escrowForFreelancer(userId: string): Promise<Array<{ currency: string; total: unknown }>> {
+      return escrowOf(db, 'freelancer_id', userId)
     },
   }
 }

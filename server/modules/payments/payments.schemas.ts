@@ -56,6 +56,9 @@ export const Wallet = Type.Object({
       currency: Type.String(),
       available: Type.Integer({ description: 'In the wallet, free to fund milestones' }),
       inEscrow: Type.Integer({ description: "Held for this client's funded milestones" }),
+      escrowForYou: Type.Integer({
+        description: 'Held in escrow for this freelancer: funded milestones of their contracts, not yet released',
+      }),
       earnings: Type.Integer({ description: 'Released to this freelancer, free to withdraw' }),
       pendingWithdrawal: Type.Integer({ description: 'Reserved by withdrawals not yet paid out' }),
     }),
@@ -106,6 +109,7 @@ export function toWallet(view: WalletView): Static<typeof Wallet> {
       currency: b.currency,
       available: toJsonAmount(b.available),
       inEscrow: toJsonAmount(b.inEscrow),
+      escrowForYou: toJsonAmount(b.escrowForYou),
       earnings: toJsonAmount(b.earnings),
       pendingWithdrawal: toJsonAmount(b.pendingWithdrawal),
     })),

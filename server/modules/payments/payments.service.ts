@@ -11,6 +11,7 @@ export interface WalletView {
     currency: string
     available: bigint
     inEscrow: bigint
+    escrowForYou: bigint
     earnings: bigint
     pendingWithdrawal: bigint
   }>
@@ -184,13 +185,14 @@ export function createPaymentsService(deps: {
       const repository = createPaymentsRepository(db)
       const owned = await ledger.accountsOf(db, [userId])
       const escrow = await repository.escrowOfClient(userId)
+      const escrowForYou = await repository.escrowForFreelancer(userId)
       const byCurrency = new Map<string, WalletView['balances'][number]>()
       const row = (currency: string) => {
         let entry = byCurrency.get(currency)
         if (!entry)
           byCurrency.set(
             currency,
-            (entry = { currency, available: 0n, inEscrow: 0n, earnings: 0n, pendingWithdrawal: 0n }),
+            (entry = { currency, available: 0n, inEscrow: 0n, escrowForYou: 0n, earnings: 0n, pendingWithdrawal: 0n }),
           )
         return entry
       }
@@ -200,6 +202,7 @@ export function createPaymentsService(deps: {
         else if (account.kind === 'withdrawal_pending') row(account.currency).pendingWithdrawal = account.balance
       }
       for (const entry of escrow) row(entry.currency).inEscrow = sqlBigint(entry.total)
+      for (const entry of escrowForYou) row(entry.currency).escrowForYou = sqlBigint(entry.total)
       const pending = await repository.pendingOf(userId)
       return {
         balances: [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
