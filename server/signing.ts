@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import fp from 'fastify-plugin'
 import type { Clock } from './clock.js'
@@ -65,11 +65,16 @@ export async function loadSigningKey(secretKey: string | null, dataDir: string):
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
   await mkdir(dataDir, { recursive: true })
+  // Written whole under another name, then linked: two processes starting at once on one
+  // data directory both end up with the first link's key, never a half-written file.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
+  await writeFile(draft, randomBytes(32).toString('base64url') + '\n', { mode: 0o600 })
   try {
-    // 'wx': two processes starting at once on one data directory keep the first one's key.
-    await writeFile(file, randomBytes(32).toString('base64url') + '\n', { flag: 'wx', mode: 0o600 })
+    await link(draft, file)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  } finally {
+    await rm(draft, { force: true })
   }
   return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url')
 }
