@@ -128,6 +128,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
       'POST /api/v1/workrooms/:id/files': budget('uploads', config.uploadsPerMinute, MINUTE, 'caller'),
       'POST /api/v1/realtime/tickets': budget('tickets', config.ticketsPerMinute, MINUTE, 'caller'),
       'GET /api/v1/events': budget('events-connect', config.wsConnectsPerMinute, MINUTE, 'ip'),
+      'GET /api/v1/freelancers': budget('searches', config.searchesPerMinute, MINUTE, 'caller'),
     },
   })
   await app.register(storagePlugin, deps.storage ? { store: deps.storage } : { config: config.storage })

@@ -243,6 +243,13 @@ export const settingsSchema = Type.Object({
     maximum: 1_000_000,
     description: 'Real-time tickets issued per user per minute (counted besides the writes).',
   }),
+  searchesPerMinute: Type.Integer({
+    env: 'SEARCHES_PER_MINUTE',
+    default: 60,
+    minimum: 1,
+    maximum: 1_000_000,
+    description: 'Freelancer searches per signed-in user (per IP when anonymous) per minute.',
+  }),
   schedulerIntervalMs: Type.Integer({
     env: 'SCHEDULER_INTERVAL_MS',
     default: 5000,

@@ -5,7 +5,7 @@ import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } f
 export type UserRow = typeof usersTable.$inferSelect
 export type NewUserRow = typeof usersTable.$inferInsert
 export type ProfileChanges = Partial<
-  Pick<UserRow, 'name' | 'headline' | 'bio' | 'skills' | 'hourlyRate' | 'rateCurrency' | 'timeZone'>
+  Pick<UserRow, 'name' | 'headline' | 'bio' | 'skills' | 'hourlyRate' | 'rateCurrency' | 'timeZone' | 'portfolioLinks'>
 >
 
 export function createAccountsRepository(db: Executor) {

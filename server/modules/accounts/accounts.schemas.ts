@@ -13,6 +13,18 @@ export const LoginBody = Type.Object(
   { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) },
   { additionalProperties: false },
 )
+/** The most portfolio links a profile shows. */
+export const MAX_PORTFOLIO_LINKS = 10
+
+/** A link to past work: an absolute http(s) address, never `javascript:` or `data:` (checked by the route: the profile renders it as a link). */
+export const PortfolioLink = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'What it is' }),
+    url: Type.String({ minLength: 1, maxLength: 500, description: 'An http:// or https:// address' }),
+  },
+  { additionalProperties: false },
+)
+
 export const ProfileBody = Type.Object(
   {
     name: Type.Optional(DisplayName),
@@ -22,6 +34,12 @@ export const ProfileBody = Type.Object(
     hourlyRate: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
     rateCurrency: Type.Optional(CurrencyCode),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    portfolioLinks: Type.Optional(
+      Type.Array(PortfolioLink, {
+        maxItems: MAX_PORTFOLIO_LINKS,
+        description: `Up to ${MAX_PORTFOLIO_LINKS} links to past work; replaces the whole list`,
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -35,6 +53,7 @@ const publicFields = {
   hourlyRate: Type.Union([Type.Integer(), Type.Null()]),
   rateCurrency: Type.String(),
   timeZone: Type.String(),
+  portfolioLinks: Type.Array(Type.Object({ title: Type.String(), url: Type.String() })),
   createdAt: Type.String({ format: 'date-time' }),
 }
 export const PublicUser = Type.Object(publicFields)

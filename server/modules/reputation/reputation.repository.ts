@@ -104,13 +104,19 @@ export function createReputationRepository(db: Executor) {
       return row ? { score: int(row.score), contracts: int(row.n) } : null
     },
 
-    /** Contracts this freelancer started (the offer was accepted), all time. */
-    async contractsStarted(userId: string): Promise<number> {
+    /**
+     * Contracts this user started (the offer was accepted) and completed (started, then
+     * ended), all time, on one side. An offer declined or left to expire never started; a
+     * contract still active, paused or ending is not completed yet.
+     */
+    async contractCounts(userId: string, side: SubjectRole): Promise<{ started: number; completed: number }> {
+      const column = side === 'freelancer' ? sql`freelancer_id` : sql`client_id`
       const [row] = await queryRows<Record<string, unknown>>(
         db,
-        sql`select count(*)::text as n from contracts where freelancer_id = ${userId}::uuid and accepted_at is not null`,
+        sql`select count(*)::text as started, count(*) filter (where state = 'ended')::text as completed
+            from contracts where ${column} = ${userId}::uuid and accepted_at is not null`,
       )
-      return int(row?.n)
+      return { started: int(row?.started), completed: int(row?.completed) }
     },
 
     /** Σ paid invoices per currency, all time, as the freelancer (earned) or the client (spent). */
@@ -197,6 +203,8 @@ const NO_RATE = 9_007_199_254_740_991
 
 export interface FreelancerSearch {
   q: string | null
+  /** A picker's text: a word of the name, or a skill, starts with it. */
+  name?: string | null
   skills: string[]
   currency?: string
   window: Omit<ScoreWindow, 'role' | 'userId'>
@@ -228,6 +236,13 @@ export async function searchFreelancers(db: Executor, input: FreelancerSearch): 
   const rate = sql`coalesce(u.hourly_rate, ${NO_RATE})::bigint`
   const conditions: SQL[] = [sql`u.role = 'user'`, sql`(cardinality(u.skills) > 0 or u.hourly_rate is not null)`]
   if (input.q) conditions.push(sql`${profileDocument} @@ websearch_to_tsquery('english', ${input.q})`)
+  if (input.name) {
+    // As typed in a picker: a word of the name, or a skill, starting with the text (LIKE's wildcards escaped).
+    const prefix = input.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
+    conditions.push(
+      sql`(lower(u.name) like ${`${prefix}%`} or lower(u.name) like ${`% ${prefix}%`} or exists (select 1 from unnest(u.skills) k where k like ${`${prefix}%`}))`,
+    )
+  }
   if (input.skills.length)
     conditions.push(
       sql`u.skills @> array[${sql.join(

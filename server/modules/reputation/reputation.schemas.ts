@@ -49,6 +49,8 @@ export const Reputation = Type.Object(
       rating: RatingSummary,
       /** Contracts started as freelancer (offer accepted), all time. */
       contracts: Type.Integer(),
+      /** Contracts started as freelancer and ended since, all time (docs/profiles.md). */
+      completedContracts: Type.Integer(),
       totalEarned: Type.Array(Money, { description: 'Gross paid invoices per currency, all time; never converted' }),
       milestones: Type.Object({
         /** Released or refunded (out of escrow for good). */
@@ -62,6 +64,8 @@ export const Reputation = Type.Object(
       rating: RatingSummary,
       jobsPosted: Type.Integer(),
       jobsWithHire: Type.Integer(),
+      /** Contracts started as client and ended since, all time. */
+      completedContracts: Type.Integer(),
       /** jobsWithHire / jobsPosted in percent, rounded half up to 0.01 (null: no job posted). */
       hireRatePercent: Type.Union([Type.Number(), Type.Null()]),
       totalSpent: Type.Array(Money, { description: 'Gross paid invoices per currency, all time; never converted' }),
@@ -99,6 +103,12 @@ export const FreelancerSearchQuery = Type.Object(
   {
     q: Type.Optional(
       Type.String({ maxLength: 200, description: 'Words in the name, headline or bio (web search syntax)' }),
+    ),
+    name: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: 'As typed in a picker: freelancers with a word of the name, or a skill, starting with this',
+      }),
     ),
     skills: Type.Optional(
       Type.Array(Type.String({ maxLength: 500 }), {

@@ -75,11 +75,12 @@ export function createReputationService(deps: {
       const repository = createReputationRepository(executor)
       // One query at a time: PGlite has one connection, and a transaction's executor takes no parallel queries.
       const freelancerRating = await rating(executor, userId, 'freelancer', now)
-      const contracts = await repository.contractsStarted(userId)
+      const asFreelancer = await repository.contractCounts(userId, 'freelancer')
       const earned = await repository.paidTotals(userId, 'freelancer')
       const milestones = await repository.milestoneOutcomes(userId)
       const clientRating = await rating(executor, userId, 'client', now)
       const hires = await repository.hires(userId)
+      const asClient = await repository.contractCounts(userId, 'client')
       const spent = await repository.paidTotals(userId, 'client')
       const approvals = await repository.approvals(userId)
       const disputes = await repository.disputes(userId)
@@ -90,7 +91,8 @@ export function createReputationService(deps: {
         windowDays: settings.reputationWindowDays,
         freelancer: {
           rating: freelancerRating,
-          contracts,
+          contracts: asFreelancer.started,
+          completedContracts: asFreelancer.completed,
           totalEarned: money(earned),
           milestones: { ...milestones, sharePercent: percent(milestones.releasedWithoutDispute, milestones.finished) },
         },
@@ -98,6 +100,7 @@ export function createReputationService(deps: {
           rating: clientRating,
           jobsPosted: hires.posted,
           jobsWithHire: hires.hired,
+          completedContracts: asClient.completed,
           hireRatePercent: percent(hires.hired, hires.posted),
           totalSpent: money(spent),
           approvals: {
@@ -128,6 +131,7 @@ export function createReputationService(deps: {
         : null
       const rows = await searchFreelancers(db, {
         q: query.q?.trim() || null,
+        name: query.name?.trim() || null,
         skills: normalizeSkills((query.skills ?? []).flatMap((s) => s.split(','))),
         currency: query.currency,
         window: windowAt(clock.now()),
