@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { Type } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
 import type { WebSocket } from 'ws'
@@ -7,12 +8,15 @@ import { ErrorBody } from '../../http/schemas.js'
 import { httpErrors } from '../../http/errors.js'
 import { CloseCode, releaseUpgrade } from '../../plugins/sockets.js'
 import { eventErrors } from './events.errors.js'
+import { createPresence, type Presence } from './events.presence.js'
 import { createEventsService, EVENTS_TOPIC, type EventsBusMessage, type EventsService } from './events.service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The per-user event stream: `app.events.publish(userIds, { type, workroomId, data })`. */
     events: EventsService
+    /** Who has no event stream open on any instance (a message then notifies them). */
+    presence: Presence
   }
 }
 
@@ -33,6 +37,17 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
     app.decorate('events', events)
 
     const alive = new Map<WebSocket, boolean>()
+    const streamUsers = new Map<WebSocket, string>()
+    const presence = createPresence({
+      db: app.db,
+      clock,
+      instanceId: randomBytes(8).toString('hex'),
+      // Three keepalive rounds: a row of a crashed instance stops counting soon after.
+      ttlMs: 3 * config.wsPingIntervalMs,
+      localUsers: () => [...streamUsers.values()],
+    })
+    app.decorate('presence', { offline: presence.offline })
+    const presenceFailed = (err: unknown) => app.log.warn({ err }, 'event-stream presence not written')
 
     const deliver = (socket: WebSocket, text: string) => {
       if (socket.readyState !== socket.OPEN) return
@@ -78,6 +93,7 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
         alive.set(socket, false)
         socket.ping()
       }
+      void presence.refresh().catch(presenceFailed)
     }, config.wsPingIntervalMs)
     pinger.unref()
 
@@ -85,6 +101,7 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
       clearInterval(pinger)
       unsubscribe()
       stopResync()
+      await presence.stop().catch(presenceFailed)
     })
 
     app.route({
@@ -107,6 +124,8 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
         const open = app.sockets.forUser(result.session.user.id).filter((entry) => entry.kind === SOCKET_KIND).length
         if (open >= MAX_EVENT_SOCKETS_PER_USER) throw eventErrors.tooManyConnections()
         request.session = result.session
+        // Written before the upgrade completes: once the client sees `open`, other instances count it online.
+        await presence.opened(result.session.user.id).catch(presenceFailed)
       },
       handler: async () => {
         throw eventErrors.upgradeRequired()
@@ -124,7 +143,12 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
         alive.set(socket, true)
         socket.on('pong', () => alive.set(socket, true))
         socket.on('message', () => alive.set(socket, true))
-        socket.on('close', () => alive.delete(socket))
+        streamUsers.set(socket, session.user.id)
+        socket.on('close', () => {
+          alive.delete(socket)
+          streamUsers.delete(socket)
+          void presence.closed(session.user.id).catch(presenceFailed)
+        })
       },
     })
   },
