@@ -139,6 +139,10 @@ export interface paths {
                                 hourlyRate: number | null;
                                 rateCurrency: string;
                                 timeZone: string;
+                                portfolioLinks: {
+                                    title: string;
+                                    url: string;
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                                 email: string;
@@ -275,6 +279,10 @@ export interface paths {
                                 hourlyRate: number | null;
                                 rateCurrency: string;
                                 timeZone: string;
+                                portfolioLinks: {
+                                    title: string;
+                                    url: string;
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                                 email: string;
@@ -510,6 +518,10 @@ export interface paths {
                             hourlyRate: number | null;
                             rateCurrency: string;
                             timeZone: string;
+                            portfolioLinks: {
+                                title: string;
+                                url: string;
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                             email: string;
@@ -621,6 +633,13 @@ export interface paths {
                          */
                         rateCurrency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
                         timeZone?: string;
+                        /** @description Up to 10 links to past work; replaces the whole list */
+                        portfolioLinks?: {
+                            /** @description What it is */
+                            title: string;
+                            /** @description An http:// or https:// address */
+                            url: string;
+                        }[];
                     };
                 };
             };
@@ -640,6 +659,10 @@ export interface paths {
                             hourlyRate: number | null;
                             rateCurrency: string;
                             timeZone: string;
+                            portfolioLinks: {
+                                title: string;
+                                url: string;
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                             email: string;
@@ -875,6 +898,10 @@ export interface paths {
                             hourlyRate: number | null;
                             rateCurrency: string;
                             timeZone: string;
+                            portfolioLinks: {
+                                title: string;
+                                url: string;
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                             /** @description Reputation by the open formula of docs/reputation.md, with its inputs */
@@ -906,6 +933,7 @@ export interface paths {
                                         }[];
                                     };
                                     contracts: number;
+                                    completedContracts: number;
                                     /** @description Gross paid invoices per currency, all time; never converted */
                                     totalEarned: {
                                         currency: string;
@@ -941,6 +969,7 @@ export interface paths {
                                     };
                                     jobsPosted: number;
                                     jobsWithHire: number;
+                                    completedContracts: number;
                                     hireRatePercent: number | null;
                                     /** @description Gross paid invoices per currency, all time; never converted */
                                     totalSpent: {
@@ -1132,6 +1161,751 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s notifications, newest first, with the unread count */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Only unread ones */
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                eventId: string;
+                                /** @enum {string} */
+                                type: "invite.received" | "proposal.shortlisted" | "proposal.declined" | "offer.received" | "offer.accepted" | "terms.to_accept" | "milestone.funded" | "milestone.submitted" | "milestone.changes_requested" | "milestone.approved" | "milestone.released" | "milestone.refunded" | "dispute.opened" | "dispute.answered" | "dispute.escalated" | "dispute.decided" | "status_report.filed" | "status_report.missing" | "timesheet.to_review" | "timesheet.approved" | "timesheet.disputed" | "invoice.issued" | "withdrawal.paid" | "feedback.revealed" | "message.received" | "deadline.reminder" | "webhook.disabled";
+                                /** @enum {string} */
+                                category: "hiring" | "terms" | "money" | "hourly" | "disputes" | "messages" | "feedback" | "reminders" | "account";
+                                title: string;
+                                /** @description The web-app path of the object it is about */
+                                link: string;
+                                subject: {
+                                    kind: string;
+                                    id: string;
+                                };
+                                workroomId: string | null;
+                                contractId: string | null;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                readAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                            /** @description How many of all the caller’s notifications are unread */
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark notifications read: `{ ids }` (the caller’s own; others are ignored) or `{ all: true }` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ids?: string[];
+                        /** @enum {boolean} */
+                        all?: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description How many turned read (others’ ids and read ones count nothing) */
+                            updated: number;
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the caller hears of each category of notification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hiring: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                terms: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                money: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hourly: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                disputes: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                messages: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                feedback: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                reminders: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                account: "in_app" | "email" | "digest" | "off";
+                            };
+                            defaults: {
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hiring: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                terms: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                money: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hourly: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                disputes: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                messages: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                feedback: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                reminders: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                account: "in_app" | "email" | "digest" | "off";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change the channel of some categories (the others keep theirs)
+         * @description `account` cannot be `off` (sign-in and security news).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        categories: {
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            hiring?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            terms?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            money?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            hourly?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            disputes?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            messages?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            feedback?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            reminders?: "in_app" | "email" | "digest" | "off";
+                            /**
+                             * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                             * @enum {string}
+                             */
+                            account?: "in_app" | "email" | "digest" | "off";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: {
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hiring: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                terms: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                money: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hourly: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                disputes: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                messages: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                feedback: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                reminders: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                account: "in_app" | "email" | "digest" | "off";
+                            };
+                            defaults: {
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hiring: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                terms: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                money: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                hourly: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                disputes: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                messages: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                feedback: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                reminders: "in_app" | "email" | "digest" | "off";
+                                /**
+                                 * @description `in_app`: list and bell only; `email`: also a mail at once; `digest`: also in the daily digest; `off`: nothing
+                                 * @enum {string}
+                                 */
+                                account: "in_app" | "email" | "digest" | "off";
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an unsubscribe link from a mail turns off (no sign-in needed) */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: ("hiring" | "terms" | "money" | "hourly" | "disputes" | "messages" | "feedback" | "reminders" | "account")[];
+                            /** @description Whether any of these categories still sends email */
+                            email: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058): the link’s categories stop sending email
+         * @description Mail clients POST `List-Unsubscribe=One-Click` (form-encoded) to the List-Unsubscribe address. A category sending email or a digest becomes `in_app`; the notifications stay in the app.
+         */
+        post: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            categories: ("hiring" | "terms" | "money" | "hourly" | "disputes" | "messages" | "feedback" | "reminders" | "account")[];
+                            /** @description Whether any of these categories still sends email */
+                            email: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3006,6 +3780,8 @@ export interface paths {
                                 available: number;
                                 /** @description Held for this client's funded milestones */
                                 inEscrow: number;
+                                /** @description Held in escrow for this freelancer: funded milestones of their contracts, not yet released */
+                                escrowForYou: number;
                                 /** @description Released to this freelancer, free to withdraw */
                                 earnings: number;
                                 /** @description Reserved by withdrawals not yet paid out */
@@ -4663,6 +5439,165 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your transaction history: every ledger move on your balances, newest first, in words */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
+                    currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The ledger entry: `<transferId>:<leg>` */
+                                id: string;
+                                transferId: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description deposit, fund, release, refund, timesheet, withdrawal_reserve, ... */
+                                kind: string;
+                                /** @description In words: "Released: Design milestone, Acme" */
+                                description: string;
+                                /** @description Which of your balances it moved: wallet, earnings, withdrawal in progress, or escrow you funded */
+                                account: "wallet" | "earnings" | "withdrawal_pending" | "hold";
+                                /** @description Signed minor units: added to (or, below 0, taken from) it */
+                                amount: number;
+                                currency: string;
+                                contractId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wallet/history.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your transaction history as CSV (every line, amounts in major units and in minor units) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description ISO 4217 code, one of USD, EUR, GBP, CAD, AUD, NZD, CHF, JPY, SEK, NOK, DKK, PLN, CZK, INR, BRL, MXN, SGD, HKD, ZAR */
+                    currency?: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "NZD" | "CHF" | "JPY" | "SEK" | "NOK" | "DKK" | "PLN" | "CZK" | "INR" | "BRL" | "MXN" | "SGD" | "HKD" | "ZAR";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18282,6 +19217,8 @@ export interface paths {
                 query?: {
                     /** @description Words in the name, headline or bio (web search syntax) */
                     q?: string;
+                    /** @description As typed in a picker: freelancers with a word of the name, or a skill, starting with this */
+                    name?: string;
                     /** @description Freelancers having all these skills: repeat the parameter or separate with commas */
                     skills?: string[];
                     /** @description Only rates in this currency (rates are never converted) */
@@ -18320,6 +19257,21 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
