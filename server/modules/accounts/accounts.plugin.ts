@@ -16,6 +16,7 @@ import {
   type SessionRevokedMessage,
 } from './accounts.service.js'
 import { createUpgradeAuthenticator } from './accounts.upgrade.js'
+import { registerTwoFactor } from './accounts.twofactor.plugin.js'
 import { CloseCode } from '../../plugins/sockets.js'
 
 declare module 'fastify' {
@@ -74,6 +75,8 @@ export const accountsModule = fp<{
       stopRecheck()
     })
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
+    // Two-factor sign-in, the session list, and each session's last-seen time.
+    const twoFactor = await registerTwoFactor(app, { config, clock, ids, accounts })
     const publicProfileProviders: PublicProfileProviders = {}
     app.decorate('publicProfileProviders', publicProfileProviders)
     await app.register(accountsRoutes, {
@@ -86,6 +89,7 @@ export const accountsModule = fp<{
       },
       profileFields,
       profileProviders: publicProfileProviders,
+      twoFactor,
     })
   },
   { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit'] },

@@ -16,23 +16,8 @@ import {
 } from './accounts.schemas.js'
 import type { AccountsService } from './accounts.service.js'
 import type { UserRow } from './accounts.repository.js'
-
-/**
- * A portfolio link as stored: what the WHATWG URL parser (the browser's) reads as an http(s)
- * address with a host, in its canonical form; anything else (`javascript:`, `data:`, a
- * relative or unparsable address) is refused with the field named.
- */
-function checkedLink(link: { title: string; url: string }, index: number): { title: string; url: string } {
-  let url: URL | null
-  try {
-    url = new URL(link.url)
-  } catch {
-    url = null
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
-    throw accountErrors.invalidLink(undefined, { field: `portfolioLinks.${index}.url` })
-  return { title: link.title.trim(), url: url.href }
-}
+import type { TwoFactorService } from './accounts.twofactor.js'
+import { TwoFactorChallenge } from './accounts.twofactor.schemas.js'
 
 export function toPublicUser(user: UserRow): PublicUserDto {
   return {
@@ -44,7 +29,6 @@ export function toPublicUser(user: UserRow): PublicUserDto {
     hourlyRate: user.hourlyRate,
     rateCurrency: user.rateCurrency,
     timeZone: user.timeZone,
-    portfolioLinks: user.portfolioLinks,
     createdAt: user.createdAt.toISOString(),
   }
 }
@@ -72,7 +56,9 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
   signInFailures: { perIp: number; perEmail: number; windowMs: number }
   profileFields: Readonly<Record<string, TSchema>>
   profileProviders: PublicProfileProviders
-}> = async (app, { accounts, cookieSecure, signInFailures, profileFields, profileProviders }) => {
+  /** With two-factor sign-in on, the password step answers a challenge (202) instead of a session. */
+  twoFactor: Pick<TwoFactorService, 'challengeFor'>
+}> = async (app, { accounts, cookieSecure, signInFailures, profileFields, profileProviders, twoFactor }) => {
   const failuresOfIp = app.rateBudget({
     name: 'sign-in-failures',
     max: signInFailures.perIp,
@@ -101,7 +87,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { user, token, expiresAt } = await accounts.register(request.body)
+      const meta = { userAgent: request.headers['user-agent'] ?? null, ip: request.ip }
+      const { user, token, expiresAt } = await accounts.register(request.body, meta)
       setSessionCookie(reply, token, expiresAt)
       return reply.status(201).send({ user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() })
     },
@@ -111,11 +98,16 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     '/api/v1/auth/login',
     {
       config: { auth: 'none' },
-      schema: { tags: ['accounts'], summary: 'Sign in', body: LoginBody, response: { 200: AuthResponse, ...errors } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in (202 with a challenge when the account has two-factor sign-in on)',
+        body: LoginBody,
+        response: { 200: AuthResponse, 202: TwoFactorChallenge, ...errors },
+      },
     },
     async (request, reply) => {
       await failuresOfIp.check(request, reply)
-      const { user, token, expiresAt } = await accounts.login(request.body).catch(async (err: unknown) => {
+      const user = await accounts.checkPassword(request.body).catch(async (err: unknown) => {
         if (err instanceof AppError && err.code === badCredentials) await failuresOfIp.count(request)
         if (err instanceof AppError && err.statusCode === 429) {
           // The per-email throttle: the same headers as every other limit.
@@ -125,6 +117,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
         }
         throw err
       })
+      const meta = { userAgent: request.headers['user-agent'] ?? null, ip: request.ip }
+      const challenge = await twoFactor.challengeFor(user, meta)
+      if (challenge) {
+        const expiresAt = challenge.expiresAt.toISOString()
+        return reply.status(202).send({ twoFactorRequired: true, challenge: challenge.challenge, expiresAt })
+      }
+      const { token, expiresAt } = await accounts.startSession(user.id, meta)
       setSessionCookie(reply, token, expiresAt)
       return { user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() }
     },
@@ -162,11 +161,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: PrivateUser, ...errors },
       },
     },
-    async (request) => {
-      const { portfolioLinks, ...rest } = request.body
-      const changes = portfolioLinks ? { ...rest, portfolioLinks: portfolioLinks.map(checkedLink) } : rest
-      return toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, changes))
-    },
+    async (request) => toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, request.body)),
   )
 
   app.post(

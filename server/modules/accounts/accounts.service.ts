@@ -6,6 +6,7 @@ import type { Bus } from '../../plugins/bus.js'
 import { accountErrors } from './accounts.errors.js'
 import { decoyHash, hashPassword, verifyPassword } from './accounts.passwords.js'
 import type { AccountsRepository, ProfileChanges, UserRow } from './accounts.repository.js'
+import type { SessionMeta } from './accounts.sessions.js'
 import { createSessionCache } from './accounts.session-cache.js'
 
 export interface AuthenticatedSession {
@@ -83,11 +84,20 @@ export function createAccountsService(deps: {
     await bus.publish(USER_CHANGED_TOPIC, { userId }).catch(() => {})
   }
 
-  async function startSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
+  async function startSession(userId: string, meta: SessionMeta = {}): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url')
     const now = clock.now()
     const expiresAt = new Date(now.getTime() + settings.sessionTtlDays * DAY)
-    await repository.insertSession({ id: ids.newId(), userId, tokenHash: hashToken(token), createdAt: now, expiresAt })
+    await repository.insertSession({
+      id: ids.newId(),
+      userId,
+      tokenHash: hashToken(token),
+      createdAt: now,
+      expiresAt,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+      ip: meta.ip?.slice(0, 64) ?? null,
+      lastSeenAt: now,
+    })
     return { token, expiresAt }
   }
 
@@ -108,12 +118,13 @@ export function createAccountsService(deps: {
 
   return {
     /** Public registration: always an ordinary user, whatever the caller sends. */
-    async register(input: { email: string; password: string; name: string }) {
+    async register(input: { email: string; password: string; name: string }, meta: SessionMeta = {}) {
       const user = await createUser({ ...input, role: 'user' })
-      return { user, ...(await startSession(user.id)) }
+      return { user, ...(await startSession(user.id, meta)) }
     },
 
-    async login(input: { email: string; password: string }) {
+    /** The user behind an email and password (throttled per email), or 401/429; no session yet. */
+    async checkPassword(input: { email: string; password: string }): Promise<UserRow> {
       const email = normalizeEmail(input.email)
       const now = clock.now()
       const since = new Date(now.getTime() - settings.loginWindowMinutes * MINUTE)
@@ -127,8 +138,11 @@ export function createAccountsService(deps: {
         await repository.recordFailure({ id: ids.newId(), email, at: now })
         throw accountErrors.badCredentials()
       }
-      return { user, ...(await startSession(user.id)) }
+      return user
     },
+
+    /** A new session (the sign-in's last step); `meta` is what the session list shows. */
+    startSession,
 
     async logout(session: AuthenticatedSession): Promise<void> {
       await revokeSessions(session.user.id, { sessionId: session.sessionId })
