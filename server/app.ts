@@ -29,6 +29,7 @@ import { messagesModule } from './modules/messages/index.js'
 import { activityModule } from './modules/activity/index.js'
 import { feedbackModule } from './modules/feedback/index.js'
 import { notificationsModule } from './modules/notifications/index.js'
+import { webhooksModule } from './modules/webhooks/index.js'
 import { Reputation, reputationModule } from './modules/reputation/index.js'
 import { settingsModule } from './modules/settings/index.js'
 import { busPlugin } from './plugins/bus.js'
@@ -151,6 +152,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(accountsModule, { config, clock, ids, profileFields: { reputation: Reputation } })
   await app.register(eventsModule, { config, clock })
   await app.register(notificationsModule, { config, clock, ids })
+  await app.register(webhooksModule, { config, clock, ids })
   await app.register(filesModule, { config, clock, ids })
   await app.register(messagesModule, { clock, ids })
   await app.register(activityModule)

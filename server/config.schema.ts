@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { webhookSettings } from './config.webhooks.js'
 
 /**
  * Every setting of the server, each declared once: its environment variable, type, default,
@@ -257,6 +258,7 @@ export const settingsSchema = Type.Object({
     maximum: day,
     description: 'How often durable deadlines (expiries, auto-release...) are checked; 0 disables.',
   }),
+  ...webhookSettings,
   platformFeeBps: Type.Integer({
     env: 'PLATFORM_FEE_BPS',
     default: 1000,
