@@ -10,5 +10,6 @@ import './styles/terms.css'
 import './styles/workview-tracker.css'
 import './styles/invoices.css'
 import './styles/dialog.css'
+import './styles/people.css'
 
 render(<App />, document.getElementById('app')!)

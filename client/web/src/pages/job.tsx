@@ -17,6 +17,7 @@ import {
   TextField,
   useSubmit,
 } from '../ui/forms.js'
+import { FreelancerPicker, type PickedFreelancer } from '../ui/freelancer-picker.js'
 import { jobBudget } from '../ui/job-card.js'
 import { MilestonePlan, type PlanRow } from '../ui/milestone-plan.js'
 import { useNotify } from '../ui/notices.js'
@@ -93,6 +94,8 @@ function JobDetails({ job }: { job: Job }) {
   )
 }
 
+const inviteErrorFields = { 'jobs.unknown_freelancer': 'freelancerId', 'jobs.invite_self': 'freelancerId' }
+
 function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
   const notify = useNotify()
   const { busy, error, run } = useSubmit()
@@ -102,7 +105,7 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
       onJob(next)
       notify(message)
     })
-  const [invitee, setInvitee] = useState('')
+  const [invitee, setInvitee] = useState<PickedFreelancer | null>(null)
   const invite = useSubmit()
   return (
     <div class="card stack">
@@ -149,28 +152,33 @@ function OwnerPanel({ job, onJob }: { job: Job; onJob(job: Job): void }) {
           onSubmit={(e) => {
             e.preventDefault()
             void invite.run(async () => {
+              if (!invitee) throw new Error('Pick a freelancer from the list first.')
               await ok(
                 api.POST('/api/v1/jobs/{id}/invites', {
                   params: { path: { id: job.id } },
-                  body: { freelancerId: invitee.trim() },
+                  body: { freelancerId: invitee.id },
                 }),
               )
-              setInvitee('')
-              notify('Invitation sent')
+              setInvitee(null)
+              notify(`${invitee.name} is invited`)
             })
           }}
         >
-          <TextField
+          <FreelancerPicker
             id="invitee"
             label="Invite a freelancer"
-            hint="Their account id, shown on their profile page."
-            value={invitee}
-            onValue={setInvitee}
-            error={errorFor(invite.error, 'freelancerId', {
-              'jobs.unknown_freelancer': 'freelancerId',
-              'jobs.invite_self': 'freelancerId',
-            })}
+            picked={invitee}
+            onPick={setInvitee}
+            excludeId={job.clientId}
+            error={
+              invite.error && !(invite.error instanceof ApiError)
+                ? errorText(invite.error)
+                : errorFor(invite.error, 'freelancerId', inviteErrorFields)
+            }
           />
+          {invite.error instanceof ApiError && (
+            <FormError error={invite.error} fields={['freelancerId']} codeFields={inviteErrorFields} />
+          )}
           <SubmitButton busy={invite.busy}>Invite</SubmitButton>
         </form>
       )}

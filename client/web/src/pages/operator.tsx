@@ -21,6 +21,7 @@ import {
   type MoneyRequest,
   type MoneyRequestColumn,
 } from '../ui/money-requests.js'
+import { useConfirm } from '../ui/confirm.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge, Empty, Loading, StateBadge } from '../ui/states.js'
 import { usePageTitle } from '../lib/title.js'
@@ -102,8 +103,23 @@ function Deposits() {
         },
       ]}
       actions={[
-        { action: 'confirm', primary: true, label: (d) => `Confirm ${formatMoney(d.amount, d.currency)}` },
-        { action: 'cancel', label: () => 'Cancel' },
+        {
+          action: 'confirm',
+          primary: true,
+          label: (d) => `Confirm ${formatMoney(d.amount, d.currency)}`,
+          ask: (d) => ({
+            title: `Confirm the deposit of ${formatMoney(d.amount, d.currency)}?`,
+            message: `Confirm that ${formatMoney(d.amount, d.currency)} arrived? It goes into the account's wallet at once, ready to fund milestones. This cannot be undone.`,
+          }),
+        },
+        {
+          action: 'cancel',
+          label: () => 'Cancel',
+          ask: (d) => ({
+            title: `Cancel the deposit of ${formatMoney(d.amount, d.currency)}?`,
+            message: `Cancel this deposit of ${formatMoney(d.amount, d.currency)}? Use this when the money never arrived; nothing reaches the wallet.`,
+          }),
+        },
       ]}
       decide={async (id, action) => {
         const d = await send({ id, action }, (header) =>
@@ -129,8 +145,23 @@ function Withdrawals() {
       list={list}
       columns={[requestedColumn, amountColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
       actions={[
-        { action: 'confirm', primary: true, label: () => 'Mark paid' },
-        { action: 'reject', label: () => 'Reject' },
+        {
+          action: 'confirm',
+          primary: true,
+          label: () => 'Mark paid',
+          ask: (w) => ({
+            title: `Mark ${formatMoney(w.amount, w.currency)} as paid out?`,
+            message: `Mark the withdrawal of ${formatMoney(w.amount, w.currency)} to ${w.destination ?? 'the payout account'} as paid? The reserved money leaves Workroom. This cannot be undone.`,
+          }),
+        },
+        {
+          action: 'reject',
+          label: () => 'Reject',
+          ask: (w) => ({
+            title: `Reject the withdrawal of ${formatMoney(w.amount, w.currency)}?`,
+            message: `Reject this withdrawal? ${formatMoney(w.amount, w.currency)} returns to the freelancer's earnings.`,
+          }),
+        },
       ]}
       decide={async (id, action) => {
         const w = await send({ id, action }, (header) =>
@@ -150,12 +181,19 @@ function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends 
   testId?: string
   list: Loaded<Page>
   columns: Array<MoneyRequestColumn<Page['items'][number]>>
-  actions: Array<{ action: Action; label(request: Page['items'][number]): string; primary?: boolean }>
+  actions: Array<{
+    action: Action
+    label(request: Page['items'][number]): string
+    primary?: boolean
+    /** The confirmation that states the amount and what happens. */
+    ask(request: Page['items'][number]): { title: string; message: string }
+  }>
   /** Sends the decision; resolves to the notice to show. */
   decide(id: string, action: Action): Promise<string>
 }) {
   const { id, title, empty, testId, list, columns, actions, decide } = props
   const notify = useNotify()
+  const confirm = useConfirm()
   const [error, setError] = useState<unknown>(null)
   const run = async (requestId: string, action: Action) => {
     setError(null)
@@ -175,7 +213,7 @@ function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends 
             key={a.action}
             type="button"
             class={`button button--small${a.primary ? ' button--primary' : ''}`}
-            onClick={() => void run(request.id, a.action)}
+            onClick={() => confirm.ask({ ...a.ask(request), onConfirm: () => void run(request.id, a.action) })}
           >
             {a.label(request)}
           </button>
@@ -192,6 +230,7 @@ function PendingRequests<Page extends { items: MoneyRequest[] }, Action extends 
         </p>
       )}
       <MoneyRequestTable list={list} empty={empty} testId={testId} columns={[...columns, actionsColumn]} />
+      {confirm.dialog}
     </section>
   )
 }
@@ -239,18 +278,29 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
   const [note, setNote] = useState('')
   const { busy, error, run } = useSubmit()
   const send = useIdempotentSend()
+  const confirm = useConfirm()
+  const decide = (body: { freelancerAmount: number; note: string }) =>
+    run(async () => {
+      await send({ disputeId, body }, (header) =>
+        ok(api.POST('/api/v1/admin/disputes/{id}/decide', { params: { path: { id: disputeId }, header }, body })),
+      )
+      notify('Dispute decided; the money moved')
+      onDone()
+    })
   return (
     <form
       class="stack"
       onSubmit={(e) => {
         e.preventDefault()
-        void run(async () => {
-          const body = { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note }
-          await send({ disputeId, body }, (header) =>
-            ok(api.POST('/api/v1/admin/disputes/{id}/decide', { params: { path: { id: disputeId }, header }, body })),
-          )
-          notify('Dispute decided; the money moved')
-          onDone()
+        const body = { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note }
+        // An amount that is not one goes straight to the server, which names the field.
+        if (body.freelancerAmount < 0 || body.freelancerAmount > held) return void decide(body)
+        const toFreelancer = formatMoney(body.freelancerAmount, 'USD')
+        const toClient = formatMoney(held - body.freelancerAmount, 'USD')
+        confirm.ask({
+          title: `Decide: ${toFreelancer} to the freelancer?`,
+          message: `The freelancer gets ${toFreelancer} and ${toClient} returns to the client. The money moves at once and the dispute is closed; this cannot be undone.`,
+          onConfirm: () => void decide(body),
         })
       }}
     >
@@ -272,6 +322,7 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
       />
       <FormError error={error} fields={['freelancerAmount', 'note']} />
       <SubmitButton busy={busy}>Decide</SubmitButton>
+      {confirm.dialog}
     </form>
   )
 }

@@ -10,6 +10,7 @@ import {
   MoneyField,
   moneyText,
   moneyValue,
+  SelectField,
   SubmitButton,
   TextArea,
   TextField,
@@ -20,6 +21,8 @@ import { Async, Empty, Loading } from '../ui/states.js'
 import type { PublicUser } from '../../../sdk/types.js'
 import { FeedbackCard, type ContractFeedback } from './contract-feedback.js'
 import { usePageTitle } from '../lib/title.js'
+import { CURRENCIES, type Currency } from '../../../../common/money.js'
+import { PortfolioEditor, portfolioBody, PortfolioLinks, type PortfolioRow } from './profile-portfolio.js'
 
 type Reputation = NonNullable<PublicUser['reputation']>
 type RatingSummary = Reputation['freelancer']['rating']
@@ -61,6 +64,7 @@ export function ProfilePage() {
                 ))}
               </ul>
             )}
+            <PortfolioLinks links={p.portfolioLinks} />
             {p.reputation ? (
               <ReputationView reputation={p.reputation} />
             ) : (
@@ -88,6 +92,7 @@ export function SettingsPage() {
     rate: string
     currency: string
     timeZone: string
+    links: PortfolioRow[]
   }>(null)
   useEffect(() => {
     if (user && !form)
@@ -99,16 +104,17 @@ export function SettingsPage() {
         rate: moneyText(user.hourlyRate, user.rateCurrency),
         currency: user.rateCurrency,
         timeZone: user.timeZone,
+        links: user.portfolioLinks,
       })
   }, [user, form])
   const { busy, error, run } = useSubmit()
   if (!user || !form) return <Loading />
-  const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value })
+  const set = (key: Exclude<keyof typeof form, 'links'>) => (value: string) => setForm({ ...form, [key]: value })
   return (
     <section class="page narrow">
       <h1>Your profile</h1>
       <p class="muted">
-        Public page: <a href={`/users/${user.id}`}>/users/{user.id}</a>
+        Public page: <a href={`/users/${user.id}`}>/users/{user.id}</a> · <a href="/settings/security">Security</a>
       </p>
       <form
         noValidate
@@ -127,7 +133,9 @@ export function SettingsPage() {
                     .map((s) => s.trim())
                     .filter(Boolean),
                   hourlyRate: rate === undefined ? -1 : rate,
+                  rateCurrency: form.currency as Currency,
                   timeZone: form.timeZone,
+                  portfolioLinks: portfolioBody(form.links),
                 },
               }),
             )
@@ -161,6 +169,14 @@ export function SettingsPage() {
           onValue={set('rate')}
           error={errorFor(error, 'hourlyRate')}
         />
+        <SelectField
+          id="rate-currency"
+          label="Rate currency"
+          value={form.currency as Currency}
+          onValue={set('currency')}
+          options={CURRENCIES.map((c) => ({ value: c, label: c }))}
+          error={errorFor(error, 'rateCurrency')}
+        />
         <TextField
           id="timeZone"
           label="Time zone"
@@ -169,9 +185,10 @@ export function SettingsPage() {
           onValue={set('timeZone')}
           error={errorFor(error, 'timeZone', { 'accounts.invalid_time_zone': 'timeZone' })}
         />
+        <PortfolioEditor rows={form.links} onRows={(links) => setForm({ ...form, links })} error={error} />
         <FormError
           error={error}
-          fields={['name', 'headline', 'bio', 'skills', 'hourlyRate', 'timeZone']}
+          fields={['name', 'headline', 'bio', 'skills', 'hourlyRate', 'rateCurrency', 'timeZone', 'portfolioLinks']}
           codeFields={{ 'accounts.invalid_time_zone': 'timeZone' }}
         />
         <SubmitButton busy={busy}>Save profile</SubmitButton>
@@ -198,8 +215,10 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
       <dl class="facts">
         <dt>Score</dt>
         <dd data-testid="freelancer-score">{score(r.freelancer.rating.score)}</dd>
-        <dt>Contracts</dt>
-        <dd>{r.freelancer.contracts}</dd>
+        <dt>Completed contracts</dt>
+        <dd data-testid="freelancer-completed">
+          {r.freelancer.completedContracts} (of {r.freelancer.contracts} started)
+        </dd>
         <dt>Earned</dt>
         <dd>{moneyList(r.freelancer.totalEarned)}</dd>
         <dt>Milestones without dispute</dt>
@@ -213,6 +232,8 @@ function ReputationView({ reputation: r }: { reputation: Reputation }) {
       <dl class="facts">
         <dt>Score</dt>
         <dd data-testid="client-score">{score(r.client.rating.score)}</dd>
+        <dt>Completed contracts</dt>
+        <dd>{r.client.completedContracts}</dd>
         <dt>Jobs posted</dt>
         <dd>
           {r.client.jobsPosted} · hired on {r.client.jobsWithHire} ({percent(r.client.hireRatePercent)})

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
-import { formatDateTime, formatMoney } from '../lib/format.js'
+import { formatDateTime } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
 import { useRequireUser } from '../lib/session.js'
 import { errorFor, TextField } from '../ui/forms.js'
@@ -14,18 +14,22 @@ import {
 } from '../ui/money-requests.js'
 import { Async, Empty, Loading } from '../ui/states.js'
 import { usePageTitle } from '../lib/title.js'
+import { loadWallet, WalletBalances } from './wallet-balances.js'
+import { WalletHistory } from './wallet-history.js'
 
-/** Balances per currency, deposit and withdrawal requests. */
+/** Balances per currency (the headline each role needs), deposit and withdrawal requests, the transaction history. */
 export function WalletPage() {
   const user = useRequireUser()
   usePageTitle('Wallet')
-  const wallet = useLoad(() => ok(api.GET('/api/v1/wallet')), [])
+  const wallet = useLoad(loadWallet, [])
+  const [historyVersion, setHistoryVersion] = useState(0)
   const deposits = useLoad(() => ok(api.GET('/api/v1/wallet/deposits', { params: { query: { limit: 20 } } })), [])
   const withdrawals = useLoad(() => ok(api.GET('/api/v1/wallet/withdrawals', { params: { query: { limit: 20 } } })), [])
   const reload = () => {
     void wallet.reload()
     void deposits.reload()
     void withdrawals.reload()
+    setHistoryVersion((v) => v + 1)
   }
   useEvents((frame) => {
     if (/^(contract\.money|wallet\.|deposit\.|withdrawal\.)/.test(frame.type)) reload()
@@ -39,18 +43,7 @@ export function WalletPage() {
           w.balances.length === 0 ? (
             <Empty>No money yet. Deposit to fund milestones; earnings land here when clients release them.</Empty>
           ) : (
-            <div class="balances" data-testid="balances">
-              {w.balances.map((b) => (
-                <div class="balance" key={b.currency}>
-                  <span class="muted">{b.currency} available</span>
-                  <strong>{formatMoney(b.available, b.currency)}</strong>
-                  <span class="muted">
-                    in escrow {formatMoney(b.inEscrow, b.currency)} · earnings {formatMoney(b.earnings, b.currency)}
-                    {b.pendingWithdrawal > 0 && ` · withdrawing ${formatMoney(b.pendingWithdrawal, b.currency)}`}
-                  </span>
-                </div>
-              ))}
-            </div>
+            <WalletBalances wallet={w} offersWork={user.skills.length > 0 || user.hourlyRate !== null} />
           )
         }
       </Async>
@@ -85,6 +78,7 @@ export function WalletPage() {
         empty="No withdrawals."
         columns={[requestedColumn, amountColumn, stateColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
       />
+      <WalletHistory version={historyVersion} wallet={wallet.data} />
     </section>
   )
 }
