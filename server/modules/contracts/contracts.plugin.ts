@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
+import type { Transaction } from '../../../db/client.js'
+import { noticeOffers } from './contracts.notices.js'
 import { contractsRoutes } from './contracts.routes.js'
 import { createContractsService, OFFER_EXPIRY_KIND, type ContractsService } from './contracts.service.js'
 
@@ -23,8 +25,13 @@ export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerat
       settings: app.settings,
     })
     app.decorate('contracts', contracts)
+    // A state change always runs in a transaction (the hire's, the accept's, the expiry deadline's).
+    contracts.onStateChange((change, tx) => noticeOffers(app.notifications)(change, tx as Transaction))
     app.scheduler.register(OFFER_EXPIRY_KIND, (deadline, tx) => contracts.expire(deadline.subject, tx))
     await app.register(contractsRoutes, { contracts })
   },
-  { name: 'contracts', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'jobs', 'proposals'] },
+  {
+    name: 'contracts',
+    dependencies: ['database', 'scheduler', 'accounts', 'settings', 'jobs', 'proposals', 'notifications'],
+  },
 )

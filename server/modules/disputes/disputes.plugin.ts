@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
 import { AUTO_RELEASE_KIND } from '../milestones/index.js'
+import { withDisputeNotices } from './disputes.notices.js'
 import { disputesRoutes } from './disputes.routes.js'
 import {
   createDisputesService,
@@ -19,7 +20,7 @@ declare module 'fastify' {
 
 export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const disputes = createDisputesService({
+    const service = createDisputesService({
       ledger: app.ledger,
       invoices: app.invoices,
       milestones: app.milestones,
@@ -28,6 +29,7 @@ export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       ids,
       settings: app.settings,
     })
+    const disputes = withDisputeNotices(service, app.notifications)
     app.decorate('disputes', disputes)
 
     const afterChange = async (outcome: DisputeOutcome) => {
@@ -43,5 +45,8 @@ export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
 
     await app.register(disputesRoutes, { disputes, afterChange })
   },
-  { name: 'disputes', dependencies: ['milestones', 'ledger', 'invoices', 'idempotency', 'scheduler', 'settings'] },
+  {
+    name: 'disputes',
+    dependencies: ['milestones', 'ledger', 'invoices', 'idempotency', 'scheduler', 'settings', 'notifications'],
+  },
 )

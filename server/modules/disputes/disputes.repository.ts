@@ -1,6 +1,6 @@
 import { and, asc, desc, eq } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { disputeMessagesTable, disputesTable } from '../../../db/schema/index.js'
+import { disputeMessagesTable, disputesTable, usersTable } from '../../../db/schema/index.js'
 import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 
 export type DisputeRow = typeof disputesTable.$inferSelect
@@ -49,6 +49,11 @@ export function createDisputesRepository(db: Executor) {
         .where(and(input.state ? eq(t.state, input.state) : undefined, olderThan(t.createdAt, t.id, input.after)))
         .orderBy(desc(t.createdAt), desc(t.id))
         .limit(input.limit)
+    },
+    /** Everyone who decides escalated disputes. */
+    async operatorIds(): Promise<string[]> {
+      const rows = await db.select({ id: usersTable.id }).from(usersTable).where(eq(usersTable.role, 'operator'))
+      return rows.map((row) => row.id)
     },
   }
 }

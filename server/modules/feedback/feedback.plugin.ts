@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
+import { noticeReveal } from './feedback.notices.js'
 import { feedbackRoutes } from './feedback.routes.js'
 import { createFeedbackService, FEEDBACK_REVEAL_KIND, type FeedbackService } from './feedback.service.js'
 
@@ -27,11 +28,12 @@ export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       operatorSettings: app.settings,
     })
     app.decorate('feedback', feedback)
+    feedback.onRevealed(noticeReveal(app.notifications))
     app.contracts.onStateChange((change, tx) => feedback.contractChanged(change, tx))
     app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) =>
       feedback.closeWindow(deadline.subject, tx, context),
     )
     await app.register(feedbackRoutes, { feedback, settings })
   },
-  { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts', 'settings'] },
+  { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts', 'settings', 'notifications'] },
 )

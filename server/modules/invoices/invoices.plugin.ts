@@ -17,7 +17,7 @@ declare module 'fastify' {
 /** Invoices, shared by milestone releases and timesheets. */
 export const invoicesModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const invoices = createInvoicesService({ clock, ids })
+    const invoices = createInvoicesService({ clock, ids, notifications: app.notifications })
     app.decorate('invoices', invoices)
     // The live contract state shows invoices; the milestones module writes it (registered later).
     const afterVoid = async (invoice: InvoiceRow) => {
@@ -26,5 +26,5 @@ export const invoicesModule = fp<{ clock: Clock; ids: IdGenerator }>(
     await app.register(invoiceListRoutes, { listing: createInvoiceListing({ db: app.db }) })
     await app.register(invoicesRoutes, { invoices, afterVoid })
   },
-  { name: 'invoices', dependencies: ['database', 'accounts'] },
+  { name: 'invoices', dependencies: ['database', 'accounts', 'notifications'] },
 )

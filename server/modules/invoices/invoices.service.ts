@@ -3,6 +3,8 @@ import type { InvoiceLine } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import { appendActivity } from '../activity/index.js'
+import type { NotificationsService } from '../notifications/index.js'
+import { noticeCreditNote } from './invoices.notices.js'
 import { invoiceErrors } from './invoices.errors.js'
 import { createInvoicesRepository, type InvoiceRow } from './invoices.repository.js'
 
@@ -42,7 +44,11 @@ export const formatInvoiceNumber = (n: number | null): string | null =>
  * (which locks the workroom), as every money use case here does, so no two transactions
  * wait on each other in a cycle.
  */
-export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) {
+export function createInvoicesService(deps: {
+  clock: Clock
+  ids: IdGenerator
+  notifications: Pick<NotificationsService, 'notify'>
+}) {
   const { clock, ids } = deps
 
   return {
@@ -159,6 +165,12 @@ export function createInvoicesService(deps: { clock: Clock; ids: IdGenerator }) 
           correctionId: correction.id,
           correctionNumber: correction.number,
         },
+      })
+      await noticeCreditNote(deps.notifications, tx, {
+        voided,
+        correction,
+        reason: input.reason,
+        numberOf: formatInvoiceNumber,
       })
       return { voided, correction }
     },

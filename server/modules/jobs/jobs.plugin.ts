@@ -7,7 +7,9 @@ import { createJobsService } from './jobs.service.js'
 /** Job posts, their search, and invites. */
 export const jobsModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    await app.register(jobsRoutes, { jobs: createJobsService({ db: app.db, clock, ids }) })
+    await app.register(jobsRoutes, {
+      jobs: createJobsService({ db: app.db, clock, ids, notifications: app.notifications }),
+    })
   },
-  { name: 'jobs', dependencies: ['database', 'accounts'] },
+  { name: 'jobs', dependencies: ['database', 'accounts', 'notifications'] },
 )

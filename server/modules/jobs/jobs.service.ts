@@ -10,9 +10,11 @@ import {
 } from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
 import { appendActivity } from '../activity/index.js'
+import type { NotificationsService } from '../notifications/index.js'
 import { admitFreelancer, createWorkroom } from '../workrooms/index.js'
 import { loadJobAsClient, loadVisibleJob } from './jobs.access.js'
 import { jobErrors } from './jobs.errors.js'
+import { noticeInvite } from './jobs.notices.js'
 import {
   createJobsRepository,
   LIVE_CONTRACT_STATES,
@@ -74,7 +76,12 @@ function futureDeadline(value: string | null | undefined, now: Date): Date | nul
   return deadline
 }
 
-export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
+export function createJobsService(deps: {
+  db: Database
+  clock: Clock
+  ids: IdGenerator
+  notifications: Pick<NotificationsService, 'notify'>
+}) {
   const { db, clock, ids } = deps
   const log = (
     tx: Executor,
@@ -238,6 +245,7 @@ export function createJobsService(deps: { db: Database; clock: Clock; ids: IdGen
         if (!invite)
           return { invite: (await repository.findInvite(job.id, input.freelancerId))!, threadId, created: false }
         await log(tx, job, input.clientId, 'job.invited', { freelancerId: input.freelancerId }, input.freelancerId)
+        await noticeInvite(deps.notifications, tx, { job, clientId: input.clientId, freelancerId: input.freelancerId })
         return { invite, threadId, created: true }
       })
     },

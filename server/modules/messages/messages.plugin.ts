@@ -13,9 +13,15 @@ declare module 'fastify' {
 /** Private threads between the client and each freelancer: history, posting, read markers, live push. */
 export const messagesModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    const messages = createMessagesService({ db: app.db, clock, ids, events: app.events })
+    const messages = createMessagesService({
+      db: app.db,
+      clock,
+      ids,
+      events: app.events,
+      notices: { notifications: app.notifications, presence: app.presence },
+    })
     app.decorate('messages', messages)
     await app.register(messagesRoutes, { messages })
   },
-  { name: 'messages', dependencies: ['accounts', 'events', 'database'] },
+  { name: 'messages', dependencies: ['accounts', 'events', 'database', 'notifications'] },
 )

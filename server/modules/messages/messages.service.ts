@@ -8,6 +8,7 @@ import type { EventsService } from '../events/index.js'
 import { findAttachableFiles } from '../files/index.js'
 import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { messageErrors } from './messages.errors.js'
+import { noticeMessage, type MessageNoticeDeps } from './messages.notices.js'
 import { createMessagesRepository, type AttachmentRow, type MessageRow } from './messages.repository.js'
 
 export interface AttachmentDto {
@@ -58,6 +59,8 @@ export function createMessagesService(deps: {
   clock: Clock
   ids: IdGenerator
   events: Pick<EventsService, 'publish'>
+  /** Notifies an offline recipient (messages.notices.ts). */
+  notices: MessageNoticeDeps
 }) {
   const { db, clock, ids, events } = deps
   const repository = createMessagesRepository(db)
@@ -180,6 +183,7 @@ export function createMessagesService(deps: {
             data: { threadId: thread.id, messageId: row.id, attachments: fileIds.length },
           },
         )
+        await noticeMessage(deps.notices, tx, { message: row, freelancerId: thread.freelancerId, clientId })
         return row
       })
       const [dto] = await withAttachments([message])

@@ -7,6 +7,7 @@ import { roleIn, type Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { END_WINDOW_KIND, endIfNoHoldLeft, holdRuleOf, UNSUBMITTED, type HoldView } from './milestones.holds.js'
 import { heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
+import type { MilestoneNotices } from './milestones.notices.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
 import type { MilestoneOutcome, MilestonesService } from './milestones.service.js'
 
@@ -21,6 +22,7 @@ export function createMilestoneEnding(
     scheduler: Pick<Scheduler, 'schedule'>
     contracts: Pick<ContractsService, 'finishEnding'>
     milestones: Pick<MilestonesService, 'lockFor'>
+    notices: MilestoneNotices
   },
 ) {
   const { clock } = deps
@@ -106,6 +108,7 @@ export function createMilestoneEnding(
         },
       })
       await endIfNoHoldLeft(tx, deps.contracts, { contract, actorId: null })
+      await deps.notices.refunded(tx, updated, { actorId: null, amount: held })
       return { milestone: updated, contract, staleDeadlines: [] }
     },
 

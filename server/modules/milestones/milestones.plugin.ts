@@ -6,6 +6,7 @@ import { createMilestoneEnding } from './milestones.ending.js'
 import { holdsRoutes } from './milestones.holds.routes.js'
 import { END_WINDOW_KIND } from './milestones.holds.js'
 import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
+import { createMilestoneNotices } from './milestones.notices.js'
 import { createMilestoneRefunds } from './milestones.refunds.js'
 import { milestonesRoutes } from './milestones.routes.js'
 import {
@@ -26,6 +27,7 @@ declare module 'fastify' {
 
 export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
+    const notices = createMilestoneNotices(app.notifications)
     const milestones = createMilestonesService({
       ledger: app.ledger,
       invoices: app.invoices,
@@ -34,6 +36,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       clock,
       ids,
       settings: app.settings,
+      notices,
     })
     const refunds = createMilestoneRefunds({
       ledger: app.ledger,
@@ -42,6 +45,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       clock,
       ids,
       settings: app.settings,
+      notices,
     })
     const ending = createMilestoneEnding({
       ledger: app.ledger,
@@ -52,6 +56,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       clock,
       ids,
       settings: app.settings,
+      notices,
     })
     const live = createMoneyLiveState({
       db: app.db,
@@ -95,6 +100,15 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
   },
   {
     name: 'milestones',
-    dependencies: ['ledger', 'invoices', 'idempotency', 'scheduler', 'accounts', 'contracts', 'settings'],
+    dependencies: [
+      'ledger',
+      'invoices',
+      'idempotency',
+      'scheduler',
+      'accounts',
+      'contracts',
+      'settings',
+      'notifications',
+    ],
   },
 )

@@ -2,12 +2,14 @@ import type { Transaction } from '../../../db/client.js'
 import type { Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
+import type { MilestoneNotices } from './milestones.notices.js'
 import { HOLDING, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
 
 /** Refunds of escrow to the client's wallet, partial or whole, with the freelancer's consent or an operator's call. */
 export function createMilestoneRefunds(
   deps: EscrowDeps & {
     milestones: Pick<MilestonesService, 'lockFor' | 'holdEmptied' | 'openSubmissionId' | 'log'>
+    notices: MilestoneNotices
   },
 ) {
   const { clock } = deps
@@ -74,6 +76,7 @@ export function createMilestoneRefunds(
         held: Number(heldOf(updated)),
       })
       if (complete) await deps.milestones.holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
+      await deps.notices.refunded(tx, updated, { actorId: input.actor.id, amount })
       return { milestone: updated, contract, staleDeadlines: stale, requested: false }
     },
   }

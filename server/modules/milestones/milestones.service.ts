@@ -9,6 +9,7 @@ import { lockFor, roleIn, type Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
 import { END_WINDOW_KIND, endIfNoHoldLeft } from './milestones.holds.js'
 import { heldOf, releaseFromHold, type EscrowDeps } from './milestones.money.js'
+import type { MilestoneNotices } from './milestones.notices.js'
 import { createMilestonesRepository, type ContractRow, type MilestoneRow } from './milestones.repository.js'
 
 /** The durable deadline that releases a submission nobody answered (subject: the submission id). */
@@ -43,6 +44,7 @@ export function createMilestonesService(
   deps: EscrowDeps & {
     scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
     contracts: Pick<ContractsService, 'finishEnding'>
+    notices: MilestoneNotices
   },
 ) {
   const { clock } = deps
@@ -119,6 +121,7 @@ export function createMilestonesService(
         amount: money(milestone.amount),
         currency: milestone.currency,
       })
+      await deps.notices.funded(tx, updated, input.actor.id)
       return { milestone: updated, contract, staleDeadlines: [] }
     },
 
@@ -178,6 +181,7 @@ export function createMilestonesService(
         files: fileIds.length,
         autoReleaseAt: autoReleaseAt.toISOString(),
       })
+      await deps.notices.submitted(tx, updated, input.actor.id)
       return { milestone: updated, contract, staleDeadlines: [] }
     },
 
@@ -233,6 +237,13 @@ export function createMilestonesService(
         invoiceNumber: released.invoice.number,
       })
       if (complete) await holdEmptied(tx, { milestone, contract, actorId: input.actor.id })
+      await deps.notices.released(tx, updated, {
+        actorId: input.actor.id,
+        gross,
+        net: released.net,
+        complete,
+        invoice: released.invoice,
+      })
       return { milestone: updated, contract, invoice: released.invoice, staleDeadlines: stale }
     },
 
@@ -268,6 +279,7 @@ export function createMilestonesService(
         milestoneId: milestone.id,
         submissionId: stale[0] ?? null,
       })
+      await deps.notices.changesRequested(tx, updated, input.actor.id)
       return { milestone: updated, contract, staleDeadlines: stale }
     },
 
@@ -323,6 +335,14 @@ export function createMilestonesService(
         invoiceNumber: released.invoice.number,
       })
       await holdEmptied(tx, { milestone, contract, actorId: null })
+      await deps.notices.released(tx, updated, {
+        actorId: null,
+        gross,
+        net: released.net,
+        complete: true,
+        invoice: released.invoice,
+      })
+      await deps.notices.invoiceIssued(tx, updated, released.invoice)
       return { milestone: updated, contract, invoice: released.invoice, staleDeadlines: [] }
     },
 

@@ -14,6 +14,7 @@ import {
   Withdrawal,
   WithdrawalBody,
 } from './payments.schemas.js'
+import { noticeWithdrawalPaid } from './payments.notices.js'
 import type { PaymentsService } from './payments.service.js'
 import { createPaymentsRepository, type MoneyRequestPage } from './payments.repository.js'
 
@@ -211,6 +212,7 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
               action === 'confirm'
                 ? await payments.settleWithdrawal(tx, input)
                 : await payments.rejectWithdrawal(tx, input)
+            if (withdrawal.state === 'paid') await noticeWithdrawalPaid(app.notifications, tx, withdrawal)
             return {
               statusCode: 200,
               body: toWithdrawal(withdrawal),

@@ -7,7 +7,9 @@ import { createProposalsService } from './proposals.service.js'
 /** Proposals on jobs: submit, edit, shortlist, decline, withdraw (hiring is in contracts). */
 export const proposalsModule = fp<{ clock: Clock; ids: IdGenerator }>(
   async (app, { clock, ids }) => {
-    await app.register(proposalsRoutes, { proposals: createProposalsService({ db: app.db, clock, ids }) })
+    await app.register(proposalsRoutes, {
+      proposals: createProposalsService({ db: app.db, clock, ids, notifications: app.notifications }),
+    })
   },
-  { name: 'proposals', dependencies: ['database', 'accounts', 'jobs'] },
+  { name: 'proposals', dependencies: ['database', 'accounts', 'jobs', 'notifications'] },
 )

@@ -7,8 +7,10 @@ import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
 import { appendActivity } from '../activity/index.js'
 import { createJobsRepository, jobErrors, loadVisibleJob, type JobRow } from '../jobs/index.js'
+import type { NotificationsService } from '../notifications/index.js'
 import { admitFreelancer, getMembership } from '../workrooms/index.js'
 import { proposalErrors } from './proposals.errors.js'
+import { noticeProposalDecision } from './proposals.notices.js'
 import { createProposalsRepository, type ProposalRow, type ProposalView } from './proposals.repository.js'
 
 export interface ProposalInput {
@@ -79,7 +81,12 @@ function plan(milestones: ProposalInput['milestones'] | null | undefined): Plann
     : null
 }
 
-export function createProposalsService(deps: { db: Database; clock: Clock; ids: IdGenerator }) {
+export function createProposalsService(deps: {
+  db: Database
+  clock: Clock
+  ids: IdGenerator
+  notifications: Pick<NotificationsService, 'notify'>
+}) {
   const { db, clock, ids } = deps
   const log = (
     tx: Executor,
@@ -230,7 +237,7 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
     async act(input: { userId: string; proposalId: string; action: ProposalAction }): Promise<ProposalView> {
       const step = transitions[input.action]
       return db.transaction(async (tx) => {
-        const { proposal, role } = await loadProposalFor(tx, {
+        const { proposal, job, role } = await loadProposalFor(tx, {
           proposalId: input.proposalId,
           userId: input.userId,
           lock: true,
@@ -244,6 +251,13 @@ export function createProposalsService(deps: { db: Database; clock: Clock; ids: 
         }
         await createProposalsRepository(tx).update(proposal.id, { state: step.to, updatedAt: clock.now() })
         await log(tx, proposal, input.userId, `proposal.${step.to}`, { state: step.to })
+        if (step.to === 'shortlisted' || step.to === 'declined')
+          await noticeProposalDecision(deps.notifications, tx, {
+            proposal,
+            job,
+            clientId: input.userId,
+            state: step.to,
+          })
         return view(tx, proposal.id)
       })
     },

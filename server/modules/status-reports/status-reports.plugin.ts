@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { contractsTable } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
+import { noticeReportMissing } from './status-reports.notices.js'
 import { statusReportsRoutes } from './status-reports.routes.js'
 import { createStatusReportsService, STATUS_CHECK_KIND } from './status-reports.service.js'
 
@@ -14,6 +15,7 @@ export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
       ids,
       scheduler: app.scheduler,
       settings: app.settings,
+      notifications: app.notifications,
     })
 
     /** Tells both parties on their event streams (after the commit). */
@@ -28,8 +30,15 @@ export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
         })
     }
 
-    app.scheduler.register(STATUS_CHECK_KIND, async (deadline, tx) => {
+    app.scheduler.register(STATUS_CHECK_KIND, async (deadline, tx, context) => {
       const result = await reports.check(tx, deadline)
+      if (result?.flagged)
+        await noticeReportMissing(
+          app.notifications,
+          tx,
+          { contractId: result.contractId, weekStart: result.flagged },
+          context,
+        )
       // No after-commit step in a deadline handler: notify a moment later (notifications are at most once anyway).
       if (result?.flagged)
         setTimeout(
@@ -45,5 +54,5 @@ export const statusReportsModule = fp<{ clock: Clock; ids: IdGenerator }>(
 
     await app.register(statusReportsRoutes, { reports, notify })
   },
-  { name: 'status-reports', dependencies: ['database', 'scheduler', 'accounts', 'settings'] },
+  { name: 'status-reports', dependencies: ['database', 'scheduler', 'accounts', 'settings', 'notifications'] },
 )

@@ -4,8 +4,10 @@ import type { IdGenerator } from '../../ids.js'
 import type { Deadline, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
 import { roleIn, type Actor } from '../milestones/index.js'
+import type { NotificationsService } from '../notifications/index.js'
 import type { SettingsReader } from '../settings/index.js'
 import { statusReportErrors } from './status-reports.errors.js'
+import { noticeReportFiled } from './status-reports.notices.js'
 import { createStatusReportsRepository } from './status-reports.repository.js'
 
 /** The check of a week once its report is due (subject `<contract id>:<week start>`, one per week). */
@@ -42,6 +44,7 @@ export function createStatusReportsService(deps: {
   ids: IdGenerator
   scheduler: Pick<Scheduler, 'schedule'>
   settings: SettingsReader
+  notifications: Pick<NotificationsService, 'notify'>
 }) {
   const { db, clock, ids } = deps
 
@@ -102,6 +105,13 @@ export function createStatusReportsService(deps: {
           type: 'status_report.filed',
           scopeFreelancerId: contract.freelancerId,
           data: { contractId: contract.id, reportId: report.id, weekStart, progress: input.progress },
+        })
+        await noticeReportFiled(deps.notifications, tx, {
+          contractId: contract.id,
+          reportId: report.id,
+          weekStart,
+          progress: input.progress,
+          authorId: input.actor.id,
         })
         return { contract, report }
       })

@@ -27,6 +27,7 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
       clock,
       ids,
       realtime: app.realtime,
+      notifications: app.notifications,
       afterBound: async (contractId) => app.contractState?.refresh(contractId),
     })
     app.decorate('terms', { onBound: (handler: TermsBoundHandler) => terms.onBound(handler) })
@@ -47,5 +48,5 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
     })
     await app.register(termsRoutes, { terms })
   },
-  { name: 'terms', dependencies: ['database', 'realtime', 'accounts', 'contracts'] },
+  { name: 'terms', dependencies: ['database', 'realtime', 'accounts', 'contracts', 'notifications'] },
 )

@@ -7,7 +7,9 @@ import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Realtime } from '../../plugins/realtime.js'
 import { appendActivity } from '../activity/index.js'
+import type { NotificationsService } from '../notifications/index.js'
 import { termsErrors } from './terms.errors.js'
+import { noticeTermsToAccept } from './terms.notices.js'
 import { createTermsRepository, type ContractRow, type TermsVersionRow } from './terms.repository.js'
 import { validateDraft } from './terms.validation.js'
 
@@ -94,6 +96,7 @@ export function createTermsService(deps: {
   clock: Clock
   ids: IdGenerator
   realtime: Pick<Realtime, 'read'>
+  notifications: Pick<NotificationsService, 'notify'>
   /** After terms bound (committed): refresh the live contract state. */
   afterBound?: (contractId: string) => Promise<void>
 }) {
@@ -267,7 +270,20 @@ export function createTermsService(deps: {
       const row = await deps.db.transaction(async (tx) => {
         const locked = await createTermsRepository(tx).lockContract(contract.id)
         if (!locked || closedStates.has(locked.state)) throw termsErrors.contractClosed()
-        return freeze(tx, { contract: locked, terms, snapshot, proposedBy: input.userId, role, now: deps.clock.now() })
+        const frozen = await freeze(tx, {
+          contract: locked,
+          terms,
+          snapshot,
+          proposedBy: input.userId,
+          role,
+          now: deps.clock.now(),
+        })
+        await noticeTermsToAccept(deps.notifications, tx, {
+          contractId: locked.id,
+          row: frozen,
+          proposedBy: input.userId,
+        })
+        return frozen
       })
       return toVersionView(row)
     },

@@ -228,6 +228,7 @@ export function createDisputesService(
       }
       await timesheets.log(tx, contract, input.userId, 'timesheet.disputed', data)
       timesheets.notify(out, contract, 'timesheet.disputed', data)
+      await deps.notices.disputed(tx, out, updated, { minutes: input.minutes, respondBy, disputeId: dispute.id })
       return { view: await timesheets.view(tx, updated, contract), dispute }
     },
 

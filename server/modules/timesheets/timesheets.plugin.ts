@@ -6,6 +6,7 @@ import { AUTO_SUBMIT_KIND, findContract } from '../tracker/index.js'
 import { createDisputesService } from './timesheets.disputes.js'
 import { COLLECT_KIND, retryPayment } from './timesheets.money.js'
 import { createTimesheetsLiveState } from './timesheets.live.js'
+import { createTimesheetNotices } from './timesheets.notices.js'
 import { timesheetsRoutes } from './timesheets.routes.js'
 import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from './timesheets.service.js'
 
@@ -34,6 +35,7 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       invoices,
       settings: app.settings,
       refreshState,
+      notices: createTimesheetNotices(app.notifications),
     }
     const timesheets = createTimesheetsService(deps)
     const disputes = createDisputesService(deps, timesheets)
@@ -75,6 +77,7 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       'invoices',
       'idempotency',
       'tracker',
+      'notifications',
     ],
   },
 )

@@ -16,6 +16,7 @@ import {
   type WeekTotals,
 } from '../tracker/index.js'
 import { timesheetErrors } from './timesheets.errors.js'
+import type { TimesheetNotices } from './timesheets.notices.js'
 import { billMinutes, feeOf, partiesOf, period, weekAmount, weekLines, type MoneyDeps } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
 
@@ -28,6 +29,7 @@ export interface TimesheetsDeps extends MoneyDeps {
   live: LivePublisher
   /** Re-writes the contract's live state document after a committed change. */
   refreshState: (contractId: string) => Promise<void>
+  notices: TimesheetNotices
 }
 
 export interface TimesheetView {
@@ -173,6 +175,8 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     }
     await log(tx, contract, input.actorId, 'timesheet.submitted', data)
     notify(out, contract, 'timesheet.submitted', data)
+    if (updated.state === 'submitted')
+      await deps.notices.toReview(tx, out, updated, { minutes: totals.billableMinutes, auto: input.by === 'system' })
     return updated
   }
 
@@ -214,6 +218,7 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     }
     await log(tx, contract, input.actorId, 'timesheet.approved', data)
     notify(out, contract, 'timesheet.approved', data)
+    await deps.notices.approved(tx, out, updated, { invoice, payment, auto: input.by === 'system' })
     return updated
   }
 

@@ -1,0 +1,220 @@
+// Fixed-price money: every milestone step notifies the other party in the same transaction
+// (funded, submitted, changes requested, approved, a partial release, refunded), an
+// automatic release tells the freelancer and hands the client the invoice, a paid-out
+// withdrawal tells its owner; refused steps notify nobody.
+import t from 'tap'
+import { DAY } from '../server/clock.js'
+import type { TestUser } from './helper.js'
+import { build } from './helper.js'
+import { expect, fixedJob, hire, postJob, propose } from './marketplace.js'
+import { balances, depositConfirmed, idem, makeOperator } from './money.js'
+import { watchInboxes } from './notices.js'
+
+t.setTimeout(180_000)
+
+const usd = (minor: number) =>
+  `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+
+t.test('milestone steps, an automatic release and a payout notify the right person', async (t) => {
+  const ctx = await build(t)
+  const { call, clock } = ctx
+  const operator = await makeOperator(ctx)
+  const client = await ctx.register('Cleo')
+  const fred = await ctx.register('Fred')
+  // Moving the clock two weeks also runs the weekly status-report check (its own test covers it).
+  const inbox = watchInboxes(ctx, { ignore: ['status_report.missing'] })
+  const nothingFor = async (user: TestUser, what: string) =>
+    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
+
+  const job = await postJob(call, client.token, fixedJob)
+  const due = new Date(clock.now().getTime() + 30 * DAY).toISOString().slice(0, 10)
+  const proposal = await propose(call, fred.token, job.id, {
+    coverLetter: 'Three steps.',
+    bidAmount: 100_000,
+    estimatedDays: 30,
+    milestones: [
+      { title: 'Design', amount: 30_000, dueDate: due },
+      { title: 'Build', amount: 50_000, dueDate: due },
+      { title: 'Polish', amount: 20_000, dueDate: due },
+    ],
+  })
+  const contract = await hire(call, client.token, proposal.id)
+  await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: fred.token })
+  const listed = await expect(call, 200, {
+    method: 'GET',
+    url: `/api/v1/contracts/${contract.id}/milestones`,
+    token: client.token,
+  })
+  const [design, buildStep, polish] = listed.items.map((m: { id: string }) => m.id) as [string, string, string]
+  const page = `/contracts/${contract.id}`
+  const post = (user: TestUser, url: string, payload?: object, money = true) =>
+    call({
+      method: 'POST',
+      url,
+      token: user.token,
+      ...(money ? { headers: idem() } : {}),
+      ...(payload ? { payload } : {}),
+    })
+  await inbox.settle(operator, client, fred)
+
+  // Funding without money in the wallet is refused: nobody hears of it.
+  t.equal((await post(client, `/api/v1/milestones/${design}/fund`)).statusCode, 409)
+  for (const user of [operator, client, fred]) await nothingFor(user, 'a refused funding')
+  await depositConfirmed(ctx, client, operator, 100_000)
+  await inbox.settle(operator, client, fred)
+
+  t.equal((await post(client, `/api/v1/milestones/${design}/fund`)).statusCode, 200)
+  const funded = await inbox.news(fred)
+  t.match(funded, {
+    unread: 2,
+    items: [
+      {
+        type: 'milestone.funded',
+        title: 'Cleo funded “Design” on “Build a landing page” ($300.00 in escrow): you can start the work',
+        link: page,
+        subject: { kind: 'milestone', id: design },
+        contractId: contract.id,
+        data: { amount: { amount: '30000', currency: 'USD' } },
+      },
+    ],
+  })
+  t.equal(funded.items.length, 1)
+  await nothingFor(client, 'she funded')
+
+  // Submitted -> the client reviews; changes requested -> the freelancer.
+  t.equal(
+    (await post(fred, `/api/v1/milestones/${design}/submit`, { message: 'Mockups attached' }, false)).statusCode,
+    200,
+  )
+  t.match(await inbox.news(client), {
+    items: [
+      {
+        type: 'milestone.submitted',
+        title:
+          /^Fred submitted “Design” on “Build a landing page” for review: approve it or ask for changes by \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC \(then it is released automatically\)$/,
+        link: page,
+      },
+    ],
+  })
+  await nothingFor(fred, 'he submitted')
+  t.equal((await post(fred, `/api/v1/milestones/${design}/request-changes`, { message: 'no' }, false)).statusCode, 403)
+  for (const user of [client, fred]) await nothingFor(user, 'a refused change request')
+  t.equal(
+    (await post(client, `/api/v1/milestones/${design}/request-changes`, { message: 'Bigger logo' }, false)).statusCode,
+    200,
+  )
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'milestone.changes_requested',
+        title: 'Cleo asked for changes to “Design” on “Build a landing page”',
+      },
+    ],
+  })
+  await nothingFor(client, 'she asked for changes')
+  await post(fred, `/api/v1/milestones/${design}/submit`, { message: 'Bigger logo done' }, false)
+  await inbox.settle(client, fred)
+
+  // A partial release, then the rest: approved.
+  let earned = (await balances(ctx, fred)).earnings
+  t.equal((await post(client, `/api/v1/milestones/${design}/approve`, { amount: 10_000 })).statusCode, 200)
+  let net = (await balances(ctx, fred)).earnings - earned
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'milestone.released',
+        title: `Cleo released $100.00 of “Design” on “Build a landing page”: ${usd(net)} to your earnings`,
+        data: { amount: { amount: '10000', currency: 'USD' }, net: { amount: String(net), currency: 'USD' } },
+      },
+    ],
+  })
+  earned += net
+  t.equal((await post(client, `/api/v1/milestones/${design}/approve`, {})).statusCode, 200)
+  net = (await balances(ctx, fred)).earnings - earned
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'milestone.approved',
+        title: `Cleo approved “Design” on “Build a landing page” and released $200.00: ${usd(net)} to your earnings`,
+        link: page,
+      },
+    ],
+  })
+  await nothingFor(client, 'she approved (her invoice is on the page she acted on)')
+
+  // An automatic release: the freelancer gets the money, the client the invoice.
+  await post(client, `/api/v1/milestones/${buildStep}/fund`)
+  await post(fred, `/api/v1/milestones/${buildStep}/submit`, { message: 'Built' }, false)
+  await inbox.settle(client, fred)
+  earned = (await balances(ctx, fred)).earnings
+  clock.advance(15 * DAY)
+  await ctx.app.scheduler.runDue()
+  net = (await balances(ctx, fred)).earnings - earned
+  t.ok(net > 0, 'the submission was released')
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'milestone.released',
+        title: `“Build” on “Build a landing page” was released automatically after the review window: ${usd(net)} to your earnings`,
+        subject: { kind: 'milestone', id: buildStep },
+      },
+    ],
+  })
+  const invoices = await expect(call, 200, {
+    method: 'GET',
+    url: `/api/v1/invoices?contractId=${contract.id}`,
+    token: client.token,
+  })
+  const autoInvoice = invoices.items.find((i: { milestoneId: string }) => i.milestoneId === buildStep)
+  const issued = await inbox.news(client)
+  t.match(issued, {
+    items: [
+      {
+        type: 'invoice.issued',
+        title: `Invoice ${autoInvoice.displayNumber} for $500.00: “Build” on “Build a landing page” was released automatically after the review window`,
+        link: `/invoices/${autoInvoice.id}`,
+      },
+    ],
+  })
+  t.equal(issued.items.length, 1, 'one notice for the client: the invoice')
+
+  // A refund by the freelancer goes back to the client's wallet.
+  await post(client, `/api/v1/milestones/${polish}/fund`)
+  await inbox.settle(client, fred)
+  t.equal((await post(fred, `/api/v1/milestones/${polish}/refund`, {})).statusCode, 200)
+  t.match(await inbox.news(client), {
+    items: [
+      {
+        type: 'milestone.refunded',
+        title: "Fred refunded $200.00 of “Polish” on “Build a landing page” to the client's wallet",
+        data: { amount: { amount: '20000', currency: 'USD' } },
+      },
+    ],
+  })
+  await nothingFor(fred, 'he refunded')
+
+  // A withdrawal paid out by the operator.
+  const withdrawal = await expect(call, 201, {
+    method: 'POST',
+    url: '/api/v1/wallet/withdrawals',
+    token: fred.token,
+    headers: idem(),
+    payload: { amount: 10_000, currency: 'USD', destination: 'IBAN DE00 1234' },
+  })
+  await inbox.settle(operator, fred)
+  const confirm = `/api/v1/admin/withdrawals/${withdrawal.id}/confirm`
+  t.equal((await post(operator, confirm)).statusCode, 200)
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'withdrawal.paid',
+        title: 'Your withdrawal of $100.00 was paid out',
+        link: '/wallet',
+        subject: { kind: 'withdrawal', id: withdrawal.id },
+      },
+    ],
+  })
+  await nothingFor(operator, 'the operator confirmed it')
+  t.equal((await post(operator, confirm)).statusCode, 409, 'a second confirmation is refused')
+  for (const user of [operator, fred]) await nothingFor(user, 'a refused confirmation')
+})
