@@ -16,6 +16,7 @@ export default tseslint.config(
       'db/migrations/',
       'data/',
       'coverage/',
+      '.tap/',
     ],
   },
   js.configs.recommended,

@@ -1,4 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis, RedisOptions } from 'ioredis'
+
+/** Loaded on the first connection: an instance without REDIS_URL never loads the client. */
+const loadRedis = () => (createRequire(import.meta.url)('ioredis') as typeof import('ioredis')).Redis
 
 interface Log {
   warn(obj: object, msg: string): void
@@ -13,7 +17,8 @@ interface Log {
  */
 export function createRedis(url: string, log: Log, role: string, options: RedisOptions = {}): Redis {
   // Retried every second at most, so a Redis that comes back is used again within a second.
-  const client = new Redis(url, {
+  const RedisClient = loadRedis()
+  const client = new RedisClient(url, {
     lazyConnect: true,
     retryStrategy: (times) => Math.min(times * 100, 1000),
     ...options,

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import { fileTypeFromBuffer } from 'file-type'
-import sharp, { type Metadata } from 'sharp'
+import type { Metadata, default as Sharp } from 'sharp'
 import { workviewErrors } from './workview.errors.js'
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -15,8 +16,16 @@ export interface ImageInfo {
   height: number
 }
 
-// Every screenshot is different: libvips' operation cache would only hold memory.
-sharp.cache(false)
+let loaded: typeof Sharp | null = null
+/** libvips loads with the first screenshot, not with the server (it is a large library). */
+function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  if (!loaded) {
+    loaded = createRequire(import.meta.url)('sharp') as typeof Sharp
+    // Every screenshot is different: libvips' operation cache would only hold memory.
+    loaded.cache(false)
+  }
+  return loaded(...args)
+}
 
 // Every decode is capped: a header that lies about its size still cannot make libvips
 // allocate more than 40 megapixels.

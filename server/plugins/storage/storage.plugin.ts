@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import type { StorageConfig } from '../../config.js'
 import { createDiskStore } from './storage.disk.js'
-import { createS3Store } from './storage.s3.js'
 import type { FileStore } from './storage.types.js'
 
 declare module 'fastify' {
@@ -18,6 +17,8 @@ export type StoragePluginOptions = { config: StorageConfig } | { store: FileStor
 export async function createFileStore(config: StorageConfig): Promise<FileStore> {
   if (config.driver === 'disk') return createDiskStore({ dir: config.dir })
   const { endpoint, accessKey, secretKey, bucket, region } = config
+  // The S3 client loads only when S3 is configured (it is the largest library of the server).
+  const { createS3Store } = await import('./storage.s3.js')
   return createS3Store({ endpoint, accessKey, secretKey, bucket, region })
 }
 
