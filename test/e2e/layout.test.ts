@@ -79,7 +79,16 @@ t.test('every page fits a phone and a desktop, has its own title and passes axe-
   })
   const room = `/workrooms/${contract.workroomId}`
   const deal = `/contracts/${contractId}`
-  const shared = ['/jobs', '/me', `/jobs/${contract.jobId}`, '/invoices', '/wallet', '/settings', '/no/such/page']
+  const shared = [
+    '/jobs',
+    '/me',
+    `/jobs/${contract.jobId}`,
+    '/invoices',
+    '/wallet',
+    '/settings',
+    '/settings/security',
+    '/no/such/page',
+  ]
   const roles: Array<{ role: string; user?: { email: string; password: string }; paths: string[] }> = [
     { role: 'anonymous', paths: ['/jobs', '/signin', '/signup', `/jobs/${contract.jobId}`] },
     {

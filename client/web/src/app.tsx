@@ -26,6 +26,7 @@ const WorkViewPage = lazy(() => import('./pages/workview.js').then((m) => m.Work
 const TimesheetsPage = lazy(() => import('./pages/timesheets.js').then((m) => m.TimesheetsPage))
 const ProfilePage = lazy(() => import('./pages/profile.js').then((m) => m.ProfilePage))
 const SettingsPage = lazy(() => import('./pages/profile.js').then((m) => m.SettingsPage))
+const SecurityPage = lazy(() => import('./pages/security.js').then((m) => m.SecurityPage))
 
 export function App() {
   return (
@@ -86,6 +87,7 @@ function Shell() {
               <Route path="/operator/settings" component={OperatorSettingsPage} />
               <Route path="/users/:id" component={ProfilePage} />
               <Route path="/settings" component={SettingsPage} />
+              <Route path="/settings/security" component={SecurityPage} />
               <Route default component={NotFound} />
             </Router>
           </ErrorBoundary>

@@ -4,6 +4,7 @@ import { api, ok } from '../lib/api.js'
 import { useSession } from '../lib/session.js'
 import { errorFor, FormError, SubmitButton, TextField, useSubmit } from '../ui/forms.js'
 import { usePageTitle } from '../lib/title.js'
+import { SecondStep } from './auth-second-step.js'
 
 /** Only same-site paths: `?next=` must never send anyone to another site. */
 function safeNext(next: string | undefined): string {
@@ -17,16 +18,23 @@ export function SignIn() {
   const { setUser } = useSession()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
+  const [challenge, setChallenge] = useState<string | null>(null)
   const { busy, error, run } = useSubmit()
   usePageTitle('Sign in')
 
   const submit = (event: Event) => {
     event.preventDefault()
     void run(async () => {
-      const { user } = await ok(api.POST('/api/v1/auth/login', { body: { email, password } }))
-      setUser(user)
+      const answer = await ok(api.POST('/api/v1/auth/login', { body: { email, password } }))
+      // Two-factor sign-in on: the password gave a challenge, the code step gives the session.
+      if ('twoFactorRequired' in answer) return setChallenge(answer.challenge)
+      setUser(answer.user)
       route(safeNext(query.next))
     })
+  }
+  if (challenge) {
+    const done = (user: Parameters<typeof setUser>[0]) => (setUser(user), route(safeNext(query.next)))
+    return <SecondStep challenge={challenge} done={done} restart={() => (setChallenge(null), setPassword(''))} />
   }
 
   return (

@@ -1,0 +1,69 @@
+// Two-factor sign-in in the browser: turn it on from the Security page (scan the QR or type
+// the key, enter a code, see the recovery codes once), sign out, then sign in with the
+// password and a code generated from the secret, as an authenticator app does.
+import { Secret, TOTP } from 'otpauth'
+import t from 'tap'
+import { launchBrowser, newUser, signUp, snap, startServer } from './harness.js'
+
+t.setTimeout(180_000)
+
+const suite = 'two-factor'
+
+const totpOf = (secret: string) =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 })
+
+t.test('two-factor: enable in the page, sign out, sign in with a code from the secret', async (t) => {
+  const server = await startServer(t)
+  const browser = await launchBrowser(t)
+  const { page } = await newUser(browser, server.base)
+  const address = await signUp(page, 'Freya')
+
+  await page.goto('/settings/security')
+  await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor()
+  await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click()
+  await page.getByRole('img', { name: 'QR code of your two-factor secret' }).waitFor()
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim()
+  t.match(secret, /^[A-Z2-7]{32}$/, 'the key to type in is shown')
+  const totp = totpOf(secret)
+  const enabledStep = totp.counter()
+  await page.getByLabel('Code from your app').fill(totp.generate())
+  await page.getByRole('button', { name: 'Turn on' }).click()
+
+  const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')
+  await codes.first().waitFor()
+  t.equal(await codes.count(), 10, 'ten recovery codes are shown once')
+  await snap(page, suite, 'recovery-codes')
+  await page.getByRole('button', { name: 'I have saved them' }).click()
+  await page.getByText('Recovery codes left: 10 of 10').waitFor()
+  t.equal(await codes.count(), 0, 'and not again')
+  await page.getByText('This device').waitFor()
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click()
+  await page.waitForURL((url) => url.pathname === '/')
+  await page.goto('/signin')
+  await page.getByLabel('Email').fill(address)
+  await page.getByLabel('Password').fill('correct horse battery staple')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Enter your sign-in code' }).waitFor()
+  t.equal(
+    (await page.context().cookies()).some((c) => c.name === 'wr_session'),
+    false,
+    'the password alone gave no session',
+  )
+
+  await page.getByLabel('Code').fill('000000' === totp.generate() ? '111111' : '000000')
+  await page.getByRole('button', { name: 'Verify' }).click()
+  await page.getByText('That code is wrong or was used already').waitFor()
+
+  // The code that turned 2FA on cannot be used again: wait for the app's next code.
+  while (totp.counter() <= enabledStep) await new Promise((resolve) => setTimeout(resolve, 250))
+  await page.getByLabel('Code').fill(totp.generate())
+  await page.getByRole('button', { name: 'Verify' }).click()
+  await page.getByRole('heading', { name: 'My work' }).waitFor()
+  t.pass('signed in with the password and a code')
+
+  await page.goto('/settings/security')
+  await page.getByText(/^On$/).waitFor()
+  t.ok(await page.getByText('This device').isVisible(), 'the new session is listed as this device')
+  await snap(page, suite, 'security-page')
+})
