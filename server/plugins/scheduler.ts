@@ -21,6 +21,36 @@ export interface DeadlineContext {
 /** Runs inside the transaction that marks the deadline done: its effects and "done" commit together. */
 export type DeadlineHandler = (deadline: Deadline, tx: Transaction, context: DeadlineContext) => Promise<void>
 
+/** What a reminder tells, and to whom: the one who must act before the deadline. */
+export interface DeadlineReminder {
+  userIds: string[]
+  title: string
+  link: string
+  subject: { kind: string; id: string }
+  workroomId?: string | null
+  contractId?: string | null
+  data?: Record<string, unknown>
+}
+
+export interface ReminderSpec {
+  /** How long before the deadline the reminder is due (24 hours unless said). */
+  leadMs?: number
+  /** Read in the reminder's transaction; null when nobody needs reminding any more. */
+  describe(deadline: Deadline, tx: Transaction): Promise<DeadlineReminder | null>
+}
+
+/** Where reminders go (the notifications module registers it); runs in the reminder's transaction. */
+export type ReminderSink = (
+  reminder: DeadlineReminder,
+  deadline: Deadline,
+  tx: Transaction,
+  context: DeadlineContext,
+) => Promise<void>
+
+/** The deadline kind of reminders; the subject is `<kind>:<subject>` of the deadline reminded of. */
+export const REMINDER_KIND = 'deadline.reminder'
+export const DEFAULT_REMINDER_LEAD_MS = 24 * 60 * 60 * 1000
+
 /**
  * Durable deadlines: rows in `deadlines`, claimed with FOR UPDATE SKIP LOCKED so each runs
  * once even with several instances, surviving restarts. Modules register a handler per
@@ -31,6 +61,14 @@ export interface Scheduler {
   /** Creates or moves the deadline (kind, subject). */
   schedule(input: { kind: string; subject: string; dueAt: Date; payload?: unknown }, executor?: Executor): Promise<void>
   cancel(kind: string, subject: string, executor?: Executor): Promise<void>
+  /**
+   * Deadlines of this kind get a reminder `leadMs` before they are due: scheduling one
+   * schedules (or moves) its reminder, cancelling it cancels the reminder, and a reminder
+   * whose deadline was since done, cancelled or moved does nothing.
+   */
+  remindBefore(kind: string, spec: ReminderSpec): void
+  /** The one place reminders are delivered to. */
+  onReminder(sink: ReminderSink): void
   /** Runs every due deadline now; returns how many ran. */
   runDue(): Promise<number>
   /** Resolves when no pass is running (shutdown waits for it before closing the database). */
@@ -51,6 +89,9 @@ export function createScheduler(deps: {
 }): Scheduler {
   const { db, clock, ids, log } = deps
   const handlers = new Map<string, DeadlineHandler>()
+  const reminders = new Map<string, ReminderSpec>()
+  let reminderSink: ReminderSink | null = null
+  const reminderSubject = (kind: string, subject: string) => `${kind}:${subject}`
   let running: Promise<number> | null = null
 
   async function runOne(exclude: string[]): Promise<'ran' | 'failed' | 'none'> {
@@ -121,25 +162,89 @@ export function createScheduler(deps: {
     }
   }
 
+  handlers.set(REMINDER_KIND, async (reminder, tx, context) => {
+    const { kind, subject, dueAt } = (reminder.payload ?? {}) as { kind?: string; subject?: string; dueAt?: string }
+    const spec = kind ? reminders.get(kind) : undefined
+    if (!spec || !reminderSink || typeof subject !== 'string' || typeof dueAt !== 'string') return
+    const [row] = await tx
+      .select()
+      .from(deadlinesTable)
+      .where(and(eq(deadlinesTable.kind, kind!), eq(deadlinesTable.subject, subject)))
+      .limit(1)
+    // Done, cancelled or moved since: this reminder is stale (a moved one has its own).
+    if (!row || row.doneAt || row.cancelledAt || row.dueAt.getTime() !== new Date(dueAt).getTime()) return
+    const deadline: Deadline = {
+      id: row.id,
+      kind: row.kind,
+      subject: row.subject,
+      dueAt: row.dueAt,
+      payload: row.payload,
+    }
+    const described = await spec.describe(deadline, tx)
+    if (described && described.userIds.length) await reminderSink(described, deadline, tx, context)
+  })
+
+  async function scheduleReminder(kind: string, subject: string, dueAt: Date, executor: Executor) {
+    const spec = reminders.get(kind)
+    if (!spec) return
+    const remindAt = new Date(dueAt.getTime() - (spec.leadMs ?? DEFAULT_REMINDER_LEAD_MS))
+    const reminder = reminderSubject(kind, subject)
+    if (remindAt.getTime() <= clock.now().getTime()) {
+      // Too close to remind ahead: a reminder left from an earlier date must not fire.
+      await cancelRow(REMINDER_KIND, reminder, executor)
+      return
+    }
+    await upsert(
+      {
+        kind: REMINDER_KIND,
+        subject: reminder,
+        dueAt: remindAt,
+        payload: { kind, subject, dueAt: dueAt.toISOString() },
+      },
+      executor,
+    )
+  }
+
+  async function upsert(
+    { kind, subject, dueAt, payload }: { kind: string; subject: string; dueAt: Date; payload: unknown },
+    executor: Executor,
+  ) {
+    await executor
+      .insert(deadlinesTable)
+      .values({ id: ids.newId(), kind, subject, dueAt, payload, createdAt: clock.now() })
+      .onConflictDoUpdate({
+        target: [deadlinesTable.kind, deadlinesTable.subject],
+        set: { dueAt, payload, doneAt: null, cancelledAt: null, attempts: 0, lastError: null },
+      })
+  }
+
+  async function cancelRow(kind: string, subject: string, executor: Executor) {
+    await executor
+      .update(deadlinesTable)
+      .set({ cancelledAt: clock.now() })
+      .where(and(eq(deadlinesTable.kind, kind), eq(deadlinesTable.subject, subject), isNull(deadlinesTable.doneAt)))
+  }
+
   return {
+    remindBefore(kind, spec) {
+      if (reminders.has(kind)) throw new Error(`reminder for ${kind} registered twice`)
+      reminders.set(kind, spec)
+    },
+    onReminder(sink) {
+      if (reminderSink) throw new Error('a reminder sink is already registered')
+      reminderSink = sink
+    },
     register(kind, handler) {
       if (handlers.has(kind)) throw new Error(`deadline kind ${kind} registered twice`)
       handlers.set(kind, handler)
     },
     async schedule({ kind, subject, dueAt, payload = {} }, executor = db) {
-      await executor
-        .insert(deadlinesTable)
-        .values({ id: ids.newId(), kind, subject, dueAt, payload, createdAt: clock.now() })
-        .onConflictDoUpdate({
-          target: [deadlinesTable.kind, deadlinesTable.subject],
-          set: { dueAt, payload, doneAt: null, cancelledAt: null, attempts: 0, lastError: null },
-        })
+      await upsert({ kind, subject, dueAt, payload }, executor)
+      await scheduleReminder(kind, subject, dueAt, executor)
     },
     async cancel(kind, subject, executor = db) {
-      await executor
-        .update(deadlinesTable)
-        .set({ cancelledAt: clock.now() })
-        .where(and(eq(deadlinesTable.kind, kind), eq(deadlinesTable.subject, subject), isNull(deadlinesTable.doneAt)))
+      await cancelRow(kind, subject, executor)
+      if (reminders.has(kind)) await cancelRow(REMINDER_KIND, reminderSubject(kind, subject), executor)
     },
     runDue() {
       // One pass at a time per instance; a caller arriving meanwhile waits for it and then runs its own.

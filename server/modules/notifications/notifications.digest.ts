@@ -1,6 +1,8 @@
+import type { Database, Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
 import type { EmailChannel } from './notifications.email.js'
+import { hasPendingDigest } from './notifications.repository.js'
 
 export const DIGEST_KIND = 'notifications.digest'
 /** The daily digest goes out at this hour, UTC. */
@@ -13,19 +15,33 @@ export function nextDigestAt(now: Date): Date {
   return at
 }
 
+export interface Digest {
+  /** Makes sure the next digest runs; called in the transaction that leaves a notification for it. */
+  ensureScheduled(executor: Executor): Promise<void>
+}
+
 /**
- * The digest is a durable deadline per day (subject: the date), so it runs once however many
- * instances run and after a restart; each run schedules the next day's.
+ * The digest is a durable deadline per day (subject: the date), scheduled when a notification
+ * waits for it: it runs once however many instances run and after a restart, and a day with
+ * nothing to send has no deadline at all.
  */
-export async function registerDigest(deps: { scheduler: Scheduler; clock: Clock; email: EmailChannel }) {
-  const { scheduler, clock, email } = deps
-  const scheduleNext = async (executor?: Parameters<Scheduler['schedule']>[1]) => {
+export async function registerDigest(deps: {
+  db: Database
+  scheduler: Scheduler
+  clock: Clock
+  email: EmailChannel
+}): Promise<Digest> {
+  const { db, scheduler, clock, email } = deps
+  const ensureScheduled = async (executor: Executor) => {
     const at = nextDigestAt(clock.now())
     await scheduler.schedule({ kind: DIGEST_KIND, subject: at.toISOString().slice(0, 10), dueAt: at }, executor)
   }
   scheduler.register(DIGEST_KIND, async (_deadline, tx) => {
-    await email.sendDigests(tx)
-    await scheduleNext(tx)
+    while ((await email.sendDigests(tx)) > 0) {
+      // Batches of people until none is left waiting.
+    }
   })
-  await scheduleNext()
+  // Notifications left waiting by an older version or a lost deadline still go out.
+  if (await hasPendingDigest(db)) await ensureScheduled(db)
+  return { ensureScheduled }
 }

@@ -66,7 +66,7 @@ export interface EmailChannel {
     category: NotificationCategory,
     to: readonly { userId: string; notificationId: string }[],
   ): Promise<void>
-  /** One digest mail per person with pending digest notifications; returns how many mails. */
+  /** One digest mail per person with waiting digest notifications (a batch of people); returns how many people. */
   sendDigests(tx: Transaction): Promise<number>
   unsubscribeToken(userId: string, category: NotificationCategory): string | null
   /** Who and which categories a link turns off; null when tampered with, for another purpose or expired. */
@@ -109,15 +109,17 @@ export function createEmailChannel(deps: {
     body: { text: string; html: string },
   ): { text: string; html: string; headers: Record<string, string> } {
     const url = unsubscribeUrl(userId, category)
+    // People open the page (it asks first); mail clients POST to the header's address (RFC 8058).
+    const page = url ? url.replace('/api/v1/unsubscribe?', '/unsubscribe?') : null
     const settings = `${publicUrl}/notifications/settings`
     const why = `You get this because your ${CATEGORY_WORDS[category]} notifications are set to email.`
-    const text = [body.text, '', '--', why, `Settings: ${settings}`, url ? `Unsubscribe: ${url}` : '']
+    const text = [body.text, '', '--', why, `Settings: ${settings}`, page ? `Unsubscribe: ${page}` : '']
       .filter((line, i, all) => line !== '' || i < all.length - 1)
       .join('\n')
     const html =
       `${body.html}<hr><p style="color:#555;font-size:12px">${escapeHtml(why)} ` +
       `<a href="${escapeHtml(settings)}">Settings</a>` +
-      (url ? ` · <a href="${escapeHtml(url)}">Unsubscribe</a>` : '') +
+      (page ? ` · <a href="${escapeHtml(page)}">Unsubscribe</a>` : '') +
       '</p>'
     const headers: Record<string, string> = url
       ? { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
@@ -160,7 +162,6 @@ export function createEmailChannel(deps: {
       for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row])
       const people = await addresses(tx, [...byUser.keys()])
       const prefs = await preferencesOf(tx, [...byUser.keys()])
-      let sent = 0
       for (const [userId, items] of byUser) {
         const chosen = new Map(prefs.filter((p) => p.userId === userId).map((p) => [p.category, p.channel]))
         // A category switched away from `digest` since: its waiting notifications are not mailed.
@@ -203,7 +204,6 @@ export function createEmailChannel(deps: {
             category: 'digest',
             dedupeKey: `digest:${userId}:${still[0]!.id}`,
           })
-          sent++
         }
         await markDigested(
           tx,
@@ -211,7 +211,7 @@ export function createEmailChannel(deps: {
           clock.now(),
         )
       }
-      return sent
+      return byUser.size
     },
 
     unsubscribeToken,

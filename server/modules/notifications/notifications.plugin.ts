@@ -29,16 +29,29 @@ export const notificationsModule = fp<{ config: Config; clock: Clock; ids: IdGen
       publicUrl: config.publicUrl,
       clock,
     })
+    const digest = await registerDigest({ db: app.db, scheduler: app.scheduler, clock, email })
     const notifications = createNotificationsService({
       db: app.db,
       clock,
       ids,
       events: app.hasDecorator('events') ? app.events : null,
       email,
+      digest,
       log: app.log,
     })
     app.decorate('notifications', notifications)
-    await registerDigest({ scheduler: app.scheduler, clock, email })
+    // Deadlines 24 h ahead: modules describe theirs with `app.scheduler.remindBefore(kind, ...)`.
+    app.scheduler.onReminder(async (reminder, deadline, tx, context) => {
+      await notifications.notify(
+        tx,
+        {
+          type: 'deadline.reminder',
+          ...reminder,
+          data: { ...reminder.data, deadlineKind: deadline.kind, dueAt: deadline.dueAt.toISOString() },
+        },
+        context,
+      )
+    })
     await app.register(notificationsRoutes, { notifications, email })
   },
   { name: 'notifications', dependencies: ['database', 'scheduler', 'accounts', 'events'] },

@@ -137,3 +137,12 @@ export async function eventCommitted(executor: Executor, eventId: string): Promi
     .limit(1)
   return rows.length > 0
 }
+
+export async function hasPendingDigest(executor: Executor): Promise<boolean> {
+  const rows = await executor
+    .select({ id: notificationsTable.id })
+    .from(notificationsTable)
+    .where(and(sql`${notificationsTable.digestPendingAt} is not null`, isNull(notificationsTable.digestedAt)))
+    .limit(1)
+  return rows.length > 0
+}

@@ -11,6 +11,7 @@ import {
   PreferencesBody,
   ReadBody,
   ReadResult,
+  UnsubscribeBody,
   UnsubscribeQuery,
   UnsubscribeView,
 } from './notifications.schemas.js'
@@ -128,6 +129,8 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
           'Mail clients POST `List-Unsubscribe=One-Click` (form-encoded) to the List-Unsubscribe address. ' +
           'A category sending email or a digest becomes `in_app`; the notifications stay in the app.',
         querystring: UnsubscribeQuery,
+        body: UnsubscribeBody,
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
         response: { 200: UnsubscribeView, 400: ErrorBody },
       },
     },

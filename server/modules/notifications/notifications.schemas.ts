@@ -74,6 +74,11 @@ export const PreferencesBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** RFC 8058's form body (`List-Unsubscribe=One-Click`); the web page sends the same, or nothing. */
+export const UnsubscribeBody = Type.Optional(
+  Type.Object({ 'List-Unsubscribe': Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+)
+
 export const UnsubscribeQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 4200 }) })
 
 export const UnsubscribeView = Type.Object({

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import type { EventsService } from '../events/index.js'
+import type { Digest } from './notifications.digest.js'
 import type { EmailChannel } from './notifications.email.js'
 import { notificationErrors } from './notifications.errors.js'
 import {
@@ -62,9 +63,10 @@ export function createNotificationsService(deps: {
   ids: IdGenerator
   events: EventsService | null
   email: EmailChannel
+  digest: Digest
   log: { warn(obj: object, msg: string): void }
 }): NotificationsService {
-  const { db, clock, ids, events, email, log } = deps
+  const { db, clock, ids, events, email, digest, log } = deps
   const listeners: NotifiedListener[] = []
 
   const resolve = (rows: { category: string; channel: string }[]) => {
@@ -163,6 +165,7 @@ export function createNotificationsService(deps: {
         if (channel === 'email') emailTo.push({ userId, notificationId: id })
       }
       await insertNotifications(tx, rows)
+      if (rows.some((r) => r.digestPendingAt)) await digest.ensureScheduled(tx)
       const event: NotifiedEvent = {
         type: input.type,
         workroomId: input.workroomId ?? null,
