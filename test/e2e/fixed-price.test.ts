@@ -186,6 +186,7 @@ t.test('fixed price, from the job post to the invoice', async (t) => {
     await ops.getByTestId('pending-deposits').waitFor()
     await snap(ops, suite, '08-operator')
     await ops.getByRole('button', { name: 'Confirm $1,200.00' }).click()
+    await ops.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
     await ops.getByText('No deposits waiting.').waitFor()
 
     await client.reload()

@@ -87,6 +87,7 @@ export async function depositThroughOperator(
   await client.getByTestId('deposits').getByText('pending').waitFor()
   await operator.goto('/operator')
   await operator.getByRole('button', { name: `Confirm ${amount.shown}` }).click()
+  await operator.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await operator.getByText('No deposits waiting.').waitFor()
   await client.getByTestId('balances').getByText(amount.shown).first().waitFor()
 }
@@ -108,6 +109,7 @@ export async function withdrawThroughOperator(freelancer: Page, operator: Page):
   await balances.getByText(`withdrawing ${earnings}`).waitFor()
   await operator.goto('/operator')
   await operator.getByRole('button', { name: 'Mark paid' }).click()
+  await operator.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click()
   await operator.getByText('No withdrawals waiting.').waitFor()
   await balances.getByText(`withdrawing ${earnings}`).waitFor({ state: 'detached' })
   await balances.getByText('earnings $0.00').waitFor()
