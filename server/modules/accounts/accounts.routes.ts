@@ -34,7 +34,12 @@ export function toPublicUser(user: UserRow): PublicUserDto {
 }
 
 export function toPrivateUser(user: UserRow): PrivateUserDto {
-  return { ...toPublicUser(user), email: user.email, role: user.role }
+  return {
+    ...toPublicUser(user),
+    email: user.email,
+    role: user.role,
+    emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
+  }
 }
 
 /**
@@ -56,9 +61,14 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
   signInFailures: { perIp: number; perEmail: number; windowMs: number }
   profileFields: Readonly<Record<string, TSchema>>
   profileProviders: PublicProfileProviders
+  /** After an account is created (mails the first verification link); a failure is logged, not answered. */
+  onRegistered?: (user: UserRow) => Promise<void>
   /** With two-factor sign-in on, the password step answers a challenge (202) instead of a session. */
   twoFactor: Pick<TwoFactorService, 'challengeFor'>
-}> = async (app, { accounts, cookieSecure, signInFailures, profileFields, profileProviders, twoFactor }) => {
+}> = async (
+  app,
+  { accounts, cookieSecure, signInFailures, profileFields, profileProviders, twoFactor, onRegistered },
+) => {
   const failuresOfIp = app.rateBudget({
     name: 'sign-in-failures',
     max: signInFailures.perIp,
@@ -89,6 +99,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const meta = { userAgent: request.headers['user-agent'] ?? null, ip: request.ip }
       const { user, token, expiresAt } = await accounts.register(request.body, meta)
+      await onRegistered?.(user).catch((err: unknown) => request.log.error({ err }, 'after-registration step failed'))
       setSessionCookie(reply, token, expiresAt)
       return reply.status(201).send({ user: toPrivateUser(user), token, expiresAt: expiresAt.toISOString() })
     },

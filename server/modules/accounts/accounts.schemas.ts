@@ -62,7 +62,13 @@ export function publicProfileSchema(fields: Readonly<Record<string, TSchema>>) {
   const added = Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, Type.Optional(schema)]))
   return Type.Object({ ...publicFields, ...added })
 }
-export const PrivateUser = Type.Object({ ...publicFields, email: Type.String(), role: Type.String() })
+export const PrivateUser = Type.Object({
+  ...publicFields,
+  email: Type.String(),
+  role: Type.String(),
+  /** When the address was last confirmed from a mailed link; null until then (docs/accounts.md). */
+  emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
 export const AuthResponse = Type.Object({
   user: PrivateUser,
   token: Type.String(),
