@@ -8,13 +8,11 @@ import type { RevealHook } from './feedback.service.js'
  * Each learns the rating they got, or that the other party left none.
  */
 export function noticeReveal(notifications: Pick<NotificationsService, 'notify'>): RevealHook {
-  return async ({ contract, reveal, feedback }, tx, context) => {
+  return async ({ contract, reveal, feedback, actorId }, tx, context) => {
     const about = await contractParties(tx, contract.id)
     if (!about) return
-    const last = [...feedback].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0]
-    const recipients =
-      reveal.by === 'both' && last ? about.othersOf(last.authorId) : [about.clientId, about.freelancerId]
-    for (const userId of recipients) {
+    // othersOf(null): both parties (the window closed).
+    for (const userId of about.othersOf(actorId)) {
       const received = feedback.find((row) => row.subjectId === userId)
       const other = about.othersOf(userId)[0] ?? null
       await notifications.notify(

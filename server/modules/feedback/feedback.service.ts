@@ -28,6 +28,8 @@ export interface FeedbackReveal {
   contract: ContractRow
   reveal: Reveal
   feedback: FeedbackRow[]
+  /** Who revealed it by leaving the second feedback; null when the window closed. */
+  actorId: string | null
 }
 
 /**
@@ -144,6 +146,7 @@ export function createFeedbackService(deps: {
     contract: ContractRow,
     revealed: Reveal,
     context: DeadlineContext,
+    actorId: string | null = null,
   ): Promise<void> {
     const repository = createFeedbackRepository(tx)
     await repository.markRevealed(contract.id, revealed.at, revealed.by)
@@ -153,7 +156,7 @@ export function createFeedbackService(deps: {
       revealedBy: revealed.by,
       feedback: feedback.map((row) => ({ feedbackId: row.id, subjectRole: row.subjectRole, score: row.score / 100 })),
     })
-    for (const hook of revealHooks) await hook({ contract, reveal: revealed, feedback }, tx, context)
+    for (const hook of revealHooks) await hook({ contract, reveal: revealed, feedback, actorId }, tx, context)
     context.afterCommit(() => publish(contract, 'feedback.revealed', { revealedBy: revealed.by }))
   }
 
@@ -256,7 +259,7 @@ export function createFeedbackService(deps: {
           let revealed: Reveal | null = null
           if (existing.length > 0 && !window.revealedAt) {
             revealed = { at: now, by: 'both' }
-            await reveal(tx, contract, revealed, context)
+            await reveal(tx, contract, revealed, context, input.userId)
           }
           return { feedback, revealed }
         })

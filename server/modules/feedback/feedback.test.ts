@@ -259,6 +259,8 @@ t.test(
       'feedback.left',
       'feedback.replied',
       'feedback.revealed',
+      // The client's feedback revealed both: the freelancer is notified of the reveal.
+      'notification.created',
       'reputation.changed',
     ]
     // The accept bound the offer's milestone, so money events came earlier; these are the feedback steps.
