@@ -32,6 +32,7 @@ t.test('passwords and secret keys have no default: Compose stops with a message 
     'POSTGRES_PASSWORD',
     'REDIS_PASSWORD',
     'S3_SECRET_KEY',
+    'SECRET_KEY',
   ])
   for (const use of secrets) t.equal(use.operator, ':?', `\${${use.name}} requires a value`)
   for (const variable of composeVariables.filter((v) => v.required)) {
