@@ -614,6 +614,7 @@ export interface paths {
                                 createdAt: string;
                                 email: string;
                                 role: string;
+                                emailVerifiedAt: string | null;
                             };
                             token: string;
                             /** Format: date-time */
@@ -953,6 +954,7 @@ export interface paths {
                                 createdAt: string;
                                 email: string;
                                 role: string;
+                                emailVerifiedAt: string | null;
                             };
                             token: string;
                             /** Format: date-time */
@@ -1093,6 +1095,7 @@ export interface paths {
                                 createdAt: string;
                                 email: string;
                                 role: string;
+                                emailVerifiedAt: string | null;
                             };
                             token: string;
                             /** Format: date-time */
@@ -1348,6 +1351,7 @@ export interface paths {
                             createdAt: string;
                             email: string;
                             role: string;
+                            emailVerifiedAt: string | null;
                         };
                     };
                 };
@@ -1489,6 +1493,7 @@ export interface paths {
                             createdAt: string;
                             email: string;
                             role: string;
+                            emailVerifiedAt: string | null;
                         };
                     };
                 };
@@ -1891,6 +1896,273 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts, newest first (operators): `q` finds a part of the name or email, `role` filters */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    role?: "user" | "operator";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                email: string;
+                                role: "user" | "operator";
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make an account an operator, or a user again (operators; never one's own) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        role: "user" | "operator";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            email: string;
+                            role: "user" | "operator";
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2681,7 +2953,16 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        "List-Unsubscribe"?: string;
+                    };
+                    "application/json": {
+                        "List-Unsubscribe"?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -2698,6 +2979,1229 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event type an endpoint may subscribe to (each body schema is in this document under `webhooks`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your endpoints (an operator also sees every instance-wide one); secrets aren't shown */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                scope: "user" | "instance";
+                                url: string;
+                                description: string;
+                                eventTypes: string[];
+                                enabled: boolean;
+                                /** @description `failing`: turned off after too many failed attempts in a row */
+                                disabledReason: "manual" | "failing" | null;
+                                disabledAt: string | null;
+                                consecutiveFailures: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register an endpoint: the answer shows its signing secret, this once
+         * @description The URL must resolve to public addresses only (loopback, private, link-local and the like are refused unless the operator set `WEBHOOK_ALLOW_PRIVATE`). `scope: "instance"` (operators) receives every event once; a user endpoint receives the events its owner is notified of. At most 20 endpoints per account.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An https:// (or http://) URL on a public address */
+                        url: string;
+                        /** @description Event types to receive (`GET /api/v1/webhooks/event-types`), or `["*"]` for all of them */
+                        eventTypes: string[];
+                        description?: string;
+                        /** @description `user` (default): events in which you are notified. `instance` (operators only): every event on this server, once */
+                        scope?: "user" | "instance";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "user" | "instance";
+                            url: string;
+                            description: string;
+                            eventTypes: string[];
+                            enabled: boolean;
+                            /** @description `failing`: turned off after too many failed attempts in a row */
+                            disabledReason: "manual" | "failing" | null;
+                            disabledAt: string | null;
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } & {
+                            /** @description The signing secret: shown only now, in this answer */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One endpoint
+         * @description Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "user" | "instance";
+                            url: string;
+                            description: string;
+                            eventTypes: string[];
+                            enabled: boolean;
+                            /** @description `failing`: turned off after too many failed attempts in a row */
+                            disabledReason: "manual" | "failing" | null;
+                            disabledAt: string | null;
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete an endpoint and its delivery log (pending deliveries are dropped)
+         * @description Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL, event types or description; pause or turn on again (`enabled`)
+         * @description Turning a disabled endpoint on resets its failure count; deliveries still pending go out again. Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An https:// (or http://) URL on a public address */
+                        url?: string;
+                        /** @description Event types to receive (`GET /api/v1/webhooks/event-types`), or `["*"]` for all of them */
+                        eventTypes?: string[];
+                        description?: string;
+                        /** @description `false` pauses deliveries; `true` turns it on again (and resets its failure count) */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            scope: "user" | "instance";
+                            url: string;
+                            description: string;
+                            eventTypes: string[];
+                            enabled: boolean;
+                            /** @description `failing`: turned off after too many failed attempts in a row */
+                            disabledReason: "manual" | "failing" | null;
+                            disabledAt: string | null;
+                            consecutiveFailures: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret, shown this once; every delivery from now on is signed with it
+         * @description Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The new secret, shown only now */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log, newest first: status, attempts, last status code and duration
+         * @description Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "pending" | "delivered" | "failed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                eventId: string;
+                                eventType: string;
+                                status: "pending" | "delivered" | "failed";
+                                /** @description Attempts made so far */
+                                attempts: number;
+                                /** @description When it is tried next (pending only) */
+                                nextAttemptAt: string | null;
+                                lastStatusCode: number | null;
+                                lastDurationMs: number | null;
+                                lastError: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deliveredAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery: the body sent and every attempt (when, status code, duration, error)
+         * @description Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            status: "pending" | "delivered" | "failed";
+                            /** @description Attempts made so far */
+                            attempts: number;
+                            /** @description When it is tried next (pending only) */
+                            nextAttemptAt: string | null;
+                            lastStatusCode: number | null;
+                            lastDurationMs: number | null;
+                            lastError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                        } & {
+                            /** @description The exact JSON body sent */
+                            body: string;
+                            log: {
+                                attempt: number;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description null: no answer (refused, timed out...) */
+                                statusCode: number | null;
+                                durationMs: number;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivered or failed event again: same event id and body, a new run of retries
+         * @description 409 while it is still pending. Only its owner (for an instance-wide endpoint: any operator) sees it; anyone else gets 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            status: "pending" | "delivered" | "failed";
+                            /** @description Attempts made so far */
+                            attempts: number;
+                            /** @description When it is tried next (pending only) */
+                            nextAttemptAt: string | null;
+                            lastStatusCode: number | null;
+                            lastDurationMs: number | null;
+                            lastError: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20118,7 +21622,2249 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "invite.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The invite.received event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "invite.received";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.shortlisted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The proposal.shortlisted event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "proposal.shortlisted";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "proposal.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The proposal.declined event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "proposal.declined";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "offer.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer.received event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "offer.received";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "offer.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The offer.accepted event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "offer.accepted";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "terms.to_accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The terms.to_accept event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "terms.to_accept";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.funded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.funded event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.funded";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.submitted event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.submitted";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.changes_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.changes_requested event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.changes_requested";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.approved event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.approved";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.released event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.released";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.refunded event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.refunded";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dispute.opened event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "dispute.opened";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dispute.answered event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "dispute.answered";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dispute.escalated event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "dispute.escalated";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "dispute.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The dispute.decided event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "dispute.decided";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "status_report.filed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The status_report.filed event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "status_report.filed";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "status_report.missing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The status_report.missing event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "status_report.missing";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.to_review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The timesheet.to_review event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "timesheet.to_review";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The timesheet.approved event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "timesheet.approved";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "timesheet.disputed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The timesheet.disputed event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "timesheet.disputed";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The invoice.issued event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "invoice.issued";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "withdrawal.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The withdrawal.paid event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "withdrawal.paid";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "feedback.revealed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The feedback.revealed event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "feedback.revealed";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The message.received event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "message.received";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "deadline.reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The deadline.reminder event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "deadline.reminder";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The webhook.disabled event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "webhook.disabled";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
