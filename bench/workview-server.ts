@@ -6,6 +6,7 @@ import path from 'node:path'
 import { buildApp } from '../server/app.js'
 import { systemClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
+import { planCaptures } from '../test/fixtures/capture-plans.js'
 import { createHourlyContract } from '../test/fixtures/hourly-contract.js'
 
 const config = loadConfig()
@@ -27,6 +28,15 @@ const register = async (name = 'Bench user') => {
 const contracts = []
 for (let i = 0; i < Number(process.env.BENCH_CONTRACTS ?? 1); i++) {
   const fixture = await createHourlyContract({ app, clock: systemClock, register })
+  // The load generator uploads 3 screenshots (1, 3 and 5 minutes in) to each of the 10 segments
+  // before now: those are their capture moments (the server gives moments only to running segments).
+  const last = Math.floor(Date.now() / 600_000) * 600_000
+  const plans: Record<string, string[]> = {}
+  for (let back = 0; back <= 11; back++) {
+    const start = last - back * 600_000
+    plans[new Date(start).toISOString()] = [1, 3, 5].map((m) => new Date(start + m * 60_000).toISOString())
+  }
+  await planCaptures({ app }, fixture.contractId, plans)
   contracts.push({
     contractId: fixture.contractId,
     clientToken: fixture.client.token,

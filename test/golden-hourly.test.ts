@@ -8,6 +8,7 @@ import sharp from 'sharp'
 import t from 'tap'
 import { clientRatings, freelancerRatings, leaveFeedback } from './fixtures/ended-contract.js'
 import { activity, multipartForm } from './fixtures/hourly-contract.js'
+import { planCaptures } from './fixtures/capture-plans.js'
 import { build, type TestUser } from './helper.js'
 import { act, expect, hire, hourlyJob, postJob, propose } from './marketplace.js'
 import { depositConfirmed, idem, makeOperator, moneyOf, verifyLedger } from './money.js'
@@ -69,6 +70,7 @@ t.test('hourly, from the job post to both feedbacks', async (t) => {
     t.equal(uploaded.accepted.length, 6, `${date}: six segments`)
     for (const start of starts) {
       const capturedAt = new Date(Date.parse(start) + 4 * 60_000).toISOString()
+      await planCaptures(ctx, contract.id, { [start]: [capturedAt] })
       await expect(call, 201, {
         method: 'POST',
         url: `${contractUrl}/screenshots`,

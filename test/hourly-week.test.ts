@@ -8,6 +8,7 @@ import sharp from 'sharp'
 import t from 'tap'
 import { buildApp } from '../server/app.js'
 import { activity, createHourlyContract, multipartForm } from './fixtures/hourly-contract.js'
+import { planCaptures } from './fixtures/capture-plans.js'
 import { build } from './helper.js'
 import { balances, depositConfirmed, idem, makeOperator, verifyLedger } from './money.js'
 
@@ -31,8 +32,11 @@ t.test('a week of hourly work, from tracker to ledger', async (t) => {
   const image = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#204060' } })
     .png()
     .toBuffer()
-  const upload = (segmentStart: string) =>
-    call({
+  const upload = async (segmentStart: string) => {
+    await planCaptures(harness, contractId, {
+      [segmentStart]: [new Date(Date.parse(segmentStart) + 4 * 60_000).toISOString()],
+    })
+    return call({
       method: 'POST',
       url: `/api/v1/contracts/${contractId}/screenshots`,
       token: freelancer.token,
@@ -41,6 +45,7 @@ t.test('a week of hourly work, from tracker to ledger', async (t) => {
         { filename: 's.png', contentType: 'image/png', content: image },
       ),
     })
+  }
   const shots = new Map<string, string>()
 
   // Monday to Friday, 09:00-10:20 each day: eight segments. Tuesday's last two are manual

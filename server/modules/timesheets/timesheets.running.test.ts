@@ -4,6 +4,7 @@
 import sharp from 'sharp'
 import t from 'tap'
 import { activity, createHourlyContract, multipartForm } from '../../../test/fixtures/hourly-contract.js'
+import { planCaptures } from '../../../test/fixtures/capture-plans.js'
 import { listen, openEvents } from '../../../test/fixtures/websocket.js'
 import { build } from '../../../test/helper.js'
 
@@ -102,6 +103,7 @@ t.test('an open week shows its running amount, live, and the invoice equals it',
   const image = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#335577' } })
     .png()
     .toBuffer()
+  await planCaptures(harness, contractId, { '2026-11-24T09:00:00.000Z': ['2026-11-24T09:04:00.000Z'] })
   const shot = await call({
     method: 'POST',
     url: `/api/v1/contracts/${contractId}/screenshots`,

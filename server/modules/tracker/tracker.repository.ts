@@ -1,9 +1,10 @@
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { screenshotsTable, timesheetsTable, trackerSegmentsTable } from '../../../db/schema/index.js'
+import { capturePlansTable, screenshotsTable, timesheetsTable, trackerSegmentsTable } from '../../../db/schema/index.js'
 
 export type SegmentRow = typeof trackerSegmentsTable.$inferSelect
 export type TimesheetRow = typeof timesheetsTable.$inferSelect
+export type CapturePlanRow = typeof capturePlansTable.$inferSelect
 export type ScreenshotSummary = Pick<
   typeof screenshotsTable.$inferSelect,
   'id' | 'segmentStart' | 'capturedAt' | 'state' | 'blurred'
@@ -113,6 +114,19 @@ export function createTrackerRepository(db: Executor) {
         .from(screenshotsTable)
         .where(eq(screenshotsTable.contractId, contractId))
         .orderBy(asc(screenshotsTable.capturedAt))
+    },
+    /** Work View's capture plans: the activity and memo so far of segments not recorded yet. */
+    async plansBetween(contractId: string, from: Date, to: Date): Promise<CapturePlanRow[]> {
+      return db
+        .select()
+        .from(capturePlansTable)
+        .where(
+          and(
+            eq(capturePlansTable.contractId, contractId),
+            gte(capturePlansTable.segmentStart, from),
+            lt(capturePlansTable.segmentStart, to),
+          ),
+        )
     },
     async findTimesheet(contractId: string, weekStart: Date): Promise<TimesheetRow | null> {
       const [row] = await db

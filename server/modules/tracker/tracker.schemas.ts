@@ -95,6 +95,16 @@ export const SegmentView = Type.Object({
   updatedAt: Type.String(),
 })
 
+export const OpenSegmentView = Type.Object({
+  start: Type.String(),
+  memo: Type.String(),
+  activity: Type.Array(
+    Type.Object({ keys: Type.Integer(), pointer: Type.Integer(), tracked: Type.Optional(Type.Boolean()) }),
+  ),
+  activeMinutes: Type.Integer(),
+  screenshots: Type.Array(ScreenshotRef),
+})
+
 export const WeekResponse = Type.Object({
   contractId: Type.String(),
   week: Type.String(),
@@ -105,6 +115,10 @@ export const WeekResponse = Type.Object({
   currency: Type.String(),
   timesheet: Type.Union([Type.Object({ id: Type.String(), state: Type.String() }), Type.Null()]),
   segments: Type.Array(SegmentView),
+  openSegments: Type.Array(OpenSegmentView, {
+    description:
+      'segments not recorded yet whose screenshots arrived (the tracker uploads a segment when it ends): the activity and memo so far; not billed until recorded',
+  }),
   totals: Totals,
 })
 
@@ -151,6 +165,13 @@ export function toWeekResponse(view: WeekView): Static<typeof WeekResponse> {
     currency: view.contract.currency,
     timesheet: view.timesheet ? { id: view.timesheet.id, state: view.timesheet.state } : null,
     segments: view.segments.map(toSegmentView),
+    openSegments: view.openSegments.map((open) => ({
+      start: open.start.toISOString(),
+      memo: open.memo,
+      activity: open.activity,
+      activeMinutes: open.activity.filter((m) => m.keys + m.pointer > 0).length,
+      screenshots: open.screenshots.map(screenshotRef),
+    })),
     totals: view.totals satisfies WeekTotals,
   }
 }

@@ -1,4 +1,5 @@
 import type { Database, Executor } from '../../../db/client.js'
+import type { MinuteActivity } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
 import type { Scheduler } from '../../plugins/scheduler.js'
@@ -51,12 +52,21 @@ export interface TrackerDeps {
 
 export type WeekSegment = SegmentRow & { billing: SegmentBilling; screenshots: ScreenshotSummary[] }
 
+/** A segment whose screenshots arrived before it was recorded (the tracker uploads a segment when it ends). */
+export interface OpenSegment {
+  start: Date
+  memo: string
+  activity: MinuteActivity[]
+  screenshots: ScreenshotSummary[]
+}
+
 export interface WeekView {
   contract: HourlyContract
   role: ContractRole
   weekStart: Date
   timesheet: TimesheetRow | null
   segments: WeekSegment[]
+  openSegments: OpenSegment[]
   totals: WeekTotals
 }
 
@@ -120,17 +130,33 @@ export async function loadWeek(
 ): Promise<Omit<WeekView, 'role' | 'contract'>> {
   const repository = createTrackerRepository(db)
   const weekEnd = new Date(weekStart.getTime() + WEEK_MS)
-  const [rows, screenshots, timesheet] = await Promise.all([
+  const [rows, screenshots, timesheet, plans] = await Promise.all([
     repository.segmentsBetween(contract.id, weekStart, weekEnd),
     repository.screenshotsBetween(contract.id, weekStart, weekEnd),
     repository.findTimesheet(contract.id, weekStart),
+    repository.plansBetween(contract.id, weekStart, weekEnd),
   ])
   const { segments, totals } = computeWeek(rows, screenshots, contract)
   const withShots = segments.map((segment) => ({
     ...segment,
     screenshots: screenshots.filter((shot) => shot.segmentStart.getTime() === segment.start.getTime()),
   }))
-  return { weekStart, timesheet, segments: withShots, totals }
+  const recorded = new Set(rows.map((row) => row.start.getTime()))
+  const openStarts = [...new Set(screenshots.map((shot) => shot.segmentStart.getTime()))].filter(
+    (t) => !recorded.has(t),
+  )
+  const openSegments = openStarts
+    .sort((a, b) => a - b)
+    .map((start) => {
+      const plan = plans.find((p) => p.segmentStart.getTime() === start)
+      return {
+        start: new Date(start),
+        memo: plan?.memo ?? '',
+        activity: plan?.activity ?? [],
+        screenshots: screenshots.filter((shot) => shot.segmentStart.getTime() === start),
+      }
+    })
+  return { weekStart, timesheet, segments: withShots, openSegments, totals }
 }
 
 export function createTrackerService(deps: TrackerDeps) {

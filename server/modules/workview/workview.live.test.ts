@@ -64,9 +64,25 @@ t.test('the client sees a new screenshot live, within two seconds, and only memb
   const image = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#336699' } })
     .png()
     .toBuffer()
+  // The tracker opens the segment and hears its capture moment; the shot is taken then.
+  clock.set('2026-11-24T12:00:00Z')
+  const opened = await fetch(`${base}/api/v1/contracts/${contractId}/workview/segment`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${freelancer.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ segmentStart: '2026-11-24T12:00:00Z' }),
+  })
+  const [moment] = ((await opened.json()) as { captureMoments: string[] }).captureMoments
+  clock.set(moment!)
+  const soFar = [
+    { keys: 12, pointer: 30 },
+    { keys: 0, pointer: 4 },
+    { keys: 0, pointer: 0, tracked: false },
+  ]
   const form = new FormData()
-  form.set('segmentStart', '2026-11-24T11:50:00Z')
-  form.set('capturedAt', '2026-11-24T11:54:07Z')
+  form.set('segmentStart', '2026-11-24T12:00:00Z')
+  form.set('capturedAt', moment!)
+  form.set('activity', JSON.stringify(soFar))
+  form.set('memo', 'Checkout page')
   form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'screen.png')
 
   const seen = clientStream.next('screenshot.created', 2000)
@@ -82,7 +98,17 @@ t.test('the client sees a new screenshot live, within two seconds, and only memb
   t.ok(elapsed < 2000, `the client saw it ${elapsed.toFixed(0)} ms after the upload started`)
   t.equal(frame.workroomId, workroomId)
   t.equal(frame.data.contractId, contractId)
-  t.match(frame.data.screenshot, { state: 'active', capturedAt: '2026-11-24T11:54:07.000Z', width: 1920, height: 1080 })
+  t.match(frame.data.screenshot, {
+    state: 'active',
+    capturedAt: new Date(moment!).toISOString(),
+    width: 1920,
+    height: 1080,
+  })
+  t.same(
+    frame.data.segment,
+    { start: '2026-11-24T12:00:00.000Z', memo: 'Checkout page', activity: soFar, activeMinutes: 2 },
+    'with the segment’s activity and memo so far',
+  )
 
   const thumbnailUrl = `${base}${frame.data.screenshot.thumbnailUrl}`
   const asClient = await fetch(thumbnailUrl, { headers: { authorization: `Bearer ${client.token}` } })

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
 import { workviewRoutes } from './workview.routes.js'
+import { createSegmentPlans } from './workview.segments.js'
 import { createWorkviewService } from './workview.service.js'
 
 /** Work View: screenshots of tracked segments, streamed live to the client. */
@@ -18,7 +19,7 @@ export const workviewModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       live: app.events,
       weekChanged: app.weekChanges.emit,
     })
-    await app.register(workviewRoutes, { workview })
+    await app.register(workviewRoutes, { workview, plans: createSegmentPlans({ db: app.db, clock }) })
   },
   { name: 'workview', dependencies: ['database', 'scheduler', 'storage', 'accounts', 'settings', 'events', 'tracker'] },
 )

@@ -1,9 +1,16 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { screenshotCommentsTable, screenshotsTable, workviewSettingsTable } from '../../../db/schema/index.js'
+import {
+  capturePlansTable,
+  screenshotCommentsTable,
+  screenshotsTable,
+  workviewSettingsTable,
+  type MinuteActivity,
+} from '../../../db/schema/index.js'
 
 export type ScreenshotRow = typeof screenshotsTable.$inferSelect
 export type CommentRow = typeof screenshotCommentsTable.$inferSelect
+export type CapturePlanRow = typeof capturePlansTable.$inferSelect
 
 export function createWorkviewRepository(db: Executor) {
   return {
@@ -83,6 +90,31 @@ export function createWorkviewRepository(db: Executor) {
           target: workviewSettingsTable.contractId,
           set: { screenshotsPerSegment: count, updatedAt: now },
         })
+    },
+    async findPlan(contractId: string, segmentStart: Date): Promise<CapturePlanRow | null> {
+      const [row] = await db
+        .select()
+        .from(capturePlansTable)
+        .where(and(eq(capturePlansTable.contractId, contractId), eq(capturePlansTable.segmentStart, segmentStart)))
+      return row ?? null
+    },
+    /** The first plan of a segment stands: a second ask (or a race) gets the stored one. */
+    async ensurePlan(row: typeof capturePlansTable.$inferInsert): Promise<CapturePlanRow> {
+      await db.insert(capturePlansTable).values(row).onConflictDoNothing()
+      return (await this.findPlan(row.contractId, row.segmentStart))!
+    },
+    /** The activity and memo so far, as the tracker sent them with a screenshot or a continue. */
+    async recordProgress(
+      contractId: string,
+      segmentStart: Date,
+      progress: { activity?: MinuteActivity[]; memo?: string; updatedAt: Date },
+    ): Promise<CapturePlanRow | null> {
+      const [row] = await db
+        .update(capturePlansTable)
+        .set(progress)
+        .where(and(eq(capturePlansTable.contractId, contractId), eq(capturePlansTable.segmentStart, segmentStart)))
+        .returning()
+      return row ?? null
     },
   }
 }

@@ -7,6 +7,17 @@ import { requireSession } from '../accounts/index.js'
 import { workviewErrors } from './workview.errors.js'
 import { MAX_IMAGE_BYTES } from './workview.images.js'
 import type { WorkviewService } from './workview.service.js'
+import { parseActivity, type SegmentPlans } from './workview.segments.js'
+import type { MinuteActivity } from '../../../db/schema/index.js'
+
+const Minute = Type.Object(
+  {
+    keys: Type.Integer({ minimum: 0, maximum: 1000 }),
+    pointer: Type.Integer({ minimum: 0, maximum: 1000 }),
+    tracked: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
 
 const errors = {
   400: ErrorBody,
@@ -50,24 +61,32 @@ const Settings = Type.Object({
   maxImageBytes: Type.Integer(),
 })
 
-/** Reads `segmentStart`, `capturedAt` and one image (at most 5 MiB) from a multipart body. */
-async function readUpload(
-  request: FastifyRequest,
-): Promise<{ segmentStart: string; capturedAt: string; bytes: Buffer }> {
+const uploadFields = new Set(['segmentStart', 'capturedAt', 'activity', 'memo'])
+
+/**
+ * Reads `segmentStart`, `capturedAt`, one image (at most 5 MiB) and, optionally, the
+ * segment's `activity` so far (JSON) and `memo` from a multipart body.
+ */
+async function readUpload(request: FastifyRequest): Promise<{
+  segmentStart: string
+  capturedAt: string
+  bytes: Buffer
+  activity?: MinuteActivity[]
+  memo?: string
+}> {
   if (!request.isMultipart()) throw workviewErrors.multipartRequired()
   const fields: Record<string, string> = {}
   let bytes: Buffer | null = null
   try {
     for await (const part of request.parts({
-      limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, fieldSize: 100, parts: 6, headerPairs: 20 },
+      limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 4, fieldSize: 2000, parts: 6, headerPairs: 20 },
     })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'image' && part.fieldname !== 'file')
           throw workviewErrors.badForm(`Unexpected file field ${part.fieldname}`)
         bytes = await part.toBuffer()
       } else {
-        if (part.fieldname !== 'segmentStart' && part.fieldname !== 'capturedAt')
-          throw workviewErrors.badForm(`Unexpected field ${part.fieldname}`)
+        if (!uploadFields.has(part.fieldname)) throw workviewErrors.badForm(`Unexpected field ${part.fieldname}`)
         fields[part.fieldname] = String(part.value)
       }
     }
@@ -78,10 +97,49 @@ async function readUpload(
     throw workviewErrors.badForm()
   }
   if (!bytes || !fields.segmentStart || !fields.capturedAt) throw workviewErrors.badForm()
-  return { segmentStart: fields.segmentStart, capturedAt: fields.capturedAt, bytes }
+  let activity: MinuteActivity[] | undefined
+  if (fields.activity !== undefined) {
+    try {
+      activity = parseActivity(JSON.parse(fields.activity))
+    } catch {
+      throw workviewErrors.badActivity()
+    }
+  }
+  if (fields.memo !== undefined && fields.memo.length > MAX_MEMO)
+    throw workviewErrors.badForm('memo is at most 500 characters')
+  return {
+    segmentStart: fields.segmentStart,
+    capturedAt: fields.capturedAt,
+    bytes,
+    ...(activity ? { activity } : {}),
+    ...(fields.memo !== undefined ? { memo: fields.memo } : {}),
+  }
 }
 
-export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewService }> = async (app, { workview }) => {
+const MAX_MEMO = 500
+
+const OpenSegmentBody = Type.Object(
+  {
+    segmentStart: Type.String({ maxLength: 40, description: 'UTC start of the current segment (10-minute boundary)' }),
+    activity: Type.Optional(Type.Array(Minute, { maxItems: 10, description: 'the activity so far, minute by minute' })),
+    memo: Type.Optional(Type.String({ maxLength: MAX_MEMO })),
+  },
+  { additionalProperties: false },
+)
+
+const SegmentPlan = Type.Object({
+  contractId: Type.String(),
+  segmentStart: Type.String(),
+  captureMoments: Type.Array(Type.String(), { description: 'when to take the screenshots (server time), sorted' }),
+  earlySeconds: Type.Integer({ description: 'a screenshot may be taken this much before its moment' }),
+  lateSeconds: Type.Integer({ description: '...and this much after it; further away it is refused (422)' }),
+  serverTime: Type.String({ description: 'the server clock when answering: the tracker corrects its own by it' }),
+})
+
+export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewService; plans: SegmentPlans }> = async (
+  app,
+  { workview, plans },
+) => {
   // Scoped to these routes (and skipped if an ancestor already parses multipart); limits are per call.
   if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart, { throwFileSizeLimit: true })
 
@@ -90,9 +148,9 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
     {
       schema: {
         tags: ['hourly'],
-        summary: 'Upload a Work View screenshot (multipart: segmentStart, capturedAt, image)',
+        summary: 'Upload a Work View screenshot (multipart: segmentStart, capturedAt, image; activity and memo so far)',
         description:
-          'PNG, JPEG or WebP by magic bytes, at most 5 MiB and 40 megapixels. 201 with the screenshot; 200 with the stored one when this capture (capturedAt) was already uploaded.',
+          'PNG, JPEG or WebP by magic bytes, at most 5 MiB and 40 megapixels. capturedAt must be near one of the capture moments the server gave for the segment (POST .../workview/segment), else 422 workview.off_schedule. `activity` (JSON, the minutes so far) and `memo` travel with the screenshot to the client. 201 with the screenshot; 200 with the stored one when this capture (capturedAt) was already uploaded.',
         params: IdParams,
         consumes: ['multipart/form-data'],
         response: { 200: Screenshot, 201: Screenshot, ...errors },
@@ -107,6 +165,29 @@ export const workviewRoutes: FastifyPluginAsyncTypebox<{ workview: WorkviewServi
       })
       return reply.status(result.created ? 201 : 200).send(result.screenshot)
     },
+  )
+
+  app.post(
+    '/api/v1/contracts/:id/workview/segment',
+    {
+      schema: {
+        tags: ['hourly'],
+        summary: 'Open or continue the current segment: its capture moments, picked by the server (freelancer)',
+        description:
+          'The first call for a segment picks its random capture moments (as many as the contract takes per segment, in what is left of the segment); later calls answer the same ones and record the activity and memo so far. Only the current segment can be opened. A screenshot is accepted only when its capturedAt is within earlySeconds before to lateSeconds after one of the moments.',
+        params: IdParams,
+        body: OpenSegmentBody,
+        response: { 200: SegmentPlan, ...errors },
+      },
+    },
+    async (request) =>
+      plans.open({
+        contractId: request.params.id,
+        userId: requireSession(request).user.id,
+        segmentStart: request.body.segmentStart,
+        ...(request.body.activity ? { activity: parseActivity(request.body.activity) } : {}),
+        ...(request.body.memo !== undefined ? { memo: request.body.memo } : {}),
+      }),
   )
 
   app.get(

@@ -19,13 +19,20 @@ import {
   type LivePublisher,
   type WeekChanged,
 } from '../tracker/index.js'
+import type { MinuteActivity } from '../../../db/schema/index.js'
+import { assertNearMoment } from './workview.capture.js'
 import { workviewErrors } from './workview.errors.js'
+import { DEFAULT_SCREENSHOTS_PER_SEGMENT, progressView } from './workview.segments.js'
 import { blurImage, inspectImage, makeThumbnail, MAX_IMAGE_BYTES, type ImageInfo } from './workview.images.js'
-import { createWorkviewRepository, type CommentRow, type ScreenshotRow } from './workview.repository.js'
+import {
+  createWorkviewRepository,
+  type CapturePlanRow,
+  type CommentRow,
+  type ScreenshotRow,
+} from './workview.repository.js'
 
 /** Hard cap per segment, whatever the schedule says (retries and manual captures included). */
 export const MAX_SCREENSHOTS_PER_SEGMENT = 3
-export const DEFAULT_SCREENSHOTS_PER_SEGMENT = 1
 const CLOCK_SKEW_MS = 60_000
 
 export interface WorkviewDeps {
@@ -124,6 +131,9 @@ export function createWorkviewService(deps: WorkviewDeps) {
       segmentStart: string
       capturedAt: string
       bytes: Buffer
+      /** The segment's activity and memo so far (the client sees them with the screenshot). */
+      activity?: MinuteActivity[]
+      memo?: string
     }) {
       const { contract, role } = await contractFor(db, input.contractId, input.userId)
       if (role !== 'freelancer') throw workviewErrors.freelancerOnly()
@@ -137,6 +147,8 @@ export function createWorkviewService(deps: WorkviewDeps) {
       if (capturedAt.getTime() > clock.now().getTime() + CLOCK_SKEW_MS) throw workviewErrors.future()
       if (outsideContract(contract, segmentStart)) throw workviewErrors.outsideContract()
       const repository = createWorkviewRepository(db)
+      const plan = await repository.findPlan(contract.id, segmentStart)
+      assertNearMoment(plan ? plan.moments.map((m) => new Date(m)) : null, capturedAt)
       const existing = await repository.findByCapture(contract.id, capturedAt)
       if (existing) return { created: false, screenshot: screenshotView(existing) }
 
@@ -146,7 +158,7 @@ export function createWorkviewService(deps: WorkviewDeps) {
       const imageKey = `workview/${contract.id}/${id}/image`
       const thumbnailKey = `workview/${contract.id}/${id}/thumbnail`
       const discardFiles = () => Promise.allSettled([storage.delete(imageKey), storage.delete(thumbnailKey)])
-      let outcome: { created: boolean; row: ScreenshotRow }
+      let outcome: { created: boolean; row: ScreenshotRow; progress?: CapturePlanRow | null }
       try {
         await putImage(imageKey, input.bytes, info.contentType)
         await putImage(thumbnailKey, thumbnail, 'image/webp')
@@ -161,8 +173,9 @@ export function createWorkviewService(deps: WorkviewDeps) {
           )
             throw workviewErrors.weekLocked()
           const txRepository = createWorkviewRepository(tx)
-          if ((await txRepository.countInSegment(contract.id, segmentStart)) >= MAX_SCREENSHOTS_PER_SEGMENT)
-            throw workviewErrors.segmentFull()
+          const limit = Math.min(MAX_SCREENSHOTS_PER_SEGMENT, plan?.moments.length ?? 0)
+          if ((await txRepository.countInSegment(contract.id, segmentStart)) >= limit)
+            throw workviewErrors.segmentFull(`This segment takes at most ${limit} screenshot${limit === 1 ? '' : 's'}`)
           const now = clock.now()
           const row = await txRepository.insertScreenshot({
             id,
@@ -181,11 +194,19 @@ export function createWorkviewService(deps: WorkviewDeps) {
           })
           // Lost a race with the same capture uploaded at the same moment: that one stands.
           if (!row) return { created: false, row: (await txRepository.findByCapture(contract.id, capturedAt))! }
+          const progress =
+            input.activity || input.memo !== undefined
+              ? await txRepository.recordProgress(contract.id, segmentStart, {
+                  ...(input.activity ? { activity: input.activity } : {}),
+                  ...(input.memo !== undefined ? { memo: input.memo } : {}),
+                  updatedAt: now,
+                })
+              : plan
           await log(tx, contract, input.userId, 'screenshot.uploaded', {
             screenshotId: id,
             segmentStart: segmentStart.toISOString(),
           })
-          return { created: true, row }
+          return { created: true, row, progress }
         })
       } catch (err) {
         await discardFiles()
@@ -196,7 +217,11 @@ export function createWorkviewService(deps: WorkviewDeps) {
         return { created: false, screenshot: screenshotView(outcome.row) }
       }
       const screenshot = screenshotView(outcome.row)
-      await publish(contract, 'screenshot.created', { screenshot })
+      // The segment's activity so far rides along: the client sees it before the segment is recorded.
+      await publish(contract, 'screenshot.created', {
+        screenshot,
+        segment: progressView(outcome.progress ?? null, segmentStart),
+      })
       await changedWeekOf(contract, outcome.row)
       return { created: true, screenshot }
     },

@@ -3,6 +3,7 @@ import { asc, eq } from 'drizzle-orm'
 import sharp from 'sharp'
 import t from 'tap'
 import { activityEntriesTable, screenshotsTable } from '../../../db/schema/index.js'
+import { planCaptures } from '../../../test/fixtures/capture-plans.js'
 import { activity, createHourlyContract, multipartForm } from '../../../test/fixtures/hourly-contract.js'
 import { build } from '../../../test/helper.js'
 
@@ -53,6 +54,11 @@ t.test('upload, view, comment, blur, reject, delete', async (t) => {
     },
   })
 
+  await planCaptures(harness, contractId, {
+    '2026-11-24T10:00:00Z': ['2026-11-24T10:03:20Z', '2026-11-24T10:05:00Z', '2026-11-24T10:07:00Z'],
+    '2026-11-24T10:10:00Z': ['2026-11-24T10:12:00Z'],
+    '2026-11-24T10:20:00Z': ['2026-11-24T10:25:00Z'],
+  })
   const created = await upload('2026-11-24T10:03:21Z')
   t.equal(created.statusCode, 201, created.body)
   const shot = created.json()
@@ -239,6 +245,9 @@ t.test('bad images: 4xx, nothing stored, the process stays up', async (t) => {
   const { app, call, clock } = harness
   clock.set('2026-11-24T12:00:00Z')
   const { contractId, freelancer } = await createHourlyContract(harness)
+  await planCaptures(harness, contractId, {
+    '2026-11-24T10:00:00Z': ['2026-11-24T10:00:00Z', '2026-11-24T10:08:30Z'],
+  })
   const post = (content: Buffer, filename: string, capturedAt: string) =>
     call({
       method: 'POST',

@@ -1,12 +1,12 @@
-import { createCaptureSchedule, SEGMENT_MS, type CaptureSchedule } from '../../../workview/capture-schedule.js'
 import { ScreenCapture } from './tracker-capture.js'
 import { TrackerOutbox, type OutboxStatus } from './tracker-outbox.js'
+import { dueMoments, MomentAsker } from './tracker-moments.js'
 import { trackerQueue, type MinuteActivity, type QueuedSegment, type RunningSession } from './tracker-queue.js'
 
 /**
  * The in-browser tracker of one hourly contract: counts input per minute into the current
- * 10-minute segment, grabs a Work View frame (tracker-capture.ts) at the schedule's random
- * instants, and keeps both in the IndexedDB outbox, which tracker-outbox.ts uploads. A
+ * 10-minute segment, grabs a Work View frame (tracker-capture.ts) at the random capture
+ * moments the server picked for the segment (tracker-moments.ts), and keeps both in the IndexedDB outbox, which tracker-outbox.ts uploads. A
  * running session is kept in IndexedDB too: a reload, a closed tab or a crash resumes it.
  * Each minute the tracker ran in is marked tracked; the others of a segment started or
  * stopped inside are not billed. Time comes only from Date.now/setTimeout, so tests can
@@ -36,6 +36,7 @@ const RESUME_WITHOUT_ASKING_MS = 10 * 60_000
 /** How often a running session notes that the page still runs it. */
 const SEEN_EVERY_MS = 30_000
 
+const SEGMENT_MS = 10 * 60_000
 const alignedStart = (at: number) => at - (at % SEGMENT_MS)
 const zeros = (): MinuteActivity[] => Array.from({ length: 10 }, () => ({ keys: 0, pointer: 0, tracked: false }))
 
@@ -66,7 +67,8 @@ export class Tracker {
   private lastMark = 0
   private shared = false
   private seenSavedAt = 0
-  private schedule: CaptureSchedule
+  private screenshotsPerSegment: number
+  private moments: MomentAsker
   private capture: ScreenCapture | null = null
   private outbox: TrackerOutbox
   private interval: ReturnType<typeof setInterval> | null = null
@@ -78,7 +80,8 @@ export class Tracker {
     private readonly contractId: string,
     options: { screenshotsPerSegment: number; onUploaded?: () => void },
   ) {
-    this.schedule = createCaptureSchedule({ count: options.screenshotsPerSegment })
+    this.screenshotsPerSegment = options.screenshotsPerSegment
+    this.moments = new MomentAsker(contractId)
     this.outbox = new TrackerOutbox(contractId, {
       status: () => this.status,
       update: (patch) => this.update(patch),
@@ -339,6 +342,10 @@ export class Tracker {
         }
         this.lastMark = now
         if (now - this.seenSavedAt >= SEEN_EVERY_MS) await this.saveSession()
+        if (await this.moments.plan(this.current, now, this.screenshotsPerSegment > 0 && this.status.online)) {
+          this.dirty = true
+          await this.persist()
+        }
         await this.captureIfDue(now)
         await this.persist()
       }
@@ -370,19 +377,22 @@ export class Tracker {
 
   private async captureIfDue(now: number): Promise<void> {
     const segment = this.current
-    if (!segment || this.schedule.count === 0) return
-    const due = this.schedule
-      .instantsFor(segment.start)
-      .map((d) => d.getTime())
-      .filter((at) => at <= now && at >= this.runningSince && !segment.handled.includes(at))
-    if (due.length === 0) return
-    // After a jump (the laptop slept) several instants may be due: one frame covers them.
-    segment.handled.push(...due)
+    if (!segment?.moments) return
+    const due = dueMoments(segment, now, this.runningSince)
+    if (due === 'none') return
     this.dirty = true
+    if (due === 'missed') return
     const image = this.capture && this.status.sharing === 'on' ? await this.capture.grab() : null
     if (!image) return
-    const capturedAt = new Date(now).toISOString()
-    await trackerQueue.putShot({ contractId: this.contractId, segmentStart: segment.start, capturedAt, image })
+    const capturedAt = new Date(now + (segment.offset ?? 0)).toISOString()
+    await trackerQueue.putShot({
+      contractId: this.contractId,
+      segmentStart: segment.start,
+      capturedAt,
+      image,
+      activity: segment.activity.map((m) => ({ ...m })),
+      memo: segment.memo,
+    })
     this.update({ captures: this.status.captures + 1, lastCaptureAt: capturedAt })
     void this.outbox.flush()
   }

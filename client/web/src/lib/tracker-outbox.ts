@@ -144,6 +144,8 @@ export class TrackerOutbox {
       const form = new FormData()
       form.append('segmentStart', shot.segmentStart)
       form.append('capturedAt', shot.capturedAt)
+      if (shot.activity) form.append('activity', JSON.stringify(shot.activity))
+      if (shot.memo) form.append('memo', shot.memo.slice(0, 500))
       form.append('image', shot.image, `capture.${shot.image.type.split('/')[1] ?? 'webp'}`)
       const response = await send(`/api/v1/contracts/${this.contractId}/screenshots`, { method: 'POST', body: form })
       if (!response.ok) {

@@ -39,6 +39,15 @@ export interface QueuedSegment {
   readyAt: number
   /** Capture instants of this segment already handled (taken or missed), as epoch ms. */
   handled: number[]
+  /**
+   * The capture moments the server picked for this segment, in this browser's clock (epoch
+   * ms); absent until the server answered (an offline tracker takes no screenshot then).
+   */
+  moments?: number[]
+  /** The server's clock minus this browser's (ms), measured when the moments came. */
+  offset?: number
+  /** How late after a moment a screenshot is still accepted (ms). */
+  lateMs?: number
 }
 
 export interface QueuedShot {
@@ -46,6 +55,9 @@ export interface QueuedShot {
   segmentStart: string
   capturedAt: string
   image: Blob
+  /** The segment's activity and memo when the screenshot was taken: the client sees them with it. */
+  activity?: MinuteActivity[]
+  memo?: string
 }
 
 interface TrackerDb extends DBSchema {

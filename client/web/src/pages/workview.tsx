@@ -38,8 +38,13 @@ export function WorkViewPage() {
   )
   useEvents(
     (frame) => {
-      if ((frame.data as { contractId?: string }).contractId === id && /^(screenshot|segments)\./.test(frame.type))
-        void segments.reload()
+      if ((frame.data as { contractId?: string }).contractId !== id) return
+      // A new screenshot comes with its segment's activity so far: shown at once, no round trip.
+      if (frame.type === 'screenshot.created' && segments.data) {
+        segments.set((week) => withPushedShot(week!, frame.data as unknown as PushedShot))
+        return
+      }
+      if (/^(screenshot|segments)\./.test(frame.type)) void segments.reload()
     },
     () => void segments.reload(),
   )
@@ -69,8 +74,49 @@ export function WorkViewPage() {
   )
 }
 
-function Gallery({ week, role, onChange }: { week: WeekSegments; role: 'client' | 'freelancer'; onChange(): void }) {
-  const shots = week.segments.flatMap((s) => s.screenshots.map((shot) => ({ shot, segment: s })))
+/** A segment not recorded yet (the tracker uploads a segment when it ends): its activity so far. */
+interface OpenSegment {
+  start: string
+  memo: string
+  activity: WeekSegments['segments'][number]['activity']
+  activeMinutes: number
+  screenshots: WeekSegments['segments'][number]['screenshots']
+}
+type Week = WeekSegments & { openSegments?: OpenSegment[] }
+interface PushedShot {
+  screenshot: WeekSegments['segments'][number]['screenshots'][number] & { segmentStart: string }
+  segment?: Omit<OpenSegment, 'screenshots'>
+}
+
+/** The week with a screenshot the event stream brought (in its recorded segment, or an open one). */
+function withPushedShot(week: Week, pushed: PushedShot): Week {
+  const { screenshot, segment } = pushed
+  const at = Date.parse(screenshot.segmentStart)
+  const has = (list: { screenshots: Array<{ id: string }> }) => list.screenshots.some((s) => s.id === screenshot.id)
+  const recorded = week.segments.find((s) => Date.parse(s.start) === at)
+  if (recorded) {
+    if (has(recorded)) return week
+    return {
+      ...week,
+      segments: week.segments.map((s) => (s === recorded ? { ...s, screenshots: [...s.screenshots, screenshot] } : s)),
+    }
+  }
+  const open = week.openSegments ?? []
+  const current = open.find((s) => Date.parse(s.start) === at)
+  const progress = segment ?? { start: screenshot.segmentStart, memo: '', activity: [], activeMinutes: 0 }
+  const next: OpenSegment = {
+    ...(current ?? { screenshots: [] }),
+    ...progress,
+    screenshots: current ? (has(current) ? current.screenshots : [...current.screenshots, screenshot]) : [screenshot],
+  }
+  return { ...week, openSegments: [...open.filter((s) => s !== current), next] }
+}
+
+function Gallery({ week, role, onChange }: { week: Week; role: 'client' | 'freelancer'; onChange(): void }) {
+  const shots = [
+    ...week.segments.flatMap((s) => s.screenshots.map((shot) => ({ shot, segment: s, open: false }))),
+    ...(week.openSegments ?? []).flatMap((s) => s.screenshots.map((shot) => ({ shot, segment: s, open: true }))),
+  ].sort((a, b) => Date.parse(a.shot.capturedAt) - Date.parse(b.shot.capturedAt))
   return (
     <>
       <p>
@@ -81,12 +127,13 @@ function Gallery({ week, role, onChange }: { week: WeekSegments; role: 'client' 
         <Empty>No screenshots this week yet. They appear here as the tracker uploads them.</Empty>
       ) : (
         <div class="gallery" data-testid="workview-gallery">
-          {shots.map(({ shot, segment }) => (
+          {shots.map(({ shot, segment, open }) => (
             <Shot
               key={shot.id}
               shot={shot}
               memo={segment.memo}
               activeMinutes={segment.activeMinutes}
+              open={open}
               role={role}
               onChange={onChange}
             />
@@ -101,12 +148,15 @@ function Shot({
   shot,
   memo,
   activeMinutes,
+  open,
   role,
   onChange,
 }: {
   shot: WeekSegments['segments'][number]['screenshots'][number]
   memo: string
   activeMinutes: number
+  /** The segment is still being tracked: its activity is so far. */
+  open: boolean
   role: 'client' | 'freelancer'
   onChange(): void
 }) {
@@ -136,7 +186,7 @@ function Shot({
         {shot.state !== 'active' && <Badge tone="bad">{shot.state}</Badge>} {shot.blurred && <Badge>blurred</Badge>}
         <br />
         <span class="muted">
-          {memo || 'No memo'} · active {activeMinutes}/10 min
+          {memo || 'No memo'} · active {activeMinutes}/10 min{open ? ' so far' : ''}
         </span>
         <div class="actions">
           {role === 'client' && shot.state === 'active' && (
