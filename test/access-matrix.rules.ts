@@ -102,6 +102,7 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/contracts/{id}/decline': freelancer,
   'POST /api/v1/milestones/{id}/submit': freelancer,
   'POST /api/v1/contracts/{id}/screenshots': freelancer,
+  'POST /api/v1/contracts/{id}/workview/segment': freelancer,
   'POST /api/v1/contracts/{id}/status-reports': freelancer,
 }
 
