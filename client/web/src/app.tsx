@@ -27,6 +27,11 @@ const TimesheetsPage = lazy(() => import('./pages/timesheets.js').then((m) => m.
 const ProfilePage = lazy(() => import('./pages/profile.js').then((m) => m.ProfilePage))
 const SettingsPage = lazy(() => import('./pages/profile.js').then((m) => m.SettingsPage))
 const SecurityPage = lazy(() => import('./pages/security.js').then((m) => m.SecurityPage))
+const NotificationsPage = lazy(() => import('./pages/notifications.js').then((m) => m.NotificationsPage))
+const NotificationSettingsPage = lazy(() =>
+  import('./pages/notifications.js').then((m) => m.NotificationSettingsPage),
+)
+const UnsubscribePage = lazy(() => import('./pages/notifications.js').then((m) => m.UnsubscribePage))
 
 export function App() {
   return (
@@ -88,6 +93,9 @@ function Shell() {
               <Route path="/users/:id" component={ProfilePage} />
               <Route path="/settings" component={SettingsPage} />
               <Route path="/settings/security" component={SecurityPage} />
+              <Route path="/notifications" component={NotificationsPage} />
+              <Route path="/notifications/settings" component={NotificationSettingsPage} />
+              <Route path="/unsubscribe" component={UnsubscribePage} />
               <Route default component={NotFound} />
             </Router>
           </ErrorBoundary>

@@ -11,5 +11,6 @@ import './styles/workview-tracker.css'
 import './styles/invoices.css'
 import './styles/dialog.css'
 import './styles/people.css'
+import './styles/notifications.css'
 
 render(<App />, document.getElementById('app')!)

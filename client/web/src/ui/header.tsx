@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import { useSession } from '../lib/session.js'
+import { Bell } from './bell.js'
 
 export function Header() {
   const { user, signOut } = useSession()
@@ -24,6 +25,7 @@ export function Header() {
       <a class="brand" href="/">
         Workroom
       </a>
+      {user && <Bell onNavigate={() => setOpen(false)} />}
       <button
         type="button"
         class="menu-toggle"
