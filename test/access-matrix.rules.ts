@@ -102,7 +102,6 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/contracts/{id}/decline': freelancer,
   'POST /api/v1/milestones/{id}/submit': freelancer,
   'POST /api/v1/contracts/{id}/screenshots': freelancer,
-  'POST /api/v1/contracts/{id}/workview/segment': freelancer,
   'POST /api/v1/contracts/{id}/status-reports': freelancer,
 }
 
@@ -127,4 +126,6 @@ export const resourceOf: Record<string, string> = {
   feedback: 'feedback',
   versions: 'termsVersion',
   docs: 'docName',
+  // One's own sessions only (the world has none to name: a random id, 404 to everyone).
+  sessions: 'session',
 }
