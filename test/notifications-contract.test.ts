@@ -91,4 +91,32 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
     ],
   })
   await nothingFor(client, 'her feedback revealed both at once')
+
+  // Only one party left feedback when the window closes: both hear of the reveal.
+  const second = await postJob(call, client.token, { ...fixedJob, title: 'Logo refresh' })
+  const other = await hire(call, client.token, (await propose(call, fred.token, second.id)).id)
+  await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${other.id}/accept`, token: fred.token })
+  await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${other.id}/end`, token: fred.token })
+  await expect(call, 201, {
+    method: 'POST',
+    url: `/api/v1/contracts/${other.id}/feedback`,
+    token: fred.token,
+    payload: fromFred,
+  })
+  await inbox.settle(client, fred)
+  clock.advance(15 * 24 * 3600_000)
+  await ctx.app.scheduler.runDue()
+  t.match(await inbox.news(client), {
+    items: [
+      {
+        type: 'feedback.revealed',
+        title: 'Feedback on “Logo refresh” is revealed: Fred rated you 4.0 out of 5',
+        link: `/contracts/${other.id}`,
+        data: { revealedBy: 'deadline' },
+      },
+    ],
+  })
+  t.match(await inbox.news(fred), {
+    items: [{ type: 'feedback.revealed', title: 'Your feedback on “Logo refresh” is now public; Cleo left none' }],
+  })
 })

@@ -178,20 +178,50 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
   })
   t.equal(issued.items.length, 1, 'one notice for the client: the invoice')
 
-  // A refund by the freelancer goes back to the client's wallet.
+  // A refund by the freelancer goes back to the client's wallet; an operator's, both parties hear of.
   await post(client, `/api/v1/milestones/${polish}/fund`)
-  await inbox.settle(client, fred)
-  t.equal((await post(fred, `/api/v1/milestones/${polish}/refund`, {})).statusCode, 200)
+  await inbox.settle(operator, client, fred)
+  t.equal((await post(fred, `/api/v1/milestones/${polish}/refund`, { amount: 5_000 })).statusCode, 200)
   t.match(await inbox.news(client), {
     items: [
       {
         type: 'milestone.refunded',
-        title: "Fred refunded $200.00 of “Polish” on “Build a landing page” to the client's wallet",
-        data: { amount: { amount: '20000', currency: 'USD' } },
+        title: "Fred refunded $50.00 of “Polish” on “Build a landing page” to the client's wallet",
+        data: { amount: { amount: '5000', currency: 'USD' } },
       },
     ],
   })
   await nothingFor(fred, 'he refunded')
+  t.equal((await post(operator, `/api/v1/milestones/${polish}/refund`, {})).statusCode, 200)
+  for (const user of [client, fred])
+    t.match(await inbox.news(user), {
+      items: [
+        {
+          type: 'milestone.refunded',
+          title: "An operator refunded $150.00 of “Polish” on “Build a landing page” to the client's wallet",
+        },
+      ],
+    })
+  await nothingFor(operator, 'the operator refunded')
+
+  // An operator voids the automatic release's invoice: both parties get the credit note.
+  const voided = await expect(call, 200, {
+    method: 'POST',
+    url: `/api/v1/admin/invoices/${autoInvoice.id}/void`,
+    token: operator.token,
+    payload: { reason: 'Billed twice' },
+  })
+  for (const user of [client, fred])
+    t.match(await inbox.news(user), {
+      items: [
+        {
+          type: 'invoice.issued',
+          title: `An operator voided invoice ${autoInvoice.displayNumber}: credit note ${voided.correction.displayNumber} for -$500.00 (Billed twice)`,
+          link: `/invoices/${voided.correction.id}`,
+        },
+      ],
+    })
+  await nothingFor(operator, 'the operator voided it')
 
   // A withdrawal paid out by the operator.
   const withdrawal = await expect(call, 201, {
