@@ -19,6 +19,7 @@ const ContractPage = lazy(() => import('./pages/contract.js').then((m) => m.Cont
 const WalletPage = lazy(() => import('./pages/wallet.js').then((m) => m.WalletPage))
 const OperatorPage = lazy(() => import('./pages/operator.js').then((m) => m.OperatorPage))
 const OperatorSettingsPage = lazy(() => import('./pages/operator-settings.js').then((m) => m.OperatorSettingsPage))
+const OperatorUsersPage = lazy(() => import('./pages/operator-users.js').then((m) => m.OperatorUsersPage))
 const InvoicePage = lazy(() => import('./pages/invoice.js').then((m) => m.InvoicePage))
 const InvoicesPage = lazy(() => import('./pages/invoices.js').then((m) => m.InvoicesPage))
 const TrackerPage = lazy(() => import('./pages/tracker.js').then((m) => m.TrackerPage))
@@ -90,6 +91,7 @@ function Shell() {
               <Route path="/wallet" component={WalletPage} />
               <Route path="/operator" component={OperatorPage} />
               <Route path="/operator/settings" component={OperatorSettingsPage} />
+              <Route path="/operator/users" component={OperatorUsersPage} />
               <Route path="/users/:id" component={ProfilePage} />
               <Route path="/settings" component={SettingsPage} />
               <Route path="/settings/security" component={SecurityPage} />

@@ -42,7 +42,8 @@ export function OperatorPage() {
     <section class="page">
       <h1>Operator console</h1>
       <p>
-        <a href="/operator/settings">Settings</a>: deadlines, fees and defaults, and who changed them.
+        <a href="/operator/settings">Settings</a>: deadlines, fees and defaults, and who changed them.{' '}
+        <a href="/operator/users">Accounts</a>: find anyone, and who is an operator.
       </p>
       <LedgerCheck />
       <Deposits />
@@ -52,10 +53,18 @@ export function OperatorPage() {
   )
 }
 
+/** A verification figure: money when it is a JSON number, the exact decimal string otherwise (a broken ledger). */
+const figure = (value: number | string, currency: string) =>
+  typeof value === 'number' ? formatMoney(value, currency) : `${value} (minor units)`
+
 function LedgerCheck() {
   const [result, setResult] = useState<{
     ok: boolean
-    currencies: Array<{ currency: string; balanceSum: number | string }>
+    currencies: Array<{ currency: string; balanceSum: number | string; inside: number | string; transfers: number }>
+    outOfBounds: unknown[]
+    mismatched: unknown[]
+    unbalancedTransfers: unknown[]
+    holdsOnEndedContracts: number
   } | null>(null)
   const { busy, error, run } = useSubmit()
   return (
@@ -71,7 +80,14 @@ function LedgerCheck() {
       {result && (
         <span role="status">
           {result.ok ? <Badge tone="ok">Balanced</Badge> : <Badge tone="bad">Problems found</Badge>}{' '}
-          {result.currencies.map((c) => `${c.currency} sum ${c.balanceSum}`).join(' · ')}
+          {result.currencies
+            .map(
+              (c) =>
+                `${c.currency}: sum ${figure(c.balanceSum, c.currency)}, ${figure(c.inside, c.currency)} inside, ${c.transfers} transfers`,
+            )
+            .join(' · ')}
+          {!result.ok &&
+            ` · ${result.outOfBounds.length} accounts below zero, ${result.mismatched.length} balances not matching their entries, ${result.unbalancedTransfers.length} unbalanced transfers, ${result.holdsOnEndedContracts} holds left on ended contracts`}
         </span>
       )}
       <FormError error={error} />
