@@ -17,6 +17,7 @@ import {
 } from './accounts.service.js'
 import { adminUsersRoutes } from './accounts.admin.routes.js'
 import { createUpgradeAuthenticator } from './accounts.upgrade.js'
+import { registerRecovery } from './accounts.recovery.plugin.js'
 import { registerTwoFactor } from './accounts.twofactor.plugin.js'
 import { CloseCode } from '../../plugins/sockets.js'
 
@@ -78,6 +79,8 @@ export const accountsModule = fp<{
     await app.register(authHook, { accounts, allowedOrigins: config.allowedOrigins })
     // Two-factor sign-in, the session list, and each session's last-seen time.
     const twoFactor = await registerTwoFactor(app, { config, clock, ids, accounts })
+    // Email verification, password reset, change of password and email.
+    const recovery = await registerRecovery(app, { config, clock, ids, accounts, repository })
     const publicProfileProviders: PublicProfileProviders = {}
     app.decorate('publicProfileProviders', publicProfileProviders)
     await app.register(accountsRoutes, {
@@ -90,9 +93,10 @@ export const accountsModule = fp<{
       },
       profileFields,
       profileProviders: publicProfileProviders,
+      onRegistered: (user) => recovery.sendVerification(user.id),
       twoFactor,
     })
     await app.register(adminUsersRoutes, { accounts, bus: app.bus, now: () => clock.now() })
   },
-  { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit'] },
+  { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit', 'mail', 'signer'] },
 )
