@@ -18,7 +18,7 @@ import {
   withdrawThroughOperator,
 } from './golden-steps.js'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, signUp, snap, startServer, type E2EServer } from './harness.js'
-import { jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
+import { jump, jumpAt, jumpTo, jumpToCaptureMoment, segmentsOnServer, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(300_000)
 
@@ -101,10 +101,12 @@ t.test('hourly in the browser, from the job post to both feedbacks', async (t) =
     await freelancer.keyboard.type(' and totals')
     await freelancer.getByTestId('current-segment').waitFor()
 
-    // Near the end of the next segment: the first one is over (uploaded) and the random
-    // capture instant of this one has passed (the frame is grabbed and uploaded).
-    const second = await jumpTo(server, freelancer, 1, 10 * 60_000 - 200)
+    // Into the next segment (the first one is over and uploads), then to the capture moment
+    // the server picked for it (the frame is grabbed and uploaded), then near its end.
+    const second = await jumpTo(server, freelancer, 1, 1000)
+    await jumpToCaptureMoment(server, freelancer, contractId())
     await freelancer.getByText(/Screenshots this session: [1-9]/).waitFor()
+    await jumpAt(server, freelancer, second + 10 * 60_000 - 200)
     await freelancer.getByLabel('Memo').press('End')
     await freelancer.keyboard.type(' done')
     await freelancer.getByTestId('outbox-empty').waitFor()

@@ -2,7 +2,17 @@
 // connection is gone and upload when it is back, none lost and none doubled.
 import t from 'tap'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
-import { browserNow, hourlyContract, jump, jumpTo, segmentsOnServer, SEGMENT, startTracker } from './tracker-helpers.js'
+import {
+  browserNow,
+  captureMomentOf,
+  hourlyContract,
+  jump,
+  jumpAt,
+  jumpTo,
+  segmentsOnServer,
+  SEGMENT,
+  startTracker,
+} from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
@@ -20,11 +30,14 @@ t.test('offline: the tracker queues segments and uploads them when back', async 
   const started = await browserNow(page)
   const first = started - (started % SEGMENT)
 
+  // The server gave the first segment its capture moment; then the connection goes.
+  const moment = await captureMomentOf(server, page, contractId)
   await context.setOffline(true)
   await page.getByTestId('outbox').getByText('offline').waitFor()
-  // Two segments end while offline; a screenshot is taken in the second.
-  const second = await jumpTo(server, page, 1, SEGMENT - 200)
+  // Two segments end while offline; a screenshot is taken at the first one's moment.
+  await jumpAt(server, page, moment)
   await page.getByText(/Screenshots this session: [1-9]/).waitFor()
+  const second = await jumpTo(server, page, 1, SEGMENT - 200)
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type('!')
   await jump(server, page, 1000)

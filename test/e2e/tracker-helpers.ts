@@ -1,7 +1,9 @@
 // Time travel for the tracker tests: the freelancer's browser runs on Playwright's clock and
 // the server on a running test clock; both jump together, so the server never sees a
 // segment "from the future" and the browser never waits ten real minutes.
+import { and, eq } from 'drizzle-orm'
 import type { Page } from 'playwright-core'
+import { capturePlansTable } from '../../db/schema/index.js'
 import type { TestUser } from '../helper.js'
 import { bindTerms } from '../fixtures/ended-contract.js'
 import { act, hire, hourlyJob, postJob, propose } from '../marketplace.js'
@@ -79,4 +81,30 @@ export async function hourlyContract(
   await act(server.call, freelancer.token, `/api/v1/contracts/${contract.id}/accept`)
   await bindTerms(server, contract.id, client, freelancer)
   return { contractId: contract.id, client, freelancer }
+}
+
+/**
+ * Waits until the tracker on the page has asked the server for the current segment's capture
+ * moments; returns the first one still ahead of the browser's clock (epoch ms).
+ */
+export async function captureMomentOf(server: E2EServer, page: Page, contractId: string): Promise<number> {
+  const now = await browserNow(page)
+  const segmentStart = new Date(now - (now % SEGMENT))
+  for (let tries = 0; tries < 100; tries++) {
+    const [plan] = await server.app.db
+      .select()
+      .from(capturePlansTable)
+      .where(and(eq(capturePlansTable.contractId, contractId), eq(capturePlansTable.segmentStart, segmentStart)))
+    const moment = plan?.moments.map((m) => Date.parse(m)).find((m) => m >= now)
+    if (moment !== undefined) return moment
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`the tracker never asked for the capture moments of ${segmentStart.toISOString()}`)
+}
+
+/** Moves both clocks to the segment's next capture moment: the tracker takes its screenshot. */
+export async function jumpToCaptureMoment(server: E2EServer, page: Page, contractId: string): Promise<number> {
+  const moment = await captureMomentOf(server, page, contractId)
+  await jumpAt(server, page, moment)
+  return moment
 }
