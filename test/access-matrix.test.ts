@@ -74,6 +74,13 @@ async function makeWorld(ctx: TestApp): Promise<World> {
   )
   const operator = await makeOperator(ctx)
   const users = { client: client!, freelancer: freelancer!, stranger: stranger!, otherParty: otherParty!, operator }
+  // The client's webhook endpoint, subscribed to everything the world below notifies them of.
+  const webhook = await ok(ctx, {
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    token: client!.token,
+    payload: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] },
+  })
   const main = await startedContract(ctx, { client: users.client, freelancer: users.freelancer })
   // The other party works for the same client, on another job.
   await startedContract(ctx, { client: users.client, freelancer: users.otherParty })
@@ -120,9 +127,16 @@ async function makeWorld(ctx: TestApp): Promise<World> {
     token: freelancer!.token,
     payload: { workCompleted: 'The landing page.', progress: 60, plans: 'The pricing page.' },
   })
+  const deliveries = await ok(ctx, {
+    method: 'GET',
+    url: `/api/v1/webhooks/${webhook.id}/deliveries`,
+    token: client!.token,
+  })
   return {
     users,
     ids: {
+      webhook: webhook.id,
+      webhookDelivery: deliveries.items[0]?.id ?? randomUUID(),
       job: main.jobId,
       contract: main.contractId,
       workroom: main.workroomId,
@@ -150,6 +164,8 @@ t.test('no role gets through a route it is not allowed on', async (t) => {
       MESSAGES_PER_MINUTE: '1000000',
       UPLOADS_PER_MINUTE: '1000000',
       TICKETS_PER_MINUTE: '1000000',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_POLL_MS: '0',
     },
   })
   const world = await makeWorld(ctx)
