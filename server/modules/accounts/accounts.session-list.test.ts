@@ -104,3 +104,24 @@ t.test('revoking a session: its next request is 401 and its event socket closes;
   t.equal((await call({ method: 'GET', url: '/api/v1/me', token: laptop })).statusCode, 401)
   t.equal((await call({ method: 'GET', url: '/api/v1/me/sessions' })).statusCode, 401, 'signed-in only')
 })
+
+t.test('with Redis, a session signed out on one instance is refused and its socket closed on another', async (t) => {
+  const test = await build(t)
+  if (!test.config.redisUrl) {
+    t.pass('several instances need Redis between them (REDIS_URL)')
+    return
+  }
+  const other = await build(t, { sameDatabaseAs: test })
+  const base = await listen(other.app)
+  const user = await test.register('Ines')
+  const phone = await signIn(test, user, safari)
+  const phoneId = (await listOf(test, phone)).find((s) => s.current)!.id
+  const ticket = (await other.call({ method: 'POST', url: '/api/v1/realtime/tickets', token: phone })).json().ticket
+  const socket = await openEvents(`${base}/api/v1/events?ticket=${ticket}`)
+  t.equal((await other.call({ method: 'GET', url: '/api/v1/me', token: phone })).statusCode, 200, 'held there')
+
+  const revoked = await test.call({ method: 'DELETE', url: `/api/v1/me/sessions/${phoneId}`, token: user.token })
+  t.equal(revoked.statusCode, 204)
+  t.equal(await socket.closed(2000), 4001, 'its socket on the other instance closes')
+  t.equal((await other.call({ method: 'GET', url: '/api/v1/me', token: phone })).statusCode, 401, 'refused there')
+})
