@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../http/errors.js'
 import { isDependencyUnavailable } from '../http/unavailable.js'
+import { fieldErrors } from '../http/validation-errors.js'
 
 /** Answers some not-found requests with something else (the web app's page). */
 export interface PageFallback {
@@ -32,7 +33,8 @@ const fastifyCodes: Record<string, string> = {
 
 /**
  * One error shape for every route: `{ code, message, requestId }`. 4xx messages say what
- * was wrong (validation names the field); 5xx bodies never carry internal text.
+ * was wrong (validation names the field, and lists every invalid field in `errors`:
+ * `[{ field, message }]`, the message in words); 5xx bodies never carry internal text.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
@@ -42,9 +44,15 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (error.details && typeof error.details.retryAfter === 'number') {
         void reply.header('retry-after', String(error.details.retryAfter))
       }
+      // A refusal about one field is listed like a validation error, so forms show it beside the field.
+      const field = error.details?.field
+      const errors =
+        error.statusCode < 500 && typeof field === 'string' && !error.details?.errors
+          ? { errors: [{ field, message: error.message }] }
+          : {}
       return reply
         .status(error.statusCode)
-        .send({ ...error.details, code: error.code, message: error.message, requestId })
+        .send({ ...error.details, ...errors, code: error.code, message: error.message, requestId })
     }
     const fastifyError = error as FastifyError
     if (fastifyError.validation) {
@@ -75,7 +83,8 @@ export function installErrorHandler(app: FastifyInstance): void {
         : extra
           ? `${context}.${field} is not an accepted field`
           : `${context}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
-      return reply.status(400).send({ code: 'request.invalid', message, field: field ?? null, requestId })
+      const errors = fieldErrors(fastifyError.validation)
+      return reply.status(400).send({ code: 'request.invalid', message, field: field ?? null, errors, requestId })
     }
     const status = fastifyError.statusCode
     if (status && status >= 400 && status < 500) {

@@ -20,7 +20,8 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
  * (route schemas are module constants), so a second app in the process (a test, a restart)
  * compiles nothing again. `compileRouteSchemas` compiles them all at once (a test does).
  */
-const base: Options = { allErrors: false, useDefaults: true, strict: false, removeAdditional: false }
+// allErrors: a form shows every invalid field at once (the error handler lists each, at most 20).
+const base: Options = { allErrors: true, useDefaults: true, strict: false, removeAdditional: false }
 const bodyAjv = addFormats(new Ajv({ ...base, coerceTypes: false }))
 const queryAjv = addFormats(new Ajv({ ...base, coerceTypes: 'array' }))
 for (const ajv of [bodyAjv, queryAjv]) ajv.addKeyword({ keyword: 'example' })

@@ -1,0 +1,96 @@
+import type { FastifySchemaValidationError } from 'fastify'
+
+/** One invalid field, in words a person reads next to the field (the field is a path: `milestones.0.amount`). */
+export interface FieldError {
+  field: string
+  message: string
+}
+
+const typeWords: Record<string, string> = {
+  integer: 'must be a whole number',
+  number: 'must be a number',
+  string: 'must be text',
+  boolean: 'must be yes or no',
+  array: 'must be a list',
+  object: 'must be a group of fields',
+  null: 'must be empty',
+}
+
+const formatWords: Record<string, string> = {
+  'date-time': 'must be a date and time',
+  date: 'must be a date',
+  email: 'must be an email address',
+  uri: 'must be a web address',
+  url: 'must be a web address',
+  uuid: 'must be an id',
+}
+
+/** The field an Ajv error is about, as a dotted path (`budget.min`), or '' for the whole body. */
+export function fieldOf(error: FastifySchemaValidationError): string {
+  const params = error.params as { missingProperty?: string; additionalProperty?: string }
+  const pointer = (error.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
+  const child =
+    error.keyword === 'required'
+      ? params.missingProperty
+      : error.keyword === 'additionalProperties'
+        ? params.additionalProperty
+        : undefined
+  return child ? (pointer ? `${pointer}.${child}` : child) : pointer
+}
+
+/** What is wrong with the field, in plain words and without the field's name. */
+export function wordsOf(error: FastifySchemaValidationError): string {
+  const params = error.params as Record<string, unknown>
+  const limit = params.limit as number
+  switch (error.keyword) {
+    case 'required':
+      return 'is required'
+    case 'additionalProperties':
+      return 'is not an accepted field'
+    case 'minLength':
+      return limit <= 1 ? 'must not be empty' : `must be at least ${limit} characters`
+    case 'maxLength':
+      return `must be at most ${limit} characters`
+    case 'minimum':
+      return `must be at least ${limit}`
+    case 'exclusiveMinimum':
+      return `must be more than ${limit}`
+    case 'maximum':
+      return `must be at most ${limit}`
+    case 'exclusiveMaximum':
+      return `must be less than ${limit}`
+    case 'minItems':
+      return limit <= 1 ? 'must not be empty' : `must have at least ${limit} entries`
+    case 'maxItems':
+      return `must have at most ${limit} entries`
+    case 'type':
+      return typeWords[String(params.type).split(',')[0]!] ?? 'has the wrong kind of value'
+    case 'format':
+      return formatWords[String(params.format)] ?? 'is not in the expected form'
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[] | undefined) ?? []
+      return allowed.length > 0 && allowed.length <= 25
+        ? `must be one of: ${allowed.join(', ')}`
+        : 'is not one of the accepted values'
+    }
+    case 'pattern':
+      return 'is not in the expected form'
+    case 'const':
+      return 'is not one of the accepted values'
+    default:
+      return 'is not valid'
+  }
+}
+
+/** Every invalid field once (its first problem), at most 20: a form shows them all at once. */
+export function fieldErrors(errors: FastifySchemaValidationError[]): FieldError[] {
+  const seen = new Map<string, FieldError>()
+  for (const error of errors) {
+    // anyOf/oneOf repeat what their branches said; the branches name the problem.
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue
+    const field = fieldOf(error)
+    if (!seen.has(field)) seen.set(field, { field, message: wordsOf(error) })
+    if (seen.size === 20) break
+  }
+  return [...seen.values()]
+}
