@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js'
 import type { Config } from '../../config.js'
 import type { IdGenerator } from '../../ids.js'
 import { noticeReveal } from './feedback.notices.js'
+import { receivedFeedbackRoutes } from './feedback.received.js'
 import { feedbackRoutes } from './feedback.routes.js'
 import { createFeedbackService, FEEDBACK_REVEAL_KIND, type FeedbackService } from './feedback.service.js'
 
@@ -34,6 +35,7 @@ export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       feedback.closeWindow(deadline.subject, tx, context),
     )
     await app.register(feedbackRoutes, { feedback, settings })
+    await app.register(receivedFeedbackRoutes, { settings, now: () => clock.now() })
   },
   { name: 'feedback', dependencies: ['database', 'scheduler', 'accounts', 'contracts', 'settings', 'notifications'] },
 )
