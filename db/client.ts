@@ -64,7 +64,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       return (await client.query<Record<string, unknown>>(text, params)).rows
     },
     async migrate() {
+      const before = await appliedMigrations(async (text) => (await client.query(text)).rows)
       await migratePglite(db as never, { migrationsFolder })
+      if ((await appliedMigrations(async (text) => (await client.query(text)).rows)) !== before)
+        await client.exec('analyze')
     },
     async ping() {
       await client.query('select 1')
@@ -87,7 +90,7 @@ function openPostgres(url: string, max: number): DatabaseHandle {
     backoff: (retries: number) => Math.min(0.25 * retries, 1),
     connection: { application_name: 'workroom' },
   })
-  const db = drizzlePostgres(client, { schema }) as unknown as Database
+  const db = drizzlePostgres(preparedAlways(client), { schema }) as unknown as Database
   return {
     db,
     driver: 'postgres',
@@ -100,7 +103,10 @@ function openPostgres(url: string, max: number): DatabaseHandle {
       const lockClient = postgres(url, { max: 1, onnotice: () => {} })
       try {
         await lockClient`select pg_advisory_lock(727274)`
+        const before = await appliedMigrations((text) => lockClient.unsafe(text))
         await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder })
+        // Fresh tables have no statistics: plan with real ones from the first request.
+        if ((await appliedMigrations((text) => lockClient.unsafe(text))) !== before) await lockClient`analyze`
         await lockClient`select pg_advisory_unlock(727274)`
       } finally {
         await lockClient.end({ timeout: 5 })
@@ -113,4 +119,38 @@ function openPostgres(url: string, max: number): DatabaseHandle {
       await client.end({ timeout: 5 })
     },
   }
+}
+
+/** How many migrations the database has applied (0 before the first). */
+async function appliedMigrations(query: (text: string) => Promise<readonly unknown[]>): Promise<number> {
+  const [row] = (await query(
+    `select case when to_regclass('drizzle.__drizzle_migrations') is null then 0
+       else (select count(*) from drizzle.__drizzle_migrations) end as n`,
+  )) as Array<{ n: number | string }>
+  return Number(row?.n ?? 0)
+}
+
+type Sql = ReturnType<typeof postgres>
+
+/**
+ * Every query drizzle sends through postgres.js becomes a prepared statement, kept per
+ * connection by its text, instead of an unnamed one parsed and planned on every call: drizzle
+ * builds the same text for the same query shape, so Postgres parses and plans each shape once
+ * per connection. (Connections are recycled after 30-60 minutes, which bounds the cache.)
+ */
+function preparedAlways<T extends Sql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property === 'unsafe')
+        return (text: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          target.unsafe(text, params as never, { ...options, prepare: true })
+      if (property === 'begin' || property === 'savepoint')
+        return (...args: unknown[]) => {
+          const body = args.pop() as (inner: Sql) => unknown
+          const original = Reflect.get(target, property) as (...a: unknown[]) => unknown
+          return original(...args, (inner: Sql) => body(preparedAlways(inner)))
+        }
+      return Reflect.get(target, property, receiver) as unknown
+    },
+  })
 }

@@ -26,8 +26,13 @@ export async function appendActivity(
   input: ActivityInput,
 ): Promise<ActivityRow> {
   const repository = createActivityRepository(tx)
-  if (!(await repository.lockWorkroom(input.workroomId))) throw new Error(`workroom ${input.workroomId} does not exist`)
-  const last = await repository.last(input.workroomId)
+  // Sent together (one round trip on Postgres, which runs them in order): the read of the
+  // chain's head starts after the lock is granted, so it sees the last committed entry.
+  const [locked, last] = await Promise.all([
+    repository.lockWorkroom(input.workroomId),
+    repository.last(input.workroomId),
+  ])
+  if (!locked) throw new Error(`workroom ${input.workroomId} does not exist`)
   const seq = (last?.seq ?? 0) + 1
   const prevHash = last?.hash ?? GENESIS_HASH
   // Milliseconds only: what Postgres stores is what the hash must cover.
