@@ -35,24 +35,17 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/auth/logout': signedIn,
   'GET /api/v1/me': signedIn,
   'PATCH /api/v1/me': signedIn,
+  // Notifications: each person's own (others' ids match nothing); unsubscribe needs only its signed token.
+  'GET /api/v1/notifications': signedIn,
+  'POST /api/v1/notifications/read': signedIn,
+  'GET /api/v1/me/notification-preferences': signedIn,
+  'PUT /api/v1/me/notification-preferences': signedIn,
   'GET /api/v1/me/2fa': signedIn,
   'POST /api/v1/me/2fa/setup': signedIn,
   'POST /api/v1/me/2fa/enable': signedIn,
   'POST /api/v1/me/2fa/disable': signedIn,
   'GET /api/v1/me/sessions': signedIn,
   'DELETE /api/v1/me/sessions/{id}': signedIn,
-  // Webhooks: anyone signed in registers and lists their own; an endpoint and its deliveries
-  // are its owner's only (the world's endpoint is the client's).
-  'GET /api/v1/webhooks/event-types': signedIn,
-  'POST /api/v1/webhooks': signedIn,
-  'GET /api/v1/webhooks': signedIn,
-  'GET /api/v1/webhooks/{id}': client,
-  'PATCH /api/v1/webhooks/{id}': client,
-  'DELETE /api/v1/webhooks/{id}': client,
-  'POST /api/v1/webhooks/{id}/rotate-secret': client,
-  'GET /api/v1/webhooks/{id}/deliveries': client,
-  'GET /api/v1/webhooks/{id}/deliveries/{deliveryId}': client,
-  'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': client,
   'POST /api/v1/realtime/tickets': signedIn,
   'GET /api/v1/events': signedIn,
   'GET /api/v1/wallet': signedIn,
@@ -138,8 +131,6 @@ export const resourceOf: Record<string, string> = {
   feedback: 'feedback',
   versions: 'termsVersion',
   docs: 'docName',
-  webhooks: 'webhook',
-  deliveries: 'webhookDelivery',
   // One's own sessions only (the world has none to name: a random id, 404 to everyone).
   sessions: 'session',
 }

@@ -7,7 +7,7 @@ import type { TestUser } from './helper.js'
 import { build } from './helper.js'
 import { expect, fixedJob, hire, postJob, propose } from './marketplace.js'
 import { depositConfirmed, idem, makeOperator } from './money.js'
-import { watchInboxes } from './notices.js'
+import { fixedContract, watchInboxes } from './notices.js'
 
 t.setTimeout(180_000)
 
@@ -22,27 +22,13 @@ t.test('dispute steps notify the other side, operators once escalated, both part
   const nothingFor = async (user: TestUser, what: string) =>
     t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
 
-  const job = await postJob(call, client.token, fixedJob)
-  const due = new Date(clock.now().getTime() + 30 * DAY).toISOString().slice(0, 10)
-  const proposal = await propose(call, fred.token, job.id, {
-    coverLetter: 'Three steps.',
-    bidAmount: 100_000,
-    estimatedDays: 30,
-    milestones: [
-      { title: 'Design', amount: 30_000, dueDate: due },
-      { title: 'Build', amount: 30_000, dueDate: due },
-      { title: 'Polish', amount: 40_000, dueDate: due },
-    ],
-  })
-  const contract = await hire(call, client.token, proposal.id)
-  await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: fred.token })
+  const { contract, milestones } = await fixedContract(ctx, { client, freelancer: fred }, [
+    { title: 'Design', amount: 30_000 },
+    { title: 'Build', amount: 30_000 },
+    { title: 'Polish', amount: 40_000 },
+  ])
+  const [design, buildStep, polish] = milestones as [string, string, string]
   await depositConfirmed(ctx, client, operator, 100_000)
-  const listed = await expect(call, 200, {
-    method: 'GET',
-    url: `/api/v1/contracts/${contract.id}/milestones`,
-    token: client.token,
-  })
-  const [design, buildStep, polish] = listed.items.map((m: { id: string }) => m.id) as [string, string, string]
   for (const id of [design, buildStep, polish])
     await expect(call, 200, {
       method: 'POST',

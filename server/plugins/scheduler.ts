@@ -69,7 +69,7 @@ export interface Scheduler {
   remindBefore(kind: string, spec: ReminderSpec): void
   /** The one place reminders are delivered to. */
   onReminder(sink: ReminderSink): void
-  /** Runs every due deadline now; returns how many ran. */
+  /** Runs every due deadline now; returns how many ran (reminders run too but are not counted). */
   runDue(): Promise<number>
   /** Resolves when no pass is running (shutdown waits for it before closing the database). */
   drain(): Promise<void>
@@ -94,7 +94,7 @@ export function createScheduler(deps: {
   const reminderSubject = (kind: string, subject: string) => `${kind}:${subject}`
   let running: Promise<number> | null = null
 
-  async function runOne(exclude: string[]): Promise<'ran' | 'failed' | 'none'> {
+  async function runOne(exclude: string[]): Promise<'ran' | 'reminded' | 'failed' | 'none'> {
     const kinds = [...handlers.keys()]
     if (kinds.length === 0) return 'none'
     let claimed: Deadline | undefined
@@ -149,7 +149,8 @@ export function createScheduler(deps: {
         log.error({ err, kind: claimed?.kind }, 'after-commit action of a deadline failed')
       }
     }
-    return claimed ? 'ran' : 'none'
+    if (!claimed) return 'none'
+    return (claimed as Deadline).kind === REMINDER_KIND ? 'reminded' : 'ran'
   }
 
   async function runAll(): Promise<number> {

@@ -5,6 +5,7 @@ import type { IdGenerator } from '../../ids.js'
 import type { Transaction } from '../../../db/client.js'
 import { noticeOffers } from './contracts.notices.js'
 import { contractsRoutes } from './contracts.routes.js'
+import { offerExpiryReminder } from './contracts.reminders.js'
 import { createContractsService, OFFER_EXPIRY_KIND, type ContractsService } from './contracts.service.js'
 
 declare module 'fastify' {
@@ -27,6 +28,7 @@ export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerat
     app.decorate('contracts', contracts)
     // A state change always runs in a transaction (the hire's, the accept's, the expiry deadline's).
     contracts.onStateChange((change, tx) => noticeOffers(app.notifications)(change, tx as Transaction))
+    app.scheduler.remindBefore(OFFER_EXPIRY_KIND, offerExpiryReminder)
     app.scheduler.register(OFFER_EXPIRY_KIND, (deadline, tx) => contracts.expire(deadline.subject, tx))
     await app.register(contractsRoutes, { contracts })
   },

@@ -5,6 +5,7 @@ import type { IdGenerator } from '../../ids.js'
 import { AUTO_RELEASE_KIND } from '../milestones/index.js'
 import { withDisputeNotices } from './disputes.notices.js'
 import { disputesRoutes } from './disputes.routes.js'
+import { responseReminder } from './disputes.reminders.js'
 import {
   createDisputesService,
   DISPUTE_DEADLINE_KIND,
@@ -43,6 +44,7 @@ export const disputesModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
       if (outcome) app.moneyLive.refreshSoon(outcome.contract.id)
     })
 
+    app.scheduler.remindBefore(DISPUTE_DEADLINE_KIND, responseReminder)
     await app.register(disputesRoutes, { disputes, afterChange })
   },
   {

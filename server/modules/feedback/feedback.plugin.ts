@@ -5,6 +5,7 @@ import type { IdGenerator } from '../../ids.js'
 import { noticeReveal } from './feedback.notices.js'
 import { receivedFeedbackRoutes } from './feedback.received.js'
 import { feedbackRoutes } from './feedback.routes.js'
+import { feedbackWindowReminder } from './feedback.reminders.js'
 import { createFeedbackService, FEEDBACK_REVEAL_KIND, type FeedbackService } from './feedback.service.js'
 
 declare module 'fastify' {
@@ -34,6 +35,7 @@ export const feedbackModule = fp<{ config: Config; clock: Clock; ids: IdGenerato
     app.scheduler.register(FEEDBACK_REVEAL_KIND, (deadline, tx, context) =>
       feedback.closeWindow(deadline.subject, tx, context),
     )
+    app.scheduler.remindBefore(FEEDBACK_REVEAL_KIND, feedbackWindowReminder)
     await app.register(feedbackRoutes, { feedback, settings })
     await app.register(receivedFeedbackRoutes, { settings, now: () => clock.now() })
   },

@@ -8,6 +8,7 @@ import { END_WINDOW_KIND } from './milestones.holds.js'
 import { createMoneyLiveState, type MoneyLiveState } from './milestones.live.js'
 import { createMilestoneNotices } from './milestones.notices.js'
 import { createMilestoneRefunds } from './milestones.refunds.js'
+import { autoReleaseReminder } from './milestones.reminders.js'
 import { milestonesRoutes } from './milestones.routes.js'
 import {
   AUTO_RELEASE_KIND,
@@ -78,6 +79,7 @@ export const milestonesModule = fp<{ config: Config; clock: Clock; ids: IdGenera
       const outcome = await milestones.autoRelease(tx, deadline)
       if (outcome) live.refreshSoon(outcome.contract.id)
     })
+    app.scheduler.remindBefore(AUTO_RELEASE_KIND, autoReleaseReminder)
     app.scheduler.register(END_WINDOW_KIND, async (deadline, tx) => {
       const outcome = await ending.endWindowRefund(tx, deadline)
       if (outcome) live.refreshSoon(outcome.contract.id)

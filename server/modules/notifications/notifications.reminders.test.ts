@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DAY, HOUR, MINUTE } from '../../clock.js'
 import { build, type TestApp, type TestUser } from '../../../test/helper.js'
+import { act, hire, postJob, propose } from '../../../test/marketplace.js'
 
 t.setTimeout(90_000)
 
@@ -77,3 +78,44 @@ t.test(
     t.equal((await titles(test, ana)).length, 2, 'no reminder for a deadline cancelled at the last moment')
   },
 )
+
+t.test('an offer about to expire reminds the freelancer 24 h ahead; an accepted one does not', async (t) => {
+  const test = await build(t)
+  const { app, clock, call } = test
+  const client = await test.register('Cleo')
+  const fred = await test.register('Fred')
+  const gina = await test.register('Gina')
+  const job = await postJob(call, client.token)
+  const open = await hire(call, client.token, (await propose(call, fred.token, job.id)).id)
+  const accepted = await hire(call, client.token, (await propose(call, gina.token, job.id)).id)
+  await act(call, gina.token, `/api/v1/contracts/${accepted.id}/accept`)
+  const expiresAt = new Date(open.offerExpiresAt).getTime()
+
+  clock.set(new Date(expiresAt - DAY - MINUTE))
+  await app.scheduler.runDue()
+  const early = await titles(test, fred)
+  t.notOk(
+    early.some((title) => /expires/.test(title)),
+    'no reminder more than 24 h ahead',
+  )
+
+  clock.set(new Date(expiresAt - DAY + MINUTE))
+  await app.scheduler.runDue()
+  const list = (await call({ method: 'GET', url: '/api/v1/notifications', token: fred.token })).json()
+  t.match(list.items[0], {
+    type: 'deadline.reminder',
+    category: 'reminders',
+    link: `/contracts/${open.id}`,
+    contractId: open.id,
+    title: /Cleo's offer for “.+” expires on .+: accept or decline it/,
+    data: { deadlineKind: 'contract.offer-expiry', dueAt: new Date(expiresAt).toISOString() },
+  })
+  t.notOk(
+    (await titles(test, gina)).some((title) => /expires/.test(title)),
+    'Gina accepted: nothing to remind her of',
+  )
+  t.notOk(
+    (await titles(test, client)).some((title) => /expires/.test(title)),
+    'the client has nothing to do',
+  )
+})

@@ -9,6 +9,7 @@ import { createTimesheetsLiveState } from './timesheets.live.js'
 import { createTimesheetNotices } from './timesheets.notices.js'
 import { timesheetsRoutes } from './timesheets.routes.js'
 import { AUTO_APPROVE_KIND, createTimesheetsService, DISPUTE_TIMEOUT_KIND } from './timesheets.service.js'
+import { autoApproveReminder } from './timesheets.reminders.js'
 
 /**
  * Weekly timesheets of hourly contracts: submit (or auto-submit at the week's submit
@@ -47,6 +48,7 @@ export const timesheetsModule = fp<{ config: Config; clock: Clock; ids: IdGenera
     app.scheduler.register(AUTO_APPROVE_KIND, (deadline, tx, context) =>
       timesheets.autoApprove(tx, context, deadline.subject),
     )
+    app.scheduler.remindBefore(AUTO_APPROVE_KIND, autoApproveReminder)
     app.scheduler.register(DISPUTE_TIMEOUT_KIND, (deadline, tx, context) =>
       disputes.timeout(tx, context, deadline.subject),
     )
