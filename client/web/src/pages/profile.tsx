@@ -291,26 +291,15 @@ function RatingInputs({ rating, testId }: { rating: RatingSummary; testId: strin
   )
 }
 
-/** Revealed feedback about this person, read from the contracts behind the reputation. */
+/** Revealed feedback about this person (GET /api/v1/users/:id/feedback), newest reveal first. */
 function ReceivedFeedback({ profile }: { profile: PublicUser }) {
   const { user } = useSession()
-  const contractIds = [
-    ...new Set(
-      [
-        ...(profile.reputation?.freelancer.rating.inputs ?? []),
-        ...(profile.reputation?.client.rating.inputs ?? []),
-      ].map((i) => i.contractId),
-    ),
-  ]
-  const feedback = useLoad(async () => {
-    const lists = await Promise.all(
-      contractIds.map(
-        (id) =>
-          ok(api.GET('/api/v1/contracts/{id}/feedback', { params: { path: { id } } })) as Promise<ContractFeedback>,
-      ),
-    )
-    return lists.flatMap((l) => l.items).filter((item) => item.subjectId === profile.id && item.revealed)
-  }, [profile.id, contractIds.join(',')])
+  const feedback = useLoad(
+    async () =>
+      (await ok(api.GET('/api/v1/users/{id}/feedback', { params: { path: { id: profile.id }, query: { limit: 50 } } })))
+        .items as ContractFeedback['items'],
+    [profile.id],
+  )
   return (
     <section data-testid="received-feedback" aria-labelledby="received-title">
       <h2 id="received-title">Feedback received</h2>
