@@ -122,7 +122,11 @@ t.test('every page fits a phone and a desktop, has its own title and passes axe-
         `/users/${client.id}`,
       ],
     },
-    { role: 'operator', user: operator, paths: ['/operator', '/operator/settings', '/jobs', '/settings'] },
+    {
+      role: 'operator',
+      user: operator,
+      paths: ['/operator', '/operator/settings', '/operator/users', '/jobs', '/settings'],
+    },
   ]
 
   const started = Date.now()
