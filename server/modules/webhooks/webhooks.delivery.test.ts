@@ -218,3 +218,17 @@ t.test('redelivery sends the same event again; a pending one cannot be redeliver
   t.equal(receiver.received[1]!.json.id, eventId)
   t.match(await deliveriesOf(ctx, alice, endpoint.id), [{ status: 'delivered', attempts: 2 }])
 })
+
+t.test('two instances draining the same outbox at once send each delivery once', async (t) => {
+  const first = await build(t, { env })
+  const second = await build(t, { env, sameDatabaseAs: first })
+  const receiver = await startReceiver()
+  t.teardown(() => receiver.close())
+  const alice = await first.register('Alice')
+  await createEndpoint(first, alice, { url: receiver.url })
+  const events: string[] = []
+  for (let i = 0; i < 30; i++) events.push(await notifyEvent(first, [alice]))
+  const [a, b] = await Promise.all([first.app.webhooks.drain(), second.app.webhooks.drain()])
+  t.equal(a + b, 30, `30 attempts between them (${a} and ${b})`)
+  t.same(receiver.received.map((r) => r.json.id).sort(), [...events].sort(), 'each event once')
+})
