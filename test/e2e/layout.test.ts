@@ -87,10 +87,22 @@ t.test('every page fits a phone and a desktop, has its own title and passes axe-
     '/wallet',
     '/settings',
     '/settings/security',
+    '/settings/account',
     '/no/such/page',
   ]
   const roles: Array<{ role: string; user?: { email: string; password: string }; paths: string[] }> = [
-    { role: 'anonymous', paths: ['/jobs', '/signin', '/signup', `/jobs/${contract.jobId}`] },
+    {
+      role: 'anonymous',
+      paths: [
+        '/jobs',
+        '/signin',
+        '/signup',
+        `/jobs/${contract.jobId}`,
+        '/forgot-password',
+        '/reset-password?token=x',
+        '/verify-email?token=x',
+      ],
+    },
     {
       role: 'client',
       user: client,

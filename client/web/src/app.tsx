@@ -27,11 +27,13 @@ const WorkViewPage = lazy(() => import('./pages/workview.js').then((m) => m.Work
 const TimesheetsPage = lazy(() => import('./pages/timesheets.js').then((m) => m.TimesheetsPage))
 const ProfilePage = lazy(() => import('./pages/profile.js').then((m) => m.ProfilePage))
 const SettingsPage = lazy(() => import('./pages/profile.js').then((m) => m.SettingsPage))
+const AccountSettingsPage = lazy(() => import('./pages/account-settings.js').then((m) => m.AccountSettingsPage))
+const ForgotPasswordPage = lazy(() => import('./pages/account-recovery.js').then((m) => m.ForgotPasswordPage))
+const ResetPasswordPage = lazy(() => import('./pages/account-recovery.js').then((m) => m.ResetPasswordPage))
+const VerifyEmailPage = lazy(() => import('./pages/account-recovery.js').then((m) => m.VerifyEmailPage))
 const SecurityPage = lazy(() => import('./pages/security.js').then((m) => m.SecurityPage))
 const NotificationsPage = lazy(() => import('./pages/notifications.js').then((m) => m.NotificationsPage))
-const NotificationSettingsPage = lazy(() =>
-  import('./pages/notifications.js').then((m) => m.NotificationSettingsPage),
-)
+const NotificationSettingsPage = lazy(() => import('./pages/notifications.js').then((m) => m.NotificationSettingsPage))
 const UnsubscribePage = lazy(() => import('./pages/notifications.js').then((m) => m.UnsubscribePage))
 
 export function App() {
@@ -95,6 +97,10 @@ function Shell() {
               <Route path="/users/:id" component={ProfilePage} />
               <Route path="/settings" component={SettingsPage} />
               <Route path="/settings/security" component={SecurityPage} />
+              <Route path="/settings/account" component={AccountSettingsPage} />
+              <Route path="/forgot-password" component={ForgotPasswordPage} />
+              <Route path="/reset-password" component={ResetPasswordPage} />
+              <Route path="/verify-email" component={VerifyEmailPage} />
               <Route path="/notifications" component={NotificationsPage} />
               <Route path="/notifications/settings" component={NotificationSettingsPage} />
               <Route path="/unsubscribe" component={UnsubscribePage} />

@@ -65,6 +65,9 @@ export function SignIn() {
         <SubmitButton busy={busy}>Sign in</SubmitButton>
       </form>
       <p>
+        <a href="/forgot-password">Forgot your password?</a>
+      </p>
+      <p>
         New here?{' '}
         <a href={`/signup${query.next ? `?next=${encodeURIComponent(query.next)}` : ''}`}>Create an account</a>
       </p>
