@@ -114,7 +114,8 @@ export function SettingsPage() {
     <section class="page narrow">
       <h1>Your profile</h1>
       <p class="muted">
-        Public page: <a href={`/users/${user.id}`}>/users/{user.id}</a> · <a href="/settings/security">Security</a>
+        Public page: <a href={`/users/${user.id}`}>/users/{user.id}</a> · <a href="/settings/security">Security</a> ·{' '}
+        <a href="/settings/account">Email and password</a>
       </p>
       <form
         noValidate

@@ -26,7 +26,7 @@ export function SecurityPage() {
     <section class="page narrow security">
       <h1>Security</h1>
       <p class="muted">
-        <a href="/settings">Your profile</a> · Security
+        <a href="/settings">Your profile</a> · Security · <a href="/settings/account">Email and password</a>
       </p>
       <section class="card" aria-labelledby="two-factor-title">
         <h2 id="two-factor-title">Two-factor sign-in</h2>
