@@ -2,7 +2,6 @@
 // one (the Monday check) tells both parties, and revealed feedback tells the party who did
 // not reveal it, with their rating; refused steps notify nobody.
 import t from 'tap'
-import type { TestUser } from './helper.js'
 import { build } from './helper.js'
 import { expect, fixedJob, hire, postJob, propose } from './marketplace.js'
 import { watchInboxes } from './notices.js'
@@ -15,9 +14,7 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
   clock.set('2026-11-18T10:00:00Z') // a Wednesday
   const client = await ctx.register('Cleo')
   const fred = await ctx.register('Fred')
-  const inbox = watchInboxes(ctx)
-  const nothingFor = async (user: TestUser, what: string) =>
-    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
+  const inbox = watchInboxes(t, ctx)
   const job = await postJob(call, client.token, fixedJob)
   const contract = await hire(call, client.token, (await propose(call, fred.token, job.id)).id)
   await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: fred.token })
@@ -28,7 +25,7 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
 
   // Filed: the client hears of it; the client cannot file one.
   t.equal((await call({ method: 'POST', url: reports, token: client.token, payload: report })).statusCode, 403)
-  for (const user of [client, fred]) await nothingFor(user, 'a refused report')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'a refused report')
   const filed = await call({ method: 'POST', url: reports, token: fred.token, payload: report })
   t.equal(filed.statusCode, 201)
   const told = await inbox.news(client)
@@ -45,7 +42,7 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
     ],
   })
   t.equal(told.items.length, 1)
-  await nothingFor(fred, 'he filed it')
+  await inbox.nothingFor(fred, 'he filed it')
 
   // Nothing filed for the week of 23 November: Monday's check tells both parties.
   clock.set('2026-11-30T01:00:00Z')
@@ -70,9 +67,9 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
   const feedback = `/api/v1/contracts/${contract.id}/feedback`
   const fromFred = { ratings: { clarity: 4, communication: 4, paymentPromptness: 4 }, comment: 'Clear brief' }
   await expect(call, 201, { method: 'POST', url: feedback, token: fred.token, payload: fromFred })
-  for (const user of [client, fred]) await nothingFor(user, 'feedback stays hidden until both left it')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'feedback stays hidden until both left it')
   t.equal((await call({ method: 'POST', url: feedback, token: fred.token, payload: fromFred })).statusCode, 409)
-  for (const user of [client, fred]) await nothingFor(user, 'a second feedback is refused')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'a second feedback is refused')
   const fives = { quality: 5, responsiveness: 5, professionalism: 5, expertise: 5, schedule: 5, cost: 5 }
   await expect(call, 201, {
     method: 'POST',
@@ -90,7 +87,7 @@ t.test('status reports and revealed feedback notify the right party', async (t) 
       },
     ],
   })
-  await nothingFor(client, 'her feedback revealed both at once')
+  await inbox.nothingFor(client, 'her feedback revealed both at once')
 
   // Only one party left feedback when the window closes: both hear of the reveal.
   const second = await postJob(call, client.token, { ...fixedJob, title: 'Logo refresh' })

@@ -5,7 +5,7 @@ import t from 'tap'
 import { DAY } from '../server/clock.js'
 import type { TestUser } from './helper.js'
 import { build } from './helper.js'
-import { expect, fixedJob, hire, postJob, propose } from './marketplace.js'
+import { expect } from './marketplace.js'
 import { depositConfirmed, idem, makeOperator } from './money.js'
 import { fixedContract, watchInboxes } from './notices.js'
 
@@ -14,21 +14,17 @@ t.setTimeout(180_000)
 t.test('dispute steps notify the other side, operators once escalated, both parties when decided', async (t) => {
   const ctx = await build(t)
   const { call, clock } = ctx
-  const operator = await makeOperator(ctx)
-  const client = await ctx.register('Cleo')
-  const fred = await ctx.register('Fred')
-  // Moving the clock days ahead may also run the weekly status-report check (its own test covers it).
-  const inbox = watchInboxes(ctx, { ignore: ['status_report.missing'] })
-  const nothingFor = async (user: TestUser, what: string) =>
-    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
-
+  const [client, fred] = [await ctx.register('Cleo'), await ctx.register('Fred')]
   const { contract, milestones } = await fixedContract(ctx, { client, freelancer: fred }, [
     { title: 'Design', amount: 30_000 },
     { title: 'Build', amount: 30_000 },
     { title: 'Polish', amount: 40_000 },
   ])
   const [design, buildStep, polish] = milestones as [string, string, string]
+  const operator = await makeOperator(ctx)
   await depositConfirmed(ctx, client, operator, 100_000)
+  // Moving the clock days ahead may also run the weekly status-report check (its own test covers it).
+  const inbox = watchInboxes(t, ctx, { ignore: ['status_report.missing'] })
   for (const id of [design, buildStep, polish])
     await expect(call, 200, {
       method: 'POST',
@@ -59,17 +55,17 @@ t.test('dispute steps notify the other side, operators once escalated, both part
     ],
   })
   t.equal(told.items.length, 1)
-  await nothingFor(client, 'she opened it')
+  await inbox.nothingFor(client, 'she opened it')
 
   // Answered: the opener hears of it; answering one's own dispute is refused.
   const respond = `/api/v1/disputes/${dispute.id}/respond`
   t.equal((await post(client, respond, { message: 'Me again' }, true)).statusCode, 403)
-  for (const user of [client, fred, operator]) await nothingFor(user, 'a refused answer')
+  for (const user of [client, fred, operator]) await inbox.nothingFor(user, 'a refused answer')
   t.equal((await post(fred, respond, { message: 'It matches the brief' }, true)).statusCode, 200)
   t.match(await inbox.news(client), {
     items: [{ type: 'dispute.answered', title: 'Fred answered the dispute on “Design” on “Build a landing page”' }],
   })
-  await nothingFor(fred, 'he answered')
+  await inbox.nothingFor(fred, 'he answered')
 
   // Escalated: the other side and every operator (the operator's link is their queue).
   t.equal((await post(client, `/api/v1/disputes/${dispute.id}/escalate`, {}, false)).statusCode, 200)
@@ -78,18 +74,18 @@ t.test('dispute steps notify the other side, operators once escalated, both part
   const queue = await inbox.news(operator)
   t.match(queue, { unread: 1, items: [{ type: 'dispute.escalated', title: escalated, link: '/operator' }] })
   t.equal(queue.items.length, 1)
-  await nothingFor(client, 'she escalated')
+  await inbox.nothingFor(client, 'she escalated')
 
   // Decided by the operator: both parties, with the split.
   const decide = `/api/v1/admin/disputes/${dispute.id}/decide`
   t.equal((await post(fred, decide, { freelancerAmount: 10_000, note: 'Mine' }, true)).statusCode, 403)
-  for (const user of [client, fred, operator]) await nothingFor(user, 'a party cannot decide')
+  for (const user of [client, fred, operator]) await inbox.nothingFor(user, 'a party cannot decide')
   t.equal((await post(operator, decide, { freelancerAmount: 10_000, note: 'Partly delivered' }, true)).statusCode, 200)
   const decided =
     'An operator decided the dispute on “Design” on “Build a landing page”: $100.00 to Fred, $200.00 back to Cleo'
   for (const user of [client, fred])
     t.match(await inbox.news(user), { items: [{ type: 'dispute.decided', title: decided, link: page }] })
-  await nothingFor(operator, 'the operator decided')
+  await inbox.nothingFor(operator, 'the operator decided')
 
   // Settled: equal splits resolve it; the other side hears how the money moved.
   const second = (await post(fred, `/api/v1/milestones/${buildStep}/disputes`, { reason: 'Unpaid work' }, false)).json()
@@ -106,7 +102,7 @@ t.test('dispute steps notify the other side, operators once escalated, both part
       },
     ],
   })
-  await nothingFor(client, 'she settled')
+  await inbox.nothingFor(client, 'she settled')
 
   // Lapsed: nobody answered in time; both parties hear the outcome.
   await post(fred, `/api/v1/milestones/${polish}/disputes`, { reason: 'Waiting for feedback' }, false)

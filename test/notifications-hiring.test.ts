@@ -14,10 +14,8 @@ t.test('hiring steps notify the other party', async (t) => {
   const client = await ctx.register('Cleo')
   const fred = await ctx.register('Fred')
   const dora = await ctx.register('Dora')
-  const inbox = watchInboxes(ctx)
+  const inbox = watchInboxes(t, ctx)
   await inbox.settle(client, fred, dora)
-  const nothingFor = async (user: typeof client, what: string) =>
-    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
 
   const job = await postJob(call, client.token, fixedJob)
 
@@ -37,7 +35,7 @@ t.test('hiring steps notify the other party', async (t) => {
     ],
   })
   t.equal(invited.items.length, 1)
-  await nothingFor(client, 'she invited')
+  await inbox.nothingFor(client, 'she invited')
   const selfInvite = await call({
     method: 'POST',
     url: `/api/v1/jobs/${job.id}/invites`,
@@ -45,7 +43,7 @@ t.test('hiring steps notify the other party', async (t) => {
     payload: { freelancerId: client.id },
   })
   t.equal(selfInvite.statusCode, 400, 'inviting oneself is refused')
-  for (const user of [client, fred, dora]) await nothingFor(user, 'a refused invite')
+  for (const user of [client, fred, dora]) await inbox.nothingFor(user, 'a refused invite')
 
   // Proposals: shortlisted and declined, each told to its freelancer.
   const fredsProposal = await propose(call, fred.token, job.id)
@@ -57,7 +55,7 @@ t.test('hiring steps notify the other party', async (t) => {
     token: fred.token,
   })
   t.equal(fredShortlists.statusCode, 403, 'a freelancer cannot shortlist')
-  for (const user of [client, fred, dora]) await nothingFor(user, 'a refused shortlist')
+  for (const user of [client, fred, dora]) await inbox.nothingFor(user, 'a refused shortlist')
 
   t.equal(
     (await call({ method: 'POST', url: `/api/v1/proposals/${fredsProposal.id}/shortlist`, token: client.token }))
@@ -76,7 +74,7 @@ t.test('hiring steps notify the other party', async (t) => {
       },
     ],
   })
-  await nothingFor(dora, 'another bidder was shortlisted')
+  await inbox.nothingFor(dora, 'another bidder was shortlisted')
 
   t.equal(
     (await call({ method: 'POST', url: `/api/v1/proposals/${dorasProposal.id}/decline`, token: client.token }))
@@ -95,7 +93,7 @@ t.test('hiring steps notify the other party', async (t) => {
     409,
     'declining twice is refused',
   )
-  for (const user of [client, fred, dora]) await nothingFor(user, 'a refused decline')
+  for (const user of [client, fred, dora]) await inbox.nothingFor(user, 'a refused decline')
 
   // The offer goes to the freelancer; its acceptance to the client.
   const contract = await hire(call, client.token, fredsProposal.id)
@@ -114,13 +112,13 @@ t.test('hiring steps notify the other party', async (t) => {
     ],
   })
   t.equal(offered.items.length, 1)
-  await nothingFor(client, 'she made the offer')
+  await inbox.nothingFor(client, 'she made the offer')
 
   t.equal(
     (await call({ method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: client.token })).statusCode,
     403,
   )
-  for (const user of [client, fred]) await nothingFor(user, 'the client cannot accept her own offer')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'the client cannot accept her own offer')
   t.equal(
     (await call({ method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: fred.token })).statusCode,
     200,
@@ -135,7 +133,7 @@ t.test('hiring steps notify the other party', async (t) => {
       },
     ],
   })
-  await nothingFor(fred, 'he accepted')
+  await inbox.nothingFor(fred, 'he accepted')
 
   // A new terms version: the other party is asked to accept it.
   const versions = `/api/v1/contracts/${contract.id}/terms/versions`
@@ -153,7 +151,7 @@ t.test('hiring steps notify the other party', async (t) => {
       },
     ],
   })
-  await nothingFor(fred, 'he proposed the version')
+  await inbox.nothingFor(fred, 'he proposed the version')
   const wrongHash = await call({
     method: 'POST',
     url: `${versions}/${version.version}/accept`,
@@ -161,5 +159,5 @@ t.test('hiring steps notify the other party', async (t) => {
     payload: { hash: '0'.repeat(64) },
   })
   t.equal(wrongHash.statusCode, 409, 'accepting with a stale hash is refused')
-  for (const user of [client, fred]) await nothingFor(user, 'a refused acceptance')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'a refused acceptance')
 })

@@ -39,9 +39,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
   const operator = await makeOperator(ctx)
   const client = await ctx.register('Cleo')
   const fred = await ctx.register('Fred')
-  const inbox = watchInboxes(ctx)
-  const nothingFor = async (user: TestUser, what: string) =>
-    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
+  const inbox = watchInboxes(t, ctx)
 
   const job = await postJob(call, client.token, hourlyJob)
   const proposal = await propose(call, fred.token, job.id, {
@@ -61,7 +59,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
   const first = await hourOfWork(ctx, contract.id, fred, '2026-11-23')
   await inbox.settle(operator, client, fred)
   t.equal((await post(client, `/api/v1/timesheets/${first}/submit`, {}, false)).statusCode, 403)
-  for (const user of [client, fred]) await nothingFor(user, 'the client cannot submit')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'the client cannot submit')
   t.equal((await post(fred, `/api/v1/timesheets/${first}/submit`, {}, false)).statusCode, 200)
   const toReview = await inbox.news(client)
   t.match(toReview, {
@@ -77,9 +75,9 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
     ],
   })
   t.equal(toReview.items.length, 1)
-  await nothingFor(fred, 'he submitted')
+  await inbox.nothingFor(fred, 'he submitted')
   t.equal((await post(fred, `/api/v1/timesheets/${first}/approve`, {}, true)).statusCode, 403)
-  for (const user of [client, fred]) await nothingFor(user, 'the freelancer cannot approve')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'the freelancer cannot approve')
   t.equal((await post(client, `/api/v1/timesheets/${first}/approve`, {}, true)).statusCode, 200)
   t.match(await inbox.news(fred), {
     items: [
@@ -91,7 +89,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
       },
     ],
   })
-  await nothingFor(client, 'she approved')
+  await inbox.nothingFor(client, 'she approved')
 
   // Week 49: the client disputes part of it; the freelancer is asked to answer.
   clock.set('2026-11-30T18:00:00Z')
@@ -103,7 +101,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
     400,
     'more minutes than billed is refused',
   )
-  for (const user of [client, fred]) await nothingFor(user, 'a refused dispute')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'a refused dispute')
   const disputed = await post(client, `/api/v1/timesheets/${second}/dispute`, { minutes: 20, reason: 'A call' }, true)
   t.equal(disputed.statusCode, 201)
   t.match(await inbox.news(fred), {
@@ -116,7 +114,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
       },
     ],
   })
-  await nothingFor(client, 'she disputed')
+  await inbox.nothingFor(client, 'she disputed')
 
   // Week 50: nobody acts; the deadlines submit and approve it, and say so.
   clock.set('2026-12-07T18:00:00Z')
@@ -134,7 +132,7 @@ t.test('timesheet steps and deadlines notify the party who acts next', async (t)
       },
     ],
   })
-  await nothingFor(fred, 'the deadline submitted for him')
+  await inbox.nothingFor(fred, 'the deadline submitted for him')
   clock.set('2026-12-19T00:01:00Z')
   await ctx.app.scheduler.runDue()
   t.match(await inbox.news(fred), {

@@ -16,7 +16,7 @@ t.test('messages notify an offline recipient once per unread burst, on any insta
   const fred = await ctx.register('Fred')
   const job = await postJob(ctx.call, client.token)
   const { threadId } = await propose(ctx.call, fred.token, job.id)
-  const inbox = watchInboxes(ctx)
+  const inbox = watchInboxes(t, ctx)
   await inbox.settle(client, fred)
   const link = `/workrooms/${job.workroomId}/messages?thread=${threadId}`
   const say = async (user: TestUser, body: string, via: TestApp = ctx) =>

@@ -6,9 +6,9 @@ import t from 'tap'
 import { DAY } from '../server/clock.js'
 import type { TestUser } from './helper.js'
 import { build } from './helper.js'
-import { expect, fixedJob, hire, postJob, propose } from './marketplace.js'
+import { expect } from './marketplace.js'
 import { balances, depositConfirmed, idem, makeOperator } from './money.js'
-import { watchInboxes } from './notices.js'
+import { fixedContract, watchInboxes } from './notices.js'
 
 t.setTimeout(180_000)
 
@@ -22,30 +22,14 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
   const client = await ctx.register('Cleo')
   const fred = await ctx.register('Fred')
   // Moving the clock two weeks also runs the weekly status-report check (its own test covers it).
-  const inbox = watchInboxes(ctx, { ignore: ['status_report.missing'] })
-  const nothingFor = async (user: TestUser, what: string) =>
-    t.same((await inbox.news(user)).items, [], `${user.name} gets nothing: ${what}`)
+  const inbox = watchInboxes(t, ctx, { ignore: ['status_report.missing'] })
 
-  const job = await postJob(call, client.token, fixedJob)
-  const due = new Date(clock.now().getTime() + 30 * DAY).toISOString().slice(0, 10)
-  const proposal = await propose(call, fred.token, job.id, {
-    coverLetter: 'Three steps.',
-    bidAmount: 100_000,
-    estimatedDays: 30,
-    milestones: [
-      { title: 'Design', amount: 30_000, dueDate: due },
-      { title: 'Build', amount: 50_000, dueDate: due },
-      { title: 'Polish', amount: 20_000, dueDate: due },
-    ],
-  })
-  const contract = await hire(call, client.token, proposal.id)
-  await expect(call, 200, { method: 'POST', url: `/api/v1/contracts/${contract.id}/accept`, token: fred.token })
-  const listed = await expect(call, 200, {
-    method: 'GET',
-    url: `/api/v1/contracts/${contract.id}/milestones`,
-    token: client.token,
-  })
-  const [design, buildStep, polish] = listed.items.map((m: { id: string }) => m.id) as [string, string, string]
+  const { contract, milestones } = await fixedContract(ctx, { client, freelancer: fred }, [
+    { title: 'Design', amount: 30_000 },
+    { title: 'Build', amount: 50_000 },
+    { title: 'Polish', amount: 20_000 },
+  ])
+  const [design, buildStep, polish] = milestones as [string, string, string]
   const page = `/contracts/${contract.id}`
   const post = (user: TestUser, url: string, payload?: object, money = true) =>
     call({
@@ -59,7 +43,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
 
   // Funding without money in the wallet is refused: nobody hears of it.
   t.equal((await post(client, `/api/v1/milestones/${design}/fund`)).statusCode, 409)
-  for (const user of [operator, client, fred]) await nothingFor(user, 'a refused funding')
+  for (const user of [operator, client, fred]) await inbox.nothingFor(user, 'a refused funding')
   await depositConfirmed(ctx, client, operator, 100_000)
   await inbox.settle(operator, client, fred)
 
@@ -79,7 +63,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
     ],
   })
   t.equal(funded.items.length, 1)
-  await nothingFor(client, 'she funded')
+  await inbox.nothingFor(client, 'she funded')
 
   // Submitted -> the client reviews; changes requested -> the freelancer.
   t.equal(
@@ -96,9 +80,9 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
       },
     ],
   })
-  await nothingFor(fred, 'he submitted')
+  await inbox.nothingFor(fred, 'he submitted')
   t.equal((await post(fred, `/api/v1/milestones/${design}/request-changes`, { message: 'no' }, false)).statusCode, 403)
-  for (const user of [client, fred]) await nothingFor(user, 'a refused change request')
+  for (const user of [client, fred]) await inbox.nothingFor(user, 'a refused change request')
   t.equal(
     (await post(client, `/api/v1/milestones/${design}/request-changes`, { message: 'Bigger logo' }, false)).statusCode,
     200,
@@ -111,7 +95,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
       },
     ],
   })
-  await nothingFor(client, 'she asked for changes')
+  await inbox.nothingFor(client, 'she asked for changes')
   await post(fred, `/api/v1/milestones/${design}/submit`, { message: 'Bigger logo done' }, false)
   await inbox.settle(client, fred)
 
@@ -140,7 +124,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
       },
     ],
   })
-  await nothingFor(client, 'she approved (her invoice is on the page she acted on)')
+  await inbox.nothingFor(client, 'she approved (her invoice is on the page she acted on)')
 
   // An automatic release: the freelancer gets the money, the client the invoice.
   await post(client, `/api/v1/milestones/${buildStep}/fund`)
@@ -191,7 +175,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
       },
     ],
   })
-  await nothingFor(fred, 'he refunded')
+  await inbox.nothingFor(fred, 'he refunded')
   t.equal((await post(operator, `/api/v1/milestones/${polish}/refund`, {})).statusCode, 200)
   for (const user of [client, fred])
     t.match(await inbox.news(user), {
@@ -202,7 +186,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
         },
       ],
     })
-  await nothingFor(operator, 'the operator refunded')
+  await inbox.nothingFor(operator, 'the operator refunded')
 
   // An operator voids the automatic release's invoice: both parties get the credit note.
   const voided = await expect(call, 200, {
@@ -221,7 +205,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
         },
       ],
     })
-  await nothingFor(operator, 'the operator voided it')
+  await inbox.nothingFor(operator, 'the operator voided it')
 
   // A withdrawal paid out by the operator.
   const withdrawal = await expect(call, 201, {
@@ -244,7 +228,7 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
       },
     ],
   })
-  await nothingFor(operator, 'the operator confirmed it')
+  await inbox.nothingFor(operator, 'the operator confirmed it')
   t.equal((await post(operator, confirm)).statusCode, 409, 'a second confirmation is refused')
-  for (const user of [operator, fred]) await nothingFor(user, 'a refused confirmation')
+  for (const user of [operator, fred]) await inbox.nothingFor(user, 'a refused confirmation')
 })
