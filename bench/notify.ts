@@ -22,6 +22,8 @@ import postgres from 'postgres'
 import { openDatabase, type DatabaseHandle } from '../db/client.js'
 import { buildApp } from '../server/app.js'
 import { loadConfig } from '../server/config.js'
+import { withDatabase } from '../test/fixtures.js'
+import { measureLoop } from './api.setup.js'
 
 const { values } = parseArgs({
   options: {
@@ -35,27 +37,6 @@ const runs = Number(values.runs)
 const levels = values.concurrency.split(',').map(Number)
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const PAIRS = 200
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url)
-  parsed.pathname = `/${database}`
-  return parsed.toString()
-}
-
-async function measure(workers: number, op: () => Promise<void>): Promise<number> {
-  const end = Date.now() + seconds * 1000
-  let count = 0
-  const started = process.hrtime.bigint()
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < end) {
-        await op()
-        count++
-      }
-    }),
-  )
-  return count / (Number(process.hrtime.bigint() - started) / 1e9)
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
@@ -155,7 +136,8 @@ async function main() {
       const samples = new Map(workloads.map((w) => [w.name, [] as number[]]))
       // Interleaved, so a change in the machine's load hits both alike.
       for (let run = 0; run < runs; run++)
-        for (const workload of workloads) samples.get(workload.name)!.push(await measure(workers, workload.op))
+        for (const workload of workloads)
+          samples.get(workload.name)!.push(await measureLoop(seconds, workers, workload.op))
       for (const workload of workloads) {
         const list = samples.get(workload.name)!
         results.push({ name: workload.name, workers, perSecond: median(list), samples: list })
