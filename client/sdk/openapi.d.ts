@@ -22560,6 +22560,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feedback this person received, revealed only (public), newest reveal first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                contractId: string;
+                                authorId: string;
+                                authorRole: "client" | "freelancer";
+                                subjectId: string;
+                                subjectRole: "client" | "freelancer";
+                                ratings: {
+                                    quality?: number;
+                                    responsiveness?: number;
+                                    professionalism?: number;
+                                    expertise?: number;
+                                    schedule?: number;
+                                    cost?: number;
+                                    clarity?: number;
+                                    communication?: number;
+                                    paymentPromptness?: number;
+                                };
+                                /** @description 0.0-5.0 in steps of 0.01 (see docs/reputation.md) */
+                                score: number;
+                                comment: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                revealed: boolean;
+                                revealedAt: string | null;
+                                reply: {
+                                    body: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                } | null;
+                                replyUntil: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            message: string;
+                            requestId: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/freelancers": {
         parameters: {
             query?: never;
