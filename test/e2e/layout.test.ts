@@ -13,7 +13,7 @@ import { hourlyContract } from './tracker-helpers.js'
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
-t.setTimeout(120_000)
+t.setTimeout(180_000)
 
 const widths = [390, 1280]
 let axeMs = 0
@@ -88,6 +88,8 @@ t.test('every page fits a phone and a desktop, has its own title and passes axe-
     '/settings',
     '/settings/security',
     '/settings/account',
+    '/notifications',
+    '/notifications/settings',
     '/no/such/page',
   ]
   const roles: Array<{ role: string; user?: { email: string; password: string }; paths: string[] }> = [
@@ -98,6 +100,7 @@ t.test('every page fits a phone and a desktop, has its own title and passes axe-
         '/signin',
         '/signup',
         `/jobs/${contract.jobId}`,
+        '/unsubscribe?token=x',
         '/forgot-password',
         '/reset-password?token=x',
         '/verify-email?token=x',
