@@ -42,7 +42,7 @@ t.test('portfolio links: http(s) addresses only, at most ten, shown on the publi
     ['https://', 'no host'],
     ['//example.com', 'no protocol'],
     ['https://exa mple.com', 'a space in the host'],
-  ]) {
+  ] as const) {
     const refused = await patch({
       portfolioLinks: [
         { title: 'Good', url: 'https://example.com' },

@@ -38,7 +38,7 @@ t.test('each side sees its own moves in words, paged, and as CSV', async (t) => 
   await depositConfirmed(ctx, client, operator, 100_000)
   const { milestoneIds } = await plannedContract(ctx, { client, freelancer, amounts: [30_000, 20_000] })
   // A minute between the steps: moves made in the same instant have no order a reader could check.
-  const step = async (milestone: number, action: string, token: string, headers: object) => {
+  const step = async (milestone: number, action: string, token: string, headers: Record<string, string>) => {
     ctx.clock.advance(60_000)
     const response = await ctx.call({
       method: 'POST',
