@@ -101,7 +101,15 @@ t.test('the server refuses to start on a bad value', async (t) => {
 
 t.test('credentials are flagged secret and left empty in .env.example', async (t) => {
   const secrets = configVariables.filter((variable) => variable.secret).map((variable) => variable.name)
-  t.same(secrets, ['DATABASE_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'REDIS_URL', 'METRICS_TOKEN'])
+  t.same(secrets, [
+    'DATABASE_URL',
+    'S3_ACCESS_KEY',
+    'S3_SECRET_KEY',
+    'REDIS_URL',
+    'METRICS_TOKEN',
+    'SMTP_URL',
+    'SECRET_KEY',
+  ])
   const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
   for (const name of secrets) t.match(example, new RegExp(`^${name}=$`, 'm'), `${name} has no value`)
   t.match(example, /^PLATFORM_FEE_BPS=1000$/m, 'other variables show their default')
