@@ -76,7 +76,28 @@ export const describedBy = (id: string, error: unknown, hint?: unknown) => ({
   'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
 })
 
-/** The form's error when it is not about one of the fields shown (those show it beside them). */
+/** Every invalid field the server listed (`errors: [{ field, message }]`), else its one `field`. */
+export function fieldErrorsOf(
+  error: unknown,
+  codeFields: Record<string, string> = {},
+): Array<{ field: string; message: string }> {
+  if (!(error instanceof ApiError)) return []
+  const listed = error.details.errors
+  if (Array.isArray(listed) && listed.length > 0)
+    return listed.filter(
+      (e): e is { field: string; message: string } => typeof e?.field === 'string' && typeof e?.message === 'string',
+    )
+  const field = fieldOf(error, codeFields)
+  return field ? [{ field, message: errorText(error) }] : []
+}
+
+const about = (field: string, name: string) => field === name || field.startsWith(`${name}.`)
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
+/**
+ * The form's error when it is not about the fields shown (those show theirs beside them):
+ * with every problem beside its field, it says how many fields to correct.
+ */
 export function FormError({
   error,
   fields = [],
@@ -87,20 +108,29 @@ export function FormError({
   codeFields?: Record<string, string>
 }) {
   if (!error) return null
-  const field = fieldOf(error, codeFields)
-  if (field && fields.some((f) => field === f || field.startsWith(`${f}.`))) return null
+  const listed = fieldErrorsOf(error, codeFields)
+  const elsewhere = listed.filter((e) => !fields.some((f) => about(e.field, f)))
+  const text =
+    listed.length > 0 && elsewhere.length === 0
+      ? listed.length === 1
+        ? null
+        : `Correct the ${listed.length} fields marked above.`
+      : elsewhere.length > 1
+        ? elsewhere.map((e) => `${e.field}: ${e.message}`).join('; ')
+        : errorText(error)
+  if (!text) return null
   return (
     <p class="form-error" role="alert">
-      {errorText(error)}
+      {text}
     </p>
   )
 }
 
-/** The message for `name` when the error is about it. */
+/** The message for `name` when the error is about it (each field its own, in words). */
 export function errorFor(error: unknown, name: string, codeFields: Record<string, string> = {}): string | null {
-  const field = fieldOf(error, codeFields)
-  if (!field) return null
-  return field === name || field.startsWith(`${name}.`) ? errorText(error) : null
+  const entry = fieldErrorsOf(error, codeFields).find((e) => about(e.field, name))
+  if (!entry) return null
+  return error instanceof ApiError && Array.isArray(error.details.errors) ? sentence(entry.message) : errorText(error)
 }
 
 interface InputProps {
