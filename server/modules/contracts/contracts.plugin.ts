@@ -24,6 +24,7 @@ export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerat
       ids,
       scheduler: app.scheduler,
       settings: app.settings,
+      live: app.events,
     })
     app.decorate('contracts', contracts)
     // A state change always runs in a transaction (the hire's, the accept's, the expiry deadline's).
@@ -34,6 +35,6 @@ export const contractsModule = fp<{ config: Config; clock: Clock; ids: IdGenerat
   },
   {
     name: 'contracts',
-    dependencies: ['database', 'scheduler', 'accounts', 'settings', 'jobs', 'proposals', 'notifications'],
+    dependencies: ['database', 'scheduler', 'accounts', 'settings', 'events', 'jobs', 'proposals', 'notifications'],
   },
 )

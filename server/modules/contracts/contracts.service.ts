@@ -1,3 +1,4 @@
+import type { EventsService } from '../events/index.js'
 import type { Database, Executor } from '../../../db/client.js'
 import { pgErrorCode } from '../../../db/transactions.js'
 import { DAY, type Clock } from '../../clock.js'
@@ -134,6 +135,8 @@ export function createContractsService(deps: {
   scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
   /** Offer expiry and the default weekly limit, read when the client hires. */
   settings: SettingsReader
+  /** Both parties' event streams hear each state change a party makes, after commit (pages update). */
+  live?: Pick<EventsService, 'publish'>
 }) {
   const { db, clock, ids, scheduler, settings } = deps
   const hooks: ContractStateHook[] = []
@@ -171,7 +174,7 @@ export function createContractsService(deps: {
     return { contract, role } as const
   }
 
-  return {
+  const service = {
     /** Adds a reaction to every contract state change (see ContractStateHook). */
     onStateChange(hook: ContractStateHook): void {
       hooks.push(hook)
@@ -274,6 +277,23 @@ export function createContractsService(deps: {
     },
 
     async act(input: { userId: string; contractId: string; action: ContractAction }): Promise<ContractView> {
+      const before = await createContractsRepository(db).findById(input.contractId)
+      const view = await service.actInTransaction(input)
+      if (deps.live && before?.state !== view.state)
+        await deps.live.publish([view.clientId, view.freelancerId], {
+          type: `contract.${view.state}`,
+          workroomId: view.workroomId,
+          data: { contractId: view.id, from: before?.state ?? null, state: view.state },
+        })
+      return view
+    },
+
+    /** `act` without the event: the state change in its transaction. */
+    async actInTransaction(input: {
+      userId: string
+      contractId: string
+      action: ContractAction
+    }): Promise<ContractView> {
       const step = transitions[input.action]
       return db.transaction(async (tx) => {
         const { contract, role } = await loadFor(tx, { contractId: input.contractId, userId: input.userId, lock: true })
@@ -354,6 +374,7 @@ export function createContractsService(deps: {
       return { items, nextCursor: rows.length > limit && last ? timeIdCursor(last.offeredAt, last.id) : null }
     },
   }
+  return service
 }
 
 export type ContractsService = ReturnType<typeof createContractsService>
