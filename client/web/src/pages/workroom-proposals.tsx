@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import type { Proposal, Workroom } from '../../../sdk/types.js'
 import { api, ok } from '../lib/api.js'
 import { formatDateTime, formatMoney } from '../lib/format.js'
+import { useEvents } from '../lib/events.js'
 import { useLoad } from '../lib/load.js'
 import { useConfirm } from '../ui/confirm.js'
 import { errorText } from '../ui/forms.js'
@@ -17,6 +18,17 @@ export function ProposalsTab({ hub, onChange }: { hub: Workroom; onChange(): voi
   const proposals = useLoad(
     () => ok(api.GET('/api/v1/jobs/{id}/proposals', { params: { path: { id: hub.job.id }, query: { limit: 100 } } })),
     [hub.job.id, hub.proposals.length],
+  )
+  // A proposal sent, edited, shortlisted or declined, or a hire: the list re-reads itself.
+  useEvents(
+    (frame) => {
+      if (
+        /^(proposal|contract)\./.test(frame.type) ||
+        (frame.workroomId === hub.id && frame.type === 'notification.created')
+      )
+        void proposals.reload()
+    },
+    () => void proposals.reload(),
   )
   return (
     <Async state={proposals} label="Loading proposals…">
