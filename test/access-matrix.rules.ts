@@ -46,6 +46,18 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/me/2fa/disable': signedIn,
   'GET /api/v1/me/sessions': signedIn,
   'DELETE /api/v1/me/sessions/{id}': signedIn,
+  // Webhooks: anyone signed in registers and lists their own; an endpoint and its deliveries
+  // are its owner's only (the world's endpoint is the client's).
+  'GET /api/v1/webhooks/event-types': signedIn,
+  'POST /api/v1/webhooks': signedIn,
+  'GET /api/v1/webhooks': signedIn,
+  'GET /api/v1/webhooks/{id}': client,
+  'PATCH /api/v1/webhooks/{id}': client,
+  'DELETE /api/v1/webhooks/{id}': client,
+  'POST /api/v1/webhooks/{id}/rotate-secret': client,
+  'GET /api/v1/webhooks/{id}/deliveries': client,
+  'GET /api/v1/webhooks/{id}/deliveries/{deliveryId}': client,
+  'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': client,
   'POST /api/v1/realtime/tickets': signedIn,
   'GET /api/v1/events': signedIn,
   'GET /api/v1/wallet': signedIn,
@@ -107,6 +119,7 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/contracts/{id}/decline': freelancer,
   'POST /api/v1/milestones/{id}/submit': freelancer,
   'POST /api/v1/contracts/{id}/screenshots': freelancer,
+  'POST /api/v1/contracts/{id}/workview/segment': freelancer,
   'POST /api/v1/contracts/{id}/status-reports': freelancer,
 }
 
@@ -133,4 +146,6 @@ export const resourceOf: Record<string, string> = {
   docs: 'docName',
   // One's own sessions only (the world has none to name: a random id, 404 to everyone).
   sessions: 'session',
+  webhooks: 'webhook',
+  deliveries: 'webhookDelivery',
 }

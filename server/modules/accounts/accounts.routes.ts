@@ -19,6 +19,23 @@ import type { UserRow } from './accounts.repository.js'
 import type { TwoFactorService } from './accounts.twofactor.js'
 import { TwoFactorChallenge } from './accounts.twofactor.schemas.js'
 
+/**
+ * A portfolio link as stored: what the WHATWG URL parser (the browser's) reads as an http(s)
+ * address with a host, in its canonical form; anything else (`javascript:`, `data:`, a
+ * relative or unparsable address) is refused with the field named.
+ */
+function checkedLink(link: { title: string; url: string }, index: number): { title: string; url: string } {
+  let url: URL | null
+  try {
+    url = new URL(link.url)
+  } catch {
+    url = null
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+    throw accountErrors.invalidLink(undefined, { field: `portfolioLinks.${index}.url` })
+  return { title: link.title.trim(), url: url.href }
+}
+
 export function toPublicUser(user: UserRow): PublicUserDto {
   return {
     id: user.id,
@@ -29,6 +46,7 @@ export function toPublicUser(user: UserRow): PublicUserDto {
     hourlyRate: user.hourlyRate,
     rateCurrency: user.rateCurrency,
     timeZone: user.timeZone,
+    portfolioLinks: user.portfolioLinks,
     createdAt: user.createdAt.toISOString(),
   }
 }
@@ -172,7 +190,11 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: PrivateUser, ...errors },
       },
     },
-    async (request) => toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, request.body)),
+    async (request) => {
+      const { portfolioLinks, ...rest } = request.body
+      const changes = portfolioLinks ? { ...rest, portfolioLinks: portfolioLinks.map(checkedLink) } : rest
+      return toPrivateUser(await accounts.updateProfile(requireSession(request).user.id, changes))
+    },
   )
 
   app.post(
