@@ -74,7 +74,8 @@ export function wordsOf(error: FastifySchemaValidationError): string {
         : 'is not one of the accepted values'
     }
     case 'pattern':
-      return 'is not in the expected form'
+      // The common pattern \S: something besides spaces.
+      return params.pattern === '\\S' ? 'must not be blank' : 'is not in the expected form'
     case 'const':
       return 'is not one of the accepted values'
     default:
