@@ -28,6 +28,10 @@ export const allowed: Record<string, Role[]> = {
   'GET /api/v1/jobs': everyone,
   'GET /api/v1/jobs/{id}': everyone,
   'GET /api/v1/freelancers': everyone,
+  // Feedback a person received, revealed only: public like the profile it belongs to.
+  'GET /api/v1/users/{id}/feedback': everyone,
+  // Answers alike whether or not an account uses the address (no account is revealed).
+  'POST /api/v1/password-reset': everyone,
   // Always 426 over plain HTTP (the WebSocket upgrade is tested in the real-time suites).
   'GET /api/v1/docs/{docName}': everyone,
 
@@ -36,6 +40,10 @@ export const allowed: Record<string, Role[]> = {
   'GET /api/v1/me': signedIn,
   'PATCH /api/v1/me': signedIn,
   // Notifications: each person's own (others' ids match nothing); unsubscribe needs only its signed token.
+  // A link to one's own address; one's own money history (no user is named in the request).
+  'POST /api/v1/me/verify-email/send': signedIn,
+  'GET /api/v1/wallet/history': signedIn,
+  'GET /api/v1/wallet/history.csv': signedIn,
   'GET /api/v1/notifications': signedIn,
   'POST /api/v1/notifications/read': signedIn,
   'GET /api/v1/me/notification-preferences': signedIn,
@@ -75,6 +83,8 @@ export const allowed: Record<string, Role[]> = {
   'POST /api/v1/jobs/{id}/proposals': ['stranger', 'otherParty', 'freelancer', 'operator'],
 
   // Operators.
+  'GET /api/v1/admin/users': operator,
+  'POST /api/v1/admin/users/{id}/role': operator,
   'GET /api/v1/admin/settings': operator,
   'PATCH /api/v1/admin/settings': operator,
   'GET /api/v1/admin/settings/changes': operator,
