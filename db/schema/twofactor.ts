@@ -46,7 +46,9 @@ export const signInChallengesTable = pgTable(
       .references(() => usersTable.id, { onDelete: 'cascade' }),
     userAgent: varchar('user_agent', { length: 512 }),
     ip: varchar('ip', { length: 64 }),
-    failures: integer('failures').notNull().default(sql`0`),
+    failures: integer('failures')
+      .notNull()
+      .default(sql`0`),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
