@@ -84,8 +84,35 @@ export async function hourlyContract(
 }
 
 /**
+ * The tracker moves the server's moments by the clock offset it measured (a few ms either way):
+ * a jump this far past a moment makes it due in the browser too (well inside the tolerance).
+ */
+const PAST_MOMENT_MS = 1_000
+
+/**
+ * Waits until the page has the server's answer with the moments (the plan is in the database as
+ * soon as the server picked it, a moment before the answer reaches the browser), then lets the
+ * tracker take it in.
+ */
+async function answerReceived(page: Page): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const received = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .some(
+          (entry) => entry.name.includes('/workview/segment') && (entry as PerformanceResourceTiming).responseEnd > 0,
+        ),
+    )
+    if (received) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300))
+}
+
+/**
  * Waits until the tracker on the page has asked the server for the current segment's capture
- * moments; returns the first one still ahead of the browser's clock (epoch ms).
+ * moments and has the answer; returns the first one still ahead of the browser's clock (epoch ms),
+ * plus a second (see PAST_MOMENT_MS).
  */
 export async function captureMomentOf(server: E2EServer, page: Page, contractId: string): Promise<number> {
   const now = await browserNow(page)
@@ -96,7 +123,10 @@ export async function captureMomentOf(server: E2EServer, page: Page, contractId:
       .from(capturePlansTable)
       .where(and(eq(capturePlansTable.contractId, contractId), eq(capturePlansTable.segmentStart, segmentStart)))
     const moment = plan?.moments.map((m) => Date.parse(m)).find((m) => m >= now)
-    if (moment !== undefined) return moment
+    if (moment !== undefined) {
+      await answerReceived(page)
+      return moment + PAST_MOMENT_MS
+    }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`the tracker never asked for the capture moments of ${segmentStart.toISOString()}`)

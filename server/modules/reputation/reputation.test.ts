@@ -119,11 +119,16 @@ async function recompute(ctx: TestApp, userId: string) {
     freelancer: {
       rating: rating('freelancer'),
       contracts: contracts.filter((c) => c.freelancerId === userId && c.acceptedAt !== null).length,
+      completedContracts: contracts.filter(
+        (c) => c.freelancerId === userId && c.acceptedAt !== null && c.state === 'ended',
+      ).length,
       totalEarned: totals(invoices.filter((i) => i.freelancerId === userId)),
       milestones: { finished, releasedWithoutDispute: clean, sharePercent: percent(clean, finished) },
     },
     client: {
       rating: rating('client'),
+      completedContracts: contracts.filter((c) => c.clientId === userId && c.acceptedAt !== null && c.state === 'ended')
+        .length,
       jobsPosted: posted.length,
       jobsWithHire: hired.length,
       hireRatePercent: percent(hired.length, posted.length),
