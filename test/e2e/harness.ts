@@ -149,6 +149,14 @@ export async function signUp(page: Page, name: string): Promise<string> {
 }
 
 /** Signs an existing account in through the page, then opens `next`. */
+/**
+ * Waits until the page's event stream is open (the bell says so): an event published before
+ * that is not delivered to it (events are at most once; a page re-reads on reconnect).
+ */
+export async function eventStreamOpen(page: Page): Promise<void> {
+  await page.locator('a.bell[data-stream="open"]').waitFor()
+}
+
 export async function signIn(page: Page, user: { email: string; password: string }, next = '/me'): Promise<void> {
   await page.goto(`/signin?next=${encodeURIComponent(next)}`)
   await page.getByLabel('Email').fill(user.email)

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { bindTerms, payMilestone, startedContract } from '../fixtures/ended-contract.js'
 import { makeOperator } from '../money.js'
-import { launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
+import { eventStreamOpen, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 
 t.setTimeout(120_000)
 
@@ -25,6 +25,7 @@ t.test('the contract page and the wallet update without a reload when the other 
   await clientSide.page.getByRole('heading').first().waitFor()
   t.equal(await clientSide.page.getByText('terms version 1 binding').count(), 0, 'no terms bind yet')
   await noReload(clientSide.page)
+  await eventStreamOpen(clientSide.page)
 
   // The client proposes the terms and the freelancer accepts them (elsewhere, through the API).
   const [milestoneId] = await bindTerms(server, contractId, client, freelancer)
@@ -36,6 +37,7 @@ t.test('the contract page and the wallet update without a reload when the other 
   await signIn(freelancerSide.page, freelancer, '/wallet')
   await freelancerSide.page.getByRole('heading', { name: 'Wallet' }).waitFor()
   await noReload(freelancerSide.page)
+  await eventStreamOpen(freelancerSide.page)
   await payMilestone(server, { milestoneId: milestoneId!, client, freelancer, operator, amount: 50_000 })
   const wallet = (await server.call({ method: 'GET', url: '/api/v1/wallet', token: freelancer.token })).json()
   const earnings = Number(wallet.balances.find((b: { currency: string }) => b.currency === 'USD').earnings)

@@ -2,7 +2,7 @@
 // the screenshot then, and the client's Work View page shows it, with the segment's activity
 // so far, within 2 s of its being taken (from the event stream, without a reload).
 import t from 'tap'
-import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
+import { eventStreamOpen, fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
 import { hourlyContract, jumpToCaptureMoment, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
@@ -15,6 +15,7 @@ t.test('a screenshot appears on the client’s Work View within 2 s of being tak
   const clientSide = await newUser(browser, server.base)
   await signIn(clientSide.page, client, `/contracts/${contractId}/workview`)
   await clientSide.page.getByText('No screenshots this week yet.').waitFor()
+  await eventStreamOpen(clientSide.page)
 
   const { context, page } = await newUser(browser, server.base)
   await context.clock.install()
