@@ -28,7 +28,15 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
       ids,
       realtime: app.realtime,
       notifications: app.notifications,
-      afterBound: async (contractId) => app.contractState?.refresh(contractId),
+      afterBound: async (contract, version) => {
+        await app.contractState?.refresh(contract.id)
+        // Both parties' open pages (the contract, its milestones) re-read: the terms bind now.
+        await app.events.publish([contract.clientId, contract.freelancerId], {
+          type: 'terms.bound',
+          workroomId: contract.workroomId,
+          data: { contractId: contract.id, version },
+        })
+      },
     })
     app.decorate('terms', { onBound: (handler: TermsBoundHandler) => terms.onBound(handler) })
     // The offer is terms version 1: frozen by the hire, bound by the freelancer's accept.
@@ -48,5 +56,5 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
     })
     await app.register(termsRoutes, { terms })
   },
-  { name: 'terms', dependencies: ['database', 'realtime', 'accounts', 'contracts', 'notifications'] },
+  { name: 'terms', dependencies: ['database', 'realtime', 'accounts', 'events', 'contracts', 'notifications'] },
 )

@@ -97,8 +97,8 @@ export function createTermsService(deps: {
   ids: IdGenerator
   realtime: Pick<Realtime, 'read'>
   notifications: Pick<NotificationsService, 'notify'>
-  /** After terms bound (committed): refresh the live contract state. */
-  afterBound?: (contractId: string) => Promise<void>
+  /** After terms bound (committed): refresh the live contract state, tell both parties' pages. */
+  afterBound?: (contract: ContractRow, version: number) => Promise<void>
 }) {
   const boundHandlers: TermsBoundHandler[] = []
   const roleOf = (contract: ContractRow, userId: string) =>
@@ -296,7 +296,7 @@ export function createTermsService(deps: {
       hash: string
     }): Promise<TermsVersionView> {
       await memberContract(input.contractId, input.userId)
-      const view = await deps.db.transaction(async (tx) => {
+      const bound = await deps.db.transaction(async (tx) => {
         const repository = createTermsRepository(tx)
         const contract = await repository.lockContract(input.contractId)
         const role = contract && roleOf(contract, input.userId)
@@ -312,10 +312,10 @@ export function createTermsService(deps: {
           throw termsErrors.ownProposal()
         if (row.hash !== input.hash) throw termsErrors.staleHash(undefined, { hash: row.hash })
         await bind(tx, { contract, row, userId: input.userId, role, now: deps.clock.now() })
-        return toVersionView((await repository.version(contract.id, row.version))!)
+        return { contract, view: toVersionView((await repository.version(contract.id, row.version))!) }
       })
-      await deps.afterBound?.(input.contractId).catch(() => {})
-      return view
+      await deps.afterBound?.(bound.contract, bound.view.version).catch(() => {})
+      return bound.view
     },
   }
 }
