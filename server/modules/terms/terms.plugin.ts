@@ -29,13 +29,16 @@ export const termsModule = fp<{ clock: Clock; ids: IdGenerator }>(
       realtime: app.realtime,
       notifications: app.notifications,
       afterBound: async (contract, version) => {
-        await app.contractState?.refresh(contract.id)
         // Both parties' open pages (the contract, its milestones) re-read: the terms bind now.
+        // First, and whatever happens to the live document after it (publish never throws).
         await app.events.publish([contract.clientId, contract.freelancerId], {
           type: 'terms.bound',
           workroomId: contract.workroomId,
           data: { contractId: contract.id, version },
         })
+        await app.contractState
+          ?.refresh(contract.id)
+          .catch((err: unknown) => app.log.warn({ err, contractId: contract.id }, 'live contract state not refreshed'))
       },
     })
     app.decorate('terms', { onBound: (handler: TermsBoundHandler) => terms.onBound(handler) })
