@@ -86,13 +86,29 @@ await esbuild.build({
 const compiled = (file) => path.join(outdir, file.replace(/\.tsx?$/, '.js'))
 process.stderr.write(`compiled ${files.length} test files in ${Date.now() - started} ms\n`)
 
+// The database images every test copies, built here rather than as tap's `before`: tap runs
+// its `before` with coverage on, and the compiled file's source map would then report the
+// app's sources as uncovered and fail the run.
+const prepared = await new Promise((resolve) => {
+  const child = spawn(process.execPath, ['--enable-source-maps', compiled('test/prepare.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  })
+  child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1)))
+})
+if (prepared !== 0) {
+  console.error('preparing the test databases failed')
+  process.exit(1)
+}
+
 const tap = spawn(
   process.execPath,
   [
     path.join(root, 'node_modules/tap/dist/esm/run.mjs'),
     // Replaces the loader of the `tap` config: the compiled files are plain JavaScript.
     '--node-arg=--enable-source-maps',
-    `--before=${compiled('test/prepare.ts')}`,
+    // Done above; an empty value replaces the config's `before`.
+    '--before=',
     ...tapArgs,
     ...files.map(compiled),
   ],
