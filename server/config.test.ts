@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { nodeScript } from '../test/fixtures/node-script.js'
 import { ConfigError, configVariables, loadConfig } from './config.js'
 
 const run = promisify(execFile)
-const script = (relative: string) => fileURLToPath(new URL(relative, import.meta.url))
 
 t.test('defaults: port 3000, ./data, PGlite, disk files, one instance', async (t) => {
   const config = loadConfig({}, '/srv/app')
@@ -89,7 +88,7 @@ t.test('a bad value stops start-up and names the variable', async (t) => {
 })
 
 t.test('the server refuses to start on a bad value', async (t) => {
-  const failure = await run(process.execPath, ['--import', 'tsx', script('./main.ts')], {
+  const failure = await run(process.execPath, nodeScript('server/main.ts'), {
     env: { ...process.env, PORT: 'eighty' },
   }).then(
     () => null,
@@ -116,7 +115,7 @@ t.test('credentials are flagged secret and left empty in .env.example', async (t
 })
 
 t.test('README table and .env.example match the schema (npm run docs:config)', async (t) => {
-  const check = await run(process.execPath, ['--import', 'tsx', script('./cli/config-docs.ts'), '--check']).then(
+  const check = await run(process.execPath, [...nodeScript('server/cli/config-docs.ts'), '--check']).then(
     () => ({ code: 0, stderr: '' }),
     (err: { code: number; stderr: string }) => err,
   )

@@ -17,8 +17,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as esbuild from 'esbuild'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-/** Inside tap's own working folder, which git, the linters and the formatter ignore. */
-const outdir = path.join(root, '.tap', 'build')
+/**
+ * Inside tap's own working folder, which git, the linters and the formatter ignore; one folder
+ * per run, so that a run started beside another (one file while the suite runs) does not
+ * delete the files the other has yet to start.
+ */
+const builds = path.join(root, '.tap', 'build')
+const outdir = path.join(builds, String(process.pid))
 const isTestFile = (arg) => /\.test\.tsx?$/.test(arg)
 
 const args = process.argv.slice(2)
@@ -57,16 +62,32 @@ const ownUrl = {
   },
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return err.code === 'EPERM'
+  }
+}
+
+/** Scripts the tests start in processes of their own (test/fixtures/node-script.ts finds them). */
+const spawnedScripts = ['server/main.ts', 'server/cli/config-docs.ts', 'test/fixtures/webhook-event-writer.ts']
+
 const files = chosen.length > 0 ? chosen : await listTestFiles()
 if (files.length === 0) {
   console.error('no test files found')
   process.exit(1)
 }
 const started = Date.now()
-await rm(outdir, { recursive: true, force: true })
+// Folders of earlier runs whose process is gone (a finished run removes its own).
+for (const entry of await readdir(builds).catch(() => [])) {
+  const pid = Number(entry)
+  if (/^\d+$/.test(entry) && !isAlive(pid)) await rm(path.join(builds, entry), { recursive: true, force: true })
+}
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: [...files, 'test/prepare.ts'],
+  entryPoints: [...files, 'test/prepare.ts', ...spawnedScripts],
   outdir,
   outbase: '.',
   bundle: true,
@@ -98,6 +119,7 @@ const prepared = await new Promise((resolve) => {
 })
 if (prepared !== 0) {
   console.error('preparing the test databases failed')
+  await rm(outdir, { recursive: true, force: true })
   process.exit(1)
 }
 
@@ -112,6 +134,9 @@ const tap = spawn(
     ...tapArgs,
     ...files.map(compiled),
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TEST_BUILD_DIR: outdir } },
 )
-tap.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)))
+tap.on('exit', async (code, signal) => {
+  await rm(outdir, { recursive: true, force: true })
+  process.exit(signal ? 1 : (code ?? 1))
+})

@@ -17,6 +17,7 @@ import { projectRoot } from '../../../test/fixtures.js'
 import { startServer } from '../../../test/fixtures/server-process.js'
 import { startReceiver } from '../../../test/fixtures/webhook-receiver.js'
 import { until } from '../../../test/fixtures/realtime.js'
+import { nodeScript } from '../../../test/fixtures/node-script.js'
 
 t.setTimeout(300_000)
 
@@ -53,7 +54,7 @@ t.test('SIGKILL between commit and send, then during a send: delivered after res
   await setup.close()
 
   // 1. A process commits the event and is killed before any outbox pass.
-  const writer = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/webhook-event-writer.ts', user.id], {
+  const writer = spawn(process.execPath, [...nodeScript('test/fixtures/webhook-event-writer.ts'), user.id], {
     cwd: projectRoot,
     env: { ...process.env, ...env, REDIS_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
