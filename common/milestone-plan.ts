@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { MAX_MILESTONE_TITLE, MAX_MILESTONES, MAX_PLAN_AMOUNT } from './milestone-plan.limits.js'
+import { formatMoney, MESSAGE_LOCALE } from './money.js'
 
 /**
  * The one definition of a valid milestone plan: a proposal's plan (the proposal routes), the
@@ -13,7 +14,7 @@ export { MAX_MILESTONE_TITLE, MAX_MILESTONES, MAX_PLAN_AMOUNT } from './mileston
 /** What each field must be, in words: the schema's descriptions and the error messages. */
 const rules = {
   title: `must be 1-${MAX_MILESTONE_TITLE} characters`,
-  amount: 'must be a positive integer amount in minor units',
+  amount: 'must be an amount above zero',
   dueDate: 'must be empty or a date like 2026-12-31',
   count: `must be a list of 1-${MAX_MILESTONES} milestones`,
 }
@@ -24,7 +25,7 @@ export const PlannedMilestoneSchema = Type.Object(
     amount: Type.Integer({
       minimum: 1,
       maximum: MAX_PLAN_AMOUNT,
-      description: `${rules.amount}, at most ${MAX_PLAN_AMOUNT}`,
+      description: `Integer minor units of the currency, from 1 to ${MAX_PLAN_AMOUNT}`,
     }),
     dueDate: Type.Optional(
       Type.Union([Type.String({ format: 'date' }), Type.Null()], {
@@ -61,11 +62,15 @@ export interface PlanIssue {
 export type PlanCheck = { plan: PlannedMilestone[]; issue: null } | { plan: null; issue: PlanIssue }
 
 /**
- * Checks a plan against the schema and its total (the bid, or the terms' price), and
- * returns it tidied or the first issue. An empty due date (a cleared date input) counts as
- * none.
+ * Checks a plan against the schema and its total (the bid, or the terms' price, in
+ * `currency`), and returns it tidied or the first issue, its message in words with amounts in
+ * major units (`$150.00`). An empty due date (a cleared date input) counts as none.
  */
-export function checkMilestonePlan(plan: unknown, total: { amount: unknown; label: 'bid' | 'price' }): PlanCheck {
+export function checkMilestonePlan(
+  plan: unknown,
+  total: { amount: unknown; label: 'bid' | 'price'; currency: string },
+): PlanCheck {
+  const money = (amount: number) => formatMoney(amount, total.currency, MESSAGE_LOCALE)
   const candidate = Array.isArray(plan)
     ? plan.map((m: unknown) =>
         m && typeof m === 'object' && (m as { dueDate?: unknown }).dueDate === '' ? { ...m, dueDate: null } : m,
@@ -86,9 +91,11 @@ export function checkMilestonePlan(plan: unknown, total: { amount: unknown; labe
         ? rules.count
         : key === undefined
           ? 'must be a milestone with a title and an amount'
-          : key in rules
-            ? rules[key as keyof typeof rules]
-            : 'is not an accepted field'
+          : key === 'amount' && first.keyword === 'maximum'
+            ? `must be at most ${money(MAX_PLAN_AMOUNT)}`
+            : key in rules
+              ? rules[key as keyof typeof rules]
+              : 'is not an accepted field'
     return { plan: null, issue: { field, message, rule: 'shape' } }
   }
   const valid = (candidate as PlannedMilestoneInput[]).map((m) => ({
@@ -102,7 +109,10 @@ export function checkMilestonePlan(plan: unknown, total: { amount: unknown; labe
       plan: null,
       issue: {
         field: 'milestones',
-        message: `amounts add up to ${sum}, not the ${total.label} ${String(total.amount)}`,
+        message:
+          typeof total.amount === 'number'
+            ? `must add up to the ${total.label} ${money(total.amount)} (they add up to ${money(sum)})`
+            : `must add up to the ${total.label} (they add up to ${money(sum)})`,
         rule: 'total',
       },
     }

@@ -61,6 +61,12 @@ export function minorToDecimal(amount: number | bigint, currency: string): strin
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
 }
 
+/**
+ * The locale of amounts in the server's words (error messages, notification titles, mail):
+ * a message is written once for every reader, so `$150.00`, `€80.00`, `¥5,000`, `CA$12.50`.
+ */
+export const MESSAGE_LOCALE = 'en-US'
+
 /** `12345, 'USD'` -> `$123.45` in the reader's locale. */
 export function formatMoney(amount: number | bigint | null | undefined, currency: string, locale?: string): string {
   if (amount === null || amount === undefined) return '—'

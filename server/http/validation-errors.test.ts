@@ -27,6 +27,13 @@ t.test('a refused form lists every invalid field, in words, beside the code and 
   t.match(body.errors.find((e: { field: string }) => e.field === 'currency').message, /^must be one of: .*USD.*EUR/)
   for (const error of body.errors)
     t.notMatch(error.message, /budgetMin|currency|title|\/|NOT|>=/, 'words, no names or symbols')
+  t.same(
+    Object.fromEntries(body.errors.map((e: { field: string; label: string }) => [e.field, e.label])),
+    { title: 'Title', budgetMin: 'Minimum budget', currency: 'Currency' },
+    'each field is also named in words',
+  )
+  t.equal(body.message, 'Title must not be empty (and 2 more fields)', 'the message names the field in words')
+  t.notMatch(body.message, /body\.|budgetMin|NOT/, 'no path of the request, no validator wording')
   t.same(await app.db.select().from(jobsTable), [], 'nothing was created')
 
   const extra = (

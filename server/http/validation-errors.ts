@@ -1,9 +1,49 @@
 import type { FastifySchemaValidationError } from 'fastify'
+import { fieldInWords } from '../../common/field-names.js'
 
-/** One invalid field, in words a person reads next to the field (the field is a path: `milestones.0.amount`). */
+/**
+ * One invalid field: `field` is its path for programs (`milestones.0.amount`), `label` the field
+ * in words ("Milestone 1 amount"), `message` what is wrong in words, without the field's name
+ * (a form shows it beside the field's own label).
+ */
 export interface FieldError {
   field: string
+  label: string
   message: string
+}
+
+/** An entry of `errors` for `field` (a path), with its label in words. */
+export const fieldError = (field: string, message: string): FieldError => ({
+  field,
+  label: fieldInWords(field),
+  message,
+})
+
+/**
+ * An AppError's message and details for a refusal about one field: the message names the field
+ * in words ("Milestone 2 amount must be an amount above zero") unless `message` says it better,
+ * `field` keeps its path and `errors` the problem alone (shown beside the field), as request
+ * validation does. `throw errors.invalid(...aboutField(field, words))`
+ */
+export function aboutField(
+  field: string,
+  words: string,
+  details: Record<string, unknown> = {},
+  message?: string,
+): [message: string, details: Record<string, unknown>] {
+  const entry = fieldError(field, words)
+  return [message ?? `${entry.label} ${words}`, { ...details, field, errors: [entry] }]
+}
+
+/**
+ * The error's message for people: the first field in words with its problem, and how many more
+ * there are ("Title must not be empty (and 2 more fields)").
+ */
+export function fieldErrorsMessage(errors: FieldError[]): string {
+  const [first, ...rest] = errors
+  if (!first) return 'The request is not valid'
+  const more = rest.length === 0 ? '' : ` (and ${rest.length} more field${rest.length === 1 ? '' : 's'})`
+  return `${first.label} ${first.message}${more}`
 }
 
 const typeWords: Record<string, string> = {
@@ -83,14 +123,27 @@ export function wordsOf(error: FastifySchemaValidationError): string {
   }
 }
 
-/** Every invalid field once (its first problem), at most 20: a form shows them all at once. */
-export function fieldErrors(errors: FastifySchemaValidationError[]): FieldError[] {
+/** `idempotency-key` -> `The Idempotency-Key header`. */
+const headerInWords = (name: string) =>
+  `The ${name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase())} header`
+
+/**
+ * Every invalid field once (its first problem), at most 20: a form shows them all at once.
+ * `context` is where the fields are (`body`, `querystring`, `headers`).
+ */
+export function fieldErrors(errors: FastifySchemaValidationError[], context = 'body'): FieldError[] {
   const seen = new Map<string, FieldError>()
   for (const error of errors) {
     // anyOf/oneOf repeat what their branches said; the branches name the problem.
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue
     const field = fieldOf(error)
-    if (!seen.has(field)) seen.set(field, { field, message: wordsOf(error) })
+    if (!seen.has(field))
+      seen.set(
+        field,
+        context === 'headers'
+          ? { field, label: headerInWords(field), message: wordsOf(error) }
+          : fieldError(field, wordsOf(error)),
+      )
     if (seen.size === 20) break
   }
   return [...seen.values()]

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../http/errors.js'
 import { isDependencyUnavailable } from '../http/unavailable.js'
-import { fieldErrors } from '../http/validation-errors.js'
+import { fieldError, fieldErrors, fieldErrorsMessage, fieldOf, type FieldError } from '../http/validation-errors.js'
 
 /** Answers some not-found requests with something else (the web app's page). */
 export interface PageFallback {
@@ -46,10 +46,15 @@ export function installErrorHandler(app: FastifyInstance): void {
       }
       // A refusal about one field is listed like a validation error, so forms show it beside the field.
       const field = error.details?.field
+      const listed = error.details?.errors
       const errors =
-        error.statusCode < 500 && typeof field === 'string' && !error.details?.errors
-          ? { errors: [{ field, message: error.message }] }
-          : {}
+        error.statusCode >= 500
+          ? {}
+          : Array.isArray(listed)
+            ? { errors: listed.map((e: FieldError) => fieldError(e.field, e.message)) }
+            : typeof field === 'string'
+              ? { errors: [fieldError(field, error.message)] }
+              : {}
       return reply
         .status(error.statusCode)
         .send({ ...error.details, ...errors, code: error.code, message: error.message, requestId })
@@ -62,29 +67,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (context === 'params') {
         return reply.status(404).send({ code: 'not_found', message: 'Not found', requestId })
       }
-      const missing =
-        first?.keyword === 'required' ? (first.params as { missingProperty?: string }).missingProperty : undefined
-      const extra =
-        first?.keyword === 'additionalProperties'
-          ? (first.params as { additionalProperty?: string }).additionalProperty
-          : undefined
-      const pointer = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
-      const field = missing
-        ? pointer
-          ? `${pointer}.${missing}`
-          : missing
-        : extra
-          ? pointer
-            ? `${pointer}.${extra}`
-            : extra
-          : pointer || undefined
-      const message = missing
-        ? `${context}.${field} is required`
-        : extra
-          ? `${context}.${field} is not an accepted field`
-          : `${context}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`
-      const errors = fieldErrors(fastifyError.validation)
-      return reply.status(400).send({ code: 'request.invalid', message, field: field ?? null, errors, requestId })
+      const errors = fieldErrors(fastifyError.validation, context)
+      // The message names the field in words, not its path in the request ("body.budgetMin").
+      const message = fieldErrorsMessage(errors)
+      const field = (first ? fieldOf(first) : '') || null
+      return reply.status(400).send({ code: 'request.invalid', message, field, errors, requestId })
     }
     const status = fastifyError.statusCode
     if (status && status >= 400 && status < 500) {

@@ -107,7 +107,7 @@ t.test('each money button asks with the amount; Cancel changes nothing, Confirm 
   )
     .getByRole('button', { name: 'Confirm' })
     .click()
-  await first.getByText('More than what is left in escrow').first().waitFor()
+  await first.getByText('Must be at most the $500.00 left in escrow').first().waitFor()
   await first.getByLabel('Release').fill('250')
   dialog = await ask(t, first, 'Release now', /Release \$250\.00 to the freelancer\? This cannot be undone\./)
   t.match(await dialog.textContent(), /The rest of the \$500\.00 held stays in escrow/)

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
-import { formatMoney } from '../../../common/money.js'
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Executor } from '../../../db/client.js'
 import { contractsTable, jobsTable, usersTable } from '../../../db/schema/index.js'
 
@@ -8,7 +8,8 @@ import { contractsTable, jobsTable, usersTable } from '../../../db/schema/index.
  * Amounts in notification titles: major units with the currency's sign, in one fixed locale
  * (a title is written once for every reader), e.g. `$500.00`, `€80.00`, `CA$12.50`.
  */
-export const noticeMoney = (amount: bigint | number, currency: string): string => formatMoney(amount, currency, 'en-US')
+export const noticeMoney = (amount: bigint | number, currency: string): string =>
+  formatMoney(amount, currency, MESSAGE_LOCALE)
 
 /** A deadline in notification titles, to the minute in UTC: `20 Dec 2026, 18:00 UTC`. */
 export const noticeDeadline = (date: Date): string =>

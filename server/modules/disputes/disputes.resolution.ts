@@ -1,4 +1,6 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Transaction } from '../../../db/client.js'
+import { aboutField } from '../../http/validation-errors.js'
 import type { InvoiceRow } from '../invoices/index.js'
 import {
   createMilestonesRepository,
@@ -20,9 +22,25 @@ export interface Resolved {
   invoice?: InvoiceRow
 }
 
-/** A split gives the freelancer between nothing and all that is held. */
-export function checkSplit(amount: bigint, held: bigint) {
-  if (amount < 0n || amount > held) throw disputeErrors.badSplit(undefined, { held: Number(held) })
+/**
+ * A split gives the freelancer between nothing and all that is held; a refusal says both
+ * amounts in major units ("The freelancer's share $150.00 is more than the $100.00 held in escrow").
+ */
+export function checkSplit(amount: bigint, milestone: Pick<MilestoneRow, 'currency'> & Parameters<typeof heldOf>[0]) {
+  const held = heldOf(milestone)
+  if (amount >= 0n && amount <= held) return
+  const money = (value: bigint) => formatMoney(value, milestone.currency, MESSAGE_LOCALE)
+  const words = `must be from ${money(0n)} to the ${money(held)} held in escrow`
+  throw disputeErrors.badSplit(
+    ...aboutField(
+      'freelancerAmount',
+      words,
+      { held: Number(held) },
+      amount < 0n
+        ? `The freelancer's share ${words}`
+        : `The freelancer's share ${money(amount)} is more than the ${money(held)} held in escrow`,
+    ),
+  )
 }
 
 /**
@@ -52,7 +70,7 @@ export function createDisputeResolution(
     const { contract } = input
     let milestone = input.milestone
     const held = heldOf(milestone)
-    checkSplit(input.freelancerAmount, held)
+    checkSplit(input.freelancerAmount, milestone)
     let invoice: InvoiceRow | undefined
     if (input.freelancerAmount > 0n) {
       const released = await releaseFromHold(tx, deps, {

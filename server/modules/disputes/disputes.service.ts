@@ -89,7 +89,7 @@ export function createDisputesService(
         throw disputeErrors.milestoneNotDisputable(undefined, { state: milestone.state })
       const held = heldOf(milestone)
       const proposal = input.freelancerAmount ?? (side === 'client' ? 0n : held)
-      checkSplit(proposal, held)
+      checkSplit(proposal, milestone)
       const now = clock.now()
       if (milestone.endRefundAt && milestone.endRefundAt <= now) {
         throw disputeErrors.milestoneNotDisputable('The end window closed: this escrow returns to the client', {
@@ -195,7 +195,7 @@ export function createDisputesService(
         milestone: locked.milestone,
       }
       if (input.freelancerAmount !== undefined) {
-        checkSplit(input.freelancerAmount, heldOf(locked.milestone))
+        checkSplit(input.freelancerAmount, locked.milestone)
         outcome = await accept(tx, { ...locked, dispute: current }, side, input.freelancerAmount, input.actor.id)
       }
       return { ...outcome, contract, staleAutoRelease: [], staleResponse: firstAnswer ? [dispute.id] : [] }
@@ -210,7 +210,7 @@ export function createDisputesService(
       const side = sideOf(locked.role)
       const { dispute, contract } = locked
       if (!LIVE.has(dispute.state)) throw disputeErrors.badState(undefined, { state: dispute.state })
-      checkSplit(input.freelancerAmount, heldOf(locked.milestone))
+      checkSplit(input.freelancerAmount, locked.milestone)
       const now = clock.now()
       const repository = createDisputesRepository(tx)
       // The other side proposing a split is an answer too.
@@ -322,7 +322,7 @@ export function createDisputesService(
       const dispute = await repository.find(input.disputeId)
       const contract = dispute && (await createMilestonesRepository(db).contract(dispute.contractId))
       if (!dispute || !contract || !roleIn(contract, input.actor)) throw disputeErrors.notFound()
-      return { dispute, messages: await repository.messages(dispute.id) }
+      return { dispute: { ...dispute, currency: contract.currency }, messages: await repository.messages(dispute.id) }
     },
 
     async ofMilestone(db: Executor, input: { milestoneId: string; actor: Actor }) {
@@ -330,7 +330,8 @@ export function createDisputesService(
       const milestone = await milestones.find(input.milestoneId)
       const contract = milestone && (await milestones.contract(milestone.contractId))
       if (!milestone || !contract || !roleIn(contract, input.actor)) throw milestoneErrors.notFound()
-      return createDisputesRepository(db).ofMilestone(milestone.id)
+      const disputes = await createDisputesRepository(db).ofMilestone(milestone.id)
+      return disputes.map((dispute) => ({ ...dispute, currency: milestone.currency }))
     },
   }
 }

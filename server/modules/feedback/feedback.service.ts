@@ -188,7 +188,7 @@ export function createFeedbackService(deps: {
       }
     }
     if (!('clarity' in ratings))
-      throw feedbackErrors.wrongRatings('A client is rated on clarity, communication and paymentPromptness')
+      throw feedbackErrors.wrongRatings('A client is rated on clarity, communication and payment promptness')
     const r = ratings as ClientRatings
     return {
       columns: { clarity: r.clarity, communication: r.communication, paymentPromptness: r.paymentPromptness },

@@ -3,6 +3,7 @@ import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type
 import type { FastifyRequest } from 'fastify'
 import { DAY } from '../../clock.js'
 import { ErrorBody, PageQuery } from '../../http/schemas.js'
+import { aboutField } from '../../http/validation-errors.js'
 import { requireSession } from '../accounts/index.js'
 import { invoiceErrors } from './invoices.errors.js'
 import type { InvoiceFilter } from './invoices.list.repository.js'
@@ -23,7 +24,7 @@ const isDay = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value)
 function instantOf(field: 'from' | 'to', value: string): Date {
   const at = isDay(value) ? Date.parse(`${value}T00:00:00.000Z`) + (field === 'to' ? DAY : 0) : Date.parse(value)
   if (Number.isNaN(at) || at < EARLIEST || at > LATEST)
-    throw invoiceErrors.badFilter(`querystring.${field} must be a date between 1970 and 9000`, { field })
+    throw invoiceErrors.badFilter(...aboutField(field, 'must be a date between 1970 and 9000'))
   return new Date(at)
 }
 
@@ -31,8 +32,7 @@ function filterOf(request: FastifyRequest, query: Static<typeof FilterQuery>): I
   const { user } = requireSession(request)
   const from = query.from ? instantOf('from', query.from) : undefined
   const to = query.to ? instantOf('to', query.to) : undefined
-  if (from && to && to <= from)
-    throw invoiceErrors.badFilter('querystring.to must be after querystring.from', { field: 'to' })
+  if (from && to && to <= from) throw invoiceErrors.badFilter(...aboutField('to', 'must be after the start date'))
   return {
     viewer: { userId: user.id, everyone: user.role === 'operator' },
     role: query.role,

@@ -1,5 +1,5 @@
 import type { Transaction } from '../../../db/client.js'
-import { formatMoney } from '../../../common/money.js'
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { NotificationsService } from '../notifications/index.js'
 import type { InvoiceRow } from './invoices.repository.js'
 
@@ -22,7 +22,7 @@ export async function noticeCreditNote(
     workroomId: voided.workroomId,
     contractId: voided.contractId,
     subject: { kind: 'invoice', id: correction.id },
-    title: `An operator voided invoice ${numberOf(voided.number)}: credit note ${numberOf(correction.number)} for ${formatMoney(correction.total, correction.currency, 'en-US')} (${input.reason})`,
+    title: `An operator voided invoice ${numberOf(voided.number)}: credit note ${numberOf(correction.number)} for ${formatMoney(correction.total, correction.currency, MESSAGE_LOCALE)} (${input.reason})`,
     link: `/invoices/${correction.id}`,
     data: {
       invoiceId: correction.id,

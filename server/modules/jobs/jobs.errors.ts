@@ -12,12 +12,12 @@ export const jobErrors = defineErrors({
   rangeRequired: [
     400,
     'jobs.range_required',
-    'A fixed job needs budgetMin and budgetMax; an hourly job needs rateMin and rateMax',
+    'A fixed-price job needs a minimum and a maximum budget; an hourly job a minimum and a maximum hourly rate',
   ],
   rangeMismatch: [
     400,
     'jobs.range_mismatch',
-    'A fixed job takes budgetMin/budgetMax, an hourly job rateMin/rateMax, not both',
+    'A fixed-price job takes a budget range, an hourly job an hourly rate range, not both',
   ],
   rangeInverted: [400, 'jobs.range_inverted', 'The minimum must not exceed the maximum'],
   notOpen: [409, 'jobs.not_open', 'The job is not open'],

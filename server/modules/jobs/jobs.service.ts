@@ -1,3 +1,4 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Database, Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import {
@@ -9,6 +10,7 @@ import {
   timeIdCursor,
 } from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
+import { aboutField } from '../../http/validation-errors.js'
 import { appendActivity } from '../activity/index.js'
 import type { NotificationsService } from '../notifications/index.js'
 import { admitFreelancer, createWorkroom } from '../workrooms/index.js'
@@ -55,15 +57,32 @@ export function normalizeSkills(skills: readonly string[]): string[] {
   return [...new Set(skills.map((s) => s.trim().replace(/\s+/g, ' ').toLowerCase()).filter(Boolean))]
 }
 
-/** A fixed job carries a budget range, an hourly job a rate range; never the other one. */
-function resolveRange(arrangement: Arrangement, range: Partial<Record<keyof Range, number | null | undefined>>): Range {
-  const [min, max, otherMin, otherMax] =
-    arrangement === 'fixed'
-      ? [range.budgetMin, range.budgetMax, range.rateMin, range.rateMax]
-      : [range.rateMin, range.rateMax, range.budgetMin, range.budgetMax]
-  if (otherMin != null || otherMax != null) throw jobErrors.rangeMismatch()
-  if (min == null || max == null) throw jobErrors.rangeRequired()
-  if (min > max) throw jobErrors.rangeInverted()
+/**
+ * A fixed job carries a budget range, an hourly job a rate range; never the other one. A
+ * refusal names the field in words, amounts in major units of `currency`.
+ */
+function resolveRange(
+  arrangement: Arrangement,
+  currency: string,
+  range: Partial<Record<keyof Range, number | null | undefined>>,
+): Range {
+  const fixed = arrangement === 'fixed'
+  const [min, max, otherMin, otherMax] = fixed
+    ? [range.budgetMin, range.budgetMax, range.rateMin, range.rateMax]
+    : [range.rateMin, range.rateMax, range.budgetMin, range.budgetMax]
+  const [minField, maxField, otherField] = fixed
+    ? (['budgetMin', 'budgetMax', otherMin != null ? 'rateMin' : 'rateMax'] as const)
+    : (['rateMin', 'rateMax', otherMin != null ? 'budgetMin' : 'budgetMax'] as const)
+  if (otherMin != null || otherMax != null)
+    throw jobErrors.rangeMismatch(
+      ...aboutField(otherField, fixed ? 'must be empty on a fixed-price job' : 'must be empty on an hourly job'),
+    )
+  if (min == null || max == null)
+    throw jobErrors.rangeRequired(...aboutField(min == null ? minField : maxField, 'is required'))
+  if (min > max)
+    throw jobErrors.rangeInverted(
+      ...aboutField(maxField, `must be at least the minimum, ${formatMoney(min, currency, MESSAGE_LOCALE)}`),
+    )
   return arrangement === 'fixed'
     ? { budgetMin: min, budgetMax: max, rateMin: null, rateMax: null }
     : { budgetMin: null, budgetMax: null, rateMin: min, rateMax: max }
@@ -124,7 +143,7 @@ export function createJobsService(deps: {
     async create(input: { clientId: string; job: JobInput }): Promise<JobRow> {
       const { job } = input
       const now = clock.now()
-      const range = resolveRange(job.arrangement, job)
+      const range = resolveRange(job.arrangement, job.currency, job)
       const proposalDeadline = futureDeadline(job.proposalDeadline, now)
       return db.transaction(async (tx) => {
         const workroomId = await createWorkroom(tx, { clock, ids }, { clientId: input.clientId })
@@ -171,7 +190,7 @@ export function createJobsService(deps: {
         }
         // Switching arrangement drops the old range: the new one must come in the same patch.
         const keep = arrangement === job.arrangement
-        const range = resolveRange(arrangement, {
+        const range = resolveRange(arrangement, currency, {
           budgetMin: patch.budgetMin ?? (keep ? job.budgetMin : null),
           budgetMax: patch.budgetMax ?? (keep ? job.budgetMax : null),
           rateMin: patch.rateMin ?? (keep ? job.rateMin : null),

@@ -1,3 +1,4 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Executor, Transaction } from '../../../db/client.js'
 import { MAX_LEDGER_AMOUNT, type LedgerAccountKind } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
@@ -52,6 +53,20 @@ export interface LedgerReport {
     milestoneId: string
     contractId: string
   }>
+}
+
+/** What an account holds, in words for a refusal ("the wallet has $120.00"). */
+const holding: Partial<Record<string, (money: string) => string>> = {
+  wallet: (money) => `the wallet has ${money}`,
+  earnings: (money) => `available earnings are ${money}`,
+  hold: (money) => `${money} is left in escrow`,
+}
+
+/** "Not enough money: $500.00 is needed and the wallet has $120.00". */
+function shortOf(kind: string, needed: bigint, balance: bigint, currency: string): string {
+  const money = (amount: bigint) => formatMoney(amount, currency, MESSAGE_LOCALE)
+  const has = holding[kind]?.(money(balance)) ?? `the account has ${money(balance)}`
+  return `Not enough money: ${money(needed)} is needed and ${has}`
 }
 
 /** Only the world account (money outside Workroom) may go below 0. */
@@ -134,7 +149,12 @@ export function createLedgerService(deps: { clock: Clock; ids: IdGenerator }) {
         if (!row) throw new Error(`ledger: account ${key} missing after creation`)
         const after = row.balance + leg.amount
         if (isBounded(row.kind as LedgerAccountKind) && after < 0n) {
-          throw ledgerErrors.insufficientFunds(undefined, { account: row.kind, currency: row.currency })
+          throw ledgerErrors.insufficientFunds(shortOf(row.kind, -leg.amount, row.balance, row.currency), {
+            account: row.kind,
+            currency: row.currency,
+            needed: Number(-leg.amount),
+            available: Number(row.balance),
+          })
         }
         if (after > MAX_LEDGER_AMOUNT || after < -MAX_LEDGER_AMOUNT) throw ledgerErrors.limitExceeded()
         balances.set(key, after)

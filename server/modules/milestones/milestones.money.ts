@@ -1,5 +1,7 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Transaction } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
+import { aboutField } from '../../http/validation-errors.js'
 import type { IdGenerator } from '../../ids.js'
 import type { InvoiceRow, InvoicesService } from '../invoices/index.js'
 import { accounts, platformFee, type LedgerService } from '../ledger/index.js'
@@ -24,6 +26,28 @@ export const heldOf = (m: Pick<MilestoneRow, 'fundedAmount' | 'releasedAmount' |
 export type ReleaseReason = 'approved' | 'auto_released' | 'dispute'
 
 /**
+ * Refuses an `amount` of the hold that is not above zero or more than is held, in words with
+ * the amounts in major units: "Release amount $150.00 is more than the $100.00 left in escrow".
+ */
+export function checkAgainstHold(
+  what: 'Release' | 'Refund',
+  milestone: Pick<MilestoneRow, 'fundedAmount' | 'releasedAmount' | 'refundedAmount' | 'currency'>,
+  amount: bigint,
+): void {
+  const held = heldOf(milestone)
+  if (amount > 0n && amount <= held) return
+  const money = (value: bigint) => formatMoney(value, milestone.currency, MESSAGE_LOCALE)
+  const [words, message] =
+    amount <= 0n
+      ? ['must be above zero', `${what} amount must be above zero`]
+      : [
+          `must be at most the ${money(held)} left in escrow`,
+          `${what} amount ${money(amount)} is more than the ${money(held)} left in escrow`,
+        ]
+  throw milestoneErrors.amountExceedsHold(...aboutField('amount', words, { held: Number(held) }, message))
+}
+
+/**
  * Pays `gross` out of the milestone's hold: hold -> freelancer earnings (gross - fee) and
  * hold -> platform fees (fee = floor(gross * bps / 10000)), one balanced transfer; then a
  * paid invoice for it. Updates the money columns, not the state (the caller decides).
@@ -40,8 +64,8 @@ export async function releaseFromHold(
   },
 ): Promise<{ milestone: MilestoneRow; invoice: InvoiceRow; fee: bigint; net: bigint; transferId: string }> {
   const { milestone, contract, gross } = input
+  checkAgainstHold('Release', milestone, gross)
   const held = heldOf(milestone)
-  if (gross <= 0n || gross > held) throw milestoneErrors.amountExceedsHold(undefined, { held: Number(held) })
   const { fee, net } = platformFee(gross, (await deps.settings.getSettings(tx)).platformFeeBps)
   const currency = milestone.currency
   const transfer = await deps.ledger.transfer(tx, {
@@ -97,8 +121,7 @@ export async function refundFromHold(
   input: { milestone: MilestoneRow; contract: ContractRow; amount: bigint; actorId: string | null },
 ): Promise<{ milestone: MilestoneRow; transferId: string }> {
   const { milestone, contract, amount } = input
-  const held = heldOf(milestone)
-  if (amount <= 0n || amount > held) throw milestoneErrors.amountExceedsHold(undefined, { held: Number(held) })
+  checkAgainstHold('Refund', milestone, amount)
   const transfer = await deps.ledger.transfer(tx, {
     kind: 'refund',
     currency: milestone.currency,

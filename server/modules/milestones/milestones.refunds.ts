@@ -1,7 +1,7 @@
 import type { Transaction } from '../../../db/client.js'
 import type { Actor } from './milestones.access.js'
 import { milestoneErrors } from './milestones.errors.js'
-import { heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
+import { checkAgainstHold, heldOf, refundFromHold, type EscrowDeps } from './milestones.money.js'
 import type { MilestoneNotices } from './milestones.notices.js'
 import { HOLDING, type MilestoneOutcome, type MilestonesService } from './milestones.service.js'
 
@@ -35,7 +35,7 @@ export function createMilestoneRefunds(
       const now = clock.now()
       if (role === 'client') {
         const amount = input.amount ?? held
-        if (amount > held) throw milestoneErrors.amountExceedsHold(undefined, { held: Number(held) })
+        checkAgainstHold('Refund', milestone, amount)
         const updated = await repository.update(milestone.id, {
           refundRequestedAmount: amount,
           refundRequestedAt: now,

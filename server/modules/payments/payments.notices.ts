@@ -1,5 +1,5 @@
 import type { Transaction } from '../../../db/client.js'
-import { formatMoney } from '../../../common/money.js'
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { NotificationsService } from '../notifications/index.js'
 import type { WithdrawalRow } from './payments.repository.js'
 
@@ -9,7 +9,7 @@ export async function noticeWithdrawalPaid(
   tx: Transaction,
   withdrawal: WithdrawalRow,
 ): Promise<void> {
-  const amount = formatMoney(withdrawal.amount, withdrawal.currency, 'en-US')
+  const amount = formatMoney(withdrawal.amount, withdrawal.currency, MESSAGE_LOCALE)
   await notifications.notify(tx, {
     type: 'withdrawal.paid',
     userIds: [withdrawal.userId],

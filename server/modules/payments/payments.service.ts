@@ -1,5 +1,8 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Executor, Transaction } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
+import { AppError } from '../../http/errors.js'
+import { aboutField } from '../../http/validation-errors.js'
 import type { IdGenerator } from '../../ids.js'
 import { accounts, ledgerErrors, sqlBigint, type LedgerService } from '../ledger/index.js'
 import { paymentErrors } from './payments.errors.js'
@@ -148,8 +151,18 @@ export function createPaymentsService(deps: {
           ],
         })
       } catch (err) {
-        if (err instanceof Error && 'code' in err && err.code === ledgerErrors.insufficientFunds().code)
-          throw paymentErrors.insufficientEarnings()
+        if (err instanceof AppError && err.code === ledgerErrors.insufficientFunds().code) {
+          const available = Number(err.details?.available ?? 0)
+          const money = (amount: number | bigint) => formatMoney(amount, input.currency, MESSAGE_LOCALE)
+          throw paymentErrors.insufficientEarnings(
+            ...aboutField(
+              'amount',
+              `must be at most your available earnings, ${money(available)}`,
+              { currency: input.currency, available },
+              `A withdrawal of ${money(input.amount)} is more than your ${money(available)} of available earnings`,
+            ),
+          )
+        }
         throw err
       }
       const started = await provider.startPayout({

@@ -6,7 +6,7 @@ export const proposalErrors = defineErrors({
   inviteRequired: [403, 'proposals.invite_required', 'This job takes proposals by invitation only'],
   deadlinePassed: [409, 'proposals.deadline_passed', 'The proposal deadline has passed'],
   alreadyProposed: [409, 'proposals.already_proposed', 'You already have a live proposal on this job; edit it instead'],
-  bidMismatch: [400, 'proposals.bid_mismatch', 'A fixed-price job takes bidAmount, an hourly job hourlyRate'],
+  bidMismatch: [400, 'proposals.bid_mismatch', 'A fixed-price job takes a bid amount, an hourly job an hourly rate'],
   milestonesNotFixed: [400, 'proposals.milestones_not_fixed', 'Milestone plans are for fixed-price jobs'],
   milestonesTotal: [400, 'proposals.milestones_total', 'The milestone amounts must add up to the bid'],
   invalidPlan: [400, 'proposals.invalid_plan', 'The milestone plan is not valid'],

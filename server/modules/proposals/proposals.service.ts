@@ -5,6 +5,7 @@ import type { PlannedMilestone } from '../../../db/schema/index.js'
 import type { Clock } from '../../clock.js'
 import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import type { IdGenerator } from '../../ids.js'
+import { aboutField } from '../../http/validation-errors.js'
 import { appendActivity } from '../activity/index.js'
 import { createJobsRepository, jobErrors, loadVisibleJob, type JobRow } from '../jobs/index.js'
 import type { NotificationsService } from '../notifications/index.js'
@@ -63,14 +64,18 @@ function checkBid(
       ? bid.bidAmount === null || bid.hourlyRate !== null
       : bid.hourlyRate === null || bid.bidAmount !== null
   ) {
-    throw proposalErrors.bidMismatch()
+    throw proposalErrors.bidMismatch(undefined, { field: job.arrangement === 'fixed' ? 'bidAmount' : 'hourlyRate' })
   }
   if (bid.milestones) {
     if (job.arrangement !== 'fixed') throw proposalErrors.milestonesNotFixed(undefined, { field: 'milestones' })
-    const { issue } = checkMilestonePlan(bid.milestones, { amount: bid.bidAmount, label: 'bid' })
+    const { issue } = checkMilestonePlan(bid.milestones, {
+      amount: bid.bidAmount,
+      label: 'bid',
+      currency: job.currency,
+    })
     if (issue) {
       const error = issue.rule === 'total' ? proposalErrors.milestonesTotal : proposalErrors.invalidPlan
-      throw error(`${issue.field}: ${issue.message}`, { field: issue.field })
+      throw error(...aboutField(issue.field, issue.message))
     }
   }
 }

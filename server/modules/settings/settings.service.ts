@@ -2,6 +2,7 @@ import { Value } from 'typebox/value'
 import type { Database, Executor } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
+import { aboutField } from '../../http/validation-errors.js'
 import { settingsErrors } from './settings.errors.js'
 import { createSettingsRepository, type ChangesCursor, type SettingChangeWithAuthor } from './settings.repository.js'
 import { isSettingKey, settingKeys, SettingsSchema, type SettingItemDto, type Settings } from './settings.schemas.js'
@@ -27,14 +28,12 @@ export function createSettingsService(deps: { db: Database; clock: Clock; ids: I
 
   function checked(changes: Record<string, unknown>): Partial<Settings> {
     for (const [key, value] of Object.entries(changes)) {
-      if (!isSettingKey(key)) throw settingsErrors.unknown(`${key} is not a setting`, { field: key })
+      if (!isSettingKey(key)) throw settingsErrors.unknown(`“${key}” is not a setting`, { field: key })
       const { minimum, maximum } = SettingsSchema.properties[key]
       if (!Number.isInteger(value) || (value as number) < minimum || (value as number) > maximum) {
-        throw settingsErrors.outOfBounds(`${key} must be a whole number from ${minimum} to ${maximum}`, {
-          field: key,
-          minimum,
-          maximum,
-        })
+        throw settingsErrors.outOfBounds(
+          ...aboutField(key, `must be a whole number from ${minimum} to ${maximum}`, { minimum, maximum }),
+        )
       }
     }
     return changes as Partial<Settings>

@@ -1,6 +1,7 @@
 // Operator settings through the HTTP API: who may change them, bounds, the audit log, a
 // restart, and the rule that a change applies to deadlines created after it.
 import t from 'tap'
+import { fieldInWords } from '../../../common/field-names.js'
 import { DAY, HOUR } from '../../clock.js'
 import { boundFixedContract } from '../../../test/fixtures/fixed-contract.js'
 import { build } from '../../../test/helper.js'
@@ -103,7 +104,7 @@ t.test('only operators read and change settings; a value out of bounds answers 4
     const answer = await call({ method: 'PATCH', url, token: operator.token, payload })
     t.equal(answer.statusCode, 400, JSON.stringify(payload))
     t.equal(answer.json().field, field, `names ${field}`)
-    t.match(answer.json().message, field)
+    t.match(answer.json().message, fieldInWords(field), 'the message names the setting in words')
   }
   const empty = await call({ method: 'PATCH', url, token: operator.token, payload: {} })
   t.equal(empty.statusCode, 400, 'an empty change is refused')

@@ -223,36 +223,66 @@ t.test('invalid drafts are refused with the field named', async (t) => {
     arrangement: 'hourly',
     currency: 'EUR',
   })
-  const cases: Array<[string, string, (doc: Y.Doc) => void, string]> = [
+  // [what, contract, change, the field's path, the message a person reads]
+  const cases: Array<[string, string, (doc: Y.Doc) => void, string, string]> = [
     [
       'milestones must add up to the price',
       fixed.contractId,
       (d) => d.getMap('terms').set('price', 99_999),
       'milestones',
+      'Milestones must add up to the price $999.99 (they add up to $1,000.00)',
     ],
     [
       'a date that does not exist',
       fixed.contractId,
       (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('dueDate', '2030-02-30'),
       'milestones.0.dueDate',
+      'Milestone 1 due date must be empty or a date like 2026-12-31',
     ],
     [
       'a fractional amount',
       fixed.contractId,
       (d) => d.getArray<Y.Map<unknown>>('milestones').get(0).set('amount', 10.5),
       'milestones.0.amount',
+      'Milestone 1 amount must be an amount above zero',
     ],
-    ['a negative price', fixed.contractId, (d) => d.getMap('terms').set('price', -5), 'price'],
-    ['another currency', fixed.contractId, (d) => d.getMap('terms').set('currency', 'EUR'), 'currency'],
-    ['a rate as a string', hourly.contractId, (d) => d.getMap('terms').set('hourlyRate', '45'), 'hourlyRate'],
+    [
+      'a negative price',
+      fixed.contractId,
+      (d) => d.getMap('terms').set('price', -5),
+      'price',
+      'Price must be an amount above zero',
+    ],
+    [
+      'another currency',
+      fixed.contractId,
+      (d) => d.getMap('terms').set('currency', 'EUR'),
+      'currency',
+      "Currency must be the contract's currency USD",
+    ],
+    [
+      'a rate as a string',
+      hourly.contractId,
+      (d) => d.getMap('terms').set('hourlyRate', '45'),
+      'hourlyRate',
+      'Hourly rate must be an amount above zero',
+    ],
     [
       'a weekly limit of zero',
       hourly.contractId,
       (d) => d.getMap('terms').set('weeklyLimitMinutes', 0),
       'weeklyLimitMinutes',
+      'Weekly limit must be empty (no limit) or from 1 minute to 168 hours',
+    ],
+    [
+      'a second milestone of nothing (left in place: the last fixed case)',
+      fixed.contractId,
+      (d) => d.getArray<Y.Map<unknown>>('milestones').push([milestoneMap({ title: 'B', amount: 0, dueDate: null })]),
+      'milestones.1.amount',
+      'Milestone 2 amount must be an amount above zero',
     ],
   ]
-  for (const [label, contractId, mutate, field] of cases) {
+  for (const [label, contractId, mutate, field, message] of cases) {
     const docName = `contract:${contractId}:terms`
     const before = await app.realtime.read(docName, (doc) => Y.encodeStateAsUpdate(doc))
     await app.realtime.write(docName, mutate)
@@ -264,6 +294,8 @@ t.test('invalid drafts are refused with the field named', async (t) => {
     t.equal(response.statusCode, 400, label)
     t.equal(response.json().code, 'terms.invalid')
     t.equal(response.json().field, field, `${label}: names ${field}`)
+    t.equal(response.json().message, message, `${label}: the field in words`)
+    t.match(response.json().errors, [{ field, label: message.split(' must ')[0] }], 'listed beside the field')
     // Undo: a fresh draft from the version before (apply the inverse by rewriting the fields).
     await app.realtime.write(docName, (doc) => {
       const previous = new Y.Doc()

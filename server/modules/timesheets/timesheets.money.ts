@@ -1,3 +1,4 @@
+import { formatMoney, MESSAGE_LOCALE } from '../../../common/money.js'
 import type { Transaction } from '../../../db/client.js'
 import type { Clock } from '../../clock.js'
 import { AppError } from '../../http/errors.js'
@@ -34,8 +35,9 @@ function hoursText(minutes: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
 }
 
+/** `4500, 'USD'` -> `$45.00/h` (major units, as the invoice's reader counts). */
 function rateText(rate: number, currency: string): string {
-  return `${(rate / 100).toFixed(2)} ${currency}/h`
+  return `${formatMoney(rate, currency, MESSAGE_LOCALE)}/h`
 }
 
 /**

@@ -1,24 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { Contract, TermsVersion, User } from '../../../sdk/types.js'
-import { api, ApiError, ok } from '../lib/api.js'
+import { api, ok } from '../lib/api.js'
 import { useEvents } from '../lib/events.js'
 import { formatDate, formatDateTime, formatMoney } from '../lib/format.js'
 import { useLoad } from '../lib/load.js'
-import { useSubmit } from '../ui/forms.js'
+import { errorText, useSubmit } from '../ui/forms.js'
 import { useNotify } from '../ui/notices.js'
 import { Async, Badge } from '../ui/states.js'
-
-/** Server text for a terms error, in the page's words (the API speaks in minor units). */
-function termsErrorText(error: unknown): string {
-  if (!(error instanceof ApiError)) return error instanceof Error ? error.message : 'Something went wrong'
-  const text =
-    error.field && error.message.startsWith(`${error.field}: `)
-      ? error.message.slice(error.field.length + 2)
-      : error.message
-  return text
-    .replace('a positive integer amount in minor units', 'a positive amount')
-    .replace(/amounts add up to (\d+), not the price (\d+)/, 'the milestone amounts must add up to the price')
-}
 
 /** Propose the draft, see the other's proposal, accept it by its hash; every version stays readable. */
 export function TermsVersions({ contract, user, onBound }: { contract: Contract; user: User; onBound(): void }) {
@@ -87,7 +75,7 @@ export function TermsVersions({ contract, user, onBound }: { contract: Contract;
       )}
       {propose.error !== null && (
         <p class="form-error" role="alert" data-testid="propose-error">
-          {termsErrorText(propose.error)}
+          {errorText(propose.error)}
         </p>
       )}
       {latest && !latest.boundAt && !mine(latest) && !acceptedByMe(latest) && !closed && (
@@ -159,7 +147,7 @@ function AcceptPanel({
       </button>
       {accept.error !== null && (
         <p class="form-error" role="alert">
-          {termsErrorText(accept.error)}
+          {errorText(accept.error)}
         </p>
       )}
     </div>

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useCallback, useRef, useState } from 'preact/hooks'
+import { fieldInWords } from '../../../../common/field-names.js'
 import { currencyDigits, minorToDecimal, parseMoney } from '../../../../common/money.js'
 import { ApiError } from '../lib/api.js'
 
@@ -11,10 +12,8 @@ export function fieldOf(error: unknown, codeFields: Record<string, string> = {})
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    // Validation messages name the body path ("body.title must..."): say it plainly.
-    return error.message.replace(/^body\./, '').replace(/^querystring\./, '')
-  }
+  // The server names fields in words in its messages ("Milestone 2 amount must be..."), amounts
+  // in major units with the currency: its message is shown as it is.
   if (error instanceof Error) return error.message
   return 'Something went wrong'
 }
@@ -76,17 +75,19 @@ export const describedBy = (id: string, error: unknown, hint?: unknown) => ({
   'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
 })
 
-/** Every invalid field the server listed (`errors: [{ field, message }]`), else its one `field`. */
-export function fieldErrorsOf(
-  error: unknown,
-  codeFields: Record<string, string> = {},
-): Array<{ field: string; message: string }> {
+/** One invalid field: its path (`milestones.1.amount`), its name in words, what is wrong. */
+interface ListedError {
+  field: string
+  label?: string
+  message: string
+}
+
+/** Every invalid field the server listed (`errors: [{ field, label, message }]`), else its one `field`. */
+export function fieldErrorsOf(error: unknown, codeFields: Record<string, string> = {}): ListedError[] {
   if (!(error instanceof ApiError)) return []
   const listed = error.details.errors
   if (Array.isArray(listed) && listed.length > 0)
-    return listed.filter(
-      (e): e is { field: string; message: string } => typeof e?.field === 'string' && typeof e?.message === 'string',
-    )
+    return listed.filter((e): e is ListedError => typeof e?.field === 'string' && typeof e?.message === 'string')
   const field = fieldOf(error, codeFields)
   return field ? [{ field, message: errorText(error) }] : []
 }
@@ -116,7 +117,7 @@ export function FormError({
         ? null
         : `Correct the ${listed.length} fields marked above.`
       : elsewhere.length > 1
-        ? elsewhere.map((e) => `${e.field}: ${e.message}`).join('; ')
+        ? elsewhere.map((e) => `${e.label ?? fieldInWords(e.field)} ${e.message}`).join('; ')
         : errorText(error)
   if (!text) return null
   return (
