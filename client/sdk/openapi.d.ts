@@ -8314,7 +8314,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Deposits of everyone, newest first (operators); `?state=pending` */
+        /** Deposits of everyone, newest first, each with who asked (operators); `?state=pending` */
         get: {
             parameters: {
                 query?: {
@@ -8350,6 +8350,12 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 decidedAt: string | null;
+                                /** @description The account that asked (operators see its name and email) */
+                                user: {
+                                    id: string;
+                                    name: string;
+                                    email: string;
+                                };
                             }[];
                             nextCursor: string | null;
                         };
@@ -8462,7 +8468,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Withdrawals of everyone, newest first (operators); `?state=pending` */
+        /** Withdrawals of everyone, newest first, each with who asked (operators); `?state=pending` */
         get: {
             parameters: {
                 query?: {
@@ -8496,6 +8502,12 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 decidedAt: string | null;
+                                /** @description The account that asked (operators see its name and email) */
+                                user: {
+                                    id: string;
+                                    name: string;
+                                    email: string;
+                                };
                             }[];
                             nextCursor: string | null;
                         };
@@ -10342,7 +10354,7 @@ export interface paths {
                         milestones?: {
                             /** @description must be 1-200 characters */
                             title: string;
-                            /** @description must be a positive integer amount in minor units, at most 1000000000000 */
+                            /** @description Integer minor units of the currency, from 1 to 1000000000000 */
                             amount: number;
                             /** @description Optional calendar date (YYYY-MM-DD) */
                             dueDate?: string | null;
@@ -10785,7 +10797,7 @@ export interface paths {
                         milestones?: {
                             /** @description must be 1-200 characters */
                             title: string;
-                            /** @description must be a positive integer amount in minor units, at most 1000000000000 */
+                            /** @description Integer minor units of the currency, from 1 to 1000000000000 */
                             amount: number;
                             /** @description Optional calendar date (YYYY-MM-DD) */
                             dueDate?: string | null;
@@ -20285,6 +20297,8 @@ export interface paths {
                                 state: string;
                                 resolution: string | null;
                                 heldAmount: number;
+                                /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                                currency: string;
                                 clientAccepts: number | null;
                                 freelancerAccepts: number | null;
                                 /** Format: date-time */
@@ -20440,6 +20454,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -20612,6 +20628,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -20784,6 +20802,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -20968,6 +20988,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -21148,6 +21170,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -21333,6 +21357,8 @@ export interface paths {
                             state: string;
                             resolution: string | null;
                             heldAmount: number;
+                            /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                            currency: string;
                             clientAccepts: number | null;
                             freelancerAccepts: number | null;
                             /** Format: date-time */
@@ -21508,6 +21534,8 @@ export interface paths {
                                 state: string;
                                 resolution: string | null;
                                 heldAmount: number;
+                                /** @description The contract's currency (ISO 4217): every amount of the dispute is in it */
+                                currency: string;
                                 clientAccepts: number | null;
                                 freelancerAccepts: number | null;
                                 /** Format: date-time */

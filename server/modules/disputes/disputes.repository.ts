@@ -1,10 +1,12 @@
 import { and, asc, desc, eq } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
-import { disputeMessagesTable, disputesTable, usersTable } from '../../../db/schema/index.js'
+import { contractsTable, disputeMessagesTable, disputesTable, usersTable } from '../../../db/schema/index.js'
 import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 
 export type DisputeRow = typeof disputesTable.$inferSelect
 export type DisputeMessageRow = typeof disputeMessagesTable.$inferSelect
+/** A dispute with its contract's currency, as the API shows it. */
+export type DisputeView = DisputeRow & { currency: string }
 
 export function createDisputesRepository(db: Executor) {
   return {
@@ -41,14 +43,16 @@ export function createDisputesRepository(db: Executor) {
         .where(eq(disputesTable.milestoneId, milestoneId))
         .orderBy(desc(disputesTable.createdAt))
     },
-    async page(input: { state?: string; after?: TimeIdCursor; limit: number }): Promise<DisputeRow[]> {
+    async page(input: { state?: string; after?: TimeIdCursor; limit: number }): Promise<DisputeView[]> {
       const t = disputesTable
-      return db
-        .select()
+      const rows = await db
+        .select({ dispute: t, currency: contractsTable.currency })
         .from(t)
+        .innerJoin(contractsTable, eq(contractsTable.id, t.contractId))
         .where(and(input.state ? eq(t.state, input.state) : undefined, olderThan(t.createdAt, t.id, input.after)))
         .orderBy(desc(t.createdAt), desc(t.id))
         .limit(input.limit)
+      return rows.map((row) => ({ ...row.dispute, currency: row.currency }))
     },
     /** Everyone who decides escalated disputes. */
     async operatorIds(): Promise<string[]> {

@@ -7,7 +7,7 @@ import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/index.js'
 import { MAX_AMOUNT } from '../ledger/index.js'
 import { emptyBodyIsObject, type Actor } from '../milestones/index.js'
-import { createDisputesRepository, type DisputeMessageRow, type DisputeRow } from './disputes.repository.js'
+import { createDisputesRepository, type DisputeMessageRow, type DisputeView } from './disputes.repository.js'
 import type { DisputeOutcome, DisputesService } from './disputes.service.js'
 
 const Split = Type.Integer({
@@ -29,6 +29,7 @@ export const Dispute = Type.Object({
   state: Type.String({ description: 'open | answered | escalated | resolved' }),
   resolution: Type.Union([Type.String({ description: 'settled | decided | lapsed' }), Type.Null()]),
   heldAmount: Type.Integer(),
+  currency: Type.String({ description: "The contract's currency (ISO 4217): every amount of the dispute is in it" }),
   clientAccepts: NullableInt,
   freelancerAccepts: NullableInt,
   responseDueAt: DateTime,
@@ -54,7 +55,7 @@ export const Dispute = Type.Object({
 type DisputeDto = Static<typeof Dispute>
 
 const num = (v: bigint | null) => (v === null ? null : Number(v))
-export function toDispute(row: DisputeRow, messages?: DisputeMessageRow[]): DisputeDto {
+export function toDispute(row: DisputeView, messages?: DisputeMessageRow[]): DisputeDto {
   return {
     id: row.id,
     milestoneId: row.milestoneId,
@@ -65,6 +66,7 @@ export function toDispute(row: DisputeRow, messages?: DisputeMessageRow[]): Disp
     state: row.state,
     resolution: row.resolution,
     heldAmount: Number(row.heldAmount),
+    currency: row.currency,
     clientAccepts: num(row.clientAccepts),
     freelancerAccepts: num(row.freelancerAccepts),
     responseDueAt: row.responseDueAt.toISOString(),
@@ -103,7 +105,10 @@ export const disputesRoutes: FastifyPluginAsyncTypebox<{
   const act = createActionRunner<Actor, DisputeOutcome>(app, {
     actorOf,
     body: async (tx, outcome) =>
-      toDispute(outcome.dispute, await createDisputesRepository(tx).messages(outcome.dispute.id)),
+      toDispute(
+        { ...outcome.dispute, currency: outcome.contract.currency },
+        await createDisputesRepository(tx).messages(outcome.dispute.id),
+      ),
     afterCommit: afterChange,
   })
 

@@ -267,3 +267,38 @@ t.test('no answer within 5 days resolves the dispute for the party who opened it
   t.equal(late.statusCode, 409)
   t.equal((await verifyLedger(ctx, operator)).ok, true)
 })
+
+t.test("a dispute carries its contract's currency, for the operator deciding it", async (t) => {
+  const ctx = await build(t)
+  const operator = await makeOperator(ctx)
+  const [client, freelancer] = [await ctx.register('Cleo'), await ctx.register('Fred')]
+  const { milestoneIds } = await boundFixedContract(ctx, { client, freelancer, amounts: [5_000], currency: 'JPY' })
+  await depositConfirmed(ctx, client, operator, 5_000, 'JPY')
+  const m = milestoneIds[0]!
+  await ctx.call({ method: 'POST', url: `/api/v1/milestones/${m}/fund`, token: client.token, headers: idem() })
+  const opened = await ctx.call({
+    method: 'POST',
+    url: `/api/v1/milestones/${m}/disputes`,
+    token: freelancer.token,
+    payload: { reason: 'Half of it was done', freelancerAmount: 2_500 },
+  })
+  t.equal(opened.statusCode, 201)
+  t.match(opened.json(), { heldAmount: 5_000, currency: 'JPY' }, '¥5,000 held, in yen')
+  const id = opened.json().id as string
+  const one = await ctx.call({ method: 'GET', url: `/api/v1/disputes/${id}`, token: client.token })
+  t.equal(one.json().currency, 'JPY')
+  const ofMilestone = await ctx.call({ method: 'GET', url: `/api/v1/milestones/${m}/disputes`, token: client.token })
+  t.equal(ofMilestone.json().items[0].currency, 'JPY')
+  await ctx.call({ method: 'POST', url: `/api/v1/disputes/${id}/escalate`, token: client.token, payload: {} })
+  const listed = await ctx.call({ method: 'GET', url: '/api/v1/admin/disputes?state=escalated', token: operator.token })
+  t.match(listed.json().items, [{ id, currency: 'JPY', heldAmount: 5_000 }], "the operator's list says the currency")
+  const decided = await ctx.call({
+    method: 'POST',
+    url: `/api/v1/admin/disputes/${id}/decide`,
+    token: operator.token,
+    headers: idem(),
+    payload: { freelancerAmount: 3_000, note: 'Most of it was delivered' },
+  })
+  t.equal(decided.statusCode, 200)
+  t.match(decided.json(), { state: 'resolved', freelancerAmount: 3_000, currency: 'JPY' })
+})

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../../db/client.js'
-import { depositsTable, withdrawalsTable } from '../../../db/schema/index.js'
+import { depositsTable, usersTable, withdrawalsTable } from '../../../db/schema/index.js'
 import { olderThan, type TimeIdCursor } from '../../http/page-cursor.js'
 
 export type DepositRow = typeof depositsTable.$inferSelect
@@ -91,6 +91,16 @@ export function createPaymentsRepository(db: Executor) {
         .orderBy(desc(withdrawalsTable.createdAt))
         .limit(100)
       return { deposits, withdrawals }
+    },
+    /** The name and email of each account asking (the operators' lists), by id. */
+    async requesters(userIds: string[]): Promise<Map<string, { id: string; name: string; email: string }>> {
+      const ids = [...new Set(userIds)]
+      if (ids.length === 0) return new Map()
+      const rows = await db
+        .select({ id: usersTable.id, name: usersTable.name, email: usersTable.email })
+        .from(usersTable)
+        .where(inArray(usersTable.id, ids))
+      return new Map(rows.map((row) => [row.id, row]))
     },
     /** Newest first, optionally one user's and in one state. */
     pageDeposits: (input: MoneyRequestPage): Promise<DepositRow[]> => pageOf(db, depositsTable, input),

@@ -4,6 +4,8 @@ import { ErrorBody, IdParams } from '../../http/schemas.js'
 import { IdempotencyHeaders } from '../../plugins/idempotency.js'
 import { requireSession } from '../accounts/index.js'
 import {
+  AdminDeposit,
+  AdminWithdrawal,
   Deposit,
   DepositBody,
   StateQuery,
@@ -25,14 +27,17 @@ const Page = (item: TSchema) =>
 export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsService }> = async (app, { payments }) => {
   const repository = createPaymentsRepository(app.db)
 
-  /** A newest-first list of deposits or withdrawals: the caller's own, or everyone's for operators. */
-  function listRoute<Row extends { createdAt: Date; id: string }>(route: {
+  /**
+   * A newest-first list of deposits or withdrawals: the caller's own, or everyone's for
+   * operators, each with who asked (`user`: name and email), never a bare id to look up.
+   */
+  function listRoute<Row extends { createdAt: Date; id: string; userId: string }>(route: {
     url: string
     summary: string
     operators?: boolean
     item: TSchema
     rows: (page: MoneyRequestPage) => Promise<Row[]>
-    toItem: (row: Row) => unknown
+    toItem: (row: Row) => object
   }) {
     app.get(
       route.url,
@@ -54,7 +59,10 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
           limit: limit + 1,
         })
         const { items, nextCursor } = timeIdPage(rows, limit)
-        return { items: items.map(route.toItem), nextCursor }
+        if (!route.operators) return { items: items.map(route.toItem), nextCursor }
+        // Every request references its account (a foreign key): each one is found.
+        const people = await repository.requesters(items.map((row) => row.userId))
+        return { items: items.map((row) => ({ ...route.toItem(row), user: people.get(row.userId)! })), nextCursor }
       },
     )
   }
@@ -228,17 +236,17 @@ export const paymentsRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentsServi
 
   listRoute({
     url: '/api/v1/admin/deposits',
-    summary: 'Deposits of everyone, newest first (operators); `?state=pending`',
+    summary: 'Deposits of everyone, newest first, each with who asked (operators); `?state=pending`',
     operators: true,
-    item: Deposit,
+    item: AdminDeposit,
     rows: repository.pageDeposits,
     toItem: toDeposit,
   })
   listRoute({
     url: '/api/v1/admin/withdrawals',
-    summary: 'Withdrawals of everyone, newest first (operators); `?state=pending`',
+    summary: 'Withdrawals of everyone, newest first, each with who asked (operators); `?state=pending`',
     operators: true,
-    item: Withdrawal,
+    item: AdminWithdrawal,
     rows: repository.pageWithdrawals,
     toItem: toWithdrawal,
   })

@@ -50,6 +50,15 @@ export const Withdrawal = Type.Object({
 })
 export type WithdrawalDto = Static<typeof Withdrawal>
 
+/** Who asked for a deposit or withdrawal, as the operators' lists show them. */
+const Requester = Type.Object(
+  { id: Type.String(), name: Type.String(), email: Type.String() },
+  { description: 'The account that asked (operators see its name and email)' },
+)
+export type RequesterDto = Static<typeof Requester>
+export const AdminDeposit = Type.Object({ ...Deposit.properties, user: Requester })
+export const AdminWithdrawal = Type.Object({ ...Withdrawal.properties, user: Requester })
+
 export const Wallet = Type.Object({
   balances: Type.Array(
     Type.Object({

@@ -53,6 +53,18 @@ export function OperatorPage() {
   )
 }
 
+/** Who asked for a deposit or withdrawal: their name (to their profile) and email. */
+const accountColumn: MoneyRequestColumn<{ user: { id: string; name: string; email: string } }> = {
+  title: 'Account',
+  cell: ({ user }) => (
+    <>
+      <a href={`/users/${user.id}`}>{user.name}</a>
+      <br />
+      <span class="muted">{user.email}</span>
+    </>
+  ),
+}
+
 /** A verification figure: money when it is a JSON number, the exact decimal string otherwise (a broken ledger). */
 const figure = (value: number | string, currency: string) =>
   typeof value === 'number' ? formatMoney(value, currency) : `${value} (minor units)`
@@ -110,7 +122,7 @@ function Deposits() {
       list={list}
       columns={[
         requestedColumn,
-        { title: 'Account', cell: (d) => <a href={`/users/${d.userId}`}>{d.userId.slice(0, 8)}</a> },
+        accountColumn,
         amountColumn,
         {
           title: 'Reference',
@@ -159,7 +171,7 @@ function Withdrawals() {
       title="Pending withdrawals"
       empty="No withdrawals waiting."
       list={list}
-      columns={[requestedColumn, amountColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
+      columns={[requestedColumn, accountColumn, amountColumn, { title: 'To', cell: (w) => w.destination ?? '—' }]}
       actions={[
         {
           action: 'confirm',
@@ -269,7 +281,7 @@ function Disputes() {
                 <li key={d.id} class="card">
                   <p>
                     <StateBadge state={d.state} /> Opened by the {d.openerRole} {formatDateTime(d.createdAt)} · held{' '}
-                    {formatMoney(d.heldAmount, 'USD')}
+                    {formatMoney(d.heldAmount, d.currency)}
                   </p>
                   <p>{d.reason}</p>
                   {d.messages?.map((m) => (
@@ -277,7 +289,12 @@ function Disputes() {
                       {m.kind}: {m.message}
                     </p>
                   ))}
-                  <Decide disputeId={d.id} held={d.heldAmount} onDone={() => void list.reload()} />
+                  <Decide
+                    disputeId={d.id}
+                    held={d.heldAmount}
+                    currency={d.currency}
+                    onDone={() => void list.reload()}
+                  />
                 </li>
               ))}
             </ul>
@@ -288,7 +305,9 @@ function Disputes() {
   )
 }
 
-function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; onDone(): void }) {
+/** The operator's split of what is held, typed and shown in the contract's currency (¥ has no cents). */
+function Decide(props: { disputeId: string; held: number; currency: string; onDone(): void }) {
+  const { disputeId, held, currency, onDone } = props
   const notify = useNotify()
   const [amount, setAmount] = useState('')
   const [note, setNote] = useState('')
@@ -308,11 +327,11 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
       class="stack"
       onSubmit={(e) => {
         e.preventDefault()
-        const body = { freelancerAmount: moneyValue(amount, 'USD') ?? -1, note }
+        const body = { freelancerAmount: moneyValue(amount, currency) ?? -1, note }
         // An amount that is not one goes straight to the server, which names the field.
         if (body.freelancerAmount < 0 || body.freelancerAmount > held) return void decide(body)
-        const toFreelancer = formatMoney(body.freelancerAmount, 'USD')
-        const toClient = formatMoney(held - body.freelancerAmount, 'USD')
+        const toFreelancer = formatMoney(body.freelancerAmount, currency)
+        const toClient = formatMoney(held - body.freelancerAmount, currency)
         confirm.ask({
           title: `Decide: ${toFreelancer} to the freelancer?`,
           message: `The freelancer gets ${toFreelancer} and ${toClient} returns to the client. The money moves at once and the dispute is closed; this cannot be undone.`,
@@ -323,10 +342,10 @@ function Decide({ disputeId, held, onDone }: { disputeId: string; held: number; 
       <MoneyField
         id={`decide-${disputeId}`}
         label="The freelancer gets"
-        currency="USD"
+        currency={currency}
         value={amount}
         onValue={setAmount}
-        hint={`Of ${formatMoney(held, 'USD')} held; the rest returns to the client.`}
+        hint={`Of ${formatMoney(held, currency)} held; the rest returns to the client.`}
         error={errorFor(error, 'freelancerAmount')}
       />
       <TextField
