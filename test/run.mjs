@@ -1,5 +1,5 @@
-// `npm test`: compiles every test file once with esbuild, then runs them with tap on plain
-// Node (no TypeScript loader in each test process).
+// `npm test`: compiles every test file once with esbuild, then runs them on plain Node (no
+// TypeScript loader in each test process), several at a time (test/runner.mjs).
 //
 // Loading the app through the loader costs each test process ~4 s of CPU (every import, the
 // packages' too, goes through its resolve and load hooks); from one bundle per test file with
@@ -9,12 +9,15 @@
 //
 //   npm test                              every test file
 //   npm test -- server/foo.test.ts ...    those files (their sources' paths), compiled the same way
-//   npm test -- --reporter=tap            any other argument goes to tap
+//   npm test -- --reporter=tap            TAP out (CI), instead of one line a file
+//   npm test -- --jobs=3                  files at a time (default: the `tap` config's jobs)
+//   npm test -- --node-arg=--cpu-prof     an argument for every test process
 import { spawn } from 'node:child_process'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as esbuild from 'esbuild'
+import { runTests } from './runner.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /**
@@ -26,9 +29,20 @@ const builds = path.join(root, '.tap', 'build')
 const outdir = path.join(builds, String(process.pid))
 const isTestFile = (arg) => /\.test\.tsx?$/.test(arg)
 
+const tapConfig = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')).tap ?? {}
 const args = process.argv.slice(2)
 const chosen = args.filter(isTestFile)
-const tapArgs = args.filter((arg) => !isTestFile(arg))
+const options = { jobs: tapConfig.jobs ?? 2, reporter: 'lines', nodeArgs: [] }
+for (const arg of args.filter((arg) => !isTestFile(arg))) {
+  const [name, value] = arg.split(/=(.*)/s)
+  if (name === '--reporter' && value) options.reporter = value === 'tap' ? 'tap' : 'lines'
+  else if (name === '--jobs' && Number(value) > 0) options.jobs = Number(value)
+  else if (name === '--node-arg' && value) options.nodeArgs.push(value)
+  else {
+    console.error(`unknown argument ${arg}: npm test takes test files, --reporter=tap, --jobs=N, --node-arg=ARG`)
+    process.exit(2)
+  }
+}
 
 /** Every `*.test.ts(x)` under the project's source folders. */
 async function listTestFiles() {
@@ -107,9 +121,7 @@ await esbuild.build({
 const compiled = (file) => path.join(outdir, file.replace(/\.tsx?$/, '.js'))
 process.stderr.write(`compiled ${files.length} test files in ${Date.now() - started} ms\n`)
 
-// The database images every test copies, built here rather than as tap's `before`: tap runs
-// its `before` with coverage on, and the compiled file's source map would then report the
-// app's sources as uncovered and fail the run.
+// The database images every test copies, built once before the first test file starts.
 const prepared = await new Promise((resolve) => {
   const child = spawn(process.execPath, ['--enable-source-maps', compiled('test/prepare.ts')], {
     cwd: root,
@@ -123,20 +135,17 @@ if (prepared !== 0) {
   process.exit(1)
 }
 
-const tap = spawn(
-  process.execPath,
-  [
-    path.join(root, 'node_modules/tap/dist/esm/run.mjs'),
-    // Replaces the loader of the `tap` config: the compiled files are plain JavaScript.
-    '--node-arg=--enable-source-maps',
-    // Done above; an empty value replaces the config's `before`.
-    '--before=',
-    ...tapArgs,
-    ...files.map(compiled),
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TEST_BUILD_DIR: outdir } },
+const ok = await runTests(
+  files.map((source) => ({ source, compiled: compiled(source) })),
+  {
+    jobs: options.jobs,
+    reporter: options.reporter,
+    nodeArgs: ['--enable-source-maps', ...options.nodeArgs],
+    // tap's variables: each file's own timeout (its t.setTimeout can raise it).
+    env: { ...process.env, TAP_TIMEOUT: String(tapConfig.timeout ?? 30), TEST_BUILD_DIR: outdir },
+    hardLimitMs: 15 * 60_000,
+    timingsFile: path.join(root, '.tap', 'timings.json'),
+  },
 )
-tap.on('exit', async (code, signal) => {
-  await rm(outdir, { recursive: true, force: true })
-  process.exit(signal ? 1 : (code ?? 1))
-})
+await rm(outdir, { recursive: true, force: true })
+process.exit(ok ? 0 : 1)
