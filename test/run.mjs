@@ -13,7 +13,8 @@
 //   npm test -- --jobs=3                  files at a time (default: the `tap` config's jobs)
 //   npm test -- --node-arg=--cpu-prof     an argument for every test process
 import { spawn } from 'node:child_process'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as esbuild from 'esbuild'
@@ -88,11 +89,69 @@ function isAlive(pid) {
 /** Scripts the tests start in processes of their own (test/fixtures/node-script.ts finds them). */
 const spawnedScripts = ['server/main.ts', 'server/cli/config-docs.ts', 'test/fixtures/webhook-event-writer.ts']
 
+/**
+ * tap's test class is generated for the plugins the `tap` config names (`tap build`, which
+ * rewrites node_modules/@tapjs/test/test-built). It runs only when that list changed since the
+ * last build (or after `npm ci`), one run at a time: two builds at once, or a test file
+ * loading tap during a build, would find it half-written.
+ */
+async function ensureTapBuilt() {
+  const stamp = path.join(root, 'node_modules', '.cache', 'workroom', 'tap-plugins.json')
+  const wanted = JSON.stringify({ plugins: tapConfig.plugin ?? [], tap: await tapVersion() })
+  const built = path.join(root, 'node_modules/@tapjs/test/test-built/dist/esm/index.js')
+  const current = async () => existsSync(built) && (await readFile(stamp, 'utf8').catch(() => '')) === wanted
+  if (await current()) return
+  const lock = `${stamp}.lock`
+  await mkdir(path.dirname(stamp), { recursive: true })
+  for (let waited = 0; ; waited += 200) {
+    try {
+      await mkdir(lock)
+      break
+    } catch {
+      // Another run is building; a lock older than two minutes was left by a killed one.
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ))
+      if (age > 120_000) await rm(lock, { recursive: true, force: true })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  try {
+    if (await current()) return
+    // What `tap build` does, without loading tap (whose test class may be what is missing).
+    const { defaultPlugins } = await import(
+      pathToFileURL(path.join(root, 'node_modules/@tapjs/test/dist/esm/default-plugins.js')).href
+    )
+    const named = tapConfig.plugin ?? []
+    const plugins = [
+      ...defaultPlugins.filter((plugin) => !named.includes(`!${plugin}`)),
+      ...named.filter((plugin) => !plugin.startsWith('!') && !defaultPlugins.includes(plugin)),
+    ]
+    const code = await new Promise((resolve) => {
+      const generator = path.join(root, 'node_modules/@tapjs/test/dist/esm/build.mjs')
+      const child = spawn(process.execPath, [generator, ...plugins], { cwd: root, stdio: 'inherit' })
+      child.on('exit', (exitCode, signal) => resolve(signal ? 1 : (exitCode ?? 1)))
+    })
+    if (code !== 0) throw new Error('tap build failed')
+    await writeFile(stamp, wanted)
+  } finally {
+    await rm(lock, { recursive: true, force: true })
+  }
+}
+
+async function tapVersion() {
+  return JSON.parse(await readFile(path.join(root, 'node_modules/tap/package.json'), 'utf8')).version
+}
+
 const files = chosen.length > 0 ? chosen : await listTestFiles()
 if (files.length === 0) {
   console.error('no test files found')
   process.exit(1)
 }
+await ensureTapBuilt()
 const started = Date.now()
 // Folders of earlier runs whose process is gone (a finished run removes its own).
 for (const entry of await readdir(builds).catch(() => [])) {
