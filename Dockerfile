@@ -21,8 +21,8 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY common ./common
 COPY client ./client
 RUN npm run build:web
-# The server build copies db/migrations and client/web/dist into dist/ beside the code
-# that finds them.
+# The server build bundles the server and its tools into dist/ and copies db/migrations and
+# client/web/dist there, where dist/server/main.js finds them.
 COPY server ./server
 COPY db ./db
 RUN npm run build
@@ -32,8 +32,10 @@ FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Dependencies first, so this layer is reused while only the source changes.
-# sharp and @node-rs/argon2 come as prebuilt optional packages (no compiler needed).
+# Dependencies first, so this layer is reused while only the source changes. The bundle
+# loads some of them from here (PGlite, sharp, argon2, pino, the MinIO and Redis clients,
+# the API docs' assets). sharp and @node-rs/argon2 come as prebuilt optional packages (no
+# compiler needed).
 # --ignore-scripts: the postinstall web build has no sources at this point (the build
 # stage made the app); no runtime dependency needs an install script.
 COPY package.json package-lock.json ./

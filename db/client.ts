@@ -24,6 +24,7 @@ export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
+/** Where the migrations are beside this file in the source tree; the compiled server passes its own. */
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
 
 export interface DatabaseHandle {
@@ -41,11 +42,18 @@ export interface DatabaseHandle {
   close(): Promise<void>
 }
 
-export type OpenDatabaseOptions =
+export type OpenDatabaseOptions = (
   | { url: string; maxConnections?: number; onNotice?: (message: string) => void }
   | { dataDir: string }
   /** An in-memory PGlite, optionally from a `dumpDataDir()` image (test fixtures). */
   | { memory: true; loadDataDir?: Blob | File }
+) & {
+  /**
+   * The folder `migrate()` applies (default: `migrationsFolder`, beside this file). The bundled
+   * server passes dist/db/migrations: bundled code cannot find it from its own location.
+   */
+  migrationsFolder?: string
+}
 
 /**
  * PGlite's Postgres runs inside this process, so its shared buffers are this process's memory,
@@ -56,7 +64,8 @@ export type OpenDatabaseOptions =
 const pgliteStartParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB']
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if ('url' in options) return openPostgres(options.url, options.maxConnections ?? 10)
+  const migrations = options.migrationsFolder ?? migrationsFolder
+  if ('url' in options) return openPostgres(options.url, options.maxConnections ?? 10, migrations)
   let client: PGlite
   if ('dataDir' in options) {
     await mkdir(options.dataDir, { recursive: true })
@@ -73,7 +82,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     async migrate() {
       const before = await appliedMigrations(async (text) => (await client.query(text)).rows)
-      await migratePglite(db as never, { migrationsFolder })
+      await migratePglite(db as never, { migrationsFolder: migrations })
       if ((await appliedMigrations(async (text) => (await client.query(text)).rows)) !== before)
         await client.exec('analyze')
     },
@@ -86,7 +95,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
-function openPostgres(url: string, max: number): DatabaseHandle {
+function openPostgres(url: string, max: number, migrations: string): DatabaseHandle {
   // A database that cannot be reached fails a request within 2 s (a 503), instead of the
   // driver's 30 s connect timeout.
   const client = postgres(url, {
@@ -112,7 +121,7 @@ function openPostgres(url: string, max: number): DatabaseHandle {
       try {
         await lockClient`select pg_advisory_lock(727274)`
         const before = await appliedMigrations((text) => lockClient.unsafe(text))
-        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder })
+        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: migrations })
         // Fresh tables have no statistics: plan with real ones from the first request.
         if ((await appliedMigrations((text) => lockClient.unsafe(text))) !== before) await lockClient`analyze`
         await lockClient`select pg_advisory_unlock(727274)`
@@ -127,6 +136,26 @@ function openPostgres(url: string, max: number): DatabaseHandle {
       await client.end({ timeout: 5 })
     },
   }
+}
+
+/**
+ * The configured database (Postgres at `url`, else PGlite in `dataDir`), opened with its
+ * pending migrations applied; closed again if they fail.
+ */
+export async function openMigratedDatabase(options: {
+  url: string | null
+  dataDir: string
+  migrationsFolder?: string
+}): Promise<DatabaseHandle> {
+  const where = options.url ? { url: options.url } : { dataDir: options.dataDir }
+  const handle = await openDatabase({ ...where, migrationsFolder: options.migrationsFolder })
+  try {
+    await handle.migrate()
+  } catch (err) {
+    await handle.close()
+    throw err
+  }
+  return handle
 }
 
 /** How many migrations the database has applied (0 before the first). */

@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
-import { openDatabase, type DatabaseHandle } from '../db/client.js'
+import { openMigratedDatabase, type DatabaseHandle } from '../db/client.js'
 import { HOUR, MINUTE, systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { randomIds, type IdGenerator } from './ids.js'
@@ -62,6 +62,8 @@ export interface AppDependencies {
   storage?: FileStore
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream
+  /** The built web app, unless `config.webDir` names one (the compiled server passes its copy). */
+  webDir?: string
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/
@@ -111,7 +113,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
     void reply.header('x-request-id', request.id)
   })
 
-  const database = deps.database ?? (await openConfiguredDatabase(config))
+  const database = deps.database ?? (await openMigratedDatabase({ url: config.databaseUrl, dataDir: config.pgliteDir }))
   await app.register(cookie)
   await app.register(securityHeadersPlugin, { https: config.publicUrl.startsWith('https:') })
   await app.register(openapiPlugin)
@@ -179,18 +181,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
   await app.register(feedbackModule, { config, clock, ids })
   await app.register(reputationModule, { config, clock, ids })
   // Last: the web app's files and page fallback never shadow an API route.
-  await app.register(webPlugin, config.webDir ? { distDir: path.resolve(config.webDir) } : {})
+  const webDir = config.webDir ? path.resolve(config.webDir) : deps.webDir
+  await app.register(webPlugin, webDir ? { distDir: webDir } : {})
 
   return app
-}
-
-async function openConfiguredDatabase(config: Readonly<Config>): Promise<DatabaseHandle> {
-  const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir })
-  try {
-    await handle.migrate()
-  } catch (err) {
-    await handle.close()
-    throw err
-  }
-  return handle
 }

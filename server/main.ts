@@ -1,5 +1,11 @@
-import { buildApp } from './app.js'
+import { fileURLToPath } from 'node:url'
+import { openMigratedDatabase } from '../db/client.js'
 import { ConfigError, loadConfig } from './config.js'
+
+// Found from this file, one folder below the project root in the source tree (server/main.ts)
+// and below dist/ in the build (dist/server/main.js, beside which the build copies them).
+const migrationsFolder = fileURLToPath(new URL('../db/migrations', import.meta.url))
+const webDir = fileURLToPath(new URL('../client/web/dist', import.meta.url))
 
 let config
 try {
@@ -12,7 +18,14 @@ try {
   throw err
 }
 
-const app = await buildApp(config)
+// The database opens (PGlite's WebAssembly start takes the longest of a start) while the rest
+// of the application's code loads: app.js is imported only after it began.
+const opening = openMigratedDatabase({ url: config.databaseUrl, dataDir: config.pgliteDir, migrationsFolder })
+opening.catch(() => {}) // its failure is thrown where it is awaited, below, not as an unhandled rejection
+const { buildApp } = await import('./app.js')
+const database = await opening
+// The app leaves a database it was given open: the shutdown below closes it after the app.
+const app = await buildApp(config, { database, webDir })
 await app.listen({ host: config.host, port: config.port })
 app.log.info(
   {
@@ -35,15 +48,19 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       app.log.error('shutdown took longer than 20 s; exiting')
       process.exit(1)
     }, 20_000).unref()
-    app.close().then(
-      () => {
-        clearTimeout(killer)
-        process.exit(0)
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'error while shutting down')
-        process.exit(1)
-      },
-    )
+    // The database last: the app's scheduler, sockets and requests stop using it first.
+    app
+      .close()
+      .then(() => database.close())
+      .then(
+        () => {
+          clearTimeout(killer)
+          process.exit(0)
+        },
+        (err: unknown) => {
+          app.log.error({ err }, 'error while shutting down')
+          process.exit(1)
+        },
+      )
   })
 }

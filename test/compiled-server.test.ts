@@ -1,7 +1,9 @@
 // The compiled server (what the image and `npm start` run): `node` on dist/server/main.js
-// starts on the embedded defaults, and a SIGTERM sent to its own process drains and exits
-// 0 within 5 s, with no npm or TypeScript runner in between to swallow the signal.
+// starts on the embedded defaults, serves the web app and the API docs, and a SIGTERM sent to
+// its own process drains and exits 0 within 5 s, with no npm or TypeScript runner in between to
+// swallow the signal. The operator's command-line tool runs from the build too.
 import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
@@ -28,17 +30,20 @@ async function healthz(base: string): Promise<number> {
   }
 }
 
-t.test('the compiled server starts with node and exits 0 within 5 s of SIGTERM', async (t) => {
-  // Its own build, inside the project (node_modules must be found above it), so a dist/
-  // someone is running from is left alone.
-  await mkdir(path.join(projectRoot, '.tap'), { recursive: true })
-  const outdir = await mkdtemp(path.join(projectRoot, '.tap', 'build-'))
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-compiled-'))
-  t.teardown(() =>
-    Promise.all([rm(outdir, { recursive: true, force: true }), rm(dataDir, { recursive: true, force: true })]),
-  )
-  await promisify(execFile)(process.execPath, ['server/build.mjs', `--outdir=${outdir}`], { cwd: projectRoot })
+// Its own build, inside the project (node_modules must be found above it), so a dist/ someone
+// is running from is left alone; one data dir, used by the server and then by the tool.
+await mkdir(path.join(projectRoot, '.tap'), { recursive: true })
+const outdir = await mkdtemp(path.join(projectRoot, '.tap', 'build-'))
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-compiled-'))
+t.teardown(() =>
+  Promise.all([rm(outdir, { recursive: true, force: true }), rm(dataDir, { recursive: true, force: true })]),
+)
+// The build copies the web app beside the server: npm install built it, unless that was skipped.
+if (!existsSync(path.join(projectRoot, 'client/web/dist/index.html')))
+  await promisify(execFile)(process.execPath, ['client/web/build.mjs', '--strict'], { cwd: projectRoot })
+await promisify(execFile)(process.execPath, ['server/build.mjs', `--outdir=${outdir}`], { cwd: projectRoot })
 
+t.test('the compiled server starts with node and exits 0 within 5 s of SIGTERM', async (t) => {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [path.join(outdir, 'server/main.js')], {
@@ -66,6 +71,15 @@ t.test('the compiled server starts with node and exits 0 within 5 s of SIGTERM',
   t.equal(status, 200, `GET /healthz answers 200 (${Date.now() - startedAt} ms after start)`, { output })
   t.match(output, `Workroom is running: open http://localhost:${port}`, 'it says where to open it')
 
+  const page = await fetch(`${base}/jobs/123`, { headers: { accept: 'text/html' } })
+  t.equal(page.status, 200, 'a page address answers')
+  t.match(await page.text(), '<title>Workroom</title>', 'with the web app')
+  const docs = await fetch(`${base}/docs/static/index.html`)
+  t.match(await docs.text(), 'swagger-initializer.js', 'the API docs page is served')
+  const docsStyle = await fetch(`${base}/docs/static/swagger-ui.css`)
+  t.equal(docsStyle.status, 200, 'with its assets')
+  await docsStyle.arrayBuffer() // read to the end: an unread response would hold the shutdown
+
   const signalledAt = Date.now()
   child.kill('SIGTERM')
   const { code, signal } = await Promise.race([
@@ -80,4 +94,17 @@ t.test('the compiled server starts with node and exits 0 within 5 s of SIGTERM',
   t.ok(took < 5000, `within 5 s (${took} ms)`)
   t.match(output, 'shutting down', 'it logs the drain')
   t.equal(await healthz(base), 0, 'the port is closed afterwards')
+})
+
+t.test("the build's operator tool makes an operator in the server's database", async (t) => {
+  const args = ['--email', 'ops@example.com', '--password', 'correct horse battery', '--name', 'Ops']
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(outdir, 'server/cli/admin-create.js'), ...args],
+    {
+      cwd: os.tmpdir(),
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    },
+  )
+  t.match(stdout, /operator ready: ops@example\.com/, 'it says the operator is ready')
 })

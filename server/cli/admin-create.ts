@@ -1,7 +1,8 @@
 // `npm run admin:create -- --email ops@example.com --password '...' --name Ops`
 // Makes an operator account (or promotes an existing account). The public API never can.
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { openDatabase } from '../../db/client.js'
+import { openMigratedDatabase } from '../../db/client.js'
 import { systemClock } from '../clock.js'
 import { loadConfig } from '../config.js'
 import { randomIds } from '../ids.js'
@@ -20,9 +21,13 @@ if (values.password.length < 10) {
 }
 
 const config = loadConfig()
-const handle = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.pgliteDir })
+const handle = await openMigratedDatabase({
+  url: config.databaseUrl,
+  dataDir: config.pgliteDir,
+  // From this file: server/cli/ in the source tree, dist/server/cli/ in the build.
+  migrationsFolder: fileURLToPath(new URL('../../db/migrations', import.meta.url)),
+})
 try {
-  await handle.migrate()
   const accounts = createAccountsService({
     repository: createAccountsRepository(handle.db),
     clock: systemClock,

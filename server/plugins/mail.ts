@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { and, asc, eq, lte } from 'drizzle-orm'
 import fp from 'fastify-plugin'
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Database, Executor } from '../../db/client.js'
 import { mailOutboxTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
@@ -69,8 +69,25 @@ function toMailOptions(message: MailMessage & { id: string; from: string }) {
   }
 }
 
+/**
+ * nodemailer (~300 KB of the ~3.5 MB compiled server) is loaded with the first mail, not at
+ * every start: most starts send none before they serve.
+ */
+function lazyTransport(options: object): { get(): Promise<Transporter>; close(): void } {
+  let transport: Promise<Transporter> | undefined
+  return {
+    get: () =>
+      (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options))),
+    close: () =>
+      void transport?.then(
+        (opened) => opened.close(),
+        () => {},
+      ),
+  }
+}
+
 export function smtpTransport(url: string): MailTransport {
-  const transport = nodemailer.createTransport({
+  const transport = lazyTransport({
     url,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
@@ -78,7 +95,7 @@ export function smtpTransport(url: string): MailTransport {
   })
   return {
     async send(message) {
-      await transport.sendMail(toMailOptions(message))
+      await (await transport.get()).sendMail(toMailOptions(message))
     },
     close: () => transport.close(),
   }
@@ -86,10 +103,10 @@ export function smtpTransport(url: string): MailTransport {
 
 /** Without SMTP_URL: each mail as an `.eml` file under `dir`, and a log line saying where. */
 export function fileTransport(dir: string, log: { info(obj: object, msg: string): void }): MailTransport {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     async send(message) {
-      const info = await transport.sendMail(toMailOptions(message))
+      const info = await (await transport.get()).sendMail(toMailOptions(message))
       await mkdir(dir, { recursive: true })
       const file = path.join(dir, `${Date.now()}-${message.id}.eml`)
       await writeFile(file, info.message as Buffer)
