@@ -29,9 +29,10 @@ export function createActivityRepository(db: Executor) {
         .limit(1)
       return row ?? null
     },
-    async insert(row: typeof activityEntriesTable.$inferInsert): Promise<ActivityRow> {
-      const [inserted] = await db.insert(activityEntriesTable).values(row).returning()
-      return inserted!
+    /** Inserts the entries in one statement; returns them in chain order. */
+    async insertMany(rows: Array<typeof activityEntriesTable.$inferInsert>): Promise<ActivityRow[]> {
+      const inserted = await db.insert(activityEntriesTable).values(rows).returning()
+      return inserted.sort((a, b) => a.seq - b.seq)
     },
     /** Entries a viewer may see, in order: all for the client, else the shared ones and their own. */
     async page(input: {

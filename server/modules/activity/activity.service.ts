@@ -25,26 +25,44 @@ export async function appendActivity(
   deps: { clock: Clock; ids: IdGenerator },
   input: ActivityInput,
 ): Promise<ActivityRow> {
+  const { workroomId, ...entry } = input
+  const [row] = await appendActivities(tx, deps, workroomId, [entry])
+  return row!
+}
+
+/**
+ * Appends entries to one workroom's chain, in order, under one lock and in one insert: the
+ * chain is the same as appending them one by one (each entry's hash covers the one before).
+ */
+export async function appendActivities(
+  tx: Executor,
+  deps: { clock: Clock; ids: IdGenerator },
+  workroomId: string,
+  inputs: ReadonlyArray<Omit<ActivityInput, 'workroomId'>>,
+): Promise<ActivityRow[]> {
   const repository = createActivityRepository(tx)
   // Sent together (one round trip on Postgres, which runs them in order): the read of the
   // chain's head starts after the lock is granted, so it sees the last committed entry.
-  const [locked, last] = await Promise.all([
-    repository.lockWorkroom(input.workroomId),
-    repository.last(input.workroomId),
-  ])
-  if (!locked) throw new Error(`workroom ${input.workroomId} does not exist`)
-  const seq = (last?.seq ?? 0) + 1
-  const prevHash = last?.hash ?? GENESIS_HASH
+  const [locked, last] = await Promise.all([repository.lockWorkroom(workroomId), repository.last(workroomId)])
+  if (!locked) throw new Error(`workroom ${workroomId} does not exist`)
+  let seq = last?.seq ?? 0
+  let prevHash = last?.hash ?? GENESIS_HASH
   // Milliseconds only: what Postgres stores is what the hash must cover.
   const createdAt = new Date(deps.clock.now().getTime())
-  const content = {
-    workroomId: input.workroomId,
-    seq,
-    actorId: input.actorId,
-    type: input.type,
-    scopeFreelancerId: input.scopeFreelancerId ?? null,
-    data: input.data ?? {},
-    createdAt,
-  }
-  return repository.insert({ id: deps.ids.newId(), ...content, prevHash, hash: entryHash(prevHash, content) })
+  const rows = inputs.map((input) => {
+    const content = {
+      workroomId,
+      seq: ++seq,
+      actorId: input.actorId,
+      type: input.type,
+      scopeFreelancerId: input.scopeFreelancerId ?? null,
+      data: input.data ?? {},
+      createdAt,
+    }
+    const hash = entryHash(prevHash, content)
+    const row = { id: deps.ids.newId(), ...content, prevHash, hash }
+    prevHash = hash
+    return row
+  })
+  return repository.insertMany(rows)
 }

@@ -16,18 +16,32 @@ export interface MessageNoticeDeps {
  * A message notifies its recipient only when they are offline (no event stream open on any
  * instance, so the live push reached nobody) and only for the first message of the thread
  * they have not read: the rest of a burst is already announced until they read the thread
- * (docs/notifications.md, "Messages"). Runs after the message's activity entry, which locks
- * the workroom: concurrent messages of one thread are counted one after another.
+ * (docs/notifications.md, "Messages"). Runs after the messages' activity entries, which lock
+ * the workroom: concurrent messages of one thread are counted one after another. `messages`
+ * were just inserted, in order: a message is the first unread one when the recipient had
+ * nothing unread in that thread before it.
  */
-export async function noticeMessage(
+export async function noticeMessages(
   deps: MessageNoticeDeps,
   tx: Transaction,
-  input: { message: MessageRow; freelancerId: string; clientId: string },
+  input: { messages: MessageRow[]; freelancerOf: (threadId: string) => string; clientId: string },
 ): Promise<void> {
-  const { message } = input
-  const recipient = message.authorId === input.clientId ? input.freelancerId : input.clientId
-  const unread = await createMessagesRepository(tx).unreadCounts([message.threadId], recipient)
-  if ((unread.get(message.threadId) ?? 0) !== 1) return
+  const recipientOf = (message: MessageRow) =>
+    message.authorId === input.clientId ? input.freelancerOf(message.threadId) : input.clientId
+  const recipients = [...new Set(input.messages.map(recipientOf))]
+  const repository = createMessagesRepository(tx)
+  for (const recipient of recipients) {
+    const mine = input.messages.filter((message) => recipientOf(message) === recipient)
+    const unread = await repository.unreadCounts([...new Set(mine.map((m) => m.threadId))], recipient)
+    for (const [threadId, count] of unread) {
+      const inThread = mine.filter((message) => message.threadId === threadId)
+      if (count - inThread.length !== 0) continue
+      await noticeOne(deps, tx, inThread[0]!, recipient)
+    }
+  }
+}
+
+async function noticeOne(deps: MessageNoticeDeps, tx: Transaction, message: MessageRow, recipient: string) {
   if ((await deps.presence.offline(tx, [recipient])).length === 0) return
   const author = await createAccountsRepository(tx).findUserById(message.authorId)
   const text = [...message.body.replace(/\s+/g, ' ').trim()]

@@ -7,6 +7,7 @@ import {
   threadReadsTable,
   threadsTable,
   usersTable,
+  workroomMembersTable,
   workroomsTable,
 } from '../../../db/schema/index.js'
 
@@ -25,19 +26,31 @@ export interface AttachmentRow {
 
 export function createMessagesRepository(db: Executor) {
   return {
-    /** The thread with its workroom's client: the two people who may read and write in it. */
-    async findThread(threadId: string): Promise<{ thread: ThreadRow; clientId: string } | null> {
+    /**
+     * The thread with its workroom's client (the two people who may read and write in it) and
+     * the user's role in that workroom (null: not a member), in one query.
+     */
+    async findThread(
+      threadId: string,
+      userId: string,
+    ): Promise<{ thread: ThreadRow; clientId: string; role: string | null } | null> {
       const [row] = await db
-        .select({ thread: threadsTable, clientId: workroomsTable.clientId })
+        .select({ thread: threadsTable, clientId: workroomsTable.clientId, role: workroomMembersTable.role })
         .from(threadsTable)
         .innerJoin(workroomsTable, eq(workroomsTable.id, threadsTable.workroomId))
+        .leftJoin(
+          workroomMembersTable,
+          and(eq(workroomMembersTable.workroomId, threadsTable.workroomId), eq(workroomMembersTable.userId, userId)),
+        )
         .where(eq(threadsTable.id, threadId))
         .limit(1)
       return row ?? null
     },
-    async insertMessage(row: Omit<typeof messagesTable.$inferInsert, 'seq'>): Promise<MessageRow> {
-      const [inserted] = await db.insert(messagesTable).values(row).returning()
-      return inserted!
+    /** Inserts the messages in one statement; returns them in the order given. */
+    async insertMessages(rows: Array<Omit<typeof messagesTable.$inferInsert, 'seq'>>): Promise<MessageRow[]> {
+      const inserted = await db.insert(messagesTable).values(rows).returning()
+      const byId = new Map(inserted.map((row) => [row.id, row]))
+      return rows.map((row) => byId.get(row.id)!)
     },
     async insertAttachments(messageId: string, fileIds: readonly string[]): Promise<void> {
       if (fileIds.length === 0) return

@@ -3,13 +3,14 @@ import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivity } from '../activity/index.js'
+import { appendActivities } from '../activity/index.js'
 import type { EventsService } from '../events/index.js'
-import { findAttachableFiles } from '../files/index.js'
+import { findAttachableFiles, type FileRow } from '../files/index.js'
 import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { messageErrors } from './messages.errors.js'
-import { noticeMessage, type MessageNoticeDeps } from './messages.notices.js'
-import { createMessagesRepository, type AttachmentRow, type MessageRow } from './messages.repository.js'
+import { noticeMessages, type MessageNoticeDeps } from './messages.notices.js'
+import { createKeyedBatches } from './messages.queue.js'
+import { createMessagesRepository, type AttachmentRow, type MessageRow, type ThreadRow } from './messages.repository.js'
 
 export interface AttachmentDto {
   id: string
@@ -43,6 +44,17 @@ export interface ThreadDto {
 /** Characters of the last message shown in a thread list. */
 const PREVIEW_CHARS = 200
 
+/** Messages of one workroom appended in one transaction at most (docs/performance.md). */
+const MAX_BATCH = 64
+
+interface PendingMessage {
+  thread: ThreadRow
+  clientId: string
+  authorId: string
+  body: string
+  fileIds: string[]
+}
+
 function toMessageDto(row: MessageRow, attachments: AttachmentRow[]): MessageDto {
   return {
     id: row.id,
@@ -67,14 +79,77 @@ export function createMessagesService(deps: {
 
   /** The thread, if the caller is its client or its freelancer; otherwise it does not exist for them. */
   async function threadFor(userId: string, threadId: string) {
-    const found = await repository.findThread(threadId)
+    const found = await repository.findThread(threadId, userId)
     if (!found) throw messageErrors.threadNotFound()
-    const membership = await getMembership(db, found.thread.workroomId, userId)
-    const allowed =
-      membership?.role === 'client' || (membership?.role === 'freelancer' && found.thread.freelancerId === userId)
+    const allowed = found.role === 'client' || (found.role === 'freelancer' && found.thread.freelancerId === userId)
     if (!allowed) throw messageErrors.threadNotFound()
     return found
   }
+
+  /**
+   * Stores messages of one workroom in one transaction: one lock and one extension of its
+   * activity chain for all of them, one commit. Their attachments were checked in it.
+   */
+  async function store(workroomId: string, pending: PendingMessage[]) {
+    return db.transaction(async (tx) => {
+      const attached: FileRow[][] = []
+      for (const message of pending) {
+        const files = await findAttachableFiles(tx, {
+          workroomId,
+          threadId: message.thread.id,
+          fileIds: message.fileIds,
+        })
+        if (files.length !== message.fileIds.length) throw messageErrors.invalidAttachment()
+        attached.push(message.fileIds.map((id) => files.find((file) => file.id === id)!))
+      }
+      const txRepository = createMessagesRepository(tx)
+      const now = clock.now()
+      const rows = await txRepository.insertMessages(
+        pending.map((message) => ({
+          id: ids.newId(),
+          threadId: message.thread.id,
+          workroomId,
+          authorId: message.authorId,
+          body: message.body,
+          createdAt: now,
+        })),
+      )
+      for (const [i, row] of rows.entries()) await txRepository.insertAttachments(row.id, pending[i]!.fileIds)
+      // The log records that a message was posted, never what it said.
+      await appendActivities(
+        tx,
+        { clock, ids },
+        workroomId,
+        rows.map((row, i) => ({
+          actorId: row.authorId,
+          type: 'message.posted',
+          scopeFreelancerId: pending[i]!.thread.freelancerId,
+          data: { threadId: row.threadId, messageId: row.id, attachments: pending[i]!.fileIds.length },
+        })),
+      )
+      const freelancers = new Map(pending.map((message) => [message.thread.id, message.thread.freelancerId]))
+      await noticeMessages(deps.notices, tx, {
+        messages: rows,
+        freelancerOf: (threadId) => freelancers.get(threadId)!,
+        clientId: pending[0]!.clientId,
+      })
+      return rows.map((row, i) =>
+        toMessageDto(
+          row,
+          attached[i]!.map((file) => ({
+            messageId: row.id,
+            id: file.id,
+            name: file.name,
+            version: file.version,
+            size: file.size,
+            contentType: file.contentType,
+            deleted: false,
+          })),
+        ),
+      )
+    })
+  }
+  const batches = createKeyedBatches(store, { maxBatch: MAX_BATCH })
 
   async function withAttachments(rows: MessageRow[]): Promise<MessageDto[]> {
     const attachments = await repository.attachmentsOf(rows.map((row) => row.id))
@@ -157,43 +232,21 @@ export function createMessagesService(deps: {
     }): Promise<MessageDto> {
       const { thread, clientId } = await threadFor(input.userId, input.threadId)
       if (input.body.trim() === '') throw messageErrors.emptyBody()
-      const fileIds = [...new Set(input.attachmentFileIds ?? [])]
-      const message = await db.transaction(async (tx) => {
-        const files = await findAttachableFiles(tx, { workroomId: thread.workroomId, threadId: thread.id, fileIds })
-        if (files.length !== fileIds.length) throw messageErrors.invalidAttachment()
-        const txRepository = createMessagesRepository(tx)
-        const row = await txRepository.insertMessage({
-          id: ids.newId(),
-          threadId: thread.id,
-          workroomId: thread.workroomId,
-          authorId: input.userId,
-          body: input.body,
-          createdAt: clock.now(),
-        })
-        await txRepository.insertAttachments(row.id, fileIds)
-        // The log records that a message was posted, never what it said.
-        await appendActivity(
-          tx,
-          { clock, ids },
-          {
-            workroomId: thread.workroomId,
-            actorId: input.userId,
-            type: 'message.posted',
-            scopeFreelancerId: thread.freelancerId,
-            data: { threadId: thread.id, messageId: row.id, attachments: fileIds.length },
-          },
-        )
-        await noticeMessage(deps.notices, tx, { message: row, freelancerId: thread.freelancerId, clientId })
-        return row
+      // Messages posted to one workroom while its last batch is being stored wait and are stored together.
+      const dto = await batches.submit(thread.workroomId, {
+        thread,
+        clientId,
+        authorId: input.userId,
+        body: input.body,
+        fileIds: [...new Set(input.attachmentFileIds ?? [])],
       })
-      const [dto] = await withAttachments([message])
       // Both parties: the other one, and the author's other tabs and devices.
       await events.publish([clientId, thread.freelancerId], {
         type: 'message.created',
         workroomId: thread.workroomId,
-        data: dto!,
+        data: dto,
       })
-      return dto!
+      return dto
     },
 
     async markRead(input: { userId: string; threadId: string; upToMessageId: string }) {

@@ -257,3 +257,55 @@ t.test('attachments: files of the thread or shared, shown as deleted once delete
     [true, false],
   )
 })
+
+t.test(
+  'concurrent posts in one workroom: a refused one fails alone, the rest are stored with their files',
+  async (t) => {
+    const test = await build(t)
+    const { call } = test
+    const { workroomId, client, bidders } = await workroomWithBidders(test)
+    const [a, b] = bidders as [(typeof bidders)[0], (typeof bidders)[0]]
+    const draft = (await upload(test, a.user, workroomId, { name: 'draft.txt', content: 'draft' })).json()
+    const theirs = (await upload(test, b.user, workroomId, { name: 'other.txt', content: 'other' })).json()
+    // Sent at once: they wait for each other's transaction and are stored together.
+    const posts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call({
+          method: 'POST',
+          url: `/api/v1/threads/${a.threadId}/messages`,
+          token: i % 2 ? client.token : a.user.token,
+          payload: {
+            body: `message ${i}`,
+            ...(i === 4 ? { attachmentFileIds: [draft.id] } : {}),
+            ...(i === 6 ? { attachmentFileIds: [theirs.id] } : {}),
+          },
+        }),
+      ),
+    )
+    t.same(
+      posts.map((r) => r.statusCode),
+      Array.from({ length: 12 }, (_, i) => (i === 6 ? 400 : 201)),
+      "only the post with B's file is refused",
+    )
+    t.equal(posts[6]!.json().code, 'messages.invalid_attachment')
+    t.same(
+      posts[4]!.json().attachments.map((f: { id: string }) => f.id),
+      [draft.id],
+    )
+    const history = await call({
+      method: 'GET',
+      url: `/api/v1/threads/${a.threadId}/messages?order=oldest&limit=50`,
+      token: client.token,
+    })
+    const bodies = history.json().items.map((m: { body: string }) => m.body)
+    t.same(
+      [...bodies].sort(),
+      posts.flatMap((r, i) => (r.statusCode === 201 ? [`message ${i}`] : [])).sort(),
+      'every accepted message is stored once',
+    )
+    const verify = (
+      await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity/verify`, token: client.token })
+    ).json()
+    t.equal(verify.ok, true, 'the activity log is unbroken')
+  },
+)
