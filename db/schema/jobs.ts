@@ -66,8 +66,14 @@ export const jobsTable = pgTable(
     closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
   },
   (table) => [
-    index('jobs_search_idx').using('gin', table.search),
-    index('jobs_skills_idx').using('gin', table.skills),
+    // Search reads open jobs only: partial indexes, so a match is not intersected with every
+    // open job (a BitmapAnd with jobs_open_recent_idx, 80 ms at 100k jobs).
+    index('jobs_open_search_idx')
+      .using('gin', table.search)
+      .where(sql`${table.state} = 'open'`),
+    index('jobs_open_skills_idx')
+      .using('gin', table.skills)
+      .where(sql`${table.state} = 'open'`),
     // Recency listing of open jobs (the default search order) walks this index.
     index('jobs_open_recent_idx')
       .on(table.publishedAt.desc(), table.id.desc())
