@@ -194,16 +194,20 @@ export function createJobsRepository(db: Executor) {
           : undefined,
         filters.postedSince ? gte(jobsTable.publishedAt, filters.postedSince) : undefined,
       ]
+      // NULLS LAST as in jobs_open_recent_idx (published_at is set on every open job): with
+      // plain DESC (NULLS FIRST) the order differs from the index's and Postgres sorts every
+      // match instead of walking the index (at 100k jobs, 190 ms against 3 ms for a skill).
+      const recent = [sql`${jobsTable.publishedAt} desc nulls last`, sql`${jobsTable.id} desc nulls last`]
       let orderBy: SQL[]
       if (order.sort === 'relevance') {
-        orderBy = [sql`${rank} desc`, desc(jobsTable.publishedAt), desc(jobsTable.id)]
+        orderBy = [sql`${rank} desc`, ...recent]
         if (order.after) {
           conditions.push(
             sql`(${rank}, ${jobsTable.publishedAt}, ${jobsTable.id}) < (${order.after.rank}::int, ${order.after.publishedAt.toISOString()}::timestamptz, ${order.after.id}::uuid)`,
           )
         }
       } else {
-        orderBy = [desc(jobsTable.publishedAt), desc(jobsTable.id)]
+        orderBy = recent
         if (order.after) {
           conditions.push(
             sql`(${jobsTable.publishedAt}, ${jobsTable.id}) < (${order.after.publishedAt.toISOString()}::timestamptz, ${order.after.id}::uuid)`,
