@@ -6,7 +6,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
-import { pgliteImagePath, templateDatabaseName, withDatabase } from './fixtures.js'
+import { migrationsHash, pgliteImagePath, templateDatabaseName, withDatabase } from './fixtures.js'
 
 const imagePath = await pgliteImagePath()
 if (!existsSync(imagePath)) {
@@ -41,3 +41,6 @@ if (url) {
     await admin.end({ timeout: 5 })
   }
 }
+
+// Which migrations the images hold: `npm test` hands it to every test file.
+process.stdout.write(`migrations ${await migrationsHash()}\n`)

@@ -181,11 +181,13 @@ const compiled = (file) => path.join(outdir, file.replace(/\.tsx?$/, '.js'))
 process.stderr.write(`compiled ${files.length} test files in ${Date.now() - started} ms\n`)
 
 // The database images every test copies, built once before the first test file starts.
+let migrations = ''
 const prepared = await new Promise((resolve) => {
   const child = spawn(process.execPath, ['--enable-source-maps', compiled('test/prepare.ts')], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'inherit'],
   })
+  child.stdout.on('data', (chunk) => (migrations += chunk))
   child.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 1)))
 })
 if (prepared !== 0) {
@@ -201,7 +203,13 @@ const ok = await runTests(
     reporter: options.reporter,
     nodeArgs: ['--enable-source-maps', ...options.nodeArgs],
     // tap's variables: each file's own timeout (its t.setTimeout can raise it).
-    env: { ...process.env, TAP_TIMEOUT: String(tapConfig.timeout ?? 30), TEST_BUILD_DIR: outdir },
+    env: {
+      ...process.env,
+      TAP_TIMEOUT: String(tapConfig.timeout ?? 30),
+      TEST_BUILD_DIR: outdir,
+      // The migrations the images were built from (test/fixtures.ts).
+      TEST_MIGRATIONS_HASH: /migrations ([0-9a-f]+)/.exec(migrations)?.[1] ?? '',
+    },
     hardLimitMs: 15 * 60_000,
     timingsFile: path.join(root, '.tap', 'timings.json'),
   },
