@@ -116,17 +116,20 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
       let result: Result
       try {
         result = await moneyTransaction(db, async (tx): Promise<Result> => {
-          // Bounds every lock wait of the transaction, the first request's key included.
-          await tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`))
-          const inserted = await tx
-            .insert(t)
-            .values({ userId, key, fingerprint, createdAt: clock.now() })
-            .onConflictDoNothing()
-            .returning({ key: t.key })
-            .catch((err: unknown) => {
-              if (pgErrorCode(err) === LOCK_TIMEOUT) throw idempotencyErrors.inProgress()
-              throw err
-            })
+          // Bounds every lock wait of the transaction, the first request's key included. Sent
+          // with the key's insert (one round trip on Postgres, which runs them in order).
+          const [, inserted] = await Promise.all([
+            tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`)),
+            tx
+              .insert(t)
+              .values({ userId, key, fingerprint, createdAt: clock.now() })
+              .onConflictDoNothing()
+              .returning({ key: t.key })
+              .catch((err: unknown) => {
+                if (pgErrorCode(err) === LOCK_TIMEOUT) throw idempotencyErrors.inProgress()
+                throw err
+              }),
+          ])
           if (inserted.length === 0) {
             const [first] = await tx
               .select()
