@@ -8,10 +8,13 @@
 // under .tap/), then started with `node --enable-source-maps dist/server/main.js`'s command:
 // once on an empty DATA_DIR (PGlite initialises its files and every migration runs), then
 // --runs times on that same, current DATA_DIR (an ordinary restart); the time is from spawn
-// to the first 200 of /healthz. Idle RSS: after the last start, --settle seconds, then
+// to the first 200 of /healthz, with the CPU time the server process used until then (all its
+// threads, from /proc: on a shared, loaded machine the wall time says more about the load than
+// about the start, the CPU time less so). Idle RSS: after the last start, --settle seconds, then
 // VmRSS from /proc, as for the peer (`bench/realtime-peers/y-websocket.ts`, idle, no documents).
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { root, startProcess } from './run-server.js'
@@ -23,6 +26,12 @@ const runs = Number(values.runs)
 const settleSeconds = Number(values.settle)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** User + system CPU time of a process so far, all threads (clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
 
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
@@ -52,13 +61,14 @@ async function start(main: string, dataDir: string, port: number) {
     await sleep(20)
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6
+  const cpu = await cpuMs(child.pid!)
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
       child.once('exit', () => resolve())
       child.kill('SIGTERM')
     })
-  return { ms, pid: child.pid!, stop }
+  return { ms, cpu, pid: child.pid!, stop }
 }
 
 async function main() {
@@ -68,15 +78,18 @@ async function main() {
     await promisify(execFile)(process.execPath, ['server/build.mjs', `--outdir=${outdir}`], { cwd: root })
     const mainJs = path.join(outdir, 'server/main.js')
     const port = 4600 + Math.floor(Math.random() * 300)
+    const loadBefore = loadavg()[0]!
     const first = await start(mainJs, dataDir, port)
     await first.stop()
-    process.stdout.write(`first start (empty DATA_DIR, migrations): ${first.ms.toFixed(0)} ms\n`)
+    process.stdout.write(`first start (empty DATA_DIR, migrations): ${first.ms.toFixed(0)} ms (${first.cpu} ms CPU)\n`)
     const times: number[] = []
+    const cpuTimes: number[] = []
     let last: Awaited<ReturnType<typeof start>> | undefined
     for (let i = 0; i < runs; i++) {
       last = await start(mainJs, dataDir, port)
       times.push(last.ms)
-      process.stdout.write(`restart ${i + 1}: ${last.ms.toFixed(0)} ms\n`)
+      cpuTimes.push(last.cpu)
+      process.stdout.write(`restart ${i + 1}: ${last.ms.toFixed(0)} ms (${last.cpu} ms CPU)\n`)
       if (i < runs - 1) await last.stop()
     }
     const peer = await startProcess('bench/realtime-peers/y-websocket.ts', {}, /BENCH READY/)
@@ -91,6 +104,8 @@ async function main() {
         `|---|---|`,
         `| start to /healthz, empty DATA_DIR (first start) | ${first.ms.toFixed(0)} ms |`,
         `| start to /healthz, current DATA_DIR, median of ${runs} | ${median(times).toFixed(0)} ms (${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)}) |`,
+        `| CPU time of those starts (all threads), median | ${median(cpuTimes)} ms (${Math.min(...cpuTimes)}-${Math.max(...cpuTimes)}) |`,
+        `| load average (1 min) before / after the starts | ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} |`,
         `| idle RSS after ${settleSeconds} s, Workroom (embedded PGlite) | ${serverRss.toFixed(0)} MiB |`,
         `| idle RSS after ${settleSeconds} s, y-websocket server | ${peerRss.toFixed(0)} MiB (ratio x${(serverRss / peerRss).toFixed(1)}) |`,
         '',
