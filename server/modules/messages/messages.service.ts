@@ -104,29 +104,32 @@ export function createMessagesService(deps: {
       }
       const txRepository = createMessagesRepository(tx)
       const now = clock.now()
-      const rows = await txRepository.insertMessages(
-        pending.map((message) => ({
-          id: ids.newId(),
-          threadId: message.thread.id,
-          workroomId,
-          authorId: message.authorId,
-          body: message.body,
-          createdAt: now,
-        })),
-      )
-      for (const [i, row] of rows.entries()) await txRepository.insertAttachments(row.id, pending[i]!.fileIds)
-      // The log records that a message was posted, never what it said.
-      await appendActivities(
-        tx,
-        { clock, ids },
+      const messages = pending.map((message) => ({
+        id: ids.newId(),
+        threadId: message.thread.id,
         workroomId,
-        rows.map((row, i) => ({
-          actorId: row.authorId,
-          type: 'message.posted',
-          scopeFreelancerId: pending[i]!.thread.freelancerId,
-          data: { threadId: row.threadId, messageId: row.id, attachments: pending[i]!.fileIds.length },
-        })),
-      )
+        authorId: message.authorId,
+        body: message.body,
+        createdAt: now,
+      }))
+      // The messages' insert and the chain's lock and head are sent together (one round trip
+      // on Postgres, which runs them in order); the log records that a message was posted,
+      // never what it said.
+      const [rows] = await Promise.all([
+        txRepository.insertMessages(messages),
+        appendActivities(
+          tx,
+          { clock, ids },
+          workroomId,
+          messages.map((message, i) => ({
+            actorId: message.authorId,
+            type: 'message.posted',
+            scopeFreelancerId: pending[i]!.thread.freelancerId,
+            data: { threadId: message.threadId, messageId: message.id, attachments: pending[i]!.fileIds.length },
+          })),
+        ),
+      ])
+      for (const [i, row] of rows.entries()) await txRepository.insertAttachments(row.id, pending[i]!.fileIds)
       const freelancers = new Map(pending.map((message) => [message.thread.id, message.thread.freelancerId]))
       await noticeMessages(deps.notices, tx, {
         messages: rows,
