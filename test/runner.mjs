@@ -26,10 +26,20 @@ const indent = (text) =>
     .map((line) => (line ? `    ${line}` : line))
     .join('\n')
 
+/** The test processes running now: stopped with the run (Ctrl-C, a CI timeout). */
+const running = new Set()
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGKILL')
+    process.exit(1)
+  })
+}
+
 /** One file in its own process: its output, exit, time, and the counts it printed. */
 function runFile(file, { nodeArgs, env, hardLimitMs }) {
   const started = Date.now()
   const child = spawn(process.execPath, [...nodeArgs, file.compiled], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   // A test's stray writes to stderr stay with its file, after its TAP.
@@ -43,6 +53,7 @@ function runFile(file, { nodeArgs, env, hardLimitMs }) {
   }, hardLimitMs)
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
+      running.delete(child)
       clearTimeout(limit)
       resolve({ file, output, errors, code, signal, ms: Date.now() - started, counts: parseCounts(output) })
     })
