@@ -26,6 +26,10 @@ t.test('offline: the tracker queues segments and uploads them when back', async 
   await context.clock.install()
 
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
+  // Tracking starts a second into a segment, so that its random capture moment is minutes
+  // away rather than possibly seconds, and always comes after the connection is cut below.
+  await jumpTo(server, page, 1, 1000)
+  await page.clock.resume()
   await startTracker(page, 'Offline work on the train')
   const started = await browserNow(page)
   const first = started - (started % SEGMENT)
