@@ -21,11 +21,15 @@ const noise = (bytes: number) =>
 /** The text of the document as stored: its snapshot and log replayed into a new Y.Doc. */
 async function storedTextLength(app: FastifyInstance, docName: string): Promise<number> {
   const doc = new Y.Doc()
-  const snapshots = await app.db
-    .select()
-    .from(realtimeSnapshotsTable)
-    .where(eq(realtimeSnapshotsTable.docName, docName))
-  const updates = await app.db.select().from(realtimeUpdatesTable).where(eq(realtimeUpdatesTable.docName, docName))
+  // Both read from one snapshot of the database: a compaction between two separate reads
+  // (the new snapshot not yet seen, the log already trimmed) would show half the document.
+  const [snapshots, updates] = await app.db.transaction(
+    async (tx) => [
+      await tx.select().from(realtimeSnapshotsTable).where(eq(realtimeSnapshotsTable.docName, docName)),
+      await tx.select().from(realtimeUpdatesTable).where(eq(realtimeUpdatesTable.docName, docName)),
+    ],
+    { isolationLevel: 'repeatable read' },
+  )
   for (const row of [...snapshots, ...updates]) Y.applyUpdate(doc, row.data)
   const length = doc.getText('t').length
   doc.destroy()
