@@ -62,6 +62,8 @@ export interface AppDependencies {
   storage?: FileStore
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream
+  /** The migrations to apply when the app opens the database itself (the compiled server passes its copy). */
+  migrationsFolder?: string
   /** The built web app, unless `config.webDir` names one (the compiled server passes its copy). */
   webDir?: string
 }
@@ -113,7 +115,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDependencies =
     void reply.header('x-request-id', request.id)
   })
 
-  const database = deps.database ?? (await openMigratedDatabase({ url: config.databaseUrl, dataDir: config.pgliteDir }))
+  const database =
+    deps.database ??
+    (await openMigratedDatabase({
+      url: config.databaseUrl,
+      dataDir: config.pgliteDir,
+      migrationsFolder: deps.migrationsFolder,
+    }))
   await app.register(cookie)
   await app.register(securityHeadersPlugin, { https: config.publicUrl.startsWith('https:') })
   await app.register(openapiPlugin)

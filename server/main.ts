@@ -1,11 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import { openMigratedDatabase } from '../db/client.js'
+import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
-
-// Found from this file, one folder below the project root in the source tree (server/main.ts)
-// and below dist/ in the build (dist/server/main.js, beside which the build copies them).
-const migrationsFolder = fileURLToPath(new URL('../db/migrations', import.meta.url))
-const webDir = fileURLToPath(new URL('../client/web/dist', import.meta.url))
 
 let config
 try {
@@ -18,14 +13,13 @@ try {
   throw err
 }
 
-// The database opens (PGlite's WebAssembly start takes the longest of a start) while the rest
-// of the application's code loads: app.js is imported only after it began.
-const opening = openMigratedDatabase({ url: config.databaseUrl, dataDir: config.pgliteDir, migrationsFolder })
-opening.catch(() => {}) // its failure is thrown where it is awaited, below, not as an unhandled rejection
-const { buildApp } = await import('./app.js')
-const database = await opening
-// The app leaves a database it was given open: the shutdown below closes it after the app.
-const app = await buildApp(config, { database, webDir })
+// Found from this file, one folder below the project root in the source tree (server/main.ts)
+// and below dist/ in the build (dist/server/main.js, beside which the build copies them):
+// bundled code cannot find them from its own location.
+const app = await buildApp(config, {
+  migrationsFolder: fileURLToPath(new URL('../db/migrations', import.meta.url)),
+  webDir: fileURLToPath(new URL('../client/web/dist', import.meta.url)),
+})
 await app.listen({ host: config.host, port: config.port })
 app.log.info(
   {
@@ -48,19 +42,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       app.log.error('shutdown took longer than 20 s; exiting')
       process.exit(1)
     }, 20_000).unref()
-    // The database last: the app's scheduler, sockets and requests stop using it first.
-    app
-      .close()
-      .then(() => database.close())
-      .then(
-        () => {
-          clearTimeout(killer)
-          process.exit(0)
-        },
-        (err: unknown) => {
-          app.log.error({ err }, 'error while shutting down')
-          process.exit(1)
-        },
-      )
+    app.close().then(
+      () => {
+        clearTimeout(killer)
+        process.exit(0)
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'error while shutting down')
+        process.exit(1)
+      },
+    )
   })
 }
