@@ -10,6 +10,9 @@ import type { Kind } from './realtime.servers.js'
 /** A client the same for every server: a Y.Doc, its awareness, synced, destroy. */
 export type Client = { doc: Y.Doc; awareness: Awareness | null; synced: Promise<void>; destroy(): void }
 
+/** `BENCH_READERS_PRESENCE=off`: every client clears its presence as it is made, before its socket opens. */
+const presenceOff = process.env.BENCH_READERS_PRESENCE === 'off'
+
 export function createClients(kind: Kind, ws: string, token: string) {
   /** Workroom authenticates with a bearer header (a Node client; browsers use tickets or the cookie). */
   class BearerSocket extends WebSocket {
@@ -18,8 +21,11 @@ export function createClients(kind: Kind, ws: string, token: string) {
     }
   }
 
-  /** A stock y-websocket provider (Workroom, the reference server) or Hocuspocus's own provider. */
-  function client(docName: string): Client {
+  /**
+   * A stock y-websocket provider (Workroom, the reference server) or Hocuspocus's own provider.
+   * `ticket`: Workroom only, the socket opens with `?ticket=` (as a browser does) instead of the bearer header.
+   */
+  function client(docName: string, ticket?: string): Client {
     const doc = new Y.Doc()
     if (kind === 'hocuspocus') {
       // Its provider passes the whole configuration on to the socket it manages (Node 20 has no global WebSocket).
@@ -29,6 +35,7 @@ export function createClients(kind: Kind, ws: string, token: string) {
         document: doc,
         WebSocketPolyfill: WebSocket,
       } as unknown as ConstructorParameters<typeof HocuspocusProvider>[0])
+      if (presenceOff) provider.awareness?.setLocalState(null)
       const synced = new Promise<void>((resolve) => {
         const done = () => {
           provider.off('synced', done)
@@ -47,9 +54,13 @@ export function createClients(kind: Kind, ws: string, token: string) {
       }
     }
     const provider = new WebsocketProvider(`${ws}/api/v1/docs`, docName, doc, {
-      WebSocketPolyfill: (kind === 'workroom' ? BearerSocket : WebSocket) as unknown as typeof globalThis.WebSocket,
+      WebSocketPolyfill: (kind === 'workroom' && !ticket
+        ? BearerSocket
+        : WebSocket) as unknown as typeof globalThis.WebSocket,
       disableBc: true,
+      ...(ticket ? { params: { ticket } } : {}),
     })
+    if (presenceOff) provider.awareness.setLocalState(null)
     const synced = new Promise<void>((resolve) => provider.once('sync', () => resolve()))
     return {
       doc,

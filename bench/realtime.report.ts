@@ -4,13 +4,23 @@ import os from 'node:os'
 import type { Kind } from './realtime.servers.js'
 
 export type Fan = { p50: number; p99: number; rate: number; rss: number }
+export type Paced = Fan & { p95: number; max: number; runs: number[]; server?: string }
+export type Connect = {
+  /** One client at a time (ticket fetched beforehand, not timed): socket opened to synced. */
+  handshake: { loaded: number[]; fresh: number[] }
+  /** `clients` clients (ticket + connect) at once on one new document: seconds until all synced, per trial. */
+  crowd: { clients: number; seconds: number[] }
+  /** `documents` new documents x 2 clients (ticket + connect), all at once: seconds until all synced. */
+  many: { documents: number; seconds: number[] }
+}
 export type Result = {
   kind: Kind
   label: string
   driver: string
-  /** Medians of 3 runs; `runs`: each run's p99. */
-  paced?: Fan & { p95: number; max: number; runs: number[]; server?: string }
-  burst?: Fan
+  /** Part (a), once per reader count: paced medians of 3 runs (`runs`: each run's p99), bursts of 500. */
+  fans?: Array<{ readers: number; paced: Paced; burst: Fan }>
+  /** Part (e): connecting, tickets included for Workroom (realtime.connect.ts). */
+  connect?: Connect
   memory?: { rssPerDoc: number; heapPerDoc: number; externalPerDoc: number; left: number; seconds: number }
   coldServer?: { p50: number; p95: number; bytes: number; count: number }
   coldClient?: { p50: number; p95: number; bytes: number; count: number }
@@ -32,6 +42,74 @@ const KiB = (n: number | undefined) => (n === undefined ? '-' : `${(n / 1024).to
 const ratio = (mine: number | undefined, theirs: number | undefined) =>
   mine === undefined || theirs === undefined || theirs === 0 ? '-' : `x${(mine / theirs).toFixed(2)}`
 
+const name = (r: Result) => (r.kind === 'workroom' ? `${r.label}, ${r.driver}` : r.label)
+
+/** Workroom's figure over the best peer's (the lowest, or with `higher` the highest), naming it. */
+function overBest(results: Result[], pick: (r: Result) => number | undefined, higher = false): string {
+  const mine = results.find((r) => r.kind === 'workroom')
+  const peers = results.filter((r) => r.kind !== 'workroom' && pick(r) !== undefined)
+  if (!mine || pick(mine) === undefined || peers.length === 0) return '-'
+  const best = peers.reduce((a, b) => ((higher ? pick(b)! > pick(a)! : pick(b)! < pick(a)!) ? b : a))
+  return `${ratio(pick(mine), pick(best))} vs the best peer (${best.kind})`
+}
+
+/** Part (a), one table per reader count. */
+function fanSection(results: Result[], probe: string | null): string[] {
+  const counts = [...new Set(results.flatMap((r) => (r.fans ?? []).map((f) => f.readers)))]
+  const workroom = results.find((r) => r.kind === 'workroom')
+  const lines: string[] = []
+  for (const readers of counts) {
+    const fan = (r: Result) => r.fans?.find((f) => f.readers === readers)
+    const mine = workroom && fan(workroom)
+    lines.push(
+      `(a) 1 document, ${readers} readers + 1 writer; time until all ${readers} have an update`,
+      '| server | load | p50 | p99 | updates/s reaching all | server RSS |',
+      '|---|---|---|---|---|---|',
+      ...results.flatMap((r) => {
+        const f = fan(r)
+        if (!f) return []
+        return [
+          `| ${name(r)} | 100 updates/s, median of 3 runs | ${ms(f.paced.p50)} | ${ms(f.paced.p99)} (runs: ${f.paced.runs.map((v) => v.toFixed(1)).join(', ')}) | ${f.paced.rate.toFixed(0)} | ${MiB(f.paced.rss)} |`,
+          `| ${name(r)} | burst of 500 (median of 3) | ${ms(f.burst.p50, 0)} | ${ms(f.burst.p99, 0)} | ${f.burst.rate.toFixed(0)} | ${MiB(f.burst.rss)} |`,
+        ]
+      }),
+      ...(mine?.paced.server ? [`Workroom ${mine.paced.server}`] : []),
+      ...(mine
+        ? [
+            `Workroom paced p95 ${ms(mine.paced.p95)}, max ${ms(mine.paced.max)}. Paced p99 ${overBest(results, (r) => fan(r)?.paced.p99)}; paced p50 ${overBest(results, (r) => fan(r)?.paced.p50)}; burst updates/s ${overBest(results, (r) => fan(r)?.burst.rate, true)}`,
+          ]
+        : []),
+      '',
+    )
+  }
+  if (probe && counts.length > 0) lines.push(`Before the runs, ${probe}.`, '')
+  return lines
+}
+
+/** Part (e): connecting. */
+function connectSection(results: Result[]): string[] {
+  const rows = results.filter((r) => r.connect)
+  if (rows.length === 0) return []
+  const median = (values: number[]) => percentile(values, 50)
+  const s = (values: number[]) => `${median(values).toFixed(3)} s (${values.map((v) => v.toFixed(3)).join(', ')})`
+  const c = rows[0]!.connect!
+  const crowd = (kind: Kind) => {
+    const x = results.find((r) => r.kind === kind)?.connect
+    return x && median(x.crowd.seconds)
+  }
+  return [
+    `(e) connecting (Workroom: each client fetches a ticket, then opens its socket with it; peers: no ticket)`,
+    `| server | handshake p50 / p95, loaded document, ticket in hand | same, new document | ${c.crowd.clients} clients on a new document, all synced | ${c.many.documents} documents x 2 clients, all synced |`,
+    '|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const { handshake, crowd, many } = r.connect!
+      return `| ${name(r)} | ${ms(percentile(handshake.loaded, 50))} / ${ms(percentile(handshake.loaded, 95))} | ${ms(percentile(handshake.fresh, 50))} / ${ms(percentile(handshake.fresh, 95))} | ${s(crowd.seconds)} | ${s(many.seconds)} |`
+    }),
+    `Ratios (Workroom / peer, medians): handshake p50 ${overBest(results, (r) => r.connect && median(r.connect.handshake.loaded))}; ${c.crowd.clients} clients ${overBest(results, (r) => r.connect && median(r.connect.crowd.seconds))}, ${ratio(crowd('workroom'), crowd('y-websocket'))} vs y-websocket; ${c.many.documents} documents ${overBest(results, (r) => r.connect && median(r.connect.many.seconds))}`,
+    '',
+  ]
+}
+
 /** `probe`: the disk's fsync figures measured before the runs (null: not measured). */
 export function formatReport(
   results: Result[],
@@ -42,32 +120,10 @@ export function formatReport(
   const peers = results.filter((r) => r.kind !== 'workroom')
   const ratios = (pick: (r: Result) => number | undefined) =>
     peers.map((p) => `${ratio(workroom && pick(workroom), pick(p))} vs ${p.kind}`).join(', ')
-  const name = (r: Result) => (r.kind === 'workroom' ? `${r.label}, ${r.driver}` : r.label)
   return [
     `Real-time benchmark, ${new Date().toISOString()}, Workroom on ${workroom?.driver ?? '-'}${quick ? ' (quick run)' : ''}; load average (1 min) sampled during the run: ${results.map((r) => `${r.kind} ${Math.min(...r.loads).toFixed(1)}-${Math.max(...r.loads).toFixed(1)}`).join('; ')}`,
     '',
-    '(a) 1 document, 100 readers + 1 writer; time until all 100 have an update',
-    '| server | load | p50 | p99 | updates/s reaching all | server RSS |',
-    '|---|---|---|---|---|---|',
-    ...results
-      .filter((r) => r.paced)
-      .map(
-        (r) =>
-          `| ${name(r)} | 100 updates/s, median of 3 runs | ${ms(r.paced!.p50)} | ${ms(r.paced!.p99)} (runs: ${r.paced!.runs.map((v) => v.toFixed(1)).join(', ')}) | ${r.paced!.rate.toFixed(0)} | ${MiB(r.paced!.rss)} |`,
-      ),
-    ...results
-      .filter((r) => r.burst)
-      .map(
-        (r) =>
-          `| ${name(r)} | burst of 500 (median of 3) | ${ms(r.burst!.p50, 0)} | ${ms(r.burst!.p99, 0)} | ${r.burst!.rate.toFixed(0)} | ${MiB(r.burst!.rss)} |`,
-      ),
-    ...(workroom?.paced?.server ? [`Workroom ${workroom.paced.server}`] : []),
-    ...(probe ? [`Before the runs, ${probe}.`] : []),
-    ...(workroom?.paced
-      ? [
-          `Workroom paced p95 ${ms(workroom.paced.p95)}, max ${ms(workroom.paced.max)}. Ratios (Workroom / peer): paced p50 ${ratios((r) => r.paced?.p50)}; paced p99 ${ratios((r) => r.paced?.p99)}; burst updates/s ${ratios((r) => r.burst?.rate)}; burst p99 ${ratios((r) => r.burst?.p99)}`,
-        ]
-      : []),
+    ...fanSection(results, probe),
     '',
     `(b) memory: ${quick ? 200 : 1000} documents x 2 clients x 20 keys`,
     '| server | RSS per document, clients connected | heap per document | after all disconnect |',
@@ -99,6 +155,7 @@ export function formatReport(
         ]
       : []),
     '',
+    ...connectSection(results),
     `(d) persisted: Workroom ${workroom?.persisted ?? '-'} (target >= 20,000/s); peers: n/a (they persist nothing; Hocuspocus and the reference server's optional persistence debounce saves by 2-10 s)`,
   ].join('\n')
 }

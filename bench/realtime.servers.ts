@@ -9,13 +9,21 @@ import { fileURLToPath } from 'node:url'
 
 export type Kind = 'workroom' | 'y-websocket' | 'hocuspocus'
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const versionOf = (name: string) =>
+  (JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version
+
 export const servers: Record<Kind, { script: string; label: string }> = {
   workroom: { script: 'bench/realtime-server.ts', label: 'Workroom (durable)' },
   'y-websocket': {
     script: 'bench/realtime-peers/y-websocket.ts',
     label: 'y-websocket reference server 0.1.1 (in memory)',
   },
-  hocuspocus: { script: 'bench/realtime-peers/hocuspocus.ts', label: 'Hocuspocus 3.4.4 (in memory)' },
+  hocuspocus: {
+    script: 'bench/realtime-peers/hocuspocus.ts',
+    label: `Hocuspocus ${versionOf('@hocuspocus/server')} (in memory)`,
+  },
 }
 
 export type Summary = { count?: number; p50: number; p99: number; max: number }
@@ -35,8 +43,6 @@ export type Stats = {
   loopDelay?: Summary
 }
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-
 /** Starts the server of `kind` and waits until it listens and its start-up work settled. */
 export async function startServer(kind: Kind) {
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ') ?? []
@@ -45,6 +51,9 @@ export async function startServer(kind: Kind) {
     env: { ...process.env, DOC_UNLOAD_AFTER_MS: '30000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
+  // A bench that fails does not leave its server running.
+  const killServer = () => server.kill('SIGKILL')
+  process.once('exit', killServer)
   const [base, token, driver] = await new Promise<string[]>((resolve, reject) => {
     let output = ''
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -77,6 +86,7 @@ export async function startServer(kind: Kind) {
         })
       ).json(),
     async stop(): Promise<void> {
+      process.off('exit', killServer)
       server.kill('SIGTERM')
       await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)))
     },

@@ -6,7 +6,7 @@
 //
 //   npx tsx bench/realtime.ts            (PGlite on disk; DATABASE_URL=... for Postgres)
 //   npx tsx bench/realtime.ts --quick    (smaller counts, for a smoke run)
-//   --servers=workroom,y-websocket,hocuspocus   --only=a,b,c,d
+//   --servers=workroom,y-websocket,hocuspocus   --only=a,b,c,d,e   --readers=100,300 (part a)
 //   BENCH_READERS_PRESENCE=off   readers clear their presence (stock providers have it on and
 //                                renew it every 15 s, all 100 within a second or two)
 //   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   extra node flags for the servers
@@ -16,13 +16,16 @@
 //     30 s after the last client left
 // (c) cold load of a document with 10,000 updates of history
 // (d) persisted updates per second (Workroom only: the peers persist nothing)
+// (e) connecting: one client's handshake; 101 clients at once on one document; 2,000
+//     documents x 2 clients at once (Workroom's clients fetch a ticket each, as browsers do)
 //
 // The server processes: realtime.servers.ts; the clients: realtime.clients.ts; the parts:
-// realtime.workloads.ts; the printed report: realtime.report.ts.
+// realtime.workloads.ts and realtime.connect.ts; the printed report: realtime.report.ts.
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createClients } from './realtime.clients.js'
+import { connecting } from './realtime.connect.js'
 import { formatReport, loadAverage, percentile, type Result } from './realtime.report.js'
 import { servers, startServer, type Kind } from './realtime.servers.js'
 import { coldLoad, fanOut, memoryPerDocument, persisted } from './realtime.workloads.js'
@@ -30,8 +33,12 @@ import { coldLoad, fanOut, memoryPerDocument, persisted } from './realtime.workl
 // Each stock y-websocket provider adds a process 'exit' listener; 2,000 of them are expected here.
 process.setMaxListeners(0)
 const quick = process.argv.includes('--quick')
-/** `--only=a,b`: run some parts only (a fan-out, b memory, c cold load, d persisted). */
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(',')
+/** `--only=a,b`: run some parts only (a fan-out, b memory, c cold load, d persisted, e connecting). */
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d,e').split(',')
+/** `--readers=100,300`: part (a) once per reader count. */
+const readerCounts = (process.argv.find((a) => a.startsWith('--readers='))?.slice(10) ?? '100,300')
+  .split(',')
+  .map(Number)
 const kinds = (
   process.argv.find((a) => a.startsWith('--servers='))?.slice(10) ?? 'workroom,y-websocket,hocuspocus'
 ).split(',') as Kind[]
@@ -42,10 +49,11 @@ async function bench(kind: Kind, only: string[]): Promise<Result> {
   const server = await startServer(kind)
   result.driver = server.driver
   const run = { kind, quick, history, server, result, ...createClients(kind, server.ws, server.token) }
-  if (only.includes('a')) await fanOut(run)
+  if (only.includes('a')) for (const readers of readerCounts) await fanOut(run, readers)
   if (only.includes('b')) await memoryPerDocument(run)
   if (only.includes('c')) await coldLoad(run)
   if (only.includes('d') && kind === 'workroom') await persisted(run)
+  if (only.includes('e')) await connecting(run)
   result.loads.push(loadAverage())
   await server.stop()
   return result
@@ -85,8 +93,9 @@ const results: Result[] = kinds.map((kind) => ({ kind, label: servers[kind].labe
 for (const part of only) {
   for (const result of results) {
     if (part === 'd' && result.kind !== 'workroom') continue
-    const { loads, ...rest } = await bench(result.kind, [part])
+    const { loads, fans, ...rest } = await bench(result.kind, [part])
     Object.assign(result, rest)
+    if (fans) result.fans = [...(result.fans ?? []), ...fans]
     result.loads.push(...loads)
   }
 }

@@ -15,22 +15,21 @@ export interface Run {
   /** Updates of typing history in part (c). */
   history: number
   server: BenchServer
-  client(docName: string): Client
+  client(docName: string, ticket?: string): Client
   /** A raw socket that Workroom admits (part (d) sends prepared frames). */
   BearerSocket: new (url: string) => WebSocket
   result: Result
 }
 
-/** (a) fan-out: 1 document, 1 writer + 100 readers, paced 100 updates/s (3 runs) and bursts of 500. */
-export async function fanOut(run: Run): Promise<void> {
+/** (a) fan-out: 1 document, 1 writer + `readerCount` readers, paced 100 updates/s (3 runs) and bursts of 500. */
+export async function fanOut(run: Run, readerCount = 100): Promise<void> {
   const { kind, quick, client, result } = run
   const { stats, rss: rssOfServer } = run.server
-  const docName = 'bench:fanout'
+  const docName = `bench:fanout:${readerCount}`
   const writer = client(docName)
   await writer.synced
-  const readers = Array.from({ length: 100 }, () => client(docName))
+  const readers = Array.from({ length: readerCount }, () => client(docName))
   await Promise.all(readers.map((r) => r.synced))
-  if (process.env.BENCH_READERS_PRESENCE === 'off') for (const r of readers) r.awareness?.setLocalState(null)
   const sentAt = new Map<number, number>()
   const reachedBy = new Map<number, number>()
   const allAt = new Map<number, number>()
@@ -99,7 +98,7 @@ export async function fanOut(run: Run): Promise<void> {
     }
   }
   const median = (pick: (r: Fan & { p95: number; max: number }) => number) => percentile(pacedRuns.map(pick), 50)
-  result.paced = {
+  const paced = {
     p50: median((r) => r.p50),
     p95: median((r) => r.p95),
     p99: median((r) => r.p99),
@@ -130,16 +129,19 @@ export async function fanOut(run: Run): Promise<void> {
     await sleep(500)
   }
   const medianOf = (pick: (r: Fan) => number) => percentile(runs.map(pick), 50)
-  result.burst = {
+  const burst = {
     p50: medianOf((r) => r.p50),
     p99: medianOf((r) => r.p99),
     rate: medianOf((r) => r.rate),
     rss: medianOf((r) => r.rss),
   }
+  ;(result.fans ??= []).push({ readers: readerCount, paced, burst })
   writer.destroy()
   for (const r of readers) r.destroy()
+  for (const until = performance.now() + 10_000; (await stats()).connections > 0 && performance.now() < until;)
+    await sleep(50)
   process.stderr.write(
-    `${kind}: fan-out done (paced p99 ${result.paced.p99.toFixed(1)} ms, burst ${result.burst.rate.toFixed(0)}/s)\n`,
+    `${kind}: fan-out with ${readerCount} readers done (paced p99 ${paced.p99.toFixed(1)} ms, burst ${burst.rate.toFixed(0)}/s)\n`,
   )
 }
 

@@ -1,5 +1,6 @@
-// Hocuspocus (`@hocuspocus/server` 3.4.4, the newest that runs on Node 20: 4.x needs Node 22),
-// default configuration, in memory, plus the `/bench/*` routes of bench/realtime.ts.
+// Hocuspocus (`@hocuspocus/server` 4.7, the newest; its engines field asks for Node 22, but it
+// runs on Node 20), default configuration (4.x merges the updates of one tick into one message),
+// in memory, plus the `/bench/*` routes of bench/realtime.ts.
 import * as Y from 'yjs'
 import { Server } from '@hocuspocus/server'
 import { benchRoute } from './stats.js'
