@@ -82,12 +82,20 @@ export async function freshDatabase(): Promise<{
       // costs about a second, emptying its tables a few milliseconds.
       if (idlePglite.length >= 2 || !(await emptied(handle))) return handle.close()
       // A PGlite loaded from an image keeps the process alive: close the idle ones when
-      // the file's tests are done (a root teardown also lets tap end the file when idle).
-      if (!closingIdleAtEnd) tap.teardown(() => Promise.all(idlePglite.splice(0).map((h) => h.close())))
+      // the process's tests are done (a root teardown also lets tap end the root when idle).
+      // The root: when `npm test` runs several files in one process, `tap` is the file's own
+      // test (test/tap-current.mjs), and the next file takes over these databases.
+      if (!closingIdleAtEnd) rootTest().teardown(() => Promise.all(idlePglite.splice(0).map((h) => h.close())))
       closingIdleAtEnd = true
       idlePglite.push(handle)
     },
   }
+}
+
+function rootTest(): { teardown(fn: () => unknown): void } {
+  let test: { parent?: unknown; teardown(fn: () => unknown): void } = tap
+  while (test.parent) test = test.parent as typeof test
+  return test
 }
 
 /** PGlite databases a finished test handed back, already emptied (one test file per process). */

@@ -77,6 +77,20 @@ const ownUrl = {
   },
 }
 
+/**
+ * `import t from 'tap'` in the test files (and what they import) gets test/tap-current.mjs,
+ * which makes `t` the file's own test when test/group-host.mjs runs several files in a process.
+ */
+const tapOfTheFile = {
+  name: 'tap-of-the-file',
+  setup(build) {
+    const hostFiles = ['test/tap-current.mjs', 'test/group-host.mjs'].map((file) => path.join(root, file))
+    build.onResolve({ filter: /^tap$/ }, (args) =>
+      hostFiles.includes(args.importer) ? { path: 'tap', external: true } : { path: hostFiles[0] },
+    )
+  },
+}
+
 function isAlive(pid) {
   try {
     process.kill(pid, 0)
@@ -160,7 +174,7 @@ for (const entry of await readdir(builds).catch(() => [])) {
 }
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: [...files, 'test/prepare.ts', ...spawnedScripts],
+  entryPoints: [...files, 'test/prepare.ts', 'test/group-host.mjs', ...spawnedScripts],
   outdir,
   outbase: '.',
   bundle: true,
@@ -173,11 +187,11 @@ await esbuild.build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   logLevel: 'warning',
-  plugins: [ownUrl],
+  plugins: [ownUrl, tapOfTheFile],
   // Chunks of shared code: named by content, next to the tests in the build folder.
   chunkNames: 'chunks/[name]-[hash]',
 })
-const compiled = (file) => path.join(outdir, file.replace(/\.tsx?$/, '.js'))
+const compiled = (file) => path.join(outdir, file.replace(/\.(tsx?|mjs)$/, '.js'))
 process.stderr.write(`compiled ${files.length} test files in ${Date.now() - started} ms\n`)
 
 // The database images every test copies, built once before the first test file starts.
@@ -201,6 +215,7 @@ const ok = await runTests(
   {
     jobs: options.jobs,
     reporter: options.reporter,
+    host: compiled('test/group-host.mjs'),
     nodeArgs: ['--enable-source-maps', ...options.nodeArgs],
     // tap's variables: each file's own timeout (its t.setTimeout can raise it).
     env: {
