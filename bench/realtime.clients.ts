@@ -61,7 +61,13 @@ export function createClients(kind: Kind, ws: string, token: string) {
       ...(ticket ? { params: { ticket } } : {}),
     })
     if (presenceOff) provider.awareness.setLocalState(null)
-    const synced = new Promise<void>((resolve) => provider.once('sync', () => resolve()))
+    const synced = new Promise<void>((resolve, reject) => {
+      provider.once('sync', () => resolve())
+      // A close the provider will not retry (44xx): the bench would wait forever.
+      provider.once('closed', ({ code, reason }: { code: number; reason: string }) =>
+        reject(new Error(`${docName}: closed with ${code} ${reason}`)),
+      )
+    })
     return {
       doc,
       awareness: provider.awareness,

@@ -12,6 +12,8 @@ export type Connect = {
   crowd: { clients: number; seconds: number[] }
   /** `documents` new documents x 2 clients (ticket + connect), all at once: seconds until all synced. */
   many: { documents: number; seconds: number[] }
+  /** Workroom: sockets refused (4401) and opened again with a new ticket. */
+  retries: number
 }
 export type Result = {
   kind: Kind
@@ -105,7 +107,7 @@ function connectSection(results: Result[]): string[] {
       const { handshake, crowd, many } = r.connect!
       return `| ${name(r)} | ${ms(percentile(handshake.loaded, 50))} / ${ms(percentile(handshake.loaded, 95))} | ${ms(percentile(handshake.fresh, 50))} / ${ms(percentile(handshake.fresh, 95))} | ${s(crowd.seconds)} | ${s(many.seconds)} |`
     }),
-    `Ratios (Workroom / peer, medians): handshake p50 ${overBest(results, (r) => r.connect && median(r.connect.handshake.loaded))}; ${c.crowd.clients} clients ${overBest(results, (r) => r.connect && median(r.connect.crowd.seconds))}, ${ratio(crowd('workroom'), crowd('y-websocket'))} vs y-websocket; ${c.many.documents} documents ${overBest(results, (r) => r.connect && median(r.connect.many.seconds))}`,
+    `Workroom sockets refused and opened again with a new ticket: ${rows.find((r) => r.kind === 'workroom')?.connect?.retries ?? '-'}. Ratios (Workroom / peer, medians): handshake p50 ${overBest(results, (r) => r.connect && median(r.connect.handshake.loaded))}; ${c.crowd.clients} clients ${overBest(results, (r) => r.connect && median(r.connect.crowd.seconds))}, ${ratio(crowd('workroom'), crowd('y-websocket'))} vs y-websocket; ${c.many.documents} documents ${overBest(results, (r) => r.connect && median(r.connect.many.seconds))}`,
     '',
   ]
 }

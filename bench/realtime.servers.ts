@@ -60,6 +60,8 @@ export async function startServer(kind: Kind) {
       output += chunk.toString()
       const match = /BENCH READY (\S+) (\S+) (\S+)/.exec(output)
       if (match) resolve([match[1]!, match[2]!, match[3]!])
+      // The server's own log lines (warnings and errors) go to the bench's stderr.
+      if (match) process.stderr.write(chunk.toString().replace(/^BENCH READY .*\n/m, ''))
     })
     server.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)))
   })
