@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import * as Y from 'yjs'
 import { queryRows, type Database } from '../../db/client.js'
-import { realtimeSnapshotsTable, realtimeUpdatesTable } from '../../db/schema/index.js'
+import { realtimeSnapshotsTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
 
 export interface StoredDocument {
@@ -48,8 +48,6 @@ export type Query = (text: string, params: unknown[]) => Promise<Array<Record<st
 
 // Bytes travel as base64 text: PGlite parses bytea's hex text form in JavaScript, 10-20x
 // slower than Node's native base64 (a 93 KB snapshot: ~12 ms against ~1 ms).
-const base64Of = (column: typeof realtimeUpdatesTable.data | typeof realtimeSnapshotsTable.data) =>
-  sql<string>`encode(${column}, 'base64')`
 const fromBase64 = (text: string): Uint8Array => Buffer.from(text, 'base64')
 const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64')
 
@@ -59,6 +57,9 @@ const base64 = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, d
  * p99 in bench/realtime).
  */
 const APPEND = `insert into realtime_updates (doc_name, data) select n, decode(d, 'base64') from unnest($1::text[], $2::text[]) with ordinality as t(n, d, i) order by i returning id, doc_name`
+
+/** A document's snapshot (the row without an id) and its update log, in order. */
+const LOAD = `select null::bigint as id, encode(data, 'base64') as data, folded_updates as version from realtime_snapshots where doc_name = $1 union all select id, encode(data, 'base64'), null from realtime_updates where doc_name = $1 order by id nulls first`
 
 /**
  * Compaction writes the live document's own state: it already is the snapshot and every
@@ -84,23 +85,16 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve))
 export function createSqlDocumentStore(db: Database, clock: Clock, query: Query): DocumentStore {
   return {
     async load(docName) {
-      // The log first, then the snapshot: a compaction elsewhere in between moves rows from
-      // the log into the snapshot, and this order sees them in one place or both (applying an
-      // update twice is harmless in Yjs), never in neither.
-      const rows = await db
-        .select({ id: realtimeUpdatesTable.id, data: base64Of(realtimeUpdatesTable.data) })
-        .from(realtimeUpdatesTable)
-        .where(eq(realtimeUpdatesTable.docName, docName))
-        .orderBy(realtimeUpdatesTable.id)
-      const [snapshot] = await db
-        .select({ data: base64Of(realtimeSnapshotsTable.data), version: realtimeSnapshotsTable.foldedUpdates })
-        .from(realtimeSnapshotsTable)
-        .where(eq(realtimeSnapshotsTable.docName, docName))
+      // The log and the snapshot in one statement, so one snapshot of the database: a
+      // compaction elsewhere has moved rows from the log into the snapshot or it has not.
+      // The snapshot is the row without an id, first.
+      const rows = await query(LOAD, [docName])
+      const snapshot = rows[0]?.id === null ? rows.shift()! : null
       return {
-        snapshot: snapshot ? fromBase64(snapshot.data) : null,
-        version: snapshot?.version ?? null,
-        updates: rows.map((r) => fromBase64(r.data)),
-        ids: rows.map((r) => r.id),
+        snapshot: snapshot ? fromBase64(snapshot.data as string) : null,
+        version: snapshot ? Number(snapshot.version) : null,
+        updates: rows.map((r) => fromBase64(r.data as string)),
+        ids: rows.map((r) => Number(r.id)),
       }
     },
 

@@ -16,6 +16,7 @@ import {
   type SessionRevokedMessage,
 } from './accounts.service.js'
 import { adminUsersRoutes } from './accounts.admin.routes.js'
+import { createRealtimeTickets } from './accounts.tickets.js'
 import { createUpgradeAuthenticator } from './accounts.upgrade.js'
 import { registerRecovery } from './accounts.recovery.plugin.js'
 import { registerTwoFactor } from './accounts.twofactor.plugin.js'
@@ -49,7 +50,11 @@ export const accountsModule = fp<{
       settings: config,
     })
     app.decorate('accounts', accounts)
-    app.decorate('authenticateUpgrade', createUpgradeAuthenticator({ accounts, allowedOrigins: config.allowedOrigins }))
+    const tickets = createRealtimeTickets({ signer: app.signer, repository, clock, ids })
+    app.decorate(
+      'authenticateUpgrade',
+      createUpgradeAuthenticator({ accounts, tickets, allowedOrigins: config.allowedOrigins }),
+    )
     // Every instance closes its own sockets of a session that ended anywhere.
     const unsubscribe = app.bus.subscribe(SESSION_REVOKED_TOPIC, (message) => {
       const { sessionId } = message as SessionRevokedMessage
@@ -85,6 +90,7 @@ export const accountsModule = fp<{
     app.decorate('publicProfileProviders', publicProfileProviders)
     await app.register(accountsRoutes, {
       accounts,
+      tickets,
       cookieSecure: config.cookieSecure,
       signInFailures: {
         perIp: config.loginMaxFailuresPerIp,

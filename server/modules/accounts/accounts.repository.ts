@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull, ne } from 'drizzle-orm'
+import { and, count, eq, gt, isNull, ne, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
 
@@ -75,23 +75,47 @@ export function createAccountsRepository(db: Executor) {
         .returning({ id: sessionsTable.id })
       return rows.map((row) => row.id)
     },
-    async insertTicket(row: typeof realtimeTicketsTable.$inferInsert): Promise<void> {
-      await db.insert(realtimeTicketsTable).values(row)
-    },
-    /** Marks the ticket used and returns its session id, if it was unused and unexpired. */
-    async consumeTicket(tokenHash: string, now: Date): Promise<string | null> {
+    /**
+     * Records a ticket's nonce as used and returns its live session with the user, in one
+     * statement; null when the nonce was used before or the session is not live (nothing is
+     * recorded then).
+     */
+    async redeemTicket(ticket: {
+      id: string
+      nonceHash: string
+      sessionId: string
+      expiresAt: Date
+      now: Date
+    }): Promise<{ sessionId: string; user: UserRow } | null> {
+      const { id, nonceHash, sessionId, expiresAt, now } = ticket
+      const used = db.$with('used').as(
+        db
+          .insert(realtimeTicketsTable)
+          .select((qb) =>
+            qb
+              .select({
+                id: sql`${id}::uuid`.as('id'),
+                tokenHash: sql`${nonceHash}`.as('token_hash'),
+                sessionId: sessionsTable.id,
+                expiresAt: sql`${expiresAt.toISOString()}::timestamptz`.as('expires_at'),
+                usedAt: sql`${now.toISOString()}::timestamptz`.as('used_at'),
+              })
+              .from(sessionsTable)
+              .where(
+                and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)),
+              ),
+          )
+          .onConflictDoNothing({ target: realtimeTicketsTable.tokenHash })
+          .returning({ sessionId: realtimeTicketsTable.sessionId }),
+      )
       const [row] = await db
-        .update(realtimeTicketsTable)
-        .set({ usedAt: now })
-        .where(
-          and(
-            eq(realtimeTicketsTable.tokenHash, tokenHash),
-            isNull(realtimeTicketsTable.usedAt),
-            gt(realtimeTicketsTable.expiresAt, now),
-          ),
-        )
-        .returning({ sessionId: realtimeTicketsTable.sessionId })
-      return row?.sessionId ?? null
+        .with(used)
+        .select({ sessionId: sessionsTable.id, user: usersTable })
+        .from(used)
+        .innerJoin(sessionsTable, eq(sessionsTable.id, used.sessionId))
+        .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
+        .limit(1)
+      return row ?? null
     },
     async findLiveSessionById(sessionId: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
       const [row] = await db

@@ -15,6 +15,7 @@ import {
   type PublicUserDto,
 } from './accounts.schemas.js'
 import type { AccountsService } from './accounts.service.js'
+import type { RealtimeTickets } from './accounts.tickets.js'
 import type { UserRow } from './accounts.repository.js'
 import type { TwoFactorService } from './accounts.twofactor.js'
 import { TwoFactorChallenge } from './accounts.twofactor.schemas.js'
@@ -74,6 +75,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody,
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{
   accounts: AccountsService
+  /** Single-use WebSocket tickets. */
+  tickets: Pick<RealtimeTickets, 'issue'>
   cookieSecure: boolean
   /** Failed sign-ins allowed per client IP over all emails (password spraying) and per email (the service counts those). */
   signInFailures: { perIp: number; perEmail: number; windowMs: number }
@@ -85,7 +88,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
   twoFactor: Pick<TwoFactorService, 'challengeFor'>
 }> = async (
   app,
-  { accounts, cookieSecure, signInFailures, profileFields, profileProviders, twoFactor, onRegistered },
+  { accounts, tickets, cookieSecure, signInFailures, profileFields, profileProviders, twoFactor, onRegistered },
 ) => {
   const failuresOfIp = app.rateBudget({
     name: 'sign-in-failures',
@@ -210,7 +213,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { ticket, expiresAt } = await accounts.issueTicket(requireSession(request))
+      const { ticket, expiresAt } = tickets.issue(requireSession(request))
       return reply.status(201).send({ ticket, expiresAt: expiresAt.toISOString() })
     },
   )

@@ -24,8 +24,6 @@ export interface SessionRevokedMessage {
 /** Published on the bus when a user's row changes (profile, role...), so every instance drops its cached copy. */
 export const USER_CHANGED_TOPIC = 'user.changed'
 
-export const TICKET_TTL_MS = 60_000
-
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
@@ -189,27 +187,6 @@ export function createAccountsService(deps: {
       const user = await repository.findUserById(id)
       if (!user) throw accountErrors.userNotFound()
       return user
-    },
-
-    /** A single-use ticket, valid 60 s, that opens one WebSocket for this session. */
-    async issueTicket(session: AuthenticatedSession): Promise<{ ticket: string; expiresAt: Date }> {
-      const ticket = randomBytes(24).toString('base64url')
-      const expiresAt = new Date(clock.now().getTime() + TICKET_TTL_MS)
-      await repository.insertTicket({
-        id: ids.newId(),
-        tokenHash: hashToken(ticket),
-        sessionId: session.sessionId,
-        expiresAt,
-      })
-      return { ticket, expiresAt }
-    },
-
-    /** The session behind a ticket, consuming it; null if unknown, used, expired or the session ended. */
-    async redeemTicket(ticket: string): Promise<AuthenticatedSession | null> {
-      if (!ticket || ticket.length > 200) return null
-      const now = clock.now()
-      const sessionId = await repository.consumeTicket(hashToken(ticket), now)
-      return sessionId ? repository.findLiveSessionById(sessionId, now) : null
     },
 
     /** Operators are made only from the command line (`npm run admin:create`). */

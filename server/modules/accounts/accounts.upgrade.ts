@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { UpgradeAuthenticator, UpgradeAuthResult } from '../../http/auth.js'
 import { fromAllowedOrigin, tokenFromRequest } from './accounts.auth.js'
 import type { AccountsService, AuthenticatedSession } from './accounts.service.js'
+import type { RealtimeTickets } from './accounts.tickets.js'
 
 /**
  * Authenticates a WebSocket upgrade, for the event stream and the document endpoint alike:
@@ -10,7 +11,8 @@ import type { AccountsService, AuthenticatedSession } from './accounts.service.j
  * or an `Authorization: Bearer` header (non-browser clients).
  */
 export function createUpgradeAuthenticator(deps: {
-  accounts: Pick<AccountsService, 'authenticate' | 'redeemTicket'>
+  accounts: Pick<AccountsService, 'authenticate'>
+  tickets: Pick<RealtimeTickets, 'redeem'>
   allowedOrigins: readonly string[]
 }): UpgradeAuthenticator<AuthenticatedSession> {
   return async function authenticateUpgrade(request: FastifyRequest): Promise<UpgradeAuthResult<AuthenticatedSession>> {
@@ -20,7 +22,7 @@ export function createUpgradeAuthenticator(deps: {
     const ticket = typeof query?.ticket === 'string' ? query.ticket : undefined
     let session: AuthenticatedSession | null
     if (ticket) {
-      session = await deps.accounts.redeemTicket(ticket)
+      session = await deps.tickets.redeem(ticket)
     } else {
       const credentials = tokenFromRequest(request)
       // The cookie rides along with any page's request: without a ticket, the page must be ours.
