@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrationsFolder } from '../db/client.js'
@@ -27,6 +28,22 @@ export async function migrationsHash(): Promise<string> {
 
 export async function pgliteImagePath(): Promise<string> {
   return path.join(projectRoot, 'node_modules', '.cache', 'workroom', `pglite-${await migrationsHash()}.tar.gz`)
+}
+
+/** A migrated PGlite data directory, as a server leaves it in DATA_DIR/pglite (test/prepare.ts). */
+export async function pgliteDirTemplatePath(): Promise<string> {
+  return path.join(projectRoot, 'node_modules', '.cache', 'workroom', `pglite-dir-${await migrationsHash()}`)
+}
+
+/**
+ * A new DATA_DIR whose PGlite database is already migrated, for tests that start a server on
+ * disk: a first start creates the cluster and runs every migration (~5 s of CPU), which only
+ * the tests of a first start need to pay.
+ */
+export async function migratedDataDir(prefix: string): Promise<string> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), prefix))
+  await cp(await pgliteDirTemplatePath(), path.join(dataDir, 'pglite'), { recursive: true })
+  return dataDir
 }
 
 export async function templateDatabaseName(): Promise<string> {

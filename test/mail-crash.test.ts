@@ -1,11 +1,8 @@
 // A mail committed with its event survives a SIGKILL of the server before it was sent: the
 // outbox row is the truth, and the restarted server sends it, once.
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { rm } from 'node:fs/promises'
 import t from 'tap'
-import { buildApp } from '../server/app.js'
-import { loadConfig } from '../server/config.js'
+import { migratedDataDir } from './fixtures.js'
 import { startServer } from './fixtures/server-process.js'
 import { addressOf, startSmtpSink } from './fixtures/smtp.js'
 import { freshDatabase } from './helper.js'
@@ -15,15 +12,14 @@ t.setTimeout(120_000)
 t.test('a server killed between commit and send still sends the mail after a restart', async (t) => {
   const smtp = await startSmtpSink()
   t.teardown(() => smtp.close())
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-mail-crash-'))
+  // An installed server's data: the database made and migrated (as a first start leaves it).
+  const dataDir = await migratedDataDir('workroom-mail-crash-')
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   // PGlite on disk, or with DATABASE_URL a fresh Postgres database of this test's own.
   const database = process.env.DATABASE_URL ? await freshDatabase() : null
   if (database) await database.handle.close()
   t.teardown(() => database?.dispose().catch(() => {}))
   const env = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', SMTP_URL: smtp.url, SECRET_KEY: 'k'.repeat(40) }
-  // The database made and migrated once in-process, as an installed server's would be.
-  await (await buildApp(loadConfig({ ...env, LOG_LEVEL: 'silent', MAIL_POLL_MS: '0' }))).close()
 
   // This instance never drains: the mail can only be committed, never sent, before the kill.
   const first = await startServer({ ...env, MAIL_POLL_MS: '0' })

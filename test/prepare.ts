@@ -2,11 +2,17 @@
 // with DATABASE_URL a migrated template database, so each test starts from a fresh copy
 // in well under a second instead of migrating again.
 import { existsSync } from 'node:fs'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
-import { migrationsHash, pgliteImagePath, templateDatabaseName, withDatabase } from './fixtures.js'
+import {
+  migrationsHash,
+  pgliteDirTemplatePath,
+  pgliteImagePath,
+  templateDatabaseName,
+  withDatabase,
+} from './fixtures.js'
 
 const imagePath = await pgliteImagePath()
 if (!existsSync(imagePath)) {
@@ -21,6 +27,17 @@ if (!existsSync(imagePath)) {
   const tmp = `${imagePath}.${process.pid}.tmp`
   await writeFile(tmp, Buffer.from(await image.arrayBuffer()))
   await rename(tmp, imagePath)
+}
+
+// The same on disk, as a server's first start leaves it (test/fixtures.ts migratedDataDir).
+const dirTemplate = await pgliteDirTemplatePath()
+if (!existsSync(dirTemplate)) {
+  const building = `${dirTemplate}.${process.pid}.tmp`
+  await rm(building, { recursive: true, force: true })
+  const handle = await openDatabase({ dataDir: building })
+  await handle.migrate()
+  await handle.close()
+  await rename(building, dirTemplate)
 }
 
 const url = process.env.DATABASE_URL

@@ -4,16 +4,14 @@
 // restart, with the same event id, until it is acknowledged.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
+import { rm } from 'node:fs/promises'
 import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { webhookDeliveriesTable, webhookEndpointsTable } from '../../../db/schema/index.js'
 import { buildApp } from '../../app.js'
 import { createTestClock } from '../../clock.js'
 import { loadConfig } from '../../config.js'
-import { projectRoot } from '../../../test/fixtures.js'
+import { migratedDataDir, projectRoot } from '../../../test/fixtures.js'
 import { startServer } from '../../../test/fixtures/server-process.js'
 import { startReceiver } from '../../../test/fixtures/webhook-receiver.js'
 import { until } from '../../../test/fixtures/realtime.js'
@@ -26,7 +24,7 @@ const webhookEnv = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_TIMEOUT_MS: '1000' }
 t.test('SIGKILL between commit and send, then during a send: delivered after restart, same event id', async (t) => {
   const receiver = await startReceiver(['hold'])
   t.teardown(() => receiver.close())
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-webhooks-'))
+  const dataDir = await migratedDataDir('workroom-webhooks-')
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const env = { DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', ...webhookEnv }
 
