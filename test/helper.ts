@@ -92,7 +92,11 @@ export async function freshDatabase(): Promise<{
   }
 }
 
-function rootTest(): { teardown(fn: () => unknown): void } {
+/**
+ * The process's root test, for what outlives one test file: a teardown there runs when the
+ * last file of the process is done (under `npm test` several files share a process).
+ */
+export function rootTest(): { teardown(fn: () => unknown): void } {
   let test: { parent?: unknown; teardown(fn: () => unknown): void } = tap
   while (test.parent) test = test.parent as typeof test
   return test

@@ -50,7 +50,8 @@ function partOf(stdout, stderr, source) {
 }
 
 /**
- * Runs a group of files in one process. Resolves with a result per file the process reached:
+ * Runs a group of files in one process. Resolves with the CPU it used outside its files (`rest`)
+ * and a result per file the process reached:
  * those it finished (with their report), and the one it was running when it died, if it did.
  */
 function runGroup(group, { host, nodeArgs, env, hardLimitMs }) {
@@ -82,13 +83,13 @@ function runGroup(group, { host, nodeArgs, env, hardLimitMs }) {
     child.on('close', (code, signal) => {
       running.delete(child)
       clearTimeout(limit)
-      const bySource = new Map(
-        reports
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line))
-          .map((report) => [report.source, report]),
-      )
+      const lines = reports
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+      const bySource = new Map(lines.filter((line) => line.source).map((report) => [report.source, report]))
+      // The CPU the process used outside its files (start, the shared browser, the teardowns).
+      const rest = lines.reduce((sum, line) => sum + (line.rest ?? 0), 0)
       const results = []
       let elapsed = 0
       for (const file of group) {
@@ -118,7 +119,7 @@ function runGroup(group, { host, nodeArgs, env, hardLimitMs }) {
         last.ok = false
         last.errors += `\n# the test process ended with ${signal ? `signal ${signal}` : `exit code ${code}`}\n${stderr}`
       }
-      resolve(results)
+      resolve({ results, rest })
     })
   })
 }
@@ -177,8 +178,9 @@ export async function runTests(files, options) {
 
   const worker = async () => {
     for (let group = nextGroup(); group.length; group = nextGroup()) {
-      const results = await runGroup(group, options)
+      const { results, rest } = await runGroup(group, options)
       for (const result of results) report(result)
+      cpu += rest
       // Files after one that took its process down never started: they go back to the queue.
       queue.unshift(...group.slice(results.length))
     }

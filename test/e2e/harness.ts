@@ -1,5 +1,5 @@
 // End-to-end harness: the real server on a real port (fresh database) and the system
-// Chromium driven by playwright-core. One browser per test file; contexts are the users.
+// Chromium driven by playwright-core. One browser per process; contexts are the users.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { webDistDir } from '../../server/plugins/web.js'
 import type { TestClock } from '../../server/clock.js'
 import { projectRoot } from '../fixtures.js'
-import { build, type TestApp } from '../helper.js'
+import { build, rootTest, type TestApp } from '../helper.js'
 
 /** The system Chromium (Debian's package); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -90,17 +90,50 @@ export async function startServer(t: TapTest, env: Record<string, string> = {}):
   return { ...harness, base }
 }
 
+/** The browsers this process has started, by their flags (see launchBrowser). */
+const browsers = new Map<string, Promise<Browser>>()
+
+/**
+ * The system Chromium with the given flags. A browser is started once a process and shared by
+ * the test files that run in it (starting one costs ~1.6 s of CPU): each test's users are
+ * contexts of their own, and the contexts a test opened are closed when it ends.
+ */
 export async function launchBrowser(t: TapTest, extraFlags: string[] = []): Promise<Browser> {
   // A missing browser fails the run: a skipped browser test would let a broken web app pass.
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`)
   }
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...chromiumFlags, ...extraFlags],
-  })
-  t.teardown(() => browser.close())
+  const key = extraFlags.join(' ')
+  let launched = browsers.get(key)
+  if (
+    !launched ||
+    !(await launched.then(
+      (browser) => browser.isConnected(),
+      () => false,
+    ))
+  ) {
+    launched = chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...chromiumFlags, ...extraFlags],
+    })
+    browsers.set(key, launched)
+    const started = launched
+    rootTest().teardown(async () => {
+      browsers.delete(key)
+      await (await started).close()
+    })
+  }
+  const browser = await launched
+  const before = new Set(browser.contexts())
+  t.teardown(() =>
+    Promise.all(
+      browser
+        .contexts()
+        .filter((context) => !before.has(context))
+        .map((context) => context.close()),
+    ),
+  )
   return browser
 }
 
