@@ -188,6 +188,9 @@ export const realtimePlugin = fp<{
         void engine.accept(socket, {
           docName,
           admit: async () => {
+            // The client gave up while its upgrade waited (a busy server): its socket, and the
+            // address the attempt is counted by, are gone.
+            if (socket.readyState !== socket.OPEN) return { code: 1000, reason: 'closed' }
             const attempt = await connectAttempt(request)
             if (!attempt.isAllowed && attempt.isExceeded)
               return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }

@@ -86,6 +86,9 @@ export class Connection {
         case 'sync-update': {
           // Read-only: dropped unread (y-protocols PROTOCOL.md, "Handling read-only users").
           if (this.access !== 'write') return
+          // A client with nothing the server lacks answers our SyncStep1 with an empty update
+          // (no structs, no deletions): nothing to commit or send, so no group commit for it.
+          if (message.update.length === 2 && message.update[0] === 0 && message.update[1] === 0) break
           assertValidUpdate(message.update)
           if (!this.doc.enqueueUpdate(message.update, this)) {
             this.send(deniedMessage('document.too_large: this change would make the document larger than its limit'))
