@@ -38,13 +38,19 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024
 }
 
-/** Starts the compiled server; resolves once /healthz answers 200, with the time it took. */
-async function start(main: string, dataDir: string, port: number) {
+/**
+ * Starts the compiled server (or `npm start` with `command`); resolves once /healthz answers
+ * 200, with the time it took.
+ */
+async function start(main: string, dataDir: string, port: number, command?: string[]) {
   const started = process.hrtime.bigint()
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const [file, ...args] = command ?? [process.execPath, '--enable-source-maps', main]
+  const child = spawn(file!, args, {
     cwd: root,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
+    // npm and the server it starts stop together (the process group).
+    detached: Boolean(command),
   })
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`))),
@@ -66,7 +72,8 @@ async function start(main: string, dataDir: string, port: number) {
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
       child.once('exit', () => resolve())
-      child.kill('SIGTERM')
+      if (command) process.kill(-child.pid!, 'SIGTERM')
+      else child.kill('SIGTERM')
     })
   return { ms, cpu, pid: child.pid!, stop }
 }
@@ -92,6 +99,18 @@ async function main() {
       process.stdout.write(`restart ${i + 1}: ${last.ms.toFixed(0)} ms (${last.cpu} ms CPU)\n`)
       if (i < runs - 1) await last.stop()
     }
+    await last!.stop()
+    // `npm start` as a person types it: prestart checks the web app and the server build
+    // (rebuilt only when a source changed; made current once before these runs), then starts.
+    await promisify(execFile)(process.execPath, ['server/build.mjs', '--if-stale'], { cwd: root })
+    const npmTimes: number[] = []
+    for (let i = 0; i < runs; i++) {
+      const run = await start('', dataDir, port, ['npm', 'start', '--silent'])
+      npmTimes.push(run.ms)
+      process.stdout.write(`npm start ${i + 1}: ${run.ms.toFixed(0)} ms\n`)
+      await run.stop()
+    }
+    last = await start(mainJs, dataDir, port)
     const peer = await startProcess('bench/realtime-peers/y-websocket.ts', {}, /BENCH READY/)
     await sleep(settleSeconds * 1000)
     const serverRss = await rssMiB(last!.pid)
@@ -104,7 +123,8 @@ async function main() {
         `|---|---|`,
         `| start to /healthz, empty DATA_DIR (first start) | ${first.ms.toFixed(0)} ms |`,
         `| start to /healthz, current DATA_DIR, median of ${runs} | ${median(times).toFixed(0)} ms (${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)}) |`,
-        `| CPU time of those starts (all threads), median | ${median(cpuTimes)} ms (${Math.min(...cpuTimes)}-${Math.max(...cpuTimes)}) |`,
+        `| \`npm start\` to /healthz, nothing changed since the last build, median of ${runs} | ${median(npmTimes).toFixed(0)} ms (${Math.min(...npmTimes).toFixed(0)}-${Math.max(...npmTimes).toFixed(0)}) |`,
+        `| CPU time of the node starts (all threads), median | ${median(cpuTimes)} ms (${Math.min(...cpuTimes)}-${Math.max(...cpuTimes)}) |`,
         `| load average (1 min) before / after the starts | ${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)} |`,
         `| idle RSS after ${settleSeconds} s, Workroom (embedded PGlite) | ${serverRss.toFixed(0)} MiB |`,
         `| idle RSS after ${settleSeconds} s, y-websocket server | ${peerRss.toFixed(0)} MiB (ratio x${(serverRss / peerRss).toFixed(1)}) |`,
