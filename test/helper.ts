@@ -78,7 +78,7 @@ export async function freshDatabase(): Promise<{
     handle,
     url: null,
     async dispose() {
-      // Emptied and kept for the next test in this file: starting PGlite from the image
+      // Emptied and kept for the next test in this process: starting PGlite from the image
       // costs about a second, emptying its tables a few milliseconds.
       if (idlePglite.length >= 2 || !(await emptied(handle))) return handle.close()
       // A PGlite loaded from an image keeps the process alive: close the idle ones when
@@ -102,7 +102,7 @@ export function rootTest(): { teardown(fn: () => unknown): void } {
   return test
 }
 
-/** PGlite databases a finished test handed back, already emptied (one test file per process). */
+/** PGlite databases a finished test handed back, already emptied. */
 const idlePglite: DatabaseHandle[] = []
 let pgliteImage: Promise<Blob> | undefined
 let closingIdleAtEnd = false
