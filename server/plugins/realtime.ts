@@ -190,7 +190,9 @@ export const realtimePlugin = fp<{
           admit: async () => {
             // The client gave up while its upgrade waited (a busy server): its socket, and the
             // address the attempt is counted by, are gone.
-            if (socket.readyState !== socket.OPEN) return { code: 1000, reason: 'closed' }
+            // (The TCP socket goes before ws reports the close, so both are checked.)
+            if (socket.readyState !== socket.OPEN || request.raw.socket.destroyed)
+              return { code: 1000, reason: 'closed' }
             const attempt = await connectAttempt(request)
             if (!attempt.isAllowed && attempt.isExceeded)
               return { code: CloseCode.tooManyConnections, reason: 'too many connection attempts' }
@@ -203,7 +205,9 @@ export const realtimePlugin = fp<{
             const access = await authorize(docName, auth.session.user.id)
             if (!access) return { code: CloseCode.notFound, reason: 'no such document' }
             // Gone while we checked: nothing to track (its close event has already fired).
-            if (socket.readyState !== socket.OPEN) return { code: 1000, reason: 'closed' }
+            // (The TCP socket goes before ws reports the close, so both are checked.)
+            if (socket.readyState !== socket.OPEN || request.raw.socket.destroyed)
+              return { code: 1000, reason: 'closed' }
             app.sockets.add({
               socket,
               userId: auth.session.user.id,
