@@ -84,7 +84,19 @@ export async function startServer(t: TapTest, env: Record<string, string> = {}):
   const base = `http://127.0.0.1:${port}`
   const harness = await build(t, {
     clock: runningClock(),
-    env: { PORT: String(port), PUBLIC_URL: base, ALLOWED_ORIGINS: base, ...env },
+    env: {
+      PORT: String(port),
+      PUBLIC_URL: base,
+      ALLOWED_ORIGINS: base,
+      // Every browser of the run comes from 127.0.0.1, and with REDIS_URL every server of the run
+      // counts in one Redis: the budgets kept per address (writes before signing in, searches,
+      // event streams) would add up across all the run's browser tests. Their limits are tested
+      // on their own (server/plugins/rate-limit.test.ts and the routes' tests).
+      WRITES_PER_MINUTE: '100000',
+      SEARCHES_PER_MINUTE: '100000',
+      WS_CONNECTS_PER_MINUTE: '100000',
+      ...env,
+    },
   })
   await harness.app.listen({ host: '127.0.0.1', port })
   return { ...harness, base }
