@@ -155,7 +155,7 @@ export const settingsSchema = Type.Object({
     whenEmpty: 'a random key made once and kept in `DATA_DIR/secret.key`',
     secret: true,
     description:
-      'Key (32+ characters) that signs links sent by mail (verification, unsubscribe); every instance needs the same.',
+      'Key (32+ characters) that signs links sent by mail (verification, unsubscribe) and WebSocket tickets; every instance needs the same.',
   }),
   logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     env: 'LOG_LEVEL',
