@@ -19,6 +19,21 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
+ * The process's own figures (CPU, memory, event-loop lag, garbage collection). prom-client
+ * measures them with observers that live as long as the process (a GC observer, an event-loop
+ * delay monitor) and cannot be stopped: collected once a process, not once an app, or every
+ * app a process builds and closes (tests build hundreds) would keep them, and itself, alive.
+ */
+let processRegistry: Registry | undefined
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry()
+    collectDefaultMetrics({ register: processRegistry })
+  }
+  return processRegistry
+}
+
+/**
  * `GET /metrics` in Prometheus text format, with per-route request counts and latency. It
  * tells route names, load and memory to whoever reads it: only a scraper holding `token`
  * (`METRICS_TOKEN`) does; everyone else, and everyone when no token is set, gets a 404.
@@ -26,7 +41,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 export const metricsPlugin = fp<{ token: string | null }>(
   async (app, { token }) => {
     const registry = new Registry()
-    collectDefaultMetrics({ register: registry })
+    const processFigures = processMetrics()
     const requests = new Counter({
       name: 'workroom_http_requests_total',
       help: 'HTTP requests by method, route and status',
@@ -50,7 +65,7 @@ export const metricsPlugin = fp<{ token: string | null }>(
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (!token || !bearerMatches(request.headers.authorization, token)) throw httpErrors.notFound()
       void reply.header('content-type', registry.contentType)
-      return registry.metrics()
+      return (await processFigures.metrics()) + (await registry.metrics())
     })
   },
   { name: 'metrics' },
