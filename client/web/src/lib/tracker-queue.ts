@@ -108,12 +108,47 @@ export const trackerQueue = {
     await (await db()).delete('shots', [contractId, capturedAt])
   },
   async putSession(session: RunningSession): Promise<void> {
+    memoDrafts.save(session.contractId, session.memo)
     await (await db()).put('sessions', session)
   },
   async getSession(contractId: string): Promise<RunningSession | undefined> {
-    return (await db()).get('sessions', contractId)
+    const session = await (await db()).get('sessions', contractId)
+    const memo = memoDrafts.read(contractId)
+    return session && memo !== null ? { ...session, memo } : session
   },
   async deleteSession(contractId: string): Promise<void> {
+    memoDrafts.remove(contractId)
     await (await db()).delete('sessions', contractId)
+  },
+}
+
+/**
+ * The running session's memo, also kept in localStorage, which writes at once: a reload right
+ * after typing aborts the IndexedDB write of the last keystrokes (seen: "Checkout page and c"
+ * came back after typing "... and cart" and reloading). Storage that is full or switched off
+ * leaves only the IndexedDB copy.
+ */
+const memoDrafts = {
+  key: (contractId: string) => `workroom.tracker-memo.${contractId}`,
+  save(contractId: string, memo: string): void {
+    try {
+      localStorage.setItem(this.key(contractId), memo)
+    } catch {
+      // full or unavailable
+    }
+  },
+  read(contractId: string): string | null {
+    try {
+      return localStorage.getItem(this.key(contractId))
+    } catch {
+      return null
+    }
+  },
+  remove(contractId: string): void {
+    try {
+      localStorage.removeItem(this.key(contractId))
+    } catch {
+      // unavailable
+    }
   },
 }
