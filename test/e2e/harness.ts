@@ -12,8 +12,17 @@ import type { TestClock } from '../../server/clock.js'
 import { projectRoot } from '../fixtures.js'
 import { build, rootTest, type TestApp } from '../helper.js'
 
-/** The system Chromium (Debian's package); CHROMIUM_PATH points elsewhere. */
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+/**
+ * The system Chromium's headless shell (Debian's chromium-headless-shell: the old headless
+ * mode, the build browser automation runs for headless by default), else the full browser
+ * (chromium) in its new headless mode; CHROMIUM_PATH points elsewhere. Measured on the browser
+ * tests: the shell spends ~25% less CPU (the layout test: 42 s of Chromium CPU against 58 s)
+ * and the suite ran in 298 s instead of 398 s.
+ */
+export const CHROMIUM =
+  process.env.CHROMIUM_PATH ||
+  ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((file) => existsSync(file)) ||
+  '/usr/bin/chromium'
 
 /** The flags the issue asks for, plus what the fake screen capture needs. */
 export const chromiumFlags = [
@@ -113,7 +122,9 @@ const browsers = new Map<string, Promise<Browser>>()
 export async function launchBrowser(t: TapTest, extraFlags: string[] = []): Promise<Browser> {
   // A missing browser fails the run: a skipped browser test would let a broken web app pass.
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`)
+    throw new Error(
+      `the browser tests need Chromium at ${CHROMIUM}: apt-get install chromium-headless-shell (or chromium), or set CHROMIUM_PATH`,
+    )
   }
   const key = extraFlags.join(' ')
   let launched = browsers.get(key)
