@@ -130,8 +130,11 @@ function runGroup(group, { host, nodeArgs, env, hardLimitMs }) {
  * add up to `groupSeconds` of the last run's time. Resolves true when every file passed.
  */
 export async function runTests(files, options) {
-  const { jobs, reporter, timingsFile, groupSeconds = 60, write = (text) => process.stdout.write(text) } = options
-  const previous = await readFile(timingsFile, 'utf8').then(JSON.parse, () => ({}))
+  const { jobs, reporter, timingsFile, seedTimingsFile, groupSeconds = 60 } = options
+  const write = options.write ?? ((text) => process.stdout.write(text))
+  // A clone that never ran the suite (CI) starts from the committed times of a reference run.
+  const read = (file) => (file ? readFile(file, 'utf8').then(JSON.parse, () => null) : Promise.resolve(null))
+  const previous = (await read(timingsFile)) ?? (await read(seedTimingsFile)) ?? {}
   const estimate = (file) => previous[file.source] ?? 20_000
   // Files never timed go first: they may be long.
   const queue = [...files].sort((a, b) => (previous[b.source] ?? 1e9) - (previous[a.source] ?? 1e9))
