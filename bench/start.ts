@@ -100,7 +100,7 @@ async function main() {
       if (i < runs - 1) await last.stop()
     }
     await last!.stop()
-    // `npm start` as a person types it: prestart checks the web app and the server build
+    // `npm start` as a person types it: server/start.mjs checks the web app and the server build
     // (rebuilt only when a source changed; made current once before these runs), then starts.
     await promisify(execFile)(process.execPath, ['server/build.mjs', '--if-stale'], { cwd: root })
     const npmTimes: number[] = []

@@ -3,7 +3,7 @@
 // signals reach the server itself rather than npm or a TypeScript runner.
 //
 //   npm run build                       the image: dist/server/main.js and the CLIs
-//   node server/build.mjs --if-stale    prestart: the same, unless nothing changed since the last build
+//   node server/build.mjs --if-stale    the same, unless nothing changed since the last build
 //   node server/build.mjs --outdir=DIR  elsewhere (a test builds its own copy); DIR must lie
 //                                       inside the project so that node_modules is found
 //
@@ -15,48 +15,21 @@
 // app from there, as in the source tree (dist/db/migrations, dist/client/web/dist, copied here):
 // bundled code cannot find anything from its own location, since it no longer has one.
 // Types are not checked here (`npm run typecheck` does that).
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { buildIsCurrent, fingerprint, root, stampedFiles, stampFile as stampFileOf, webDist } from './build-stamp.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outdirArg = process.argv.find((arg) => arg.startsWith('--outdir='))
 const out = path.resolve(root, outdirArg ? outdirArg.slice('--outdir='.length) : 'dist')
 
-/**
- * What a build was made from: every file esbuild read (the sources and the packages bundled),
- * the migrations and the web app copied beside it, and this script, each with its size and
- * time. A source added later matters only once a file already listed imports it, which
- * changes that file.
- */
-const stampFile = path.join(out, 'build-inputs.json')
-const web = path.join(root, 'client/web/dist')
-function filesUnder(dir) {
-  if (!existsSync(dir)) return []
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(root, path.join(entry.parentPath ?? entry.path, entry.name)))
-}
-function fingerprint(files) {
-  return Object.fromEntries(
-    files.map((file) => {
-      const stat = statSync(path.join(root, file), { throwIfNoEntry: false })
-      return [file, stat ? `${stat.size}:${stat.mtimeMs}` : 'missing']
-    }),
-  )
-}
-const copiedFiles = () => [...filesUnder(path.join(root, 'db/migrations')), ...filesUnder(web), 'server/build.mjs']
+const stampFile = stampFileOf(out)
+const web = webDist
 
-// prestart (`npm start`): nothing changed since the last build, so the build is kept. A start
-// then costs Node's start alone, not a build (2-6 s).
-if (process.argv.includes('--if-stale')) {
-  const stamp = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : null
-  const listed = stamp ? Object.keys(stamp.files) : []
-  const current = stamp && copiedFiles().every((file) => file in stamp.files)
-  if (current && JSON.stringify(fingerprint(listed)) === JSON.stringify(stamp.files)) process.exit(0)
-}
+// `npm start` (server/start.mjs) and --if-stale: nothing changed since the last build, so the
+// build is kept. A start then costs Node's start alone, not a build (2-6 s).
+if (process.argv.includes('--if-stale') && buildIsCurrent(out)) process.exit(0)
 
 const { build } = await import('esbuild')
 const { default: pino } = await import('pino')
@@ -144,5 +117,5 @@ const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsW
 cpSync(path.join(root, 'db/migrations'), path.join(out, 'db/migrations'), { recursive: true })
 if (existsSync(web)) cpSync(web, path.join(out, 'client/web/dist'), { recursive: true })
 const inputs = Object.keys(result.metafile.inputs).map((file) => path.relative(root, path.resolve(root, file)))
-writeFileSync(stampFile, JSON.stringify({ files: fingerprint([...inputs, ...copiedFiles()]) }))
+writeFileSync(stampFile, JSON.stringify({ files: fingerprint(stampedFiles(inputs)) }))
 log.info({ files: outputs.length, outdir: path.relative(root, out), ms: Date.now() - started }, 'server built')

@@ -4,7 +4,7 @@
 // swallow the signal. The operator's command-line tool runs from the build too.
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -108,3 +108,34 @@ t.test("the build's operator tool makes an operator in the server's database", a
   )
   t.match(stdout, /operator ready: ops@example\.com/, 'it says the operator is ready')
 })
+
+t.test(
+  '`npm start` keeps a build while nothing it was made from changed, and rebuilds when a source did',
+  async (t) => {
+    const ifStale = async () =>
+      (
+        await promisify(execFile)(process.execPath, ['server/build.mjs', '--if-stale', `--outdir=${outdir}`], {
+          cwd: projectRoot,
+        })
+      ).stdout
+    const stampFile = path.join(outdir, 'build-inputs.json')
+    const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as { files: Record<string, string> }
+    t.ok(
+      'server/main.ts' in stamp.files && 'db/migrations/meta/_journal.json' in stamp.files,
+      'the sources and migrations are listed',
+    )
+    t.ok(
+      'node_modules/.package-lock.json' in stamp.files,
+      'the installed packages are stood for by npm’s record of them',
+    )
+    t.notOk(
+      Object.keys(stamp.files).some((file) => file.startsWith('node_modules/fastify/')),
+      'not by each of their files',
+    )
+    t.equal(await ifStale(), '', 'nothing changed: the build is kept')
+    // As if server/main.ts had been edited since the build.
+    await writeFile(stampFile, JSON.stringify({ files: { ...stamp.files, 'server/main.ts': '1:1' } }))
+    t.match(await ifStale(), /server built/, 'a source changed: the server is built again')
+    t.equal(await ifStale(), '', 'and then kept')
+  },
+)

@@ -3,7 +3,7 @@
 //
 //   node client/web/build.mjs              postinstall: build when vite is installed; a dev-less
 //                                          install (npm ci --omit=dev) skips quietly
-//   node client/web/build.mjs --if-missing prestart: build only when there is no dist yet
+//   node client/web/build.mjs --if-missing npm start (server/start.mjs): build only when there is no dist yet
 //   node client/web/build.mjs --strict     npm run build:web, Docker: any failure fails
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
