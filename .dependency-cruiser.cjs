@@ -1,7 +1,7 @@
 // The one-way architecture, checked by `npm run check:arch` (docs/architecture.md says why).
 // Every rule is an error and holds for every file, tests and benchmarks included.
 
-const kernel = '^server/(plugins|realtime|http)/|^server/(clock|ids|config)[.]ts$'
+const kernel = '^server/(plugins|realtime|http)/|^server/(clock|ids|config|batch)[.]ts$'
 const moduleEntry = '^server/modules/[^/]+/index[.]ts$'
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -1,6 +1,6 @@
-import { and, count, eq, gt, isNull, ne, sql } from 'drizzle-orm'
-import type { Executor } from '../../../db/client.js'
-import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
+import { and, count, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { queryRows, type Executor } from '../../../db/client.js'
+import { loginFailuresTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
 
 export type UserRow = typeof usersTable.$inferSelect
 export type NewUserRow = typeof usersTable.$inferInsert
@@ -76,46 +76,48 @@ export function createAccountsRepository(db: Executor) {
       return rows.map((row) => row.id)
     },
     /**
-     * Records a ticket's nonce as used and returns its live session with the user, in one
-     * statement; null when the nonce was used before or the session is not live (nothing is
-     * recorded then).
+     * Records the nonces of many tickets as used and returns, for each ticket, its live
+     * session with the user; null when its nonce was used before (in this batch too) or its
+     * session is not live (nothing is recorded for it then). Two statements for the whole
+     * batch: the nonces recorded for live sessions only, then those sessions read, live still.
      */
-    async redeemTicket(ticket: {
-      id: string
-      nonceHash: string
-      sessionId: string
-      expiresAt: Date
-      now: Date
-    }): Promise<{ sessionId: string; user: UserRow } | null> {
-      const { id, nonceHash, sessionId, expiresAt, now } = ticket
-      const used = db.$with('used').as(
-        db
-          .insert(realtimeTicketsTable)
-          .select((qb) =>
-            qb
-              .select({
-                id: sql`${id}::uuid`.as('id'),
-                tokenHash: sql`${nonceHash}`.as('token_hash'),
-                sessionId: sessionsTable.id,
-                expiresAt: sql`${expiresAt.toISOString()}::timestamptz`.as('expires_at'),
-                usedAt: sql`${now.toISOString()}::timestamptz`.as('used_at'),
-              })
-              .from(sessionsTable)
-              .where(
-                and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)),
-              ),
-          )
-          .onConflictDoNothing({ target: realtimeTicketsTable.tokenHash })
-          .returning({ sessionId: realtimeTicketsTable.sessionId }),
+    async redeemTickets(
+      tickets: ReadonlyArray<{ id: string; nonceHash: string; sessionId: string; expiresAt: Date; now: Date }>,
+    ): Promise<Array<{ sessionId: string; user: UserRow } | null>> {
+      if (tickets.length === 0) return []
+      // Array parameters as text literals, which both drivers bind alike: every value is a
+      // UUID, a hex hash or an ISO time (the caller checked), nothing that needs escaping.
+      const array = (values: string[]) => `{${values.join(',')}}`
+      const recorded = await queryRows<{ token_hash: string }>(
+        db,
+        sql`insert into realtime_tickets (id, token_hash, session_id, expires_at, used_at)
+          select t.id, t.token_hash, s.id, t.expires_at, t.used_at
+          from unnest(${array(tickets.map((t) => t.id))}::uuid[], ${array(tickets.map((t) => t.nonceHash))}::text[],
+            ${array(tickets.map((t) => t.sessionId))}::uuid[], ${array(tickets.map((t) => t.expiresAt.toISOString()))}::timestamptz[],
+            ${array(tickets.map((t) => t.now.toISOString()))}::timestamptz[]) as t(id, token_hash, session_id, expires_at, used_at)
+          join sessions s on s.id = t.session_id and s.revoked_at is null and s.expires_at > t.used_at
+          on conflict (token_hash) do nothing
+          returning token_hash`,
       )
-      const [row] = await db
-        .with(used)
+      const redeemed = new Set(recorded.map((row) => row.token_hash))
+      const sessionIds = [...new Set(tickets.filter((t) => redeemed.has(t.nonceHash)).map((t) => t.sessionId))]
+      if (sessionIds.length === 0) return tickets.map(() => null)
+      const now = tickets.reduce((latest, t) => (t.now > latest ? t.now : latest), tickets[0]!.now)
+      const live = await db
         .select({ sessionId: sessionsTable.id, user: usersTable })
-        .from(used)
-        .innerJoin(sessionsTable, eq(sessionsTable.id, used.sessionId))
+        .from(sessionsTable)
         .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
-        .limit(1)
-      return row ?? null
+        .where(
+          and(inArray(sessionsTable.id, sessionIds), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)),
+        )
+      const bySession = new Map(live.map((row) => [row.sessionId, row]))
+      // A nonce twice in one batch is recorded once: only the first of them is let in.
+      const admitted = new Set<string>()
+      return tickets.map((t) => {
+        if (!redeemed.has(t.nonceHash) || admitted.has(t.nonceHash)) return null
+        admitted.add(t.nonceHash)
+        return bySession.get(t.sessionId) ?? null
+      })
     },
     async findLiveSessionById(sessionId: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
       const [row] = await db

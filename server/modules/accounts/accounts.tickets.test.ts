@@ -1,6 +1,7 @@
+import type { FastifyRequest } from 'fastify'
 import t from 'tap'
 import { build } from '../../../test/helper.js'
-import { listen, openEvents } from '../../../test/fixtures/websocket.js'
+import { listen, openEvents, type EventClient } from '../../../test/fixtures/websocket.js'
 
 t.setTimeout(60_000)
 
@@ -48,3 +49,89 @@ t.test(
     still.socket.close()
   },
 )
+
+t.test(
+  'tickets redeemed at the same moment are checked each on its own: each opens its own holder’s stream once',
+  async (t) => {
+    const test = await build(t)
+    const { app, call } = test
+    const base = await listen(app)
+    const people = [await test.register('Ada'), await test.register('Ben'), await test.register('Cy')]
+    const ticket = async (token: string) =>
+      (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token })).json().ticket as string
+    // A session that ends before its ticket is used.
+    const later = (
+      await call({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: people[0]!.email, password: people[0]!.password },
+      })
+    ).json() as { token: string }
+    const ended = await ticket(later.token)
+    await call({ method: 'POST', url: '/api/v1/auth/logout', token: later.token })
+
+    const good: Array<{ owner: number; ticket: string }> = []
+    for (let i = 0; i < 24; i++) good.push({ owner: i % 3, ticket: await ticket(people[i % 3]!.token) })
+    const reused = await ticket(people[1]!.token)
+    // All at once: one batch, or a few, of redemptions.
+    const [opened, reuses, endedOpen] = await Promise.all([
+      Promise.allSettled(good.map((g) => openEvents(`${base}/api/v1/events?ticket=${g.ticket}`))),
+      Promise.allSettled([1, 2, 3].map(() => openEvents(`${base}/api/v1/events?ticket=${reused}`))),
+      Promise.allSettled([openEvents(`${base}/api/v1/events?ticket=${ended}`)]),
+    ])
+    t.equal(opened.filter((o) => o.status === 'fulfilled').length, 24, 'every good ticket opens a stream')
+    t.equal(reuses.filter((o) => o.status === 'fulfilled').length, 1, 'a ticket sent three times at once opens one')
+    t.match(endedOpen[0], { status: 'rejected', reason: /HTTP 401/ }, 'a ticket of a session that ended is refused')
+
+    // Each stream is its holder's: an event for Ben reaches exactly Ben's streams.
+    await app.events.publish([people[1]!.id], { type: 'for-ben', data: {} })
+    const clients = opened.map((o) => (o as PromiseFulfilledResult<EventClient>).value)
+    const got = await Promise.all(
+      clients.map((c) =>
+        c
+          .next((f) => f.type === 'for-ben', 1500)
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    )
+    t.same(
+      got,
+      good.map((g) => g.owner === 1),
+      'an event for one person reaches that person’s streams and no one else’s',
+    )
+    for (const o of [...opened, ...reuses]) if (o.status === 'fulfilled') o.value.socket.close()
+  },
+)
+
+t.test('a crowd of tickets checked in one batch: each answer is its own ticket’s holder, or a refusal', async (t) => {
+  const test = await build(t)
+  const { app, call } = test
+  const people = [await test.register('Ada'), await test.register('Ben'), await test.register('Cy')]
+  const ticket = async (token: string) =>
+    (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token })).json().ticket as string
+  const later = (
+    await call({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: people[2]!.email, password: people[2]!.password },
+    })
+  ).json() as { token: string }
+  const ended = await ticket(later.token)
+  await call({ method: 'POST', url: '/api/v1/auth/logout', token: later.token })
+  const good: Array<{ owner: string; ticket: string }> = []
+  for (let i = 0; i < 12; i++) good.push({ owner: people[i % 3]!.id, ticket: await ticket(people[i % 3]!.token) })
+  const reused = await ticket(people[0]!.token)
+  const crowd = [...good.map((g) => g.ticket), reused, ended, reused, reused]
+  // Called in the same turn of the event loop: redeemed together.
+  const answers = await Promise.all(
+    crowd.map((value) => app.authenticateUpgrade({ headers: {}, query: { ticket: value } } as FastifyRequest)),
+  )
+  const holders = answers.map((a) => (a.ok ? a.session.user.id : null))
+  t.same(
+    holders,
+    [...good.map((g) => g.owner), people[0]!.id, null, null, null],
+    'each good ticket answers its own holder; the first use of a ticket wins; an ended session is refused',
+  )
+})
