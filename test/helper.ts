@@ -128,17 +128,19 @@ let nonEmptyTables: Promise<string> | undefined
  */
 async function emptied(handle: DatabaseHandle): Promise<boolean> {
   try {
+    // The query is built in SQL (format's %L quotes the name as a literal); a failed attempt
+    // is forgotten, so that the next test builds it again rather than reuse the failure.
     nonEmptyTables ??= handle
       .query(
-        `select format('%I.%I', schemaname, tablename) as name from pg_tables
-          where schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`,
+        `select string_agg(format('select %L as name where exists (select from %I.%I)', format('%I.%I', schemaname, tablename), schemaname, tablename), ' union all ') as text
+           from pg_tables where schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`,
         [],
       )
-      .then((tables) =>
-        tables
-          .map(({ name }) => `select ${sqlText(String(name))} as name where exists (select from ${String(name)})`)
-          .join(' union all '),
-      )
+      .then(([row]) => String(row?.text))
+      .catch((err: unknown) => {
+        nonEmptyTables = undefined
+        throw err
+      })
     const used = await handle.query(await nonEmptyTables, [])
     // The ledger's append-only triggers refuse DELETE, and foreign keys would order the
     // deletes: replica mode skips both (every table is emptied, so no reference is left dangling).
@@ -162,8 +164,6 @@ async function emptied(handle: DatabaseHandle): Promise<boolean> {
     return false
   }
 }
-
-const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`
 
 export async function build(
   t: TestContext,
