@@ -35,13 +35,21 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
   const segment = await jumpTo(server, page, 1, 2 * MINUTE + 10_000)
   await startTracker(page, 'Checkout page')
   for (const minute of [3, 4, 5]) await nextMinute(server, page, minute)
+  await jump(server, page, 1000)
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type(' and cart')
-  await jump(server, page, 1000)
+  // Kept as typed, synchronously: under load a reload interrupted the IndexedDB write of the
+  // last keystrokes ("Checkout page and c" came back), which this copy survives.
+  t.equal(
+    await page.evaluate((id) => localStorage.getItem(`workroom.tracker-memo.${id}`), contractId),
+    'Checkout page and cart',
+    'the memo is saved as each key is typed',
+  )
 
-  // Minute 5 of the segment: the page reloads (as a crash or a closed tab would end it).
-  await page.clock.resume()
+  // Minute 5 of the segment: the page reloads right after the typing (as a crash or a closed
+  // tab would end it), before anything else has happened on the page.
   await page.reload()
+  await page.clock.resume()
   await page.getByTestId('tracker-resumed').waitFor()
   await page.getByTestId('tracker-state').getByText('tracking').waitFor()
   t.equal(await page.getByLabel('Memo').inputValue(), 'Checkout page and cart', 'the memo survived the reload')
