@@ -69,7 +69,14 @@ export interface Scheduler {
   remindBefore(kind: string, spec: ReminderSpec): void
   /** The one place reminders are delivered to. */
   onReminder(sink: ReminderSink): void
-  /** Runs every due deadline now; returns how many ran (reminders run too but are not counted). */
+  /**
+   * Housekeeping (deleting what has expired): `job` runs in a pass of this instance's
+   * scheduler when `periodMs` (by the clock) has gone by since it last ran, the first pass
+   * included. Every instance runs it, so it must be safe to run on several at once; a failure
+   * is logged and the job runs again in the next period.
+   */
+  every(name: string, periodMs: number, job: () => Promise<unknown>): void
+  /** Runs every due deadline now, then the housekeeping due; returns how many deadlines ran (reminders run too but are not counted). */
   runDue(): Promise<number>
   /** Resolves when no pass is running (shutdown waits for it before closing the database). */
   drain(): Promise<void>
@@ -93,6 +100,20 @@ export function createScheduler(deps: {
   let reminderSink: ReminderSink | null = null
   const reminderSubject = (kind: string, subject: string) => `${kind}:${subject}`
   let running: Promise<number> | null = null
+  const chores = new Map<string, { periodMs: number; job: () => Promise<unknown>; lastRun: number | null }>()
+
+  async function runChores() {
+    const now = clock.now().getTime()
+    for (const [name, chore] of chores) {
+      if (chore.lastRun !== null && now - chore.lastRun < chore.periodMs) continue
+      chore.lastRun = now
+      try {
+        await chore.job()
+      } catch (err) {
+        log.error({ err, job: name }, 'housekeeping job failed; it runs again next period')
+      }
+    }
+  }
 
   async function runOne(exclude: string[]): Promise<'ran' | 'reminded' | 'failed' | 'none'> {
     const kinds = [...handlers.keys()]
@@ -239,6 +260,10 @@ export function createScheduler(deps: {
       if (handlers.has(kind)) throw new Error(`deadline kind ${kind} registered twice`)
       handlers.set(kind, handler)
     },
+    every(name, periodMs, job) {
+      if (chores.has(name)) throw new Error(`housekeeping job ${name} registered twice`)
+      chores.set(name, { periodMs, job, lastRun: null })
+    },
     async schedule({ kind, subject, dueAt, payload = {} }, executor = db) {
       await upsert({ kind, subject, dueAt, payload }, executor)
       await scheduleReminder(kind, subject, dueAt, executor)
@@ -249,7 +274,13 @@ export function createScheduler(deps: {
     },
     runDue() {
       // One pass at a time per instance; a caller arriving meanwhile waits for it and then runs its own.
-      const next = (running ?? Promise.resolve(0)).catch(() => 0).then(() => runAll())
+      const next = (running ?? Promise.resolve(0))
+        .catch(() => 0)
+        .then(async () => {
+          const ran = await runAll()
+          await runChores()
+          return ran
+        })
       running = next
       return next
     },

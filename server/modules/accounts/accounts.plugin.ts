@@ -51,6 +51,12 @@ export const accountsModule = fp<{
     })
     app.decorate('accounts', accounts)
     const tickets = createRealtimeTickets({ signer: app.signer, repository, clock, ids })
+    // Every socket opened with a ticket leaves its nonce behind; once the ticket has expired
+    // the record refuses nothing, and without this the table grew by a row per connection.
+    app.scheduler.every('accounts.expired-tickets', 10 * MINUTE, async () => {
+      const deleted = await repository.deleteExpiredTickets(clock.now())
+      if (deleted > 0) app.log.info({ deleted }, 'expired WebSocket tickets forgotten')
+    })
     app.decorate(
       'authenticateUpgrade',
       createUpgradeAuthenticator({ accounts, tickets, allowedOrigins: config.allowedOrigins }),
@@ -104,5 +110,5 @@ export const accountsModule = fp<{
     })
     await app.register(adminUsersRoutes, { accounts, bus: app.bus, now: () => clock.now() })
   },
-  { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit', 'mail', 'signer'] },
+  { name: 'accounts', dependencies: ['database', 'bus', 'sockets', 'rate-limit', 'mail', 'signer', 'scheduler'] },
 )

@@ -1,6 +1,6 @@
-import { and, count, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, count, eq, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm'
 import { queryRows, type Executor } from '../../../db/client.js'
-import { loginFailuresTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
+import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
 
 export type UserRow = typeof usersTable.$inferSelect
 export type NewUserRow = typeof usersTable.$inferInsert
@@ -118,6 +118,17 @@ export function createAccountsRepository(db: Executor) {
         admitted.add(t.nonceHash)
         return bySession.get(t.sessionId) ?? null
       })
+    },
+    /**
+     * Forgets the used tickets that have expired: their signature no longer opens anything,
+     * so their record no longer needs to refuse them. Returns how many went.
+     */
+    async deleteExpiredTickets(now: Date): Promise<number> {
+      const gone = await db
+        .delete(realtimeTicketsTable)
+        .where(lt(realtimeTicketsTable.expiresAt, now))
+        .returning({ id: realtimeTicketsTable.id })
+      return gone.length
     },
     async findLiveSessionById(sessionId: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
       const [row] = await db

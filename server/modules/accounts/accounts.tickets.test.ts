@@ -135,3 +135,27 @@ t.test('a crowd of tickets checked in one batch: each answer is its own ticketâ€
     'each good ticket answers its own holder; the first use of a ticket wins; an ended session is refused',
   )
 })
+
+t.test('a used ticket is remembered until it expires, then forgotten by the housekeeping', async (t) => {
+  const test = await build(t)
+  const { app, call, clock, database } = test
+  const base = await listen(app)
+  const user = await test.register('Ada')
+  const ticket = async () =>
+    (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token: user.token })).json().ticket as string
+  const remembered = async () =>
+    Number((await database.query('select count(*)::int as n from realtime_tickets', []))[0]?.n)
+
+  const early = await ticket()
+  ;(await openEvents(`${base}/api/v1/events?ticket=${early}`)).socket.close()
+  await app.scheduler.runDue()
+  t.equal(await remembered(), 1, 'a ticket used a moment ago is kept (a second use is refused by it)')
+
+  clock.advance(11 * 60_000)
+  const late = await ticket()
+  ;(await openEvents(`${base}/api/v1/events?ticket=${late}`)).socket.close()
+  await app.scheduler.runDue()
+  t.equal(await remembered(), 1, 'ten minutes on, the expired ticket is forgotten and the new one kept')
+  await t.rejects(openEvents(`${base}/api/v1/events?ticket=${late}`), /HTTP 401/, 'the kept one still refuses a reuse')
+  await t.rejects(openEvents(`${base}/api/v1/events?ticket=${early}`), /HTTP 401/, 'the forgotten one has expired')
+})
