@@ -66,4 +66,22 @@ t.test('two-factor: enable in the page, sign out, sign in with a code from the s
   await page.getByText(/^On$/).waitFor()
   t.ok(await page.getByText('This device').isVisible(), 'the new session is listed as this device')
   await snap(page, suite, 'security-page')
+
+  // New recovery codes, with the password and the app's next code; a wrong password first.
+  const renew = page.getByRole('form', { name: 'New recovery codes' })
+  server.clock.advance(30_000)
+  await renew.getByLabel('Password').fill('not my password')
+  await renew
+    .getByLabel('Code from your app, or a recovery code')
+    .fill(totp.generate({ timestamp: server.clock.now().getTime() }))
+  await renew.getByRole('button', { name: 'Make new recovery codes' }).click()
+  await renew.getByText('Wrong password').waitFor()
+  await renew.getByLabel('Password').fill('correct horse battery staple')
+  await renew.getByRole('button', { name: 'Make new recovery codes' }).click()
+  await codes.first().waitFor()
+  const fresh = await codes.allInnerTexts()
+  t.equal(fresh.length, 10, 'ten new recovery codes are shown once')
+  await page.getByRole('button', { name: 'I have saved them' }).click()
+  await page.getByText('Recovery codes left: 10 of 10').waitFor()
+  t.pass('the page counts the new ten')
 })

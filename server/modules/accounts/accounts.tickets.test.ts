@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import t from 'tap'
-import { build } from '../../../test/helper.js'
+import { build, type TestApp } from '../../../test/helper.js'
 import { listen, openEvents, type EventClient } from '../../../test/fixtures/websocket.js'
 
 t.setTimeout(60_000)
@@ -50,25 +50,31 @@ t.test(
   },
 )
 
+/** Three people, a way to get tickets, and a ticket whose session ended before it was used. */
+async function crowdOfTickets(test: TestApp) {
+  const { call } = test
+  const people = [await test.register('Ada'), await test.register('Ben'), await test.register('Cy')]
+  const ticket = async (token: string) =>
+    (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token })).json().ticket as string
+  const later = (
+    await call({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: people[0]!.email, password: people[0]!.password },
+    })
+  ).json() as { token: string }
+  const ended = await ticket(later.token)
+  await call({ method: 'POST', url: '/api/v1/auth/logout', token: later.token })
+  return { people, ticket, ended }
+}
+
 t.test(
   'tickets redeemed at the same moment are checked each on its own: each opens its own holder’s stream once',
   async (t) => {
     const test = await build(t)
-    const { app, call } = test
+    const { app } = test
     const base = await listen(app)
-    const people = [await test.register('Ada'), await test.register('Ben'), await test.register('Cy')]
-    const ticket = async (token: string) =>
-      (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token })).json().ticket as string
-    // A session that ends before its ticket is used.
-    const later = (
-      await call({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { email: people[0]!.email, password: people[0]!.password },
-      })
-    ).json() as { token: string }
-    const ended = await ticket(later.token)
-    await call({ method: 'POST', url: '/api/v1/auth/logout', token: later.token })
+    const { people, ticket, ended } = await crowdOfTickets(test)
 
     const good: Array<{ owner: number; ticket: string }> = []
     for (let i = 0; i < 24; i++) good.push({ owner: i % 3, ticket: await ticket(people[i % 3]!.token) })
@@ -107,19 +113,8 @@ t.test(
 
 t.test('a crowd of tickets checked in one batch: each answer is its own ticket’s holder, or a refusal', async (t) => {
   const test = await build(t)
-  const { app, call } = test
-  const people = [await test.register('Ada'), await test.register('Ben'), await test.register('Cy')]
-  const ticket = async (token: string) =>
-    (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token })).json().ticket as string
-  const later = (
-    await call({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email: people[2]!.email, password: people[2]!.password },
-    })
-  ).json() as { token: string }
-  const ended = await ticket(later.token)
-  await call({ method: 'POST', url: '/api/v1/auth/logout', token: later.token })
+  const { app } = test
+  const { people, ticket, ended } = await crowdOfTickets(test)
   const good: Array<{ owner: string; ticket: string }> = []
   for (let i = 0; i < 12; i++) good.push({ owner: people[i % 3]!.id, ticket: await ticket(people[i % 3]!.token) })
   const reused = await ticket(people[0]!.token)

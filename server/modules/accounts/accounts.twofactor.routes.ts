@@ -78,13 +78,31 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{
     async (request) => ({ recoveryCodes: await twoFactor.enable(requireSession(request), request.body.code) }),
   )
 
+  const Reauthentication = Type.Object(
+    { password: Type.String({ maxLength: 256 }), code: Code },
+    { additionalProperties: false },
+  )
+
+  app.post(
+    '/api/v1/me/2fa/recovery-codes',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Ten new recovery codes in place of the old ones (password and a code); shown once',
+        body: Reauthentication,
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...errors },
+      },
+    },
+    async (request) => ({ recoveryCodes: await twoFactor.newRecoveryCodes(requireSession(request), request.body) }),
+  )
+
   app.post(
     '/api/v1/me/2fa/disable',
     {
       schema: {
         tags: ['accounts'],
         summary: 'Turn two-factor sign-in off (password and a code or recovery code)',
-        body: Type.Object({ password: Type.String({ maxLength: 256 }), code: Code }, { additionalProperties: false }),
+        body: Reauthentication,
         response: { 204: Type.Null(), ...errors },
       },
     },

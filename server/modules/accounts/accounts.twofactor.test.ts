@@ -222,6 +222,63 @@ t.test('turning 2FA off takes the password and a code; sign-in is one step again
   t.equal(disabledAgain.statusCode, 409)
 })
 
+t.test('new recovery codes replace the old ones: password and a code; the old ones stop working', async (t) => {
+  const test = await build(t)
+  const { call, clock } = test
+  const user = await test.register('Nils')
+  const { secret, recoveryCodes: old } = await enableTwoFactor(test, user)
+  const renew = (payload: Record<string, unknown>) =>
+    call({ method: 'POST', url: '/api/v1/me/2fa/recovery-codes', token: user.token, payload })
+  const left = async () =>
+    (await call({ method: 'GET', url: '/api/v1/me/2fa', token: user.token })).json().recoveryCodesLeft as number
+  // Two used up signing in.
+  for (const code of old.slice(0, 2)) {
+    const challenge = (await passwordStep(test, user)).json().challenge as string
+    t.equal((await codeStep(test, challenge, code)).statusCode, 200)
+  }
+  t.equal(await left(), 8)
+  clock.advance(STEP)
+
+  const wrongPassword = await renew({ password: 'not the password at all', code: codeAt(secret, clock.now()) })
+  t.match(wrongPassword, { statusCode: 401 }, 'a wrong password is refused')
+  t.equal(wrongPassword.json().code, 'accounts.bad_credentials')
+  const wrongCode = await renew({ password: user.password, code: old[0]! })
+  t.equal(wrongCode.statusCode, 401, 'a used recovery code is refused')
+  t.equal((await renew({ password: user.password })).statusCode, 400, 'the code is required')
+  t.equal(await left(), 8, 'nothing changed after the refusals')
+
+  const renewed = await renew({ password: user.password, code: codeAt(secret, clock.now()) })
+  t.equal(renewed.statusCode, 200)
+  const fresh = renewed.json().recoveryCodes as string[]
+  t.equal(new Set(fresh).size, 10, 'ten new codes')
+  t.notOk(
+    fresh.some((code) => old.includes(code)),
+    'none of them an old one',
+  )
+  t.equal(await left(), 10)
+  const challenge = (await passwordStep(test, user)).json().challenge as string
+  t.equal((await codeStep(test, challenge, old[5]!)).statusCode, 401, 'an old unused code no longer signs in')
+  t.equal((await codeStep(test, challenge, fresh[0]!)).statusCode, 200, 'a new one does')
+  t.equal(await left(), 9)
+  t.equal(
+    (await call({ method: 'GET', url: '/api/v1/me', token: user.token })).statusCode,
+    200,
+    'the session that renewed them stays signed in',
+  )
+
+  clock.advance(STEP)
+  await call({
+    method: 'POST',
+    url: '/api/v1/me/2fa/disable',
+    token: user.token,
+    payload: { password: user.password, code: codeAt(secret, clock.now()) },
+  })
+  clock.advance(STEP)
+  const off = await renew({ password: user.password, code: codeAt(secret, clock.now()) })
+  t.equal(off.statusCode, 409, 'with two-factor sign-in off there are no codes to renew')
+  t.equal(off.json().code, 'accounts.two_factor_disabled')
+})
+
 t.test('bad input to the code step changes nothing and never answers 5xx', async (t) => {
   const test = await build(t)
   for (const payload of [

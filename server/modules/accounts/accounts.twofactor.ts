@@ -76,6 +76,19 @@ export function createTwoFactorService(deps: {
     throw twoFactorErrors.badCode()
   }
 
+  /** 2FA is on, and the password and a code (spent) are right: the check before changing it. */
+  async function reauthenticate(session: AuthenticatedSession, input: { password: string; code: string }) {
+    const userId = session.user.id
+    const authenticator = await repository.findAuthenticator(userId)
+    if (!authenticator?.enabledAt) throw twoFactorErrors.notEnabled()
+    await throttle(userId)
+    if (!(await verifyPassword(session.user.passwordHash, input.password))) {
+      await repository.recordFailure({ id: ids.newId(), userId, at: clock.now() })
+      throw twoFactorErrors.badPassword()
+    }
+    if (!(await spendCode(userId, input.code))) await failed(userId)
+  }
+
   return {
     async status(userId: string) {
       const authenticator = await repository.findAuthenticator(userId)
@@ -127,16 +140,34 @@ export function createTwoFactorService(deps: {
     /** Turns 2FA off with the password and a code (or a recovery code); other sessions end. */
     async disable(session: AuthenticatedSession, input: { password: string; code: string }): Promise<void> {
       const userId = session.user.id
-      const authenticator = await repository.findAuthenticator(userId)
-      if (!authenticator?.enabledAt) throw twoFactorErrors.notEnabled()
-      await throttle(userId)
-      if (!(await verifyPassword(session.user.passwordHash, input.password))) {
-        await repository.recordFailure({ id: ids.newId(), userId, at: clock.now() })
-        throw twoFactorErrors.badPassword()
-      }
-      if (!(await spendCode(userId, input.code))) await failed(userId)
+      await reauthenticate(session, input)
       await db.transaction((tx) => repository.remove(tx, userId))
       await sessions.revokeSessions(userId, { exceptSessionId: session.sessionId })
+    },
+
+    /**
+     * Ten new recovery codes in place of the old ones (used or not), shown this once: for
+     * someone who has used most of theirs or fears they were seen. It takes the password and
+     * a code (or a recovery code), as turning 2FA off does; the sessions stay.
+     */
+    async newRecoveryCodes(
+      session: AuthenticatedSession,
+      input: { password: string; code: string },
+    ): Promise<string[]> {
+      const userId = session.user.id
+      await reauthenticate(session, input)
+      const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
+      const now = clock.now()
+      await db.transaction(async (tx) => {
+        // Turned off meanwhile (another session): no codes for an account without 2FA.
+        if (!(await repository.findAuthenticator(userId, tx))?.enabledAt) throw twoFactorErrors.notEnabled()
+        await repository.replaceRecoveryCodes(
+          tx,
+          codes.map((c) => ({ id: ids.newId(), userId, codeHash: hashRecoveryCode(c), createdAt: now })),
+          userId,
+        )
+      })
+      return codes
     },
 
     /** After a right password: a challenge for the code step when 2FA is on, else null. */

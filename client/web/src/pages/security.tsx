@@ -42,7 +42,7 @@ export function SecurityPage() {
 function TwoFactor({ status, reload }: { status: Status; reload(): Promise<void> }) {
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null)
   if (recoveryCodes) return <RecoveryCodes codes={recoveryCodes} done={() => setRecoveryCodes(null)} />
-  if (status.enabled) return <TurnOff status={status} reload={reload} />
+  if (status.enabled) return <TurnedOn status={status} reload={reload} showCodes={setRecoveryCodes} />
   return (
     <TurnOn
       enabled={async (codes) => {
@@ -153,10 +153,15 @@ function RecoveryCodes({ codes, done }: { codes: string[]; done(): void }) {
   )
 }
 
-function TurnOff({ status, reload }: { status: Status; reload(): Promise<void> }) {
-  const [password, setPassword] = useState('')
-  const [code, setCode] = useState('')
-  const { busy, error, run } = useSubmit()
+function TurnedOn({
+  status,
+  reload,
+  showCodes,
+}: {
+  status: Status
+  reload(): Promise<void>
+  showCodes(codes: string[]): void
+}) {
   const notify = useNotify()
   return (
     <>
@@ -164,42 +169,79 @@ function TurnOff({ status, reload }: { status: Status; reload(): Promise<void> }
         <span class="badge badge--ok">On</span> since {formatDateTime(status.enabledAt)}. Recovery codes left:{' '}
         {status.recoveryCodesLeft} of 10.
       </p>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault()
-          void run(async () => {
-            await ok(api.POST('/api/v1/me/2fa/disable', { body: { password, code: code.trim() } }))
-            notify('Two-factor sign-in is off')
-            await reload()
-          })
+      <Reauthenticate
+        id="renew"
+        title="New recovery codes"
+        hint="Ten new codes replace the old ones, used or not: for when few are left or someone may have seen them."
+        submit="Make new recovery codes"
+        action={async (body) => {
+          const { recoveryCodes } = await ok(api.POST('/api/v1/me/2fa/recovery-codes', { body }))
+          notify('New recovery codes made; the old ones no longer work')
+          await reload()
+          showCodes(recoveryCodes)
         }}
-      >
-        <h3>Turn it off</h3>
-        <TextField
-          id="disable-password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          required
-          error={errorFor(error, 'password', codeFields)}
-        />
-        <TextField
-          id="disable-code"
-          label="Code from your app, or a recovery code"
-          autoComplete="one-time-code"
-          value={code}
-          onValue={setCode}
-          required
-          error={errorFor(error, 'code', codeFields)}
-        />
-        <FormError error={error} fields={['password', 'code']} codeFields={codeFields} />
-        <button type="submit" class="button button--danger" disabled={busy} aria-busy={busy}>
-          {busy ? 'Working…' : 'Turn off two-factor sign-in'}
-        </button>
-      </form>
+      />
+      <Reauthenticate
+        id="disable"
+        title="Turn it off"
+        submit="Turn off two-factor sign-in"
+        danger
+        action={async (body) => {
+          await ok(api.POST('/api/v1/me/2fa/disable', { body }))
+          notify('Two-factor sign-in is off')
+          await reload()
+        }}
+      />
     </>
+  )
+}
+
+/** A change to two-factor sign-in: it takes the password and a code (or a recovery code). */
+function Reauthenticate(props: {
+  id: string
+  title: string
+  hint?: string
+  submit: string
+  danger?: boolean
+  action(body: { password: string; code: string }): Promise<void>
+}) {
+  const [password, setPassword] = useState('')
+  const [code, setCode] = useState('')
+  const { busy, error, run } = useSubmit()
+  return (
+    <form
+      noValidate
+      aria-labelledby={`${props.id}-title`}
+      onSubmit={(event) => {
+        event.preventDefault()
+        void run(() => props.action({ password, code: code.trim() }))
+      }}
+    >
+      <h3 id={`${props.id}-title`}>{props.title}</h3>
+      {props.hint && <p class="muted">{props.hint}</p>}
+      <TextField
+        id={`${props.id}-password`}
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onValue={setPassword}
+        required
+        error={errorFor(error, 'password', codeFields)}
+      />
+      <TextField
+        id={`${props.id}-code`}
+        label="Code from your app, or a recovery code"
+        autoComplete="one-time-code"
+        value={code}
+        onValue={setCode}
+        required
+        error={errorFor(error, 'code', codeFields)}
+      />
+      <FormError error={error} fields={['password', 'code']} codeFields={codeFields} />
+      <button type="submit" class={props.danger ? 'button button--danger' : 'button'} disabled={busy} aria-busy={busy}>
+        {busy ? 'Working…' : props.submit}
+      </button>
+    </form>
   )
 }
