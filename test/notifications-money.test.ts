@@ -165,7 +165,21 @@ t.test('milestone steps, an automatic release and a payout notify the right pers
   // A refund by the freelancer goes back to the client's wallet; an operator's, both parties hear of.
   await post(client, `/api/v1/milestones/${polish}/fund`)
   await inbox.settle(operator, client, fred)
-  t.equal((await post(fred, `/api/v1/milestones/${polish}/refund`, { amount: 5_000 })).statusCode, 200)
+  // The client asks for part of it back: the freelancer hears of it, and consents by refunding.
+  t.equal((await post(client, `/api/v1/milestones/${polish}/refund`, { amount: 5_000 })).statusCode, 202)
+  t.match(await inbox.news(fred), {
+    items: [
+      {
+        type: 'milestone.refund_requested',
+        title:
+          'Cleo asked for $50.00 of “Polish” on “Build a landing page” back from escrow: refund it, or answer in the workroom',
+        data: { amount: { amount: '5000', currency: 'USD' } },
+        subject: { kind: 'milestone', id: polish },
+      },
+    ],
+  })
+  await inbox.nothingFor(client, 'she asked')
+  t.equal((await post(fred, `/api/v1/milestones/${polish}/refund`, {})).statusCode, 200, 'he refunds what was asked')
   t.match(await inbox.news(client), {
     items: [
       {

@@ -3230,7 +3230,7 @@ export interface paths {
                                 /** Format: uuid */
                                 eventId: string;
                                 /** @enum {string} */
-                                type: "invite.received" | "proposal.shortlisted" | "proposal.declined" | "offer.received" | "offer.accepted" | "terms.to_accept" | "milestone.funded" | "milestone.submitted" | "milestone.changes_requested" | "milestone.approved" | "milestone.released" | "milestone.refunded" | "dispute.opened" | "dispute.answered" | "dispute.escalated" | "dispute.decided" | "status_report.filed" | "status_report.missing" | "timesheet.to_review" | "timesheet.approved" | "timesheet.disputed" | "invoice.issued" | "withdrawal.paid" | "feedback.revealed" | "message.received" | "deadline.reminder" | "webhook.disabled";
+                                type: "invite.received" | "proposal.shortlisted" | "proposal.declined" | "offer.received" | "offer.accepted" | "terms.to_accept" | "milestone.funded" | "milestone.submitted" | "milestone.changes_requested" | "milestone.approved" | "milestone.released" | "milestone.refund_requested" | "milestone.refunded" | "dispute.opened" | "dispute.answered" | "dispute.escalated" | "dispute.decided" | "status_report.filed" | "status_report.missing" | "timesheet.to_review" | "timesheet.approved" | "timesheet.disputed" | "invoice.issued" | "withdrawal.paid" | "feedback.revealed" | "message.received" | "deadline.reminder" | "webhook.disabled";
                                 /** @enum {string} */
                                 category: "hiring" | "terms" | "money" | "hourly" | "disputes" | "messages" | "feedback" | "reminders" | "account";
                                 title: string;
@@ -23775,6 +23775,89 @@ export interface webhooks {
                         id: string;
                         /** @constant */
                         type: "milestone.released";
+                        /** Format: date-time */
+                        createdAt: string;
+                        data: {
+                            object: {
+                                /** @description What the event is about: `milestone`, `contract`, `dispute`... */
+                                kind: string;
+                                /** @description Its id */
+                                id: string;
+                                workroomId: string | null;
+                                contractId: string | null;
+                                /** @description One sentence in words, as the notification shows it */
+                                title: string;
+                                /** @description Where the web app shows it (absolute) */
+                                url: string;
+                                /** @description Small facts of the event (amounts as `{ amount: "50000", currency: "USD" }` in minor units) */
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The users notified (instance-wide endpoints only) */
+                            recipientIds?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Acknowledged: not sent again (unless redelivered by hand) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not acknowledged: retried with backoff */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "milestone.refund_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The milestone.refund_requested event
+         * @description POSTed to every enabled endpoint subscribed to this type (a user endpoint: when its owner is a recipient). Verify `Workroom-Signature` before trusting the body (docs/webhooks.md). Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `id`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>` */
+                    "Workroom-Signature": string;
+                    "Workroom-Event-Id": string;
+                    "Workroom-Event-Type": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description The event id: the same in every delivery and retry of this event
+                         */
+                        id: string;
+                        /** @constant */
+                        type: "milestone.refund_requested";
                         /** Format: date-time */
                         createdAt: string;
                         data: {

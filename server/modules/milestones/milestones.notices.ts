@@ -107,6 +107,16 @@ export function createMilestoneNotices(notifications: Notifier) {
         data: { invoiceId: invoice.id, amount: amountData(invoice.total, invoice.currency) },
       }),
 
+    /** The client asks for escrow back: the freelancer consents by refunding, or talks it over. */
+    refundRequested: (tx: Transaction, m: MilestoneRow, input: { actorId: string; amount: bigint }) =>
+      send(tx, m, {
+        type: 'milestone.refund_requested',
+        to: (a) => a.othersOf(input.actorId),
+        title: (a, named) =>
+          `${a.nameOf(input.actorId)} asked for ${a.money(input.amount)} of ${named} back from escrow: refund it, or answer in the workroom`,
+        data: { amount: amountData(input.amount, m.currency) },
+      }),
+
     /** Escrow back to the client's wallet: by the freelancer, an operator, or the end window (actor null). */
     refunded: (tx: Transaction, m: MilestoneRow, input: { actorId: string | null; amount: bigint }) =>
       send(tx, m, {

@@ -45,6 +45,7 @@ export function createMilestoneRefunds(
           milestoneId: milestone.id,
           amount: Number(amount),
         })
+        await deps.notices.refundRequested(tx, updated, { actorId: input.actor.id, amount })
         return { milestone: updated, contract, staleDeadlines: [], requested: true }
       }
       const amount = input.amount ?? milestone.refundRequestedAmount ?? held
