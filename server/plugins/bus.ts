@@ -112,7 +112,10 @@ export async function createRedisBus(url: string, log: Log): Promise<Bus> {
     async close() {
       local.removeAllListeners()
       resumed.removeAllListeners()
-      await Promise.allSettled([publisher.quit(), subscriber.quit()])
+      // A client that is not connected would hold QUIT until Redis is back (or its retries
+      // run out, ~10 s): it is just dropped.
+      const leave = (client: typeof publisher) => (client.status === 'ready' ? client.quit() : client.disconnect())
+      await Promise.allSettled([leave(publisher), leave(subscriber)])
     },
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { build, type TestApp, type TestUser } from '../../test/helper.js'
+import { startRedis } from '../../test/chaos/services.js'
 import { postJob, propose } from '../../test/marketplace.js'
 
 t.setTimeout(90_000)
@@ -152,3 +153,20 @@ t.test('the OpenAPI document lists 429 on every limited route and on no read', a
   )
   t.notOk('429' in paths['/api/v1/jobs']!.get!.responses, 'reads are not limited')
 })
+
+t.test(
+  'with Redis gone, the limits still hold: each instance counts on its own until Redis is back',
+  { skip: redis ? false : 'needs REDIS_URL (the Postgres run of CI): a Redis of its own to stop' },
+  async (t) => {
+    const own = await startRedis()
+    t.teardown(() => own.stop())
+    const app = await build(t, { env: { REDIS_URL: own.url, WRITES_PER_MINUTE: '3' } })
+    const user = await app.register('Outage')
+    await own.stop()
+    const answers = []
+    for (let i = 0; i < 4; i++) answers.push((await rename(app, user, `During ${i}`)).statusCode)
+    t.same(answers, [200, 200, 200, 429], 'three writes pass, the fourth is refused, while Redis is down')
+    const me = await app.call({ method: 'GET', url: '/api/v1/me', token: user.token })
+    t.equal(me.json().name, 'During 2', 'the refused write changed nothing')
+  },
+)

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { AppError } from '../http/errors.js'
 import { ErrorBody } from '../http/schemas.js'
 import { createRedis } from '../redis.js'
+import { sharedOrLocalStore } from './rate-limit.store.js'
 
 /** A number of events allowed per window, counted per key (a user, an IP, an email). */
 export interface BudgetSpec {
@@ -91,7 +92,8 @@ function refuse(reply: FastifyReply, outcome: Outcome, windowMs: number): never 
  * the route's `onRequest` hook, after the auth hook has found the caller and before the body is
  * read. Refusals answer 429 `request.rate_limited` with `Retry-After`; every counted answer
  * carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds) of the
- * budget closest to its end. Redis unreachable: requests go through unlimited.
+ * budget closest to its end. Redis unreachable: each instance counts in its own memory until it
+ * is back (rate-limit.store.ts), so the limits hold per instance.
  */
 export const rateLimitPlugin = fp<{
   redisUrl: string | null
@@ -102,20 +104,31 @@ export const rateLimitPlugin = fp<{
   callerOf(request: FastifyRequest): string | null
 }>(
   async (app, { redisUrl, writesPerMinute, routeBudgets, callerOf }) => {
-    // Fail fast while Redis is away (no queueing behind a dead connection): the request then goes through.
+    // Fail fast while Redis is away (no queueing behind a dead connection, no waiting on one
+    // that does not answer): the request is then counted in this process instead.
     const redis = redisUrl
-      ? createRedis(redisUrl, app.log, 'rate limits', { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      ? createRedis(redisUrl, app.log, 'rate limits', {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          commandTimeout: 500,
+        })
       : null
     if (redis) {
       await redis.connect()
       app.addHook('onClose', async () => {
-        await redis.quit()
+        // Redis away: nothing to say goodbye to (quit would be refused without the offline queue).
+        await redis.quit().catch(() => redis.disconnect())
       })
+    }
+    let warnedAt = -Infinity
+    const unreachable = (err: Error) => {
+      if (Date.now() - warnedAt < 60_000) return
+      warnedAt = Date.now()
+      app.log.warn({ err }, 'rate limits: Redis did not answer; counting in this process until it does')
     }
     const options: RateLimitPluginOptions = {
       global: false,
-      ...(redis ? { redis, nameSpace: 'workroom:rate-limit:' } : {}),
-      skipOnError: true,
+      ...(redis ? { store: sharedOrLocalStore(redis, 'workroom:rate-limit:', unreachable) } : {}),
     }
     await app.register(rateLimit, options)
 

@@ -215,7 +215,7 @@ export async function createRedisRelay(
       interrupt()
       reader.disconnect()
       await running.catch(() => {})
-      await writer.quit().catch(() => {})
+      await writer.quit().catch(() => writer.disconnect())
     },
   }
 }
