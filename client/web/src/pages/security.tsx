@@ -239,9 +239,9 @@ function Reauthenticate(props: {
         error={errorFor(error, 'code', codeFields)}
       />
       <FormError error={error} fields={['password', 'code']} codeFields={codeFields} />
-      <button type="submit" class={props.danger ? 'button button--danger' : 'button'} disabled={busy} aria-busy={busy}>
-        {busy ? 'Working…' : props.submit}
-      </button>
+      <SubmitButton busy={busy} variant={props.danger ? 'danger' : 'plain'}>
+        {props.submit}
+      </SubmitButton>
     </form>
   )
 }

@@ -308,13 +308,17 @@ export function SubmitButton({
   busy,
   children,
   disabled,
+  variant = 'primary',
 }: {
   busy: boolean
   children: ComponentChildren
   disabled?: boolean
+  /** `danger` for what cannot be taken back, `plain` for a secondary action. */
+  variant?: 'primary' | 'danger' | 'plain'
 }) {
+  const look = variant === 'plain' ? 'button' : `button button--${variant}`
   return (
-    <button type="submit" class="button button--primary" disabled={busy || disabled} aria-busy={busy}>
+    <button type="submit" class={look} disabled={busy || disabled} aria-busy={busy}>
       {busy ? 'Working…' : children}
     </button>
   )
