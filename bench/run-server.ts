@@ -2,18 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /**
  * Starts a script in its own Node process (so the load generator does not share its event
  * loop) and waits until its output matches `ready`, or until `ready` (a URL) answers 200.
+ * `BENCH_NODE_ARGS` (for example `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to that process.
  */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp | string,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -50,7 +50,15 @@ export const accountsModule = fp<{
       settings: config,
     })
     app.decorate('accounts', accounts)
-    const tickets = createRealtimeTickets({ signer: app.signer, repository, clock, ids })
+    const tickets = createRealtimeTickets({
+      signer: app.signer,
+      repository,
+      sessions: accounts,
+      clock,
+      ids,
+      // PGlite's data belongs to one process: its used tickets can be remembered in that process.
+      usedNonces: app.database.driver === 'pglite' ? 'memory' : 'database',
+    })
     // Every socket opened with a ticket leaves its nonce behind; once the ticket has expired
     // the record refuses nothing, and without this the table grew by a row per connection.
     app.scheduler.every('accounts.expired-tickets', 10 * MINUTE, async () => {
@@ -74,11 +82,13 @@ export const accountsModule = fp<{
     const stopRecheck = app.bus.onResume(() => {
       accounts.forgetAllCached()
       void (async () => {
-        const now = clock.now()
-        for (const sessionId of app.sockets.sessionIds()) {
-          if (!(await repository.findLiveSessionById(sessionId, now))) {
-            app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
-          }
+        // A thousand sessions a query (each id is a bound parameter).
+        const held = [...app.sockets.sessionIds()]
+        for (let i = 0; i < held.length; i += 1000) {
+          const chunk = held.slice(i, i + 1000)
+          const live = await accounts.liveSessionsById(chunk)
+          for (const sessionId of chunk)
+            if (!live.has(sessionId)) app.sockets.closeSession(sessionId, CloseCode.sessionEnded, 'session ended')
         }
       })().catch((err: unknown) => app.log.warn({ err }, 'could not re-check sessions after the bus resumed'))
     })

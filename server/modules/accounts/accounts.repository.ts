@@ -81,9 +81,14 @@ export function createAccountsRepository(db: Executor) {
      * session is not live (nothing is recorded for it then). Two statements for the whole
      * batch: the nonces recorded for live sessions only, then those sessions read, live still.
      */
-    async redeemTickets(
+    /**
+     * Records the nonces of used tickets (several instances share the record), each only if its
+     * session is live; answers, in order, whether each ticket was recorded now. A nonce already
+     * recorded, or twice in one call (the first wins), answers false.
+     */
+    async recordTickets(
       tickets: ReadonlyArray<{ id: string; nonceHash: string; sessionId: string; expiresAt: Date; now: Date }>,
-    ): Promise<Array<{ sessionId: string; user: UserRow } | null>> {
+    ): Promise<boolean[]> {
       if (tickets.length === 0) return []
       // Array parameters as text literals, which both drivers bind alike: every value is a
       // UUID, a hex hash or an ISO time (the caller checked), nothing that needs escaping.
@@ -99,25 +104,26 @@ export function createAccountsRepository(db: Executor) {
           on conflict (token_hash) do nothing
           returning token_hash`,
       )
-      const redeemed = new Set(recorded.map((row) => row.token_hash))
-      const sessionIds = [...new Set(tickets.filter((t) => redeemed.has(t.nonceHash)).map((t) => t.sessionId))]
-      if (sessionIds.length === 0) return tickets.map(() => null)
-      const now = tickets.reduce((latest, t) => (t.now > latest ? t.now : latest), tickets[0]!.now)
-      const live = await db
-        .select({ sessionId: sessionsTable.id, user: usersTable })
+      const fresh = new Set(recorded.map((row) => row.token_hash))
+      return tickets.map((t) => fresh.delete(t.nonceHash))
+    },
+    /** The live sessions among `sessionIds`, with their users (one statement however many). */
+    async findLiveSessionsById(
+      sessionIds: readonly string[],
+      now: Date,
+    ): Promise<Array<{ sessionId: string; user: UserRow; expiresAt: Date }>> {
+      if (sessionIds.length === 0) return []
+      return db
+        .select({ sessionId: sessionsTable.id, user: usersTable, expiresAt: sessionsTable.expiresAt })
         .from(sessionsTable)
         .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
         .where(
-          and(inArray(sessionsTable.id, sessionIds), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)),
+          and(
+            inArray(sessionsTable.id, [...sessionIds]),
+            isNull(sessionsTable.revokedAt),
+            gt(sessionsTable.expiresAt, now),
+          ),
         )
-      const bySession = new Map(live.map((row) => [row.sessionId, row]))
-      // A nonce twice in one batch is recorded once: only the first of them is let in.
-      const admitted = new Set<string>()
-      return tickets.map((t) => {
-        if (!redeemed.has(t.nonceHash) || admitted.has(t.nonceHash)) return null
-        admitted.add(t.nonceHash)
-        return bySession.get(t.sessionId) ?? null
-      })
     },
     /**
      * Forgets the used tickets that have expired: their signature no longer opens anything,
@@ -131,15 +137,6 @@ export function createAccountsRepository(db: Executor) {
           select count(*)::int as deleted from gone`,
       )
       return Number(row?.deleted ?? 0)
-    },
-    async findLiveSessionById(sessionId: string, now: Date): Promise<{ sessionId: string; user: UserRow } | null> {
-      const [row] = await db
-        .select({ sessionId: sessionsTable.id, user: usersTable })
-        .from(sessionsTable)
-        .innerJoin(usersTable, eq(usersTable.id, sessionsTable.userId))
-        .where(and(eq(sessionsTable.id, sessionId), isNull(sessionsTable.revokedAt), gt(sessionsTable.expiresAt, now)))
-        .limit(1)
-      return row ?? null
     },
     async countRecentFailures(email: string, since: Date): Promise<number> {
       const [row] = await db

@@ -7,7 +7,7 @@ import { accountErrors } from './accounts.errors.js'
 import { decoyHash, hashPassword, verifyPassword } from './accounts.passwords.js'
 import type { AccountsRepository, ProfileChanges, UserRow } from './accounts.repository.js'
 import type { SessionMeta } from './accounts.sessions.js'
-import { createSessionCache } from './accounts.session-cache.js'
+import { createSessionCache, sessionKey } from './accounts.session-cache.js'
 
 export interface AuthenticatedSession {
   sessionId: string
@@ -158,6 +158,28 @@ export function createAccountsService(deps: {
       const startedAt = sessionCache.generation()
       const found = await repository.findLiveSession(tokenHash, now)
       if (found) sessionCache.set(tokenHash, found, now.getTime(), startedAt)
+      return found
+    },
+
+    /**
+     * The live sessions among `sessionIds` (WebSocket tickets name their session), from the
+     * session cache, and the rest in one query.
+     */
+    async liveSessionsById(sessionIds: readonly string[]): Promise<Map<string, AuthenticatedSession>> {
+      const now = clock.now()
+      const found = new Map<string, AuthenticatedSession>()
+      const missing: string[] = []
+      for (const id of new Set(sessionIds)) {
+        const cached = sessionCache.get(sessionKey(id), now.getTime())
+        if (cached) found.set(id, cached)
+        else missing.push(id)
+      }
+      if (missing.length === 0) return found
+      const startedAt = sessionCache.generation()
+      for (const row of await repository.findLiveSessionsById(missing, now)) {
+        found.set(row.sessionId, row)
+        sessionCache.set(sessionKey(row.sessionId), row, now.getTime(), startedAt)
+      }
       return found
     },
 

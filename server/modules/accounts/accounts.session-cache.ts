@@ -12,7 +12,8 @@ export interface CachedSession {
 }
 
 /**
- * A short-lived, in-process cache of live sessions by token hash, so an authenticated
+ * A short-lived, in-process cache of live sessions by token hash (HTTP requests) or by
+ * session id (WebSocket tickets, under `sessionKey(id)`), so an authenticated
  * request costs one database round trip (its own query) instead of two. Every revocation
  * and every change to a user drops the matching entries here and, through the bus, on every
  * other instance (`accounts.revokeSessions`); when the bus was down, the whole cache is
@@ -33,25 +34,25 @@ export function createSessionCache(options: { ttlMs?: number; maxEntries?: numbe
   }
 
   return {
-    /** The cached live session for a token hash at `nowMs`, or undefined (ask the database). */
-    get(tokenHash: string, nowMs: number): CachedSession | undefined {
-      const entry = entries.get(tokenHash)
+    /** The cached live session for a key (a token hash, or `sessionKey(id)`) at `nowMs`, or undefined (ask the database). */
+    get(key: string, nowMs: number): CachedSession | undefined {
+      const entry = entries.get(key)
       if (!entry) return undefined
       if (entry.until <= nowMs || entry.session.expiresAt.getTime() <= nowMs) {
-        entries.delete(tokenHash)
+        entries.delete(key)
         return undefined
       }
       return entry.session
     },
     /** Marks the start of a database lookup; pass the result to `set`. */
     generation: () => generation,
-    set(tokenHash: string, session: CachedSession, nowMs: number, startedAt: number): void {
+    set(key: string, session: CachedSession, nowMs: number, startedAt: number): void {
       if (startedAt !== generation || ttlMs <= 0) return
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next()
         if (!oldest.done) entries.delete(oldest.value)
       }
-      entries.set(tokenHash, { session, until: nowMs + ttlMs })
+      entries.set(key, { session, until: nowMs + ttlMs })
     },
     dropSession(sessionId: string): void {
       dropWhere((session) => session.sessionId === sessionId)
@@ -68,5 +69,8 @@ export function createSessionCache(options: { ttlMs?: number; maxEntries?: numbe
     },
   }
 }
+
+/** The cache key of a session looked up by its id (token hashes are hex, so the two never meet). */
+export const sessionKey = (sessionId: string) => `session:${sessionId}`
 
 export type SessionCache = ReturnType<typeof createSessionCache>

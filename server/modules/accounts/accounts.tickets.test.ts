@@ -1,7 +1,9 @@
-import type { FastifyRequest } from 'fastify'
 import t from 'tap'
 import { build, type TestApp } from '../../../test/helper.js'
 import { listen, openEvents, type EventClient } from '../../../test/fixtures/websocket.js'
+import { randomIds } from '../../ids.js'
+import { createAccountsRepository } from './accounts.repository.js'
+import { createRealtimeTickets } from './accounts.tickets.js'
 
 t.setTimeout(60_000)
 
@@ -42,7 +44,10 @@ t.test(
       await call({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password: user.password } })
     ).json() as { token: string }
     const unused = await ticket(second.token)
+    // A redeemed ticket leaves its session in the session cache: the logout must drop it there.
+    const opened = await openEvents(`${base}/api/v1/events?ticket=${await ticket(second.token)}`)
     await call({ method: 'POST', url: '/api/v1/auth/logout', token: second.token })
+    opened.socket.close()
     await t.rejects(openEvents(`${base}/api/v1/events?ticket=${unused}`), /HTTP 401/, 'the session has ended')
     const still = await openEvents(`${base}/api/v1/events?ticket=${await ticket(user.token)}`)
     t.pass('the other session still connects')
@@ -111,46 +116,123 @@ t.test(
   },
 )
 
-t.test('a crowd of tickets checked in one batch: each answer is its own ticket’s holder, or a refusal', async (t) => {
-  const test = await build(t)
-  const { app } = test
-  const { people, ticket, ended } = await crowdOfTickets(test)
-  const good: Array<{ owner: string; ticket: string }> = []
-  for (let i = 0; i < 12; i++) good.push({ owner: people[i % 3]!.id, ticket: await ticket(people[i % 3]!.token) })
-  const reused = await ticket(people[0]!.token)
-  const crowd = [...good.map((g) => g.ticket), reused, ended, reused, reused]
-  // Called in the same turn of the event loop: redeemed together.
-  const answers = await Promise.all(
-    crowd.map((value) => app.authenticateUpgrade({ headers: {}, query: { ticket: value } } as FastifyRequest)),
+/** A tickets service of `test`'s app that keeps its used nonces where `usedNonces` says (an app picks by its driver). */
+function ticketsOf(test: TestApp, usedNonces: 'database' | 'memory') {
+  return createRealtimeTickets({
+    signer: test.app.signer,
+    repository: createAccountsRepository(test.app.db),
+    sessions: test.app.accounts,
+    clock: test.clock,
+    ids: randomIds,
+    usedNonces,
+  })
+}
+
+for (const usedNonces of ['database', 'memory'] as const) {
+  t.test(
+    `a crowd of tickets checked in one batch (used tickets kept in the ${usedNonces}): each answer is its own ticket’s holder, or a refusal`,
+    async (t) => {
+      const test = await build(t)
+      const { people, ended } = await crowdOfTickets(test)
+      const tickets = ticketsOf(test, usedNonces)
+      const sessionOf = async (person: { token: string }) =>
+        (await test.app.accounts.authenticate(person.token))!.sessionId
+      const good: Array<{ owner: string; ticket: string }> = []
+      for (let i = 0; i < 12; i++)
+        good.push({
+          owner: people[i % 3]!.id,
+          ticket: tickets.issue({ sessionId: await sessionOf(people[i % 3]!) }).ticket,
+        })
+      const reused = tickets.issue({ sessionId: await sessionOf(people[0]!) }).ticket
+      // `ended` was issued by the app's own tickets: re-issued here for the same ended session.
+      const endedHere = tickets.issue({
+        sessionId: JSON.parse(Buffer.from(ended.split('.')[0]!, 'base64url').toString()).p.s,
+      }).ticket
+      const crowd = [...good.map((g) => g.ticket), reused, endedHere, reused, reused]
+      // Called in the same turn of the event loop: redeemed together.
+      const answers = await Promise.all(crowd.map((value) => tickets.redeem(value)))
+      t.same(
+        answers.map((a) => a?.user.id ?? null),
+        [...good.map((g) => g.owner), people[0]!.id, null, null, null],
+        'each good ticket answers its own holder; the first use of a ticket wins; an ended session is refused',
+      )
+      t.equal(await tickets.redeem(good[0]!.ticket), null, 'a used ticket is refused later too')
+      const rows = Number((await test.database.query('select count(*)::int as n from realtime_tickets', []))[0]?.n)
+      t.equal(rows, usedNonces === 'database' ? 13 : 0, 'the used tickets are recorded where the mode says')
+
+      // Another process with the same key: in the database, where instances share what was
+      // used, it takes a ticket this one issued; in memory (PGlite: a restarted process) it does not.
+      const other = ticketsOf(test, usedNonces)
+      const fresh = tickets.issue({ sessionId: await sessionOf(people[1]!) }).ticket
+      const elsewhere = await other.redeem(fresh)
+      if (usedNonces === 'database') {
+        t.equal(elsewhere?.user.id, people[1]!.id, 'another instance redeems it')
+        t.equal(await tickets.redeem(fresh), null, 'and then it is used here too')
+        t.equal(await other.redeem(good[1]!.ticket), null, 'a ticket used here is used there')
+      } else {
+        t.equal(elsewhere, null, 'a ticket issued before a restart is refused')
+        t.equal((await tickets.redeem(fresh))?.user.id, people[1]!.id, 'and still good where it was issued')
+      }
+    },
   )
-  const holders = answers.map((a) => (a.ok ? a.session.user.id : null))
-  t.same(
-    holders,
-    [...good.map((g) => g.owner), people[0]!.id, null, null, null],
-    'each good ticket answers its own holder; the first use of a ticket wins; an ended session is refused',
-  )
+}
+
+t.test('after a restart, a ticket the old process issued opens no socket on PGlite; a new one does', async (t) => {
+  const env = { SECRET_KEY: 'a restart keeps this key: 0123456789abcdef0123456789' }
+  const first = await build(t, { env })
+  const user = await first.register('Ada')
+  const ticket = async (test: TestApp) =>
+    (await test.call({ method: 'POST', url: '/api/v1/realtime/tickets', token: user.token })).json().ticket as string
+  const old = await ticket(first)
+  await first.app.close()
+  const second = await build(t, { env, sameDatabaseAs: first, clock: first.clock })
+  const base = await listen(second.app)
+  if (second.database.driver === 'pglite') {
+    // Its used tickets were remembered in the old process only.
+    await t.rejects(
+      openEvents(`${base}/api/v1/events?ticket=${old}`),
+      /HTTP 401/,
+      'the old process’s ticket is refused',
+    )
+  } else {
+    // Several instances share the record: a ticket of another instance (or of one restarted) opens once.
+    ;(await openEvents(`${base}/api/v1/events?ticket=${old}`)).socket.close()
+    t.pass('another instance’s ticket opens the socket once')
+    await t.rejects(openEvents(`${base}/api/v1/events?ticket=${old}`), /HTTP 401/, 'and only once')
+  }
+  const fresh = await openEvents(`${base}/api/v1/events?ticket=${await ticket(second)}`)
+  t.pass('a ticket from the new process opens the socket')
+  fresh.socket.close()
 })
 
-t.test('a used ticket is remembered until it expires, then forgotten by the housekeeping', async (t) => {
+t.test('a used ticket is remembered until it expires, then forgotten', async (t) => {
   const test = await build(t)
-  const { app, call, clock, database } = test
-  const base = await listen(app)
+  const { app, clock, database } = test
   const user = await test.register('Ada')
-  const ticket = async () =>
-    (await call({ method: 'POST', url: '/api/v1/realtime/tickets', token: user.token })).json().ticket as string
+  const sessionId = (await app.accounts.authenticate(user.token))!.sessionId
   const remembered = async () =>
     Number((await database.query('select count(*)::int as n from realtime_tickets', []))[0]?.n)
 
-  const early = await ticket()
-  ;(await openEvents(`${base}/api/v1/events?ticket=${early}`)).socket.close()
+  // Several instances (Postgres) record used tickets in the database; the housekeeping forgets them.
+  const shared = ticketsOf(test, 'database')
+  const early = shared.issue({ sessionId }).ticket
+  t.ok(await shared.redeem(early), 'a fresh ticket opens')
   await app.scheduler.runDue()
   t.equal(await remembered(), 1, 'a ticket used a moment ago is kept (a second use is refused by it)')
-
+  t.equal(await shared.redeem(early), null, 'so a second use is refused')
   clock.advance(11 * 60_000)
-  const late = await ticket()
-  ;(await openEvents(`${base}/api/v1/events?ticket=${late}`)).socket.close()
+  const late = shared.issue({ sessionId }).ticket
+  t.ok(await shared.redeem(late), 'a new ticket opens')
   await app.scheduler.runDue()
   t.equal(await remembered(), 1, 'ten minutes on, the expired ticket is forgotten and the new one kept')
-  await t.rejects(openEvents(`${base}/api/v1/events?ticket=${late}`), /HTTP 401/, 'the kept one still refuses a reuse')
-  await t.rejects(openEvents(`${base}/api/v1/events?ticket=${early}`), /HTTP 401/, 'the forgotten one has expired')
+  t.equal(await shared.redeem(late), null, 'the kept one still refuses a reuse')
+  t.equal(await shared.redeem(early), null, 'the forgotten one has expired')
+
+  // One process (PGlite) keeps them in memory, as long as the ticket could be used.
+  const own = ticketsOf(test, 'memory')
+  const ticket = own.issue({ sessionId }).ticket
+  t.ok(await own.redeem(ticket), 'a fresh ticket opens')
+  clock.advance(59_000)
+  t.equal(await own.redeem(ticket), null, 'a reuse within its minute is refused')
+  t.equal(await remembered(), 1, 'nothing written for it')
 })
