@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm'
-import { check, integer, jsonb, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
+import { check, index, integer, jsonb, pgTable, primaryKey, timestamp, uuid, varchar } from 'drizzle-orm/pg-core'
 import { usersTable } from './accounts.js'
 
 /**
  * One row per (user, Idempotency-Key): the fingerprint of the first request and the answer
  * it got. The row is written in the same transaction as the work it guards, so "money moved"
  * and "answer stored" commit together; a second request with the key waits on the row's
- * unique index until the first commits, then replays the stored answer.
+ * unique index until the first commits, then replays the stored answer. Rows are kept 7 days
+ * (server/plugins/idempotency.ts, `IDEMPOTENCY_KEY_RETENTION_MS`).
  */
 export const idempotencyKeysTable = pgTable(
   'idempotency_keys',
@@ -23,6 +24,8 @@ export const idempotencyKeysTable = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.userId, table.key] }),
+    // The housekeeping deletes by age.
+    index('idempotency_keys_created_idx').on(table.createdAt),
     check('idempotency_keys_status_check', sql`${table.statusCode} is null or ${table.statusCode} between 200 and 499`),
   ],
 )

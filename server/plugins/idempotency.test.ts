@@ -171,3 +171,40 @@ t.test('a refused request is answered the same way on retry, even after the caus
   })
   t.equal(fresh.statusCode, 409, 'a new key runs again')
 })
+
+t.test('a key is remembered for 7 days, then forgotten: the same key is then a new request', async (t) => {
+  const ctx = await build(t)
+  const { call, clock, database } = ctx
+  const client = await ctx.register('Cleo')
+  const deposit = (key: string) =>
+    call({
+      method: 'POST',
+      url: '/api/v1/wallet/deposits',
+      token: client.token,
+      headers: idem(key),
+      payload: { amount: 500, currency: 'USD' },
+    })
+  const remembered = async () =>
+    Number((await database.query('select count(*)::int as n from idempotency_keys', []))[0]?.n)
+
+  const old = randomUUID()
+  const first = await deposit(old)
+  t.equal(first.statusCode, 201)
+  clock.advance(6 * 24 * 3600_000)
+  await ctx.app.scheduler.runDue()
+  const replay = await deposit(old)
+  t.equal(replay.headers['idempotent-replayed'], 'true', 'six days on, a retry still replays the first answer')
+  t.equal(replay.json().id, first.json().id)
+
+  const recent = randomUUID()
+  t.equal((await deposit(recent)).statusCode, 201)
+  clock.advance(25 * 3600_000)
+  await ctx.app.scheduler.runDue()
+  t.equal(await remembered(), 1, 'past 7 days the first key is forgotten; the day-old one is kept')
+  const again = await deposit(old)
+  t.equal(again.statusCode, 201)
+  t.notOk(again.headers['idempotent-replayed'], 'the forgotten key is a new request')
+  t.not(again.json().id, first.json().id, 'which makes a new deposit')
+  const recentRetry = await deposit(recent)
+  t.equal(recentRetry.headers['idempotent-replayed'], 'true', 'the kept key still replays')
+})

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { Type } from '@fastify/type-provider-typebox'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Database, Transaction } from '../../db/client.js'
+import { queryRows, type Database, type Transaction } from '../../db/client.js'
 import { idempotencyKeysTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
 import { AppError, defineErrors } from '../http/errors.js'
@@ -164,9 +164,36 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
   }
 }
 
+/**
+ * How long a key is remembered: a retry within 7 days replays the first answer; after that the
+ * key is forgotten and a request with it is a new request. Clients retry within seconds or
+ * minutes (the web app sends a new key with each attempt a person makes), so a week is far
+ * beyond any retry, and the table no longer grows with every money request forever.
+ */
+export const IDEMPOTENCY_KEY_RETENTION_MS = 7 * 24 * 3600_000
+const DELETE_CHUNK = 5_000
+
+/** Forgets keys older than `before`, a chunk at a time (short locks); answers how many went. */
+export async function forgetOldKeys(db: Database, before: Date): Promise<number> {
+  let total = 0
+  for (;;) {
+    const [row] = await queryRows<{ deleted: number }>(
+      db,
+      sql`with gone as (delete from ${idempotencyKeysTable} where ctid in (select ctid from ${idempotencyKeysTable} where ${lt(idempotencyKeysTable.createdAt, before)} limit ${DELETE_CHUNK}) returning 1) select count(*)::int as deleted from gone`,
+    )
+    const deleted = Number(row?.deleted ?? 0)
+    total += deleted
+    if (deleted < DELETE_CHUNK) return total
+  }
+}
+
 export const idempotencyPlugin = fp<{ clock: Clock }>(
   async (app, { clock }) => {
     app.decorate('idempotency', createIdempotency({ db: app.db, clock }))
+    app.scheduler.every('idempotency.old-keys', 3600_000, async () => {
+      const deleted = await forgetOldKeys(app.db, new Date(clock.now().getTime() - IDEMPOTENCY_KEY_RETENTION_MS))
+      if (deleted > 0) app.log.info({ deleted }, 'idempotency keys older than 7 days forgotten')
+    })
   },
-  { name: 'idempotency', dependencies: ['database'] },
+  { name: 'idempotency', dependencies: ['database', 'scheduler'] },
 )
