@@ -45,8 +45,13 @@ export interface DocumentHooks {
  * what gets stored and sent; nothing reaches a client before it is committed.
  */
 export class LiveDocument {
-  readonly ydoc = new Y.Doc()
-  readonly awareness = new awarenessProtocol.Awareness(this.ydoc)
+  /**
+   * Its guid is its name: Yjs makes a random one otherwise, 31 calls to the system's random
+   * source (3% of the server's CPU while 4,000 clients opened 2,000 documents at once). The
+   * sync protocol never sends it; only subdocuments, which these documents do not have, use it.
+   */
+  readonly ydoc: Y.Doc
+  readonly awareness: awarenessProtocol.Awareness
   readonly presence: DocumentPresence
   readonly connections = new Set<Connection>()
   incoming: Incoming[] = []
@@ -85,6 +90,8 @@ export class LiveDocument {
     readonly limits: DocumentLimits,
     private readonly hooks: DocumentHooks,
   ) {
+    this.ydoc = new Y.Doc({ guid: name })
+    this.awareness = new awarenessProtocol.Awareness(this.ydoc)
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === this) this.captured = this.captured ? Y.mergeUpdates([this.captured, update]) : update
     })
