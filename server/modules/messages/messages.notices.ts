@@ -17,7 +17,7 @@ export interface MessageNoticeDeps {
  * instance, so the live push reached nobody) and only for the first message of the thread
  * they have not read: the rest of a burst is already announced until they read the thread
  * (docs/notifications.md, "Messages"). Runs after the messages' activity entries, which lock
- * the workroom: concurrent messages of one thread are counted one after another. `messages`
+ * the workroom: concurrent messages of one thread are checked one after another. `messages`
  * were just inserted, in order: a message is the first unread one when the recipient had
  * nothing unread in that thread before it.
  */
@@ -31,13 +31,15 @@ export async function noticeMessages(
   const recipients = [...new Set(input.messages.map(recipientOf))]
   const repository = createMessagesRepository(tx)
   for (const recipient of recipients) {
-    const mine = input.messages.filter((message) => recipientOf(message) === recipient)
-    const unread = await repository.unreadCounts([...new Set(mine.map((m) => m.threadId))], recipient)
-    for (const [threadId, count] of unread) {
-      const inThread = mine.filter((message) => message.threadId === threadId)
-      if (count - inThread.length !== 0) continue
-      await noticeOne(deps, tx, inThread[0]!, recipient)
-    }
+    // Each thread's first message of this batch for the recipient (they are in order).
+    const first = new Map<string, MessageRow>()
+    for (const message of input.messages)
+      if (recipientOf(message) === recipient && !first.has(message.threadId)) first.set(message.threadId, message)
+    const announced = await repository.threadsWithEarlierUnread(
+      [...first.values()].map((message) => ({ threadId: message.threadId, beforeSeq: message.seq })),
+      recipient,
+    )
+    for (const [threadId, message] of first) if (!announced.has(threadId)) await noticeOne(deps, tx, message, recipient)
   }
 }
 

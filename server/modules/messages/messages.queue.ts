@@ -5,9 +5,13 @@ interface Waiting<I, R> {
 }
 
 /**
- * One batch at a time per key (a workroom): an item submitted while its key is idle runs at
- * once, alone; items submitted while a batch runs wait and go together in the next one. If a
- * batch fails, each of its items runs again alone, so one bad item fails only its own caller.
+ * One batch at a time per key (a workroom): an item submitted while its key is idle waits one
+ * turn of the event loop (the requests that arrived with it join it); items submitted while a
+ * batch runs wait and go together in the next one. If a batch fails, each of its items runs
+ * again alone, so one bad item fails only its own caller.
+ *
+ * The turn matters on PGlite: its statements run on the event loop and resolve as microtasks,
+ * so nothing arrives while a batch runs, and without the turn every batch was one message.
  */
 export function createKeyedBatches<I, R>(
   run: (key: string, items: I[]) => Promise<R[]>,
@@ -52,7 +56,7 @@ export function createKeyedBatches<I, R>(
         const idle = !queue
         if (!queue) queues.set(key, (queue = []))
         queue.push({ item, resolve, reject })
-        if (idle) void drain(key, queue)
+        if (idle) setImmediate(() => void drain(key, queue!))
       })
     },
   }
