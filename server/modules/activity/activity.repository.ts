@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
-import type { Executor } from '../../../db/client.js'
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
+import { queryRows, type Executor } from '../../../db/client.js'
 import { activityEntriesTable, contractsTable, workroomsTable } from '../../../db/schema/index.js'
 
 export type ActivityRow = typeof activityEntriesTable.$inferSelect
@@ -7,27 +7,31 @@ export type ActivityRow = typeof activityEntriesTable.$inferSelect
 export function createActivityRepository(db: Executor) {
   return {
     /**
-     * Locks the workroom row so appends to one chain run one at a time. NO KEY UPDATE, not
-     * UPDATE: the transactions that append have usually just inserted rows referencing the
-     * workroom (their foreign-key checks hold KEY SHARE on it), and FOR UPDATE would conflict
-     * with each other's KEY SHARE and deadlock two concurrent appends.
+     * Locks the workrooms' rows so appends to one chain run one at a time, in id order (every
+     * caller locks in this order, so appends to several workrooms cannot deadlock each other);
+     * answers those that exist. NO KEY UPDATE, not UPDATE: the transactions that append have
+     * usually just inserted rows referencing the workroom (their foreign-key checks hold KEY
+     * SHARE on it), and FOR UPDATE would conflict with each other's KEY SHARE and deadlock two
+     * concurrent appends.
      */
-    async lockWorkroom(workroomId: string): Promise<boolean> {
-      const [row] = await db
+    async lockWorkrooms(workroomIds: readonly string[]): Promise<Set<string>> {
+      const rows = await db
         .select({ id: workroomsTable.id })
         .from(workroomsTable)
-        .where(eq(workroomsTable.id, workroomId))
+        .where(inArray(workroomsTable.id, [...workroomIds]))
+        .orderBy(workroomsTable.id)
         .for('no key update')
-      return Boolean(row)
+      return new Set(rows.map((row) => row.id))
     },
-    async last(workroomId: string): Promise<Pick<ActivityRow, 'seq' | 'hash'> | null> {
-      const [row] = await db
-        .select({ seq: activityEntriesTable.seq, hash: activityEntriesTable.hash })
-        .from(activityEntriesTable)
-        .where(eq(activityEntriesTable.workroomId, workroomId))
-        .orderBy(desc(activityEntriesTable.seq))
-        .limit(1)
-      return row ?? null
+    /** Each workroom's last entry (the head of its chain), one index probe each; absent: no entry yet. */
+    async heads(workroomIds: readonly string[]): Promise<Map<string, Pick<ActivityRow, 'seq' | 'hash'>>> {
+      // A text literal for the array, which both drivers bind alike (UUIDs only).
+      const rows = await queryRows<{ workroom_id: string; seq: number | string; hash: string }>(
+        db,
+        sql`select w.id as workroom_id, e.seq, e.hash from unnest(${`{${workroomIds.join(',')}}`}::uuid[]) as w(id)
+          join lateral (select seq, hash from ${activityEntriesTable} where workroom_id = w.id order by seq desc limit 1) e on true`,
+      )
+      return new Map(rows.map((row) => [row.workroom_id, { seq: Number(row.seq), hash: row.hash }]))
     },
     /** Inserts the entries in one statement; returns them in chain order. */
     async insertMany(rows: Array<typeof activityEntriesTable.$inferInsert>): Promise<ActivityRow[]> {

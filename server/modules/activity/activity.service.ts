@@ -40,29 +40,56 @@ export async function appendActivities(
   workroomId: string,
   inputs: ReadonlyArray<Omit<ActivityInput, 'workroomId'>>,
 ): Promise<ActivityRow[]> {
+  const [rows] = await appendActivitiesAcross(tx, deps, [{ workroomId, inputs }])
+  return rows!
+}
+
+/**
+ * Appends entries to several workrooms' chains at once (a batch of messages to many
+ * workrooms): the workrooms locked in id order and their heads read in two statements, every
+ * entry inserted in one. Each group's entries extend its workroom's chain in order; a
+ * workroom named by two groups gets the first group's entries, then the second's. Answers
+ * each group's rows, in chain order.
+ */
+export async function appendActivitiesAcross(
+  tx: Executor,
+  deps: { clock: Clock; ids: IdGenerator },
+  groups: ReadonlyArray<{ workroomId: string; inputs: ReadonlyArray<Omit<ActivityInput, 'workroomId'>> }>,
+): Promise<ActivityRow[][]> {
   const repository = createActivityRepository(tx)
-  // Sent together (one round trip on Postgres, which runs them in order): the read of the
-  // chain's head starts after the lock is granted, so it sees the last committed entry.
-  const [locked, last] = await Promise.all([repository.lockWorkroom(workroomId), repository.last(workroomId)])
-  if (!locked) throw new Error(`workroom ${workroomId} does not exist`)
-  let seq = last?.seq ?? 0
-  let prevHash = last?.hash ?? GENESIS_HASH
+  const workroomIds = [...new Set(groups.map((group) => group.workroomId))].sort()
+  // Sent together (one round trip on Postgres, which runs them in order): the heads are read
+  // after the locks are granted, so they are the last committed entries.
+  const [locked, heads] = await Promise.all([repository.lockWorkrooms(workroomIds), repository.heads(workroomIds)])
+  for (const workroomId of workroomIds)
+    if (!locked.has(workroomId)) throw new Error(`workroom ${workroomId} does not exist`)
+  const chains = new Map(
+    workroomIds.map((workroomId) => {
+      const head = heads.get(workroomId)
+      return [workroomId, { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH }]
+    }),
+  )
   // Milliseconds only: what Postgres stores is what the hash must cover.
   const createdAt = new Date(deps.clock.now().getTime())
-  const rows = inputs.map((input) => {
-    const content = {
-      workroomId,
-      seq: ++seq,
-      actorId: input.actorId,
-      type: input.type,
-      scopeFreelancerId: input.scopeFreelancerId ?? null,
-      data: input.data ?? {},
-      createdAt,
-    }
-    const hash = entryHash(prevHash, content)
-    const row = { id: deps.ids.newId(), ...content, prevHash, hash }
-    prevHash = hash
-    return row
+  const planned = groups.map(({ workroomId, inputs }) => {
+    const chain = chains.get(workroomId)!
+    return inputs.map((input) => {
+      const content = {
+        workroomId,
+        seq: ++chain.seq,
+        actorId: input.actorId,
+        type: input.type,
+        scopeFreelancerId: input.scopeFreelancerId ?? null,
+        data: input.data ?? {},
+        createdAt,
+      }
+      const hash = entryHash(chain.hash, content)
+      const row = { id: deps.ids.newId(), ...content, prevHash: chain.hash, hash }
+      chain.hash = hash
+      return row
+    })
   })
-  return repository.insertMany(rows)
+  if (planned.every((rows) => rows.length === 0)) return planned.map(() => [])
+  const inserted = new Map((await repository.insertMany(planned.flat())).map((row) => [row.id, row]))
+  return planned.map((rows) => rows.map((row) => inserted.get(row.id)!))
 }

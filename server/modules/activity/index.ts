@@ -2,5 +2,5 @@
 export { activityModule } from './activity.plugin.js'
 export { toActivityDto } from './activity.dto.js'
 export { createActivityRepository, type ActivityRow } from './activity.repository.js'
-export { appendActivities, appendActivity } from './activity.service.js'
+export { appendActivities, appendActivitiesAcross, appendActivity } from './activity.service.js'
 export { verifyChain } from './activity.verify.js'

@@ -24,23 +24,33 @@ export interface MessageNoticeDeps {
 export async function noticeMessages(
   deps: MessageNoticeDeps,
   tx: Transaction,
-  input: { messages: MessageRow[]; freelancerOf: (threadId: string) => string; clientId: string },
+  input: {
+    messages: MessageRow[]
+    freelancerOf: (threadId: string) => string
+    /** The client of the thread's workroom (a batch may span workrooms). */
+    clientOf: (threadId: string) => string
+  },
 ): Promise<void> {
-  const recipientOf = (message: MessageRow) =>
-    message.authorId === input.clientId ? input.freelancerOf(message.threadId) : input.clientId
-  const recipients = [...new Set(input.messages.map(recipientOf))]
-  const repository = createMessagesRepository(tx)
-  for (const recipient of recipients) {
-    // Each thread's first message of this batch for the recipient (they are in order).
-    const first = new Map<string, MessageRow>()
-    for (const message of input.messages)
-      if (recipientOf(message) === recipient && !first.has(message.threadId)) first.set(message.threadId, message)
-    const announced = await repository.threadsWithEarlierUnread(
-      [...first.values()].map((message) => ({ threadId: message.threadId, beforeSeq: message.seq })),
-      recipient,
-    )
-    for (const [threadId, message] of first) if (!announced.has(threadId)) await noticeOne(deps, tx, message, recipient)
+  const recipientOf = (message: MessageRow) => {
+    const clientId = input.clientOf(message.threadId)
+    return message.authorId === clientId ? input.freelancerOf(message.threadId) : clientId
   }
+  // Each thread's first message of this batch for each recipient (they are in order).
+  const first = new Map<string, { message: MessageRow; recipient: string }>()
+  for (const message of input.messages) {
+    const recipient = recipientOf(message)
+    const key = `${recipient} ${message.threadId}`
+    if (!first.has(key)) first.set(key, { message, recipient })
+  }
+  const announced = await createMessagesRepository(tx).threadsWithEarlierUnread(
+    [...first.values()].map(({ message, recipient }) => ({
+      threadId: message.threadId,
+      beforeSeq: message.seq,
+      userId: recipient,
+    })),
+  )
+  for (const [key, { message, recipient }] of first)
+    if (!announced.has(key)) await noticeOne(deps, tx, message, recipient)
 }
 
 async function noticeOne(deps: MessageNoticeDeps, tx: Transaction, message: MessageRow, recipient: string) {

@@ -150,27 +150,28 @@ export function createMessagesRepository(db: Executor) {
       return new Map(rows.map((row) => [row.threadId, Number(row.unread)]))
     },
     /**
-     * The threads among `threads` in which `userId` has an unread message of someone else's
-     * older than `beforeSeq`. Stops at the first such message (the thread's index from the
-     * reader's marker on), where counting them grew with every unread message of a busy thread.
+     * Which readers have an unread message of someone else's older than `beforeSeq` in a
+     * thread; answers `${userId} ${threadId}` for each. Stops at the first such message (the
+     * thread's index from the reader's marker on), where counting them grew with every unread
+     * message of a busy thread. One statement for any number of threads and readers.
      */
     async threadsWithEarlierUnread(
-      threads: ReadonlyArray<{ threadId: string; beforeSeq: number }>,
-      userId: string,
+      entries: ReadonlyArray<{ threadId: string; beforeSeq: number; userId: string }>,
     ): Promise<Set<string>> {
-      if (threads.length === 0) return new Set()
+      if (entries.length === 0) return new Set()
       // Array parameters as text literals, which both drivers bind alike (UUIDs and integers).
-      const ids = `{${threads.map((t) => t.threadId).join(',')}}`
-      const seqs = `{${threads.map((t) => t.beforeSeq).join(',')}}`
-      const rows = await queryRows<{ thread_id: string }>(
+      const list = (values: Array<string | number>) => `{${values.join(',')}}`
+      const rows = await queryRows<{ thread_id: string; user_id: string }>(
         db,
-        sql`select t.thread_id from unnest(${ids}::uuid[], ${seqs}::bigint[]) as t(thread_id, before_seq)
+        sql`select t.thread_id, t.user_id
+          from unnest(${list(entries.map((e) => e.threadId))}::uuid[], ${list(entries.map((e) => e.beforeSeq))}::bigint[],
+            ${list(entries.map((e) => e.userId))}::uuid[]) as t(thread_id, before_seq, user_id)
           where exists (select 1 from ${messagesTable} m
-            where m.thread_id = t.thread_id and m.author_id <> ${userId} and m.seq < t.before_seq
+            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.seq < t.before_seq
               and m.seq > coalesce((select r.last_read_seq from ${threadReadsTable} r
-                where r.thread_id = t.thread_id and r.user_id = ${userId}), 0))`,
+                where r.thread_id = t.thread_id and r.user_id = t.user_id), 0))`,
       )
-      return new Set(rows.map((row) => row.thread_id))
+      return new Set(rows.map((row) => `${row.user_id} ${row.thread_id}`))
     },
     async findMessage(threadId: string, messageId: string): Promise<MessageRow | null> {
       const [row] = await db

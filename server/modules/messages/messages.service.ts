@@ -3,13 +3,13 @@ import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import type { Clock } from '../../clock.js'
 import type { IdGenerator } from '../../ids.js'
-import { appendActivities } from '../activity/index.js'
+import { appendActivitiesAcross } from '../activity/index.js'
 import type { EventsService } from '../events/index.js'
 import { findAttachableFiles, type FileRow } from '../files/index.js'
 import { getMembership, workroomErrors } from '../workrooms/index.js'
 import { messageErrors } from './messages.errors.js'
 import { noticeMessages, type MessageNoticeDeps } from './messages.notices.js'
-import { createKeyedBatches } from './messages.queue.js'
+import { createBatches } from './messages.queue.js'
 import { createMessagesRepository, type AttachmentRow, type MessageRow, type ThreadRow } from './messages.repository.js'
 
 export interface AttachmentDto {
@@ -44,7 +44,7 @@ export interface ThreadDto {
 /** Characters of the last message shown in a thread list. */
 const PREVIEW_CHARS = 200
 
-/** Messages of one workroom appended in one transaction at most (docs/performance.md). */
+/** Messages appended in one transaction at most (docs/performance.md). */
 const MAX_BATCH = 64
 
 interface PendingMessage {
@@ -87,15 +87,16 @@ export function createMessagesService(deps: {
   }
 
   /**
-   * Stores messages of one workroom in one transaction: one lock and one extension of its
-   * activity chain for all of them, one commit. Their attachments were checked in it.
+   * Stores messages, of one workroom or of several, in one transaction: the workrooms locked
+   * in id order and each one's activity chain extended once for all its messages, one insert,
+   * one commit. Their attachments were checked in it.
    */
-  async function store(workroomId: string, pending: PendingMessage[]) {
+  async function store(pending: PendingMessage[]) {
     return db.transaction(async (tx) => {
       const attached: FileRow[][] = []
       for (const message of pending) {
         const files = await findAttachableFiles(tx, {
-          workroomId,
+          workroomId: message.thread.workroomId,
           threadId: message.thread.id,
           fileIds: message.fileIds,
         })
@@ -107,34 +108,47 @@ export function createMessagesService(deps: {
       const messages = pending.map((message) => ({
         id: ids.newId(),
         threadId: message.thread.id,
-        workroomId,
+        workroomId: message.thread.workroomId,
         authorId: message.authorId,
         body: message.body,
         createdAt: now,
       }))
-      // The messages' insert and the chain's lock and head are sent together (one round trip
+      // Each workroom's messages, in the order they were posted.
+      const byWorkroom = new Map<string, number[]>()
+      pending.forEach((message, i) => {
+        const list = byWorkroom.get(message.thread.workroomId)
+        if (list) list.push(i)
+        else byWorkroom.set(message.thread.workroomId, [i])
+      })
+      // The messages' insert and the chains' locks and heads are sent together (one round trip
       // on Postgres, which runs them in order); the log records that a message was posted,
       // never what it said.
       const [rows] = await Promise.all([
         txRepository.insertMessages(messages),
-        appendActivities(
+        appendActivitiesAcross(
           tx,
           { clock, ids },
-          workroomId,
-          messages.map((message, i) => ({
-            actorId: message.authorId,
-            type: 'message.posted',
-            scopeFreelancerId: pending[i]!.thread.freelancerId,
-            data: { threadId: message.threadId, messageId: message.id, attachments: pending[i]!.fileIds.length },
+          [...byWorkroom].map(([workroomId, indexes]) => ({
+            workroomId,
+            inputs: indexes.map((i) => ({
+              actorId: messages[i]!.authorId,
+              type: 'message.posted',
+              scopeFreelancerId: pending[i]!.thread.freelancerId,
+              data: {
+                threadId: messages[i]!.threadId,
+                messageId: messages[i]!.id,
+                attachments: pending[i]!.fileIds.length,
+              },
+            })),
           })),
         ),
       ])
       for (const [i, row] of rows.entries()) await txRepository.insertAttachments(row.id, pending[i]!.fileIds)
-      const freelancers = new Map(pending.map((message) => [message.thread.id, message.thread.freelancerId]))
+      const threads = new Map(pending.map((message) => [message.thread.id, message]))
       await noticeMessages(deps.notices, tx, {
         messages: rows,
-        freelancerOf: (threadId) => freelancers.get(threadId)!,
-        clientId: pending[0]!.clientId,
+        freelancerOf: (threadId) => threads.get(threadId)!.thread.freelancerId,
+        clientOf: (threadId) => threads.get(threadId)!.clientId,
       })
       return rows.map((row, i) =>
         toMessageDto(
@@ -152,7 +166,7 @@ export function createMessagesService(deps: {
       )
     })
   }
-  const batches = createKeyedBatches(store, { maxBatch: MAX_BATCH })
+  const batches = createBatches(store, { maxBatch: MAX_BATCH })
 
   async function withAttachments(rows: MessageRow[]): Promise<MessageDto[]> {
     const attachments = await repository.attachmentsOf(rows.map((row) => row.id))
@@ -235,8 +249,8 @@ export function createMessagesService(deps: {
     }): Promise<MessageDto> {
       const { thread, clientId } = await threadFor(input.userId, input.threadId)
       if (input.body.trim() === '') throw messageErrors.emptyBody()
-      // Messages posted to one workroom while its last batch is being stored wait and are stored together.
-      const dto = await batches.submit(thread.workroomId, {
+      // Messages posted while the last batch is being stored wait and are stored together.
+      const dto = await batches.submit({
         thread,
         clientId,
         authorId: input.userId,

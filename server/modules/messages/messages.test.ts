@@ -1,5 +1,6 @@
 import t from 'tap'
 import { build } from '../../../test/helper.js'
+import { listen } from '../../../test/fixtures/websocket.js'
 import { upload, workroomWithBidders } from '../../../test/fixtures/workroom.js'
 
 t.setTimeout(60_000)
@@ -307,5 +308,69 @@ t.test(
       await call({ method: 'GET', url: `/api/v1/workrooms/${workroomId}/activity/verify`, token: client.token })
     ).json()
     t.equal(verify.ok, true, 'the activity log is unbroken')
+  },
+)
+
+t.test(
+  'posts into several workrooms at once are stored together: each workroom gets its own, once, with an unbroken log; a refused one fails alone',
+  async (t) => {
+    const test = await build(t)
+    const { call } = test
+    const rooms = [
+      await workroomWithBidders(test, 1),
+      await workroomWithBidders(test, 1),
+      await workroomWithBidders(test, 1),
+    ]
+    const stranger = (
+      await upload(test, rooms[2]!.bidders[0]!.user, rooms[2]!.workroomId, { name: 'x.txt', content: 'x' })
+    ).json()
+    // 30 posts at once over HTTP (arriving together, as a busy server's requests do), round the
+    // three workrooms; post 7 attaches a file of another workroom.
+    const base = (await listen(test.app)).replace('ws:', 'http:')
+    const posts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => {
+        const room = rooms[i % 3]!
+        return fetch(`${base}/api/v1/threads/${room.bidders[0]!.threadId}/messages`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${i % 2 ? room.client.token : room.bidders[0]!.user.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ body: `post ${i}`, ...(i === 7 ? { attachmentFileIds: [stranger.id] } : {}) }),
+        })
+      }),
+    )
+    t.same(
+      posts.map((r) => r.status),
+      Array.from({ length: 30 }, (_, i) => (i === 7 ? 400 : 201)),
+      'only the post with another workroom’s file is refused',
+    )
+    for (const [r, room] of rooms.entries()) {
+      const history = await call({
+        method: 'GET',
+        url: `/api/v1/threads/${room.bidders[0]!.threadId}/messages?order=oldest&limit=50`,
+        token: room.client.token,
+      })
+      // Sent at once, they arrive in no set order: the same set, each once.
+      t.same(
+        history
+          .json()
+          .items.map((m: { body: string }) => m.body)
+          .sort(),
+        Array.from({ length: 30 }, (_, i) => i)
+          .filter((i) => i % 3 === r && i !== 7)
+          .map((i) => `post ${i}`)
+          .sort(),
+        `workroom ${r + 1}: its messages, once each, and no other workroom's`,
+      )
+      const verify = (
+        await call({
+          method: 'GET',
+          url: `/api/v1/workrooms/${room.workroomId}/activity/verify`,
+          token: room.client.token,
+        })
+      ).json()
+      t.equal(verify.ok, true, `workroom ${r + 1}: the activity log is unbroken`)
+    }
   },
 )
