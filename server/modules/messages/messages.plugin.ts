@@ -19,6 +19,7 @@ export const messagesModule = fp<{ clock: Clock; ids: IdGenerator }>(
       ids,
       events: app.events,
       notices: { notifications: app.notifications, presence: app.presence },
+      parallelBatches: app.database.driver === 'pglite' ? 1 : 4,
     })
     app.decorate('messages', messages)
     await app.register(messagesRoutes, { messages })

@@ -73,6 +73,11 @@ export function createMessagesService(deps: {
   events: Pick<EventsService, 'publish'>
   /** Notifies an offline recipient (messages.notices.ts). */
   notices: MessageNoticeDeps
+  /**
+   * Batches stored at once (on their own connections). One on PGlite, whose one connection runs
+   * transactions one after another: parallel batches would only be smaller.
+   */
+  parallelBatches: number
 }) {
   const { db, clock, ids, events } = deps
   const repository = createMessagesRepository(db)
@@ -166,7 +171,11 @@ export function createMessagesService(deps: {
       )
     })
   }
-  const batches = createBatches(store, { maxBatch: MAX_BATCH })
+  const batches = createBatches(store, {
+    maxBatch: MAX_BATCH,
+    maxInFlight: deps.parallelBatches,
+    keyOf: (message) => message.thread.workroomId,
+  })
 
   async function withAttachments(rows: MessageRow[]): Promise<MessageDto[]> {
     const attachments = await repository.attachmentsOf(rows.map((row) => row.id))
