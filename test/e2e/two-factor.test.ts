@@ -84,4 +84,15 @@ t.test('two-factor: enable in the page, sign out, sign in with a code from the s
   await page.getByRole('button', { name: 'I have saved them' }).click()
   await page.getByText('Recovery codes left: 10 of 10').waitFor()
   t.pass('the page counts the new ten')
+
+  // The same page, two-factor on, on a phone: nothing runs off the screen, both forms can be used.
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.reload()
+  await page.getByText(/^On$/).waitFor()
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  t.ok(overflow <= 0, `nothing runs off a phone screen (${overflow} px)`)
+  for (const name of ['Make new recovery codes', 'Turn off two-factor sign-in']) {
+    const box = (await page.getByRole('button', { name }).boundingBox())!
+    t.ok(box.x >= 0 && box.x + box.width <= 390, `"${name}" fits the screen's width`)
+  }
 })
