@@ -173,18 +173,23 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
 export const IDEMPOTENCY_KEY_RETENTION_MS = 7 * 24 * 3600_000
 const DELETE_CHUNK = 5_000
 
-/** Forgets keys older than `before`, a chunk at a time (short locks); answers how many went. */
-export async function forgetOldKeys(db: Database, before: Date): Promise<number> {
+/**
+ * Forgets keys older than `before`, a chunk at a time (short locks), at most `maxChunks` chunks
+ * (the first run after an upgrade may find a large backlog: the rest waits for the next run,
+ * rather than holding up the scheduler's pass); answers how many went.
+ */
+export async function forgetOldKeys(db: Database, before: Date, maxChunks = 20): Promise<number> {
   let total = 0
-  for (;;) {
+  for (let chunk = 0; chunk < maxChunks; chunk++) {
     const [row] = await queryRows<{ deleted: number }>(
       db,
       sql`with gone as (delete from ${idempotencyKeysTable} where ctid in (select ctid from ${idempotencyKeysTable} where ${lt(idempotencyKeysTable.createdAt, before)} limit ${DELETE_CHUNK}) returning 1) select count(*)::int as deleted from gone`,
     )
     const deleted = Number(row?.deleted ?? 0)
     total += deleted
-    if (deleted < DELETE_CHUNK) return total
+    if (deleted < DELETE_CHUNK) break
   }
+  return total
 }
 
 export const idempotencyPlugin = fp<{ clock: Clock }>(

@@ -176,7 +176,7 @@ export const realtimePlugin = fp<{
         description:
           'Open with `new WebsocketProvider(base + "/api/v1/docs", docName, doc, { params: { ticket } })`. Close codes: 4401 not signed in, 4403 Origin not allowed, 4404 no such document or no access, 4003 access withdrawn, 4001 session ended, 4429 too many connection attempts, 4400 protocol error, 1009 frame or document too large, 4008 too slow, 1011 storage failure (reconnect), 1012 restarting (reconnect).',
         params: Type.Object({ docName: Type.String({ minLength: 1, maxLength: 200 }) }),
-        querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 256 })) }),
         response: { 426: ErrorBody },
       },
       handler: async () => {

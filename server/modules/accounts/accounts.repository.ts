@@ -76,12 +76,6 @@ export function createAccountsRepository(db: Executor) {
       return rows.map((row) => row.id)
     },
     /**
-     * Records the nonces of many tickets as used and returns, for each ticket, its live
-     * session with the user; null when its nonce was used before (in this batch too) or its
-     * session is not live (nothing is recorded for it then). Two statements for the whole
-     * batch: the nonces recorded for live sessions only, then those sessions read, live still.
-     */
-    /**
      * Records the nonces of used tickets (several instances share the record), each only if its
      * session is live; answers, in order, whether each ticket was recorded now. A nonce already
      * recorded, or twice in one call (the first wins), answers false.

@@ -23,7 +23,7 @@ t.test(
     // A signature has several base64url spellings (the last character's low bits are unused):
     // each spelling of a used ticket is refused too.
     const once = await ticket(user.token)
-    t.ok(once.length <= 200, `a ticket fits the 200 characters a URL parameter may have (${once.length})`)
+    t.ok(once.length <= 230, `a ticket leaves room under the 256 characters a socket URL may carry (${once.length})`)
     const first = await openEvents(`${base}/api/v1/events?ticket=${once}`)
     const last = once.at(-1)!
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
@@ -235,5 +235,12 @@ t.test('a used ticket is remembered until it expires, then forgotten', async (t)
   t.ok(await own.redeem(ticket), 'a fresh ticket opens')
   clock.advance(59_000)
   t.equal(await own.redeem(ticket), null, 'a reuse within its minute is refused')
+  // A replay in the ticket's last moment, its batch running just after the minute.
+  const last = own.issue({ sessionId }).ticket
+  t.ok(await own.redeem(last), 'another fresh ticket opens')
+  clock.advance(59_990)
+  const replay = own.redeem(last)
+  clock.advance(20)
+  t.equal(await replay, null, 'a replay checked in its last moment and recorded after it is refused')
   t.equal(await remembered(), 1, 'nothing written for it')
 })

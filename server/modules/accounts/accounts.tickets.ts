@@ -7,6 +7,8 @@ import type { AccountsRepository } from './accounts.repository.js'
 import { hashToken, type AuthenticatedSession } from './accounts.service.js'
 
 export const TICKET_TTL_MS = 60_000
+/** The longest ticket a socket URL may carry (a ticket is about 194 characters). */
+export const TICKET_MAX_LENGTH = 256
 const PURPOSE = 'realtime-ticket'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -82,7 +84,7 @@ export function createRealtimeTickets(deps: {
 
     /** The session behind a ticket, consuming it; null if forged, used, expired or the session ended. */
     async redeem(ticket: string): Promise<AuthenticatedSession | null> {
-      if (!ticket || ticket.length > 200) return null
+      if (!ticket || ticket.length > TICKET_MAX_LENGTH) return null
       const payload = signer.verify<{ s?: unknown; n?: unknown; i?: unknown }>(PURPOSE, ticket)
       if (!payload || typeof payload.s !== 'string' || !UUID.test(payload.s) || typeof payload.n !== 'string')
         return null
@@ -94,7 +96,10 @@ export function createRealtimeTickets(deps: {
         id: usedNonces === 'database' ? ids.newId() : '',
         nonceHash: hashToken(payload.n),
         sessionId: payload.s,
-        expiresAt: new Date(clock.now().getTime() + TICKET_TTL_MS),
+        // Remembered twice as long as a ticket lives: its signature was checked now, its nonce
+        // is recorded when its batch runs, a moment later; a replay in the ticket's last moment
+        // must still find the nonce then.
+        expiresAt: new Date(clock.now().getTime() + 2 * TICKET_TTL_MS),
         now: clock.now(),
       })
     },

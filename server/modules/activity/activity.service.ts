@@ -57,6 +57,9 @@ export async function appendActivitiesAcross(
   groups: ReadonlyArray<{ workroomId: string; inputs: ReadonlyArray<Omit<ActivityInput, 'workroomId'>> }>,
 ): Promise<ActivityRow[][]> {
   const repository = createActivityRepository(tx)
+  // As Postgres prints a UUID (a route may have been given one in capitals): the hash covers
+  // the id as it is stored.
+  groups = groups.map((group) => ({ ...group, workroomId: group.workroomId.toLowerCase() }))
   const workroomIds = [...new Set(groups.map((group) => group.workroomId))].sort()
   // Sent together (one round trip on Postgres, which runs them in order): the heads are read
   // after the locks are granted, so they are the last committed entries.

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { build } from '../../../test/helper.js'
-import { workroomWithHistory } from '../../../test/fixtures/workroom.js'
+import { upload, workroomWithBidders, workroomWithHistory } from '../../../test/fixtures/workroom.js'
 import { createContract } from '../../../test/fixtures/contract.js'
 import { entryHash } from './activity.chain.js'
 import { createActivityRepository } from './activity.repository.js'
@@ -133,4 +133,24 @@ t.test('the freelancer of a contract checks the chain of its workroom', async (t
     t.equal(response.statusCode, 200, `${user.name} may verify`)
     t.equal(response.json().ok, true)
   }
+})
+
+t.test('a workroom named in capitals in a URL is the same workroom, and its log stays whole', async (t) => {
+  const test = await build(t)
+  const room = await workroomWithBidders(test)
+  const upper = room.workroomId.toUpperCase()
+  const uploaded = await upload(
+    test,
+    room.client,
+    upper,
+    { name: 'brief.txt', content: 'the brief' },
+    { scope: 'workroom' },
+  )
+  t.equal(uploaded.statusCode, 201, `the upload is taken: ${uploaded.body}`)
+  const verify = await test.call({
+    method: 'GET',
+    url: `/api/v1/workrooms/${room.workroomId}/activity/verify`,
+    token: room.client.token,
+  })
+  t.equal(verify.json().ok, true, 'the entry it logged verifies')
 })

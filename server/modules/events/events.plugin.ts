@@ -114,7 +114,7 @@ export const eventsModule = fp<{ config: Config; clock: Clock }>(
         description:
           'Open with a WebSocket upgrade and `?ticket=` (from POST /api/v1/realtime/tickets), the session cookie, or a bearer header. ' +
           'Refused upgrades answer HTTP 401 (no valid credentials), 403 (Origin not allowed) or 429 (too many open streams).',
-        querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 256 })) }),
         response: { 401: ErrorBody, 403: ErrorBody, 426: ErrorBody, 429: ErrorBody },
       },
       preValidation: async (request) => {

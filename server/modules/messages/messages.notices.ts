@@ -42,12 +42,9 @@ export async function noticeMessages(
     const key = `${recipient} ${message.threadId}`
     if (!first.has(key)) first.set(key, { message, recipient })
   }
-  const announced = await createMessagesRepository(tx).threadsWithEarlierUnread(
-    [...first.values()].map(({ message, recipient }) => ({
-      threadId: message.threadId,
-      beforeSeq: message.seq,
-      userId: recipient,
-    })),
+  const announced = await createMessagesRepository(tx).threadsWithOtherUnread(
+    [...first.values()].map(({ message, recipient }) => ({ threadId: message.threadId, userId: recipient })),
+    input.messages.map((message) => message.id),
   )
   for (const [key, { message, recipient }] of first)
     if (!announced.has(key)) await noticeOne(deps, tx, message, recipient)

@@ -150,24 +150,27 @@ export function createMessagesRepository(db: Executor) {
       return new Map(rows.map((row) => [row.threadId, Number(row.unread)]))
     },
     /**
-     * Which readers have an unread message of someone else's older than `beforeSeq` in a
-     * thread; answers `${userId} ${threadId}` for each. Stops at the first such message (the
-     * thread's index from the reader's marker on), where counting them grew with every unread
-     * message of a busy thread. One statement for any number of threads and readers.
+     * Which readers have an unread message of someone else's in a thread besides `except` (a
+     * batch's own messages); answers `${userId} ${threadId}` for each. Stops at the first such
+     * message (the thread's index from the reader's marker on), where counting them grew with
+     * every unread message of a busy thread. One statement for any number of threads and
+     * readers. Not bounded by `seq`: a message's number is drawn at insert, before its
+     * workroom's lock, so another instance's message committed first may carry a higher one.
      */
-    async threadsWithEarlierUnread(
-      entries: ReadonlyArray<{ threadId: string; beforeSeq: number; userId: string }>,
+    async threadsWithOtherUnread(
+      entries: ReadonlyArray<{ threadId: string; userId: string }>,
+      except: readonly string[],
     ): Promise<Set<string>> {
       if (entries.length === 0) return new Set()
-      // Array parameters as text literals, which both drivers bind alike (UUIDs and integers).
-      const list = (values: Array<string | number>) => `{${values.join(',')}}`
+      // Array parameters as text literals, which both drivers bind alike (UUIDs only).
+      const list = (values: readonly string[]) => `{${values.join(',')}}`
       const rows = await queryRows<{ thread_id: string; user_id: string }>(
         db,
         sql`select t.thread_id, t.user_id
-          from unnest(${list(entries.map((e) => e.threadId))}::uuid[], ${list(entries.map((e) => e.beforeSeq))}::bigint[],
-            ${list(entries.map((e) => e.userId))}::uuid[]) as t(thread_id, before_seq, user_id)
+          from unnest(${list(entries.map((e) => e.threadId))}::uuid[], ${list(entries.map((e) => e.userId))}::uuid[])
+            as t(thread_id, user_id)
           where exists (select 1 from ${messagesTable} m
-            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.seq < t.before_seq
+            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.id <> all(${list(except)}::uuid[])
               and m.seq > coalesce((select r.last_read_seq from ${threadReadsTable} r
                 where r.thread_id = t.thread_id and r.user_id = t.user_id), 0))`,
       )
