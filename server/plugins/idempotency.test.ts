@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { build } from '../../test/helper.js'
 import { balances, idem, makeOperator, verifyLedger } from '../../test/money.js'
+import { forgetOldKeys, IDEMPOTENCY_KEY_RETENTION_MS } from './idempotency.js'
 
 t.setTimeout(120_000)
 
@@ -207,4 +208,28 @@ t.test('a key is remembered for 7 days, then forgotten: the same key is then a n
   t.not(again.json().id, first.json().id, 'which makes a new deposit')
   const recentRetry = await deposit(recent)
   t.equal(recentRetry.headers['idempotent-replayed'], 'true', 'the kept key still replays')
+})
+
+t.test('a backlog of old keys goes a bounded number of rows a run; the next run goes on', async (t) => {
+  const ctx = await build(t)
+  const { call, clock, database, app } = ctx
+  const client = await ctx.register('Cleo')
+  for (let i = 0; i < 7; i++) {
+    const deposit = await call({
+      method: 'POST',
+      url: '/api/v1/wallet/deposits',
+      token: client.token,
+      headers: idem(randomUUID()),
+      payload: { amount: 100 + i, currency: 'USD' },
+    })
+    t.equal(deposit.statusCode, 201)
+  }
+  const remembered = async () =>
+    Number((await database.query('select count(*)::int as n from idempotency_keys', []))[0]?.n)
+  clock.advance(IDEMPOTENCY_KEY_RETENTION_MS + 60_000)
+  const before = new Date(clock.now().getTime() - IDEMPOTENCY_KEY_RETENTION_MS)
+  t.equal(await forgetOldKeys(app.db, before, { chunk: 3, maxChunks: 2 }), 6, 'two statements of three rows')
+  t.equal(await remembered(), 1, 'the rest waits for the next run')
+  t.equal(await forgetOldKeys(app.db, before, { chunk: 3, maxChunks: 2 }), 1, 'which finishes it')
+  t.equal(await remembered(), 0)
 })

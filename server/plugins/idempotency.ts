@@ -171,23 +171,25 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
  * beyond any retry, and the table no longer grows with every money request forever.
  */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 7 * 24 * 3600_000
-const DELETE_CHUNK = 5_000
-
 /**
- * Forgets keys older than `before`, a chunk at a time (short locks), at most `maxChunks` chunks
- * (the first run after an upgrade may find a large backlog: the rest waits for the next run,
- * rather than holding up the scheduler's pass); answers how many went.
+ * Forgets keys older than `before`, `chunk` rows a statement (short locks), at most `maxChunks`
+ * statements (the first run after an upgrade may find a large backlog: the rest waits for the
+ * next run, rather than holding up the scheduler's pass); answers how many went.
  */
-export async function forgetOldKeys(db: Database, before: Date, maxChunks = 20): Promise<number> {
+export async function forgetOldKeys(
+  db: Database,
+  before: Date,
+  { chunk = 5_000, maxChunks = 20 }: { chunk?: number; maxChunks?: number } = {},
+): Promise<number> {
   let total = 0
-  for (let chunk = 0; chunk < maxChunks; chunk++) {
+  for (let statements = 0; statements < maxChunks; statements++) {
     const [row] = await queryRows<{ deleted: number }>(
       db,
-      sql`with gone as (delete from ${idempotencyKeysTable} where ctid in (select ctid from ${idempotencyKeysTable} where ${lt(idempotencyKeysTable.createdAt, before)} limit ${DELETE_CHUNK}) returning 1) select count(*)::int as deleted from gone`,
+      sql`with gone as (delete from ${idempotencyKeysTable} where ctid in (select ctid from ${idempotencyKeysTable} where ${lt(idempotencyKeysTable.createdAt, before)} limit ${chunk}) returning 1) select count(*)::int as deleted from gone`,
     )
     const deleted = Number(row?.deleted ?? 0)
     total += deleted
-    if (deleted < DELETE_CHUNK) break
+    if (deleted < chunk) break
   }
   return total
 }

@@ -53,7 +53,7 @@ export function createRealtimeTickets(deps: {
     taken += 16
     return pool.subarray(taken - 16, taken).toString('base64url')
   }
-  /** `memory` mode: used nonces until their ticket expires, oldest first. */
+  /** `memory` mode: used nonces, until twice a ticket's life after their use, oldest first. */
   const used = new Map<string, number>()
 
   type Redemption = { id: string; nonceHash: string; sessionId: string; expiresAt: Date; now: Date }

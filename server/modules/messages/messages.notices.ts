@@ -18,22 +18,21 @@ export interface MessageNoticeDeps {
  * they have not read: the rest of a burst is already announced until they read the thread
  * (docs/notifications.md, "Messages"). Runs after the messages' activity entries, which lock
  * the workroom: concurrent messages of one thread are checked one after another. `messages`
- * were just inserted, in order: a message is the first unread one when the recipient had
- * nothing unread in that thread before it.
+ * were just inserted, in order: a recipient's first message of a thread in them is their
+ * first unread one when they have nothing unread in that thread besides these.
  */
 export async function noticeMessages(
   deps: MessageNoticeDeps,
   tx: Transaction,
   input: {
     messages: MessageRow[]
-    freelancerOf: (threadId: string) => string
-    /** The client of the thread's workroom (a batch may span workrooms). */
-    clientOf: (threadId: string) => string
+    /** A thread's two parties (a batch may span workrooms, each with its client). */
+    partiesOf: (threadId: string) => { clientId: string; freelancerId: string }
   },
 ): Promise<void> {
   const recipientOf = (message: MessageRow) => {
-    const clientId = input.clientOf(message.threadId)
-    return message.authorId === clientId ? input.freelancerOf(message.threadId) : clientId
+    const { clientId, freelancerId } = input.partiesOf(message.threadId)
+    return message.authorId === clientId ? freelancerId : clientId
   }
   // Each thread's first message of this batch for each recipient (they are in order).
   const first = new Map<string, { message: MessageRow; recipient: string }>()

@@ -149,12 +149,13 @@ export function createMessagesService(deps: {
         ),
       ])
       for (const [i, row] of rows.entries()) await txRepository.insertAttachments(row.id, pending[i]!.fileIds)
-      const threads = new Map(pending.map((message) => [message.thread.id, message]))
-      await noticeMessages(deps.notices, tx, {
-        messages: rows,
-        freelancerOf: (threadId) => threads.get(threadId)!.thread.freelancerId,
-        clientOf: (threadId) => threads.get(threadId)!.clientId,
-      })
+      const parties = new Map(
+        pending.map((message) => [
+          message.thread.id,
+          { clientId: message.clientId, freelancerId: message.thread.freelancerId },
+        ]),
+      )
+      await noticeMessages(deps.notices, tx, { messages: rows, partiesOf: (threadId) => parties.get(threadId)! })
       return rows.map((row, i) =>
         toMessageDto(
           row,
