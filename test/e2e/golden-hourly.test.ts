@@ -18,7 +18,15 @@ import {
   withdrawThroughOperator,
 } from './golden-steps.js'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, signUp, snap, startServer, type E2EServer } from './harness.js'
-import { jump, jumpAt, jumpTo, jumpToCaptureMoment, segmentsOnServer, startTracker } from './tracker-helpers.js'
+import {
+  jump,
+  jumpAt,
+  jumpTo,
+  jumpToCaptureMoment,
+  segmentsOnServer,
+  startClocks,
+  startTracker,
+} from './tracker-helpers.js'
 
 t.setTimeout(300_000)
 
@@ -38,11 +46,13 @@ t.test('hourly in the browser, from the job post to both feedbacks', async (t) =
   const ops = { email: `ops.${Date.now()}@example.com`, password }
   await server.app.accounts.createOperator({ ...ops, name: 'Olga Ops' })
 
-  const client = (await newUser(browser, server.base)).page
+  const clientSide = await newUser(browser, server.base)
   const fl = await newUser(browser, server.base, { timezoneId: 'America/New_York' })
-  await fl.context.clock.install()
+  const operatorSide = await newUser(browser, server.base)
+  await startClocks(server, clientSide.context, fl.context, operatorSide.context)
+  const client = clientSide.page
   const freelancer = fl.page
-  const operator = (await newUser(browser, server.base)).page
+  const operator = operatorSide.page
   const title = 'Ongoing help with a React dashboard'
   let contractPath = ''
   let freelancerEmail = ''

@@ -11,6 +11,7 @@ import {
   jumpTo,
   segmentsOnServer,
   SEGMENT,
+  startClocks,
   startTracker,
 } from './tracker-helpers.js'
 
@@ -23,7 +24,7 @@ t.test('offline: the tracker queues segments and uploads them when back', async 
   const browser = await launchBrowser(t, fakeMediaFlags)
   const { contractId, freelancer } = await hourlyContract(server)
   const { context, page } = await newUser(browser, server.base)
-  await context.clock.install()
+  await startClocks(server, context)
 
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
   // Tracking starts a second into a segment, so that its random capture moment is minutes

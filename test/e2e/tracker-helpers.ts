@@ -2,7 +2,7 @@
 // the server on a running test clock; both jump together, so the server never sees a
 // segment "from the future" and the browser never waits ten real minutes.
 import { and, eq } from 'drizzle-orm'
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { capturePlansTable } from '../../db/schema/index.js'
 import type { TestUser } from '../helper.js'
 import { bindTerms } from '../fixtures/ended-contract.js'
@@ -23,6 +23,30 @@ export async function jumpAt(server: E2EServer, page: Page, at: number): Promise
   const target = Math.max(at, (await browserNow(page)) + 1)
   if (server.clock.now().getTime() < target) server.clock.set(new Date(target))
   await page.clock.pauseAt(target)
+}
+
+/**
+ * Where a tracker test starts its clocks: now, unless the week (Monday to Sunday in UTC) ends
+ * within three hours; then an hour into the next week. The tracker page shows the current
+ * week, so a walk that crossed Sunday midnight would find its segments split between two
+ * weeks (CI runs at any hour, Sundays included).
+ */
+export function clearOfWeekEnd(now = Date.now()): number {
+  const week = 7 * 24 * 3_600_000
+  const aMonday = Date.UTC(1970, 0, 5)
+  const nextWeek = now - ((now - aMonday) % week) + week
+  return nextWeek - now < 3 * 3_600_000 ? nextWeek + 3_600_000 : now
+}
+
+/**
+ * Starts the server's clock and each browser context's at `clearOfWeekEnd()`. The contexts'
+ * clocks run on from there (jumps move the ones the test drives).
+ */
+export async function startClocks(server: E2EServer, ...contexts: BrowserContext[]): Promise<number> {
+  const start = clearOfWeekEnd()
+  if (server.clock.now().getTime() < start) server.clock.set(new Date(start))
+  for (const context of contexts) await context.clock.install({ time: start })
+  return start
 }
 
 /** The browser's current time (its fake clock). */

@@ -5,7 +5,7 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer, type E2EServer } from './harness.js'
-import { hourlyContract, jump, jumpTo, segmentsOnServer, startTracker } from './tracker-helpers.js'
+import { hourlyContract, jump, jumpTo, segmentsOnServer, startClocks, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
@@ -27,7 +27,7 @@ t.test('a reload mid-segment resumes tracking; the tracked minutes are uploaded 
   const browser = await launchBrowser(t, fakeMediaFlags)
   const { contractId, freelancer } = await hourlyContract(server, 6000)
   const { context, page } = await newUser(browser, server.base)
-  await context.clock.install()
+  await startClocks(server, context)
 
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
   await page.getByLabel('Memo').waitFor()

@@ -3,7 +3,7 @@
 // so far, within 2 s of its being taken (from the event stream, without a reload).
 import t from 'tap'
 import { eventStreamOpen, fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
-import { hourlyContract, jumpToCaptureMoment, startTracker } from './tracker-helpers.js'
+import { hourlyContract, jumpToCaptureMoment, startClocks, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
@@ -13,12 +13,12 @@ t.test('a screenshot appears on the client’s Work View within 2 s of being tak
   const { contractId, client, freelancer } = await hourlyContract(server)
 
   const clientSide = await newUser(browser, server.base)
+  const { context, page } = await newUser(browser, server.base)
+  await startClocks(server, clientSide.context, context)
   await signIn(clientSide.page, client, `/contracts/${contractId}/workview`)
   await clientSide.page.getByText('No screenshots this week yet.').waitFor()
   await eventStreamOpen(clientSide.page)
 
-  const { context, page } = await newUser(browser, server.base)
-  await context.clock.install()
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
   await startTracker(page, 'Checkout page')
   await page.getByLabel('Memo').press('End')
