@@ -15,6 +15,8 @@ import tap from 'tap'
 import { setCurrentTest } from './tap-current.mjs'
 
 const pairs = process.argv.slice(2)
+/** Where test/flat-errors.mjs finds the file being run. */
+const failing = Symbol.for('workroom.test.failing')
 const timeoutMs = Number(process.env.TAP_TIMEOUT || 30) * 1000
 
 /** CPU seconds used by this process and the children it waited for, from /proc. */
@@ -53,9 +55,11 @@ for (let index = 0; index < pairs.length; index += 2) {
   await tap.test(source, { timeout: timeoutMs }, async (t) => {
     test = t
     setCurrentTest(t)
+    globalThis[failing] = t
     await import(pathToFileURL(compiled).href)
   })
   setCurrentTest(tap)
+  globalThis[failing] = undefined
   const counts = test?.counts ?? {}
   const report = {
     source,

@@ -218,7 +218,11 @@ const ok = await runTests(
     jobs: options.jobs,
     reporter: options.reporter,
     host: compiled('test/group-host.mjs'),
-    nodeArgs: ['--enable-source-maps', ...options.nodeArgs],
+    nodeArgs: [
+      '--enable-source-maps',
+      `--import=${pathToFileURL(path.join(root, 'test/flat-errors.mjs'))}`,
+      ...options.nodeArgs,
+    ],
     // tap's variables: each file's own timeout (its t.setTimeout can raise it).
     env: {
       ...process.env,
