@@ -3,7 +3,7 @@
 // so far, within 2 s of its being taken (from the event stream, without a reload).
 import t from 'tap'
 import { eventStreamOpen, fakeMediaFlags, launchBrowser, newUser, signIn, snap, startServer } from './harness.js'
-import { hourlyContract, jumpToCaptureMoment, startClocks, startTracker } from './tracker-helpers.js'
+import { hourlyContract, jumpTo, jumpToCaptureMoment, startClocks, startTracker } from './tracker-helpers.js'
 
 t.setTimeout(120_000)
 
@@ -20,6 +20,12 @@ t.test('a screenshot appears on the client’s Work View within 2 s of being tak
   await eventStreamOpen(clientSide.page)
 
   await signIn(page, freelancer, `/contracts/${contractId}/tracker`)
+  // Tracking starts a second into a segment: its capture moment is minutes away, after the
+  // typing below. Started wherever the clock stood, a run in a segment's last seconds saw the
+  // moment go by, or the segment end, before the keys were typed (no moment left to jump to,
+  // or a screenshot of a segment with no activity).
+  await jumpTo(server, page, 1, 1000)
+  await page.clock.resume()
   await startTracker(page, 'Checkout page')
   await page.getByLabel('Memo').press('End')
   await page.keyboard.type(' and cart')
