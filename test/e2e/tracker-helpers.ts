@@ -19,10 +19,18 @@ export const SEGMENT = 10 * 60_000
  */
 export async function jumpAt(server: E2EServer, page: Page, at: number): Promise<void> {
   // A slow machine may already have run the browser's clock past `at` (its timers for then
-  // fired on their own): hold it where it is rather than ask for a jump into the past.
-  const target = Math.max(at, (await browserNow(page)) + 1)
-  if (server.clock.now().getTime() < target) server.clock.set(new Date(target))
-  await page.clock.pauseAt(target)
+  // fired on their own): hold it where it is rather than ask for a jump into the past. The
+  // clock runs on while that is asked, so under load the moment read may be past too: ask again.
+  for (let attempt = 1; ; attempt++) {
+    const target = Math.max(at, (await browserNow(page)) + 1)
+    if (server.clock.now().getTime() < target) server.clock.set(new Date(target))
+    try {
+      await page.clock.pauseAt(target)
+      return
+    } catch (err) {
+      if (attempt >= 5 || !/fast-forward to the past/.test(String(err))) throw err
+    }
+  }
 }
 
 /**
