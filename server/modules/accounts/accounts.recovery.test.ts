@@ -23,7 +23,9 @@ t.test('a reset request answers alike, in the same time, for known and unknown e
     return { response, ms: performance.now() - started }
   }
   const known = await ask(ada.email.toUpperCase())
-  const unknown = await ask('nobody.here@example.com')
+  // An address of its own each run: reset requests are counted per address, in Redis when
+  // REDIS_URL is set, where a fixed address ran out of requests after a few runs in an hour.
+  const unknown = await ask(`nobody.${randomUUID()}@example.com`)
   t.equal(known.response.statusCode, 202)
   t.equal(unknown.response.statusCode, 202)
   t.equal(known.response.body, unknown.response.body, 'the same body')
