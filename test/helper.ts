@@ -49,27 +49,21 @@ export async function freshDatabase(): Promise<{
 }> {
   const url = process.env.DATABASE_URL
   if (url) {
-    const name = `workroom_test_${randomBytes(6).toString('hex')}`
-    const admin = postgres(url, { max: 1, onnotice: () => {} })
-    const template = await templateDatabaseName()
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.unsafe(`create database "${name}" template "${template}"`)
-        break
-      } catch (err) {
-        // Two copies of one template at the same instant can collide; try again shortly.
-        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
-      }
-    }
+    const name = idlePostgres.pop() ?? (await databaseFromTemplate(url))
     const handle = await openDatabase({ url: withDatabase(url, name), maxConnections: 10 })
     return {
       handle,
       url: withDatabase(url, name),
       async dispose() {
         await handle.close()
-        await admin.unsafe(`drop database if exists "${name}" with (force)`)
-        await admin.end({ timeout: 5 })
+        // Emptied and kept for the next test in this process, as PGlite's are: a copy of the
+        // template and its drop cost Postgres 70-500 ms (the copy is written to its WAL).
+        if (idlePostgres.length < 2 && (await emptiedPostgres(url, name))) {
+          if (!droppingIdleAtEnd)
+            rootTest().teardown(() => Promise.all(idlePostgres.splice(0).map((n) => drop(url, n))))
+          droppingIdleAtEnd = true
+          idlePostgres.push(name)
+        } else await drop(url, name)
       },
     }
   }
@@ -92,6 +86,76 @@ export async function freshDatabase(): Promise<{
   }
 }
 
+/** Postgres databases a finished test handed back, already emptied (this process's). */
+const idlePostgres: string[] = []
+let droppingIdleAtEnd = false
+
+/** A new database copied from the migrated template. */
+async function databaseFromTemplate(url: string): Promise<string> {
+  const name = `workroom_test_${randomBytes(6).toString('hex')}`
+  const template = await templateDatabaseName()
+  const admin = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database "${name}" template "${template}"`)
+        return name
+      } catch (err) {
+        // Two copies of one template at the same instant can collide; try again shortly.
+        if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+}
+
+async function drop(url: string, name: string): Promise<void> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`)
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+}
+
+/**
+ * Brings a test's Postgres database back to the template, as `emptied` does for PGlite, in one
+ * transaction: the tables holding rows emptied in replica mode, sequences restarted. False
+ * when that fails, or when anything else is still connected (a second app the test opened on
+ * the same database, a server process): then it is dropped, as before.
+ */
+async function emptiedPostgres(url: string, name: string): Promise<boolean> {
+  const sql = postgres(withDatabase(url, name), { max: 1, onnotice: () => {} })
+  try {
+    const [others] = await sql`select count(*)::int as n from pg_stat_activity
+                                where datname = current_database() and pid <> pg_backend_pid()`
+    if (Number(others?.n) !== 0) return false
+    nonEmptyPostgresTables ??= sql
+      .unsafe(tablesWithRows)
+      .then(([row]) => String(row?.text))
+      .catch((err: unknown) => {
+        nonEmptyPostgresTables = undefined
+        throw err
+      })
+    const query = await nonEmptyPostgresTables
+    await sql.begin(async (tx) => {
+      const used = await tx.unsafe(query)
+      await tx.unsafe('set local session_replication_role = replica')
+      for (const { name: table } of used) await tx.unsafe(`delete from ${String(table)}`)
+      await tx.unsafe(restartSequences)
+    })
+    return true
+  } catch {
+    return false
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+let nonEmptyPostgresTables: Promise<string> | undefined
+
 /**
  * The process's root test, for what outlives one test file: a teardown there runs when the
  * last file of the process is done (under `npm test` several files share a process).
@@ -112,6 +176,14 @@ async function openPglite(): Promise<DatabaseHandle> {
   return openDatabase({ memory: true, loadDataDir: await pgliteImage })
 }
 
+/** SQL that builds a query listing the tables that hold rows (one union over every table). */
+const tablesWithRows = `select string_agg(format('select %L as name where exists (select from %I.%I)', format('%I.%I', schemaname, tablename), schemaname, tablename), ' union all ') as text
+  from pg_tables where schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`
+
+/** Every sequence a test drew from back at its start. */
+const restartSequences = `select setval(format('%I.%I', schemaname, sequencename), start_value, false)
+  from pg_sequences where last_value is not null`
+
 /**
  * A query that lists the tables holding rows: the tables of the migrated image, listed once a
  * process (the same image everywhere).
@@ -131,11 +203,7 @@ async function emptied(handle: DatabaseHandle): Promise<boolean> {
     // The query is built in SQL (format's %L quotes the name as a literal); a failed attempt
     // is forgotten, so that the next test builds it again rather than reuse the failure.
     nonEmptyTables ??= handle
-      .query(
-        `select string_agg(format('select %L as name where exists (select from %I.%I)', format('%I.%I', schemaname, tablename), schemaname, tablename), ' union all ') as text
-           from pg_tables where schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`,
-        [],
-      )
+      .query(tablesWithRows, [])
       .then(([row]) => String(row?.text))
       .catch((err: unknown) => {
         nonEmptyTables = undefined
@@ -152,11 +220,7 @@ async function emptied(handle: DatabaseHandle): Promise<boolean> {
       )
       if (Number(row?.deleted) > 500) await handle.query(`vacuum ${String(name)}`, [])
     }
-    await handle.query(
-      `select setval(format('%I.%I', schemaname, sequencename), start_value, false)
-         from pg_sequences where last_value is not null`,
-      [],
-    )
+    await handle.query(restartSequences, [])
     // Session settings (the replica mode too), prepared statements, advisory locks, listeners.
     await handle.query('discard all', [])
     return true
