@@ -6,7 +6,9 @@
 //
 // Here the domains' hook is never switched on, and an error nothing awaits fails the file
 // being run instead (the group host runs one file at a time): the test still fails, named by
-// its file rather than its subtest. Run a file alone (`npx tap file.ts`) for tap's own way.
+// its file rather than its subtest. One that surfaces late fails whatever runs then (the next
+// file, or between files the whole process, which the runner reports as the file it was to
+// run): loud, though misnamed. Run a file alone (`npx tap file.ts`) for tap's own way.
 import asyncHooks from 'node:async_hooks'
 import { syncBuiltinESMExports } from 'node:module'
 
@@ -24,7 +26,8 @@ const failing = Symbol.for('workroom.test.failing')
 const fail = (error) => {
   const test = globalThis[failing]
   if (!test) throw error
-  test.threw(error)
+  // tap's own domains pass a thrown non-object wrapped, as threw() needs an object.
+  test.threw(error !== null && typeof error === 'object' ? error : { error })
 }
 process.on('uncaughtException', fail)
 process.on('unhandledRejection', fail)

@@ -39,8 +39,9 @@ export interface TestUser {
 }
 
 /**
- * A fresh database for one test: a copy of the migrated PGlite image by default, or with
- * DATABASE_URL a new Postgres database cloned from the migrated template.
+ * A database for one test as migrations leave it: one an earlier test of this process handed
+ * back emptied, or a new one (a PGlite loaded from the migrated image by default, or with
+ * DATABASE_URL a Postgres database cloned from the migrated template).
  */
 export async function freshDatabase(): Promise<{
   handle: DatabaseHandle
@@ -92,7 +93,8 @@ let droppingIdleAtEnd = false
 
 /** A new database copied from the migrated template. */
 async function databaseFromTemplate(url: string): Promise<string> {
-  const name = `workroom_test_${randomBytes(6).toString('hex')}`
+  // The process's id in the name: test/prepare.ts drops the ones a process left behind when it died.
+  const name = `workroom_test_${process.pid}_${randomBytes(6).toString('hex')}`
   const template = await templateDatabaseName()
   const admin = postgres(url, { max: 1, onnotice: () => {} })
   try {
@@ -182,7 +184,7 @@ const tablesWithRows = `select string_agg(format('select %L as name where exists
 
 /** Every sequence a test drew from back at its start. */
 const restartSequences = `select setval(format('%I.%I', schemaname, sequencename), start_value, false)
-  from pg_sequences where last_value is not null`
+  from pg_sequences where last_value is not null and schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`
 
 /**
  * A query that lists the tables holding rows: the tables of the migrated image, listed once a

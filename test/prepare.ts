@@ -1,6 +1,7 @@
 // Runs once before the test files (tap's `before`): builds a migrated PGlite image, and
 // with DATABASE_URL a migrated template database, so each test starts from a fresh copy
-// in well under a second instead of migrating again.
+// in well under a second instead of migrating again (test/helper.ts reuses them within a
+// process). On Postgres it also drops the test databases of test processes that died.
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -54,8 +55,30 @@ if (url) {
       await handle.close()
       await admin.unsafe(`alter database "${building}" rename to "${template}"`)
     }
+    // A test process keeps up to two emptied databases for its next tests and drops them at its
+    // end; one killed (a time limit, Ctrl-C) leaves them. Named by the process's id (test/helper.ts).
+    const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(url).hostname)
+    const leftovers = local
+      ? await admin<Array<{ datname: string }>>`select datname from pg_database d
+          where datname ~ '^workroom_test_[0-9]+_[0-9a-f]+$'
+            and not exists (select from pg_stat_activity a where a.datname = d.datname)`
+      : []
+    for (const { datname } of leftovers) {
+      const pid = Number(/^workroom_test_(\d+)_/.exec(datname)?.[1])
+      if (!isAlive(pid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`).catch(() => {})
+    }
   } finally {
     await admin.end({ timeout: 5 })
+  }
+}
+
+/** Whether a process of this machine runs with that id. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
