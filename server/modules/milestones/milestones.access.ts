@@ -22,16 +22,16 @@ export function roleIn(contract: ContractRow, actor: Actor): PartyRole | null {
  */
 export async function lockFor(tx: Transaction, milestoneId: string, actor: Actor | null) {
   const repository = createMilestonesRepository(tx)
-  const peek = await repository.find(milestoneId)
+  // The milestone's contract and its state in one read, so as to take the right lock on it.
+  const peek = await repository.peek(milestoneId)
   if (!peek) throw milestoneErrors.notFound()
   // An ending contract is locked for update (its last hold ends it); a running one is
   // shared, and stays running while shared (ending it needs the update lock).
-  const peekContract = await repository.contract(peek.contractId)
   let contract =
-    peekContract?.state === 'ending'
+    peek.contractState === 'ending'
       ? await repository.lockContract(peek.contractId)
       : await repository.shareContract(peek.contractId)
-  if (contract?.state === 'ending' && peekContract?.state !== 'ending')
+  if (contract?.state === 'ending' && peek.contractState !== 'ending')
     contract = await repository.lockContract(contract.id)
   const milestone = await repository.lock(milestoneId)
   if (!contract || !milestone) throw milestoneErrors.notFound()

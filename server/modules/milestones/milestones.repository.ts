@@ -62,6 +62,15 @@ export function createMilestonesRepository(db: Executor) {
       const [row] = await db.select().from(milestonesTable).where(eq(milestonesTable.id, id))
       return row ?? null
     },
+    /** The milestone's contract and that contract's state, read without a lock (`lockFor` locks them next). */
+    async peek(id: string): Promise<{ contractId: string; contractState: ContractRow['state'] } | null> {
+      const [row] = await db
+        .select({ contractId: milestonesTable.contractId, contractState: contractsTable.state })
+        .from(milestonesTable)
+        .innerJoin(contractsTable, eq(contractsTable.id, milestonesTable.contractId))
+        .where(eq(milestonesTable.id, id))
+      return row ?? null
+    },
     async lock(id: string): Promise<MilestoneRow | null> {
       const [row] = await db.select().from(milestonesTable).where(eq(milestonesTable.id, id)).for('no key update')
       return row ?? null
