@@ -50,46 +50,51 @@ export async function freshDatabase(): Promise<{
 }> {
   const url = process.env.DATABASE_URL
   if (url) {
-    const name = idlePostgres.pop() ?? (await databaseFromTemplate(url))
+    idlePostgres ??= idlePool((name) => drop(url, name))
+    const pool = idlePostgres
+    const name = pool.take() ?? (await databaseFromTemplate(url))
     const handle = await openDatabase({ url: withDatabase(url, name), maxConnections: 10 })
     return {
       handle,
       url: withDatabase(url, name),
       async dispose() {
         await handle.close()
-        // Emptied and kept for the next test in this process, as PGlite's are: a copy of the
-        // template and its drop cost Postgres 70-500 ms (the copy is written to its WAL).
-        if (idlePostgres.length < 2 && (await emptiedPostgres(url, name))) {
-          if (!droppingIdleAtEnd)
-            rootTest().teardown(() => Promise.all(idlePostgres.splice(0).map((n) => drop(url, n))))
-          droppingIdleAtEnd = true
-          idlePostgres.push(name)
-        } else await drop(url, name)
+        // A copy of the template and its drop cost Postgres 70-500 ms (the copy is written to its WAL).
+        await pool.giveBack(name, () => emptiedPostgres(url, name))
       },
     }
   }
-  const handle = idlePglite.pop() ?? (await openPglite())
+  // Starting PGlite from the image costs about a second, emptying its tables a few milliseconds.
+  const handle = idlePglite.take() ?? (await openPglite())
+  return { handle, url: null, dispose: () => idlePglite.giveBack(handle, () => emptied(handle)) }
+}
+
+/**
+ * Databases finished tests handed back, emptied, for the next tests of this process (under
+ * `npm test` the next file's too). `giveBack` keeps one when fewer than two wait and `reset`
+ * brings it back to the migrated state; otherwise it is discarded. The idle ones are
+ * discarded when the process's tests are done (a root teardown: a PGlite loaded from an image
+ * keeps the process alive, and the teardown also lets tap end the root when idle).
+ */
+function idlePool<T>(discard: (item: T) => Promise<unknown>) {
+  const idle: T[] = []
+  let discardingAtEnd = false
   return {
-    handle,
-    url: null,
-    async dispose() {
-      // Emptied and kept for the next test in this process: starting PGlite from the image
-      // costs about a second, emptying its tables a few milliseconds.
-      if (idlePglite.length >= 2 || !(await emptied(handle))) return handle.close()
-      // A PGlite loaded from an image keeps the process alive: close the idle ones when
-      // the process's tests are done (a root teardown also lets tap end the root when idle).
-      // The root: when `npm test` runs several files in one process, `tap` is the file's own
-      // test (test/tap-current.mjs), and the next file takes over these databases.
-      if (!closingIdleAtEnd) rootTest().teardown(() => Promise.all(idlePglite.splice(0).map((h) => h.close())))
-      closingIdleAtEnd = true
-      idlePglite.push(handle)
+    take: (): T | undefined => idle.pop(),
+    async giveBack(item: T, reset: () => Promise<boolean>): Promise<void> {
+      if (idle.length >= 2 || !(await reset())) {
+        await discard(item)
+        return
+      }
+      if (!discardingAtEnd) rootTest().teardown(() => Promise.all(idle.splice(0).map(discard)))
+      discardingAtEnd = true
+      idle.push(item)
     },
   }
 }
 
-/** Postgres databases a finished test handed back, already emptied (this process's). */
-const idlePostgres: string[] = []
-let droppingIdleAtEnd = false
+/** Postgres databases (their names) a finished test handed back, for DATABASE_URL's server. */
+let idlePostgres: ReturnType<typeof idlePool<string>> | undefined
 
 /** A new database copied from the migrated template. */
 async function databaseFromTemplate(url: string): Promise<string> {
@@ -134,14 +139,7 @@ async function emptiedPostgres(url: string, name: string): Promise<boolean> {
     const [others] = await sql`select count(*)::int as n from pg_stat_activity
                                 where datname = current_database() and pid <> pg_backend_pid()`
     if (Number(others?.n) !== 0) return false
-    nonEmptyPostgresTables ??= sql
-      .unsafe(tablesWithRows)
-      .then(([row]) => String(row?.text))
-      .catch((err: unknown) => {
-        nonEmptyPostgresTables = undefined
-        throw err
-      })
-    const query = await nonEmptyPostgresTables
+    const query = await nonEmptyTablesQuery('postgres', (text) => sql.unsafe(text))
     await sql.begin(async (tx) => {
       const used = await tx.unsafe(query)
       await tx.unsafe('set local session_replication_role = replica')
@@ -156,8 +154,6 @@ async function emptiedPostgres(url: string, name: string): Promise<boolean> {
   }
 }
 
-let nonEmptyPostgresTables: Promise<string> | undefined
-
 /**
  * The process's root test, for what outlives one test file: a teardown there runs when the
  * last file of the process is done (under `npm test` several files share a process).
@@ -169,9 +165,8 @@ export function rootTest(): { teardown(fn: () => unknown): void } {
 }
 
 /** PGlite databases a finished test handed back, already emptied. */
-const idlePglite: DatabaseHandle[] = []
+const idlePglite = idlePool((handle: DatabaseHandle) => handle.close())
 let pgliteImage: Promise<Blob> | undefined
-let closingIdleAtEnd = false
 
 async function openPglite(): Promise<DatabaseHandle> {
   pgliteImage ??= pgliteImagePath().then(async (file) => new Blob([await readFile(file)]))
@@ -187,10 +182,25 @@ const restartSequences = `select setval(format('%I.%I', schemaname, sequencename
   from pg_sequences where last_value is not null and schemaname not in ('pg_catalog', 'information_schema', 'drizzle')`
 
 /**
- * A query that lists the tables holding rows: the tables of the migrated image, listed once a
- * process (the same image everywhere).
+ * A query that lists the tables holding rows: the tables of the migrated image or template,
+ * listed once a process for each kind of database (the same tables in every copy). The query
+ * is built in SQL (format's %L quotes the name as a literal); a failed attempt is forgotten,
+ * so that the next test builds it again rather than reuse the failure.
  */
-let nonEmptyTables: Promise<string> | undefined
+const nonEmptyTables = new Map<'pglite' | 'postgres', Promise<string>>()
+
+function nonEmptyTablesQuery(
+  kind: 'pglite' | 'postgres',
+  run: (text: string) => Promise<ReadonlyArray<Record<string, unknown>>>,
+): Promise<string> {
+  let query = nonEmptyTables.get(kind)
+  if (!query) {
+    query = run(tablesWithRows).then(([row]) => String(row?.text))
+    query.catch(() => nonEmptyTables.delete(kind))
+    nonEmptyTables.set(kind, query)
+  }
+  return query
+}
 
 /**
  * Brings a PGlite database back to the migrated image: every table emptied, sequences
@@ -202,16 +212,7 @@ let nonEmptyTables: Promise<string> | undefined
  */
 async function emptied(handle: DatabaseHandle): Promise<boolean> {
   try {
-    // The query is built in SQL (format's %L quotes the name as a literal); a failed attempt
-    // is forgotten, so that the next test builds it again rather than reuse the failure.
-    nonEmptyTables ??= handle
-      .query(tablesWithRows, [])
-      .then(([row]) => String(row?.text))
-      .catch((err: unknown) => {
-        nonEmptyTables = undefined
-        throw err
-      })
-    const used = await handle.query(await nonEmptyTables, [])
+    const used = await handle.query(await nonEmptyTablesQuery('pglite', (text) => handle.query(text, [])), [])
     // The ledger's append-only triggers refuse DELETE, and foreign keys would order the
     // deletes: replica mode skips both (every table is emptied, so no reference is left dangling).
     await handle.query('set session_replication_role = replica', [])
