@@ -4,6 +4,13 @@
 // the S3 driver (an s3rver in this process, as the storage tests use).
 //
 //   npx tsx bench/workview.ts            # UPLOADS=300 CONCURRENCY=8 by default
+//   npx tsx bench/workview.ts --drivers disk --format webp
+//
+// `--format` is the screenshot's: png (default), or webp and jpeg as the web tracker sends them
+// (WebP at quality 0.8, JPEG where the browser cannot encode WebP). The baseline, measured in the
+// same run: the server's own thumbnail step alone (libvips, same image, same concurrency, in this
+// process with nothing else running), so the ratio says how much of the machine's thumbnailing
+// rate the whole ingest (upload, checks, storage, row, activity, events) keeps.
 //
 // The server runs in its own process; this one generates the load and holds the WebSockets.
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -11,9 +18,17 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { WebSocket } from 'ws'
+import { parseArgs } from 'node:util'
+import { makeThumbnail } from '../server/modules/workview/workview.images.js'
 import { startS3rver } from '../server/plugins/storage/storage.s3rver-fixture.js'
 import { startProcess } from './run-server.js'
 
+const { values: args } = parseArgs({
+  options: { drivers: { type: 'string', default: 'disk,s3' }, format: { type: 'string', default: 'png' } },
+})
+const drivers = args.drivers.split(',')
+const format = args.format as 'png' | 'webp' | 'jpeg'
+if (!['png', 'webp', 'jpeg'].includes(format)) throw new Error('--format is png, webp or jpeg')
 const UPLOADS = Number(process.env.UPLOADS ?? 300)
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8)
 /** The server's `/metrics` is private: the benchmark reads its memory figure as a scraper would. */
@@ -37,7 +52,24 @@ async function screenshot(): Promise<Buffer> {
       `<text x="${20 + (i % 7) * 16}" y="${22 + i * 21}" font-family="monospace" font-size="16" fill="#${((i * 2654435761) >>> 8).toString(16).padStart(6, '0').slice(0, 6)}">${i + 1}  const value${i} = compute(${i}, "segment ${i * 37}") // ${'x'.repeat(i % 40)}</text>`,
   ).join('')
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1920" height="1080"><rect width="100%" height="100%" fill="#1e1e1e"/>${lines}</svg>`
-  return sharp(Buffer.from(svg)).png().toBuffer()
+  const picture = sharp(Buffer.from(svg))
+  // The web tracker's canvas encodes WebP (or JPEG) at 0.8: no alpha channel in either.
+  if (format === 'webp') return picture.flatten().webp({ quality: 80 }).toBuffer()
+  if (format === 'jpeg') return picture.flatten().jpeg({ quality: 80 }).toBuffer()
+  return picture.png().toBuffer()
+}
+
+/** Thumbnails per second of the server's own thumbnail step, CONCURRENCY at a time, nothing else running. */
+async function thumbnailsAlone(image: Buffer, count = 80): Promise<number> {
+  await makeThumbnail(image)
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < count) await makeThumbnail(image)
+    }),
+  )
+  return count / ((performance.now() - started) / 1000)
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -115,7 +147,7 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
           const form = new FormData()
           form.set('segmentStart', job.segmentStart)
           form.set('capturedAt', job.capturedAt)
-          form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'screen.png')
+          form.set('image', new Blob([new Uint8Array(image)], { type: `image/${format}` }), `screen.${format}`)
           const t0 = performance.now()
           const seen = new Promise<number>((resolve) =>
             delivered.set(`${job.contract.contractId}|${job.capturedAt}`, resolve),
@@ -167,42 +199,37 @@ async function run(label: string, env: Record<string, string>, image: Buffer) {
 const image = await screenshot()
 const meta = await sharp(image).metadata()
 process.stdout.write(
-  `Work View bench: ${UPLOADS} uploads of a ${meta.width}x${meta.height} PNG (${(image.length / 1024).toFixed(0)} KiB), ${CONCURRENCY} at a time, ${CONTRACTS} contracts\n`,
-)
-const thumbStart = performance.now()
-for (let i = 0; i < 10; i++) await sharp(image).resize({ width: 320 }).webp({ quality: 70 }).toBuffer()
-process.stdout.write(
-  `sharp alone: 320 px WebP thumbnail of this PNG in ${((performance.now() - thumbStart) / 10).toFixed(1)} ms (PITFALLS.md: ~11 ms for a 1080p PNG)\n\n`,
+  `Work View bench: ${UPLOADS} uploads of a ${meta.width}x${meta.height} ${format.toUpperCase()} (${(image.length / 1024).toFixed(0)} KiB), ${CONCURRENCY} at a time, ${CONTRACTS} contracts\n`,
 )
 
-const results = [await run('disk', {}, image)]
-const s3Teardowns: Array<() => unknown> = []
-const s3 = await startS3rver({ teardown: (fn) => s3Teardowns.push(fn) })
-try {
-  results.push(
-    await run(
-      's3 (s3rver)',
-      {
+const results: Array<Awaited<ReturnType<typeof run>> & { alone: number }> = []
+for (const driver of drivers) {
+  // The baseline right before each driver's run, so both see the same machine.
+  const alone = await thumbnailsAlone(image)
+  process.stdout.write(`thumbnails alone (the server's step, ${CONCURRENCY} at a time): ${alone.toFixed(1)}/s\n`)
+  if (driver === 'disk') results.push({ ...(await run('disk', {}, image)), alone })
+  else if (driver === 's3') {
+    const s3Teardowns: Array<() => unknown> = []
+    const s3 = await startS3rver({ teardown: (fn) => s3Teardowns.push(fn) })
+    try {
+      const env = {
         S3_ENDPOINT: s3.endpoint,
         S3_ACCESS_KEY: s3.accessKey,
         S3_SECRET_KEY: s3.secretKey,
         S3_BUCKET: 'workroom-bench',
-      },
-      image,
-    ),
-  )
-} finally {
-  for (const fn of s3Teardowns.reverse()) await fn()
+      }
+      results.push({ ...(await run('s3 (s3rver)', env, image)), alone })
+    } finally {
+      for (const fn of s3Teardowns.reverse()) await fn()
+    }
+  } else throw new Error(`unknown driver ${driver}: disk or s3`)
 }
 
 process.stdout.write(
-  '| driver | uploads/s | p50 upload -> event | p99 upload -> event | p50 HTTP answer | failures | server RSS |\n|---|---|---|---|---|---|---|\n',
+  '\n| driver | uploads/s | thumbnails alone/s | ratio | p50 upload -> event | p99 upload -> event | p50 HTTP answer | failures | server RSS |\n|---|---|---|---|---|---|---|---|---|\n',
 )
 for (const r of results) {
   process.stdout.write(
-    `| ${r.label} | ${r.perSecond.toFixed(1)} | ${r.p50?.toFixed(1)} ms | ${r.p99?.toFixed(1)} ms | ${r.httpP50?.toFixed(1)} ms | ${r.failures} | ${r.rssMiB.toFixed(0)} MiB |\n`,
+    `| ${r.label} | ${r.perSecond.toFixed(1)} | ${r.alone.toFixed(1)} | ${((100 * r.perSecond) / r.alone).toFixed(0)}% | ${r.p50?.toFixed(1)} ms | ${r.p99?.toFixed(1)} ms | ${r.httpP50?.toFixed(1)} ms | ${r.failures} | ${r.rssMiB.toFixed(0)} MiB |\n`,
   )
 }
-process.stdout.write(
-  '\nPeers: no open-source peer ships Work View; the baseline is a bare Fastify route at 71,466 requests/s (BENCH-ANCHORS.md).\n',
-)

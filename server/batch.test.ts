@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createBatcher } from './batch.js'
+import { coalescePerKey, createBatcher } from './batch.js'
 
 t.test('calls made together run as one batch; calls made while it runs, as the next', async (t) => {
   const batches: number[][] = []
@@ -42,4 +42,55 @@ t.test('a crowd larger than the batch size runs in several batches', async (t) =
   }, 4)
   t.same(await Promise.all([...Array(10).keys()].map((n) => same(n))), [...Array(10).keys()])
   t.same(sizes, [4, 4, 2])
+})
+
+t.test(
+  'a burst of refreshes for one key runs twice, and every caller gets a run that began after its call',
+  async (t) => {
+    let version = 0
+    const runs: Array<{ key: string; saw: number }> = []
+    const gates: Array<() => void> = []
+    const refresh = coalescePerKey(async (key: string) => {
+      const saw = version
+      runs.push({ key, saw })
+      await new Promise<void>((resolve) => gates.push(resolve))
+      return saw
+    })
+    version = 1
+    const first = refresh('a')
+    const other = refresh('b')
+    version = 2
+    const burst = [refresh('a'), refresh('a'), refresh('a')]
+    t.same(
+      runs,
+      [
+        { key: 'a', saw: 1 },
+        { key: 'b', saw: 1 },
+      ],
+      'a call for another key runs at once; the burst waits for the run under way',
+    )
+    gates.shift()!()
+    t.equal(await first, 1, 'the first caller gets its own run')
+    await new Promise((resolve) => setImmediate(resolve))
+    t.same(runs.at(-1), { key: 'a', saw: 2 }, 'the burst shares one run that started after the first ended')
+    gates.splice(0).forEach((open) => open())
+    t.same(await Promise.all(burst), [2, 2, 2], 'each caller of the burst sees what was written before its call')
+    t.equal(await other, 1)
+    t.equal(runs.length, 3, 'five calls, three runs')
+    version = 3
+    const later = refresh('a')
+    gates.splice(0).forEach((open) => open())
+    t.equal(await later, 3, 'once idle, a call runs at once again')
+  },
+)
+
+t.test('a failed run fails only the calls it served; the next call runs again', async (t) => {
+  let fail = true
+  const refresh = coalescePerKey(async () => {
+    if (fail) throw new Error('database unavailable')
+    return 'ok'
+  })
+  await t.rejects(refresh('a'), /database unavailable/)
+  fail = false
+  t.equal(await refresh('a'), 'ok')
 })

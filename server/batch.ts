@@ -47,3 +47,35 @@ export function createBatcher<In, Out>(
       schedule()
     })
 }
+
+/**
+ * For work that re-reads the database and is safe to repeat (a refresh after a commit): at
+ * most one run per key at a time. A call while a run is under way waits for one more run that
+ * starts when it ends, and every call that arrives meanwhile shares that run, so each caller
+ * still gets a run that began after its call (and sees what it committed before calling),
+ * while a burst of N calls for one key costs two runs instead of N.
+ */
+export function coalescePerKey<K, T>(run: (key: K) => Promise<T>): (key: K) => Promise<T> {
+  type Entry = { settled: Promise<unknown>; queued: Promise<T> | null }
+  const current = new Map<K, Entry>()
+
+  function launch(key: K): Promise<T> {
+    const result = (async () => run(key))()
+    const entry: Entry = { settled: result.then(noop, noop), queued: null }
+    current.set(key, entry)
+    // A queued run replaces this entry itself; without one the key is free again.
+    void entry.settled.then(() => {
+      if (current.get(key) === entry && entry.queued === null) current.delete(key)
+    })
+    return result
+  }
+
+  return (key) => {
+    const entry = current.get(key)
+    if (!entry) return launch(key)
+    entry.queued ??= entry.settled.then(() => launch(key))
+    return entry.queued
+  }
+}
+
+const noop = () => {}

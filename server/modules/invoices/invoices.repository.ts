@@ -1,4 +1,4 @@
-import { asc, eq, gt, or, sql } from 'drizzle-orm'
+import { asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
 import type { Executor } from '../../../db/client.js'
 import { contractsTable, invoiceCountersTable, invoicesTable, usersTable } from '../../../db/schema/index.js'
 
@@ -40,6 +40,11 @@ export function createInvoicesRepository(db: Executor) {
     async find(id: string): Promise<InvoiceRow | null> {
       const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.id, id))
       return row ?? null
+    },
+    /** The invoices of these ids that exist, in no particular order. */
+    async findMany(ids: string[]): Promise<InvoiceRow[]> {
+      if (ids.length === 0) return []
+      return db.select().from(invoicesTable).where(inArray(invoicesTable.id, ids))
     },
     async lock(id: string): Promise<InvoiceRow | null> {
       const [row] = await db.select().from(invoicesTable).where(eq(invoicesTable.id, id)).for('no key update')

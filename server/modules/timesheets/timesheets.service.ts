@@ -1,4 +1,5 @@
 import type { Database, Executor, Transaction } from '../../../db/client.js'
+import { coalescePerKey } from '../../batch.js'
 import { AppError } from '../../http/errors.js'
 import type { DeadlineContext, Scheduler } from '../../plugins/scheduler.js'
 import { appendActivity } from '../activity/index.js'
@@ -16,6 +17,7 @@ import {
   type WeekTotals,
 } from '../tracker/index.js'
 import { timesheetErrors } from './timesheets.errors.js'
+import type { OpenWeeks } from './timesheets.live.js'
 import type { TimesheetNotices } from './timesheets.notices.js'
 import { billMinutes, feeOf, partiesOf, period, weekAmount, weekLines, type MoneyDeps } from './timesheets.money.js'
 import { createTimesheetsRepository, type DisputeRow, type TimesheetRow } from './timesheets.repository.js'
@@ -28,7 +30,8 @@ export interface TimesheetsDeps extends MoneyDeps {
   scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
   live: LivePublisher
   /** Re-writes the contract's live state document after a committed change. */
-  refreshState: (contractId: string) => Promise<void>
+  /** Re-reads the contract's timesheets into its live state; answers the open weeks it read (null if none were). */
+  refreshState: (contractId: string) => Promise<OpenWeeks | null>
   notices: TimesheetNotices
 }
 
@@ -72,8 +75,41 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
           workroomId: contract.workroomId,
           data: { contractId: contract.id, ...data },
         }),
-      () => deps.refreshState(contract.id),
+      async () => void (await deps.refreshState(contract.id)),
     )
+
+  const announceWeek = coalescePerKey(async (key: string) => {
+    const [contractId, weekStartMs] = key.split('|') as [string, string]
+    const weekStart = new Date(Number(weekStartMs))
+    const open = await deps.refreshState(contractId)
+    let week = open?.weeks.get(weekStart.getTime())
+    let contract = open?.contract ?? null
+    if (!week) {
+      // The live state was not refreshed (no document engine) or did not read this week.
+      contract ??= await findContract(db, contractId)
+      if (!contract) return
+      const { timesheet, totals } = await loadWeek(db, contract, weekStart)
+      if (!timesheet) return
+      week = { sheet: timesheet, totals }
+    }
+    const { sheet, totals } = week
+    if (!contract || sheet.state !== 'open') return
+    await live.publish([contract.clientId, contract.freelancerId], {
+      type: 'timesheet.updated',
+      workroomId: contract.workroomId,
+      data: {
+        contractId: contract.id,
+        timesheetId: sheet.id,
+        week: isoWeekLabel(sheet.weekStart),
+        state: sheet.state,
+        billableMinutes: totals.billableMinutes,
+        overLimitMinutes: totals.overLimitMinutes,
+        hourlyRate: contract.hourlyRate,
+        amount: Number(weekAmount(totals, contract)),
+        currency: sheet.currency,
+      },
+    })
+  })
 
   async function flush(out: Notify) {
     for (const send of out) await send()
@@ -263,30 +299,11 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
     /**
      * A week's tracked time changed (after commit): the live contract state and both
      * parties' event streams get the open week's running amount. A submitted week is
-     * frozen: nothing to announce.
+     * frozen: nothing to announce. Changes to one week that arrive while it is being
+     * announced are announced together, once, right after.
      */
-    async weekChanged(change: { contractId: string; weekStart: Date }) {
-      await deps.refreshState(change.contractId)
-      const contract = await findContract(db, change.contractId)
-      if (!contract) return
-      const { timesheet, totals } = await loadWeek(db, contract, change.weekStart)
-      if (!timesheet || timesheet.state !== 'open') return
-      await live.publish([contract.clientId, contract.freelancerId], {
-        type: 'timesheet.updated',
-        workroomId: contract.workroomId,
-        data: {
-          contractId: contract.id,
-          timesheetId: timesheet.id,
-          week: isoWeekLabel(timesheet.weekStart),
-          state: timesheet.state,
-          billableMinutes: totals.billableMinutes,
-          overLimitMinutes: totals.overLimitMinutes,
-          hourlyRate: contract.hourlyRate,
-          amount: Number(weekAmount(totals, contract)),
-          currency: timesheet.currency,
-        },
-      })
-    },
+    weekChanged: (change: { contractId: string; weekStart: Date }) =>
+      announceWeek(`${change.contractId}|${change.weekStart.getTime()}`),
 
     async list(input: { contractId: string; userId: string }) {
       const { contract } = await contractFor(db, input.contractId, input.userId)

@@ -4,7 +4,14 @@ export { amountFor, type WeekTotals } from './tracker.billing.js'
 export { contractFor, findContract, type ContractRole, type HourlyContract } from './tracker.contracts.js'
 export type { LivePublisher, WeekChanged } from './tracker.live.js'
 export { Totals } from './tracker.schemas.js'
-export { assertTracking, AUTO_SUBMIT_KIND, loadWeek, lockWeekForWrite, outsideContract } from './tracker.service.js'
+export {
+  assertTracking,
+  AUTO_SUBMIT_KIND,
+  loadWeek,
+  lockWeekForWrite,
+  outsideContract,
+  weekTotals,
+} from './tracker.service.js'
 export {
   isAligned,
   isoWeekLabel,

@@ -123,6 +123,17 @@ export function assertTracking(contract: HourlyContract): void {
 }
 
 /** The week's segments with their screenshots and billing flags, and the totals. */
+/** A week's totals only (what the live state and the week's event show): two reads, not loadWeek's four. */
+export async function weekTotals(db: Executor, contract: HourlyContract, weekStart: Date): Promise<WeekTotals> {
+  const repository = createTrackerRepository(db)
+  const weekEnd = new Date(weekStart.getTime() + WEEK_MS)
+  const [rows, screenshots] = await Promise.all([
+    repository.segmentsBetween(contract.id, weekStart, weekEnd),
+    repository.screenshotsBetween(contract.id, weekStart, weekEnd),
+  ])
+  return computeWeek(rows, screenshots, contract).totals
+}
+
 export async function loadWeek(
   db: Executor,
   contract: HourlyContract,
