@@ -201,3 +201,47 @@ t.test('a week past the limit from its first upload, and a contract without a li
     'no limit: every minute bills',
   )
 })
+
+t.test('a burst of uploads at once: the last announcement and the live state count every one', async (t) => {
+  const harness = await build(t)
+  const { call, clock, app } = harness
+  clock.set('2026-11-24T18:00:00Z')
+  const { contractId, client, freelancer } = await createHourlyContract(harness, { hourlyRate: RATE })
+  const base = await listen(app)
+  const clientEvents = await openEvents(`${base}/api/v1/events`, {
+    headers: { authorization: `Bearer ${client.token}` },
+  })
+  t.teardown(() => clientEvents.socket.close())
+
+  // Eight requests of one segment each, all in flight together (a tracker flushing after an outage).
+  const starts = Array.from({ length: 8 }, (_, i) => new Date(Date.parse('2026-11-24T09:00:00Z') + i * 600_000))
+  const responses = await Promise.all(
+    starts.map((start) =>
+      call({
+        method: 'PUT',
+        url: `/api/v1/contracts/${contractId}/segments`,
+        token: freelancer.token,
+        payload: { segments: [{ start: start.toISOString(), activity: activity(), memo: 'Importer' }] },
+      }),
+    ),
+  )
+  t.same(
+    responses.map((r) => r.json().accepted.length),
+    starts.map(() => 1),
+    'every segment is accepted',
+  )
+  // 80 minutes x 43.21/h = 5761.33 -> 5761.
+  const frame = await clientEvents.next(
+    (f) => f.type === 'timesheet.updated' && (f.data as { billableMinutes?: number }).billableMinutes === 80,
+    3000,
+  )
+  t.match(frame.data, { amount: 5761, billableMinutes: 80 }, 'the last announcement counts all eight')
+  const list = (
+    await call({ method: 'GET', url: `/api/v1/contracts/${contractId}/timesheets`, token: client.token })
+  ).json()
+  t.match(
+    await app.realtime.read(`contract:${contractId}:state`, (doc) => doc.getMap('timesheets').get(list.items[0].id)),
+    { billableMinutes: 80, amount: 5761 },
+    'and so does the live contract document',
+  )
+})
