@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { withPreparedStatements } from './pglite-statements.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -73,12 +74,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } else {
     client = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database
+  const statements = withPreparedStatements(client)
+  const db = drizzlePglite(statements as PGlite, { schema }) as unknown as Database
   return {
     db,
     driver: 'pglite',
     async query(text, params) {
-      return (await client.query<Record<string, unknown>>(text, params)).rows
+      return (await statements.query<Record<string, unknown>>(text, params)).rows
     },
     async migrate() {
       const before = await appliedMigrations(async (text) => (await client.query(text)).rows)
