@@ -4,15 +4,21 @@ import { PGlite } from '@electric-sql/pglite'
 import t from 'tap'
 import { withPreparedStatements } from './pglite-statements.js'
 
-async function database(t: { teardown(fn: () => unknown): void }) {
-  const pg = await PGlite.create()
-  t.teardown(() => pg.close())
+// One database for the file (starting PGlite costs seconds); each test gets the table anew.
+const pg = await PGlite.create()
+t.teardown(() => pg.close())
+
+async function database() {
   await pg.exec(`
+    drop table if exists items;
     create table items (
       id int primary key, name text, price bigint, ratio numeric, ok boolean, at timestamptz,
       day date, data bytea, meta jsonb, tags text[]
     )`)
-  return { pg, statements: withPreparedStatements(pg) }
+  // Each test starts with nothing prepared, as on a new database.
+  const statements = withPreparedStatements(pg)
+  await statements.query('discard all')
+  return { pg, statements }
 }
 
 const row = [
@@ -30,7 +36,7 @@ const row = [
 const insert = 'insert into items values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
 
 t.test('every column type reads back as PGlite itself reads it, in both row modes', async (t) => {
-  const { pg, statements } = await database(t)
+  const { pg, statements } = await database()
   // Arrays and objects take PGlite's own path; the rest the one-call path.
   await statements.query(insert, row)
   await statements.query(insert, [2, null, null, null, false, null, null, null, null, null])
@@ -49,7 +55,7 @@ t.test('every column type reads back as PGlite itself reads it, in both row mode
 })
 
 t.test('a failed statement carries its code and leaves the database usable', async (t) => {
-  const { statements } = await database(t)
+  const { statements } = await database()
   await statements.query(insert, row)
   const duplicate = await statements.query(insert, row).catch((err: unknown) => err)
   t.match(duplicate, { code: '23505', query: insert }, 'a unique violation, with the statement')
@@ -62,7 +68,7 @@ t.test('a failed statement carries its code and leaves the database usable', asy
 })
 
 t.test('a transaction commits whole or not at all; outside statements wait for it', async (t) => {
-  const { statements } = await database(t)
+  const { statements } = await database()
   const failed = await statements
     .transaction(async (tx) => {
       await tx.query(insert, row)
@@ -94,7 +100,7 @@ t.test('a transaction commits whole or not at all; outside statements wait for i
 })
 
 t.test('after discard all (the test helper between tests) statements are prepared again', async (t) => {
-  const { pg, statements } = await database(t)
+  const { pg, statements } = await database()
   await statements.query(insert, row)
   const select = 'select name from items where id = $1'
   t.same((await statements.query(select, [1])).rows, [{ name: 'Logo design' }])
