@@ -19,7 +19,7 @@ import path from 'node:path'
 import sharp from 'sharp'
 import { WebSocket } from 'ws'
 import { parseArgs } from 'node:util'
-import { makeThumbnail } from '../server/modules/workview/workview.images.js'
+import { makeThumbnail } from '../server/modules/workview/index.js'
 import { startS3rver } from '../server/plugins/storage/storage.s3rver-fixture.js'
 import { startProcess } from './run-server.js'
 

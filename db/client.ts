@@ -41,6 +41,8 @@ export interface DatabaseHandle {
   migrate(): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
+  /** PGlite only: the whole database as a gzipped image (test fixtures start from it). */
+  dumpImage?(): Promise<Blob>
 }
 
 export type OpenDatabaseOptions = (
@@ -93,6 +95,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     async close() {
       if (!client.closed) await client.close()
+    },
+    async dumpImage() {
+      return client.dumpDataDir('gzip')
     },
   }
 }

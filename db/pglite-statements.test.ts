@@ -37,14 +37,23 @@ const insert = 'insert into items values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $1
 
 t.test('every column type reads back as PGlite itself reads it, in both row modes', async (t) => {
   const { pg, statements } = await database()
-  // Arrays and objects take PGlite's own path; the rest the one-call path.
+  // Written by this path and by PGlite's own: every value is encoded alike.
   await statements.query(insert, row)
-  await statements.query(insert, [2, null, null, null, false, null, null, null, null, null])
+  await pg.query(insert, [2, ...row.slice(1)])
+  await statements.query(insert, [3, null, null, null, false, null, null, null, null, null])
+  await pg.query(insert, [4, null, null, null, false, null, null, null, null, null])
   const select = 'select * from items where id = any(array[$1::int, $2::int]) order by id'
   for (const rowMode of ['object', 'array'] as const) {
-    const ours = await statements.query(select, [1, 2], { rowMode })
-    const theirs = await pg.query(select, [1, 2], { rowMode })
-    t.same(ours.rows, theirs.rows, `${rowMode} rows`)
+    for (const pair of [
+      [1, 2],
+      [3, 4],
+    ]) {
+      const ours = await statements.query<unknown[]>(select, pair, { rowMode: 'array' })
+      t.same(ours.rows[0]!.slice(1), ours.rows[1]!.slice(1), `rows ${pair.join(' and ')} hold the same values`)
+    }
+    const ours = await statements.query(select, [1, 3], { rowMode })
+    const theirs = await pg.query(select, [1, 3], { rowMode })
+    t.same(ours.rows, theirs.rows, `${rowMode} rows read as PGlite reads them`)
     t.same(ours.fields, theirs.fields, `${rowMode} fields`)
     t.equal(ours.rows.length, 2)
   }
@@ -82,13 +91,21 @@ t.test('a transaction commits whole or not at all; outside statements wait for i
   const held = statements.transaction(async (tx) => {
     await tx.query(insert, row)
     await new Promise<void>((resolve) => (release = resolve))
+    throw new Error('the client changed its mind')
   })
   await new Promise((resolve) => setTimeout(resolve, 20))
   const outside = statements.query<{ n: number }>('select count(*)::int as n from items')
   await new Promise((resolve) => setTimeout(resolve, 50))
   release()
-  await held
-  t.same((await outside).rows, [{ n: 1 }], 'a statement sent during the transaction ran after its commit')
+  await t.rejects(held, /changed its mind/)
+  t.same(
+    (await outside).rows,
+    [{ n: 0 }],
+    'a statement sent during the transaction ran after it ended: it never saw the row rolled back',
+  )
+  await statements.transaction(async (tx) => {
+    await tx.query(insert, row)
+  })
 
   // A savepoint's failure rolls back to it; the transaction goes on.
   await statements.transaction(async (tx) => {
@@ -108,4 +125,41 @@ t.test('after discard all (the test helper between tests) statements are prepare
   t.same((await statements.query(select, [1])).rows, [{ name: 'Logo design' }], 'through this wrapper')
   // A second wrapper of the same database knows what the first prepared.
   t.same((await withPreparedStatements(pg).query(select, [1])).rows, [{ name: 'Logo design' }])
+})
+
+t.test('a reset it did not see, a partial one, a changed table: statements are parsed again', async (t) => {
+  const { pg, statements } = await database()
+  await statements.query(insert, row)
+  const all = 'select * from items order by id'
+  const names = 'select name from items where id = $1'
+  t.equal((await statements.query(all)).fields.length, 10)
+  t.same((await statements.query(names, [1])).rows, [{ name: 'Logo design' }])
+
+  await statements.query('discard plans')
+  await statements.query('prepare mine as select 1')
+  await statements.query('deallocate mine')
+  t.same((await statements.query(names, [1])).rows, [{ name: 'Logo design' }], 'a partial reset forgets nothing')
+  await pg.exec('deallocate all')
+  t.same((await statements.query(names, [1])).rows, [{ name: 'Logo design' }], 'after a reset sent around it')
+  await pg.exec('alter table items add column note text')
+  const wider = await statements.query<Record<string, unknown>>(all)
+  t.equal(wider.fields.length, 11, 'a table that gained a column is read whole')
+  t.equal(wider.rows[0]!.note, null)
+  // Inside a transaction a stale statement fails it (nothing is retried there); the next try works.
+  await pg.exec('deallocate all')
+  await t.rejects(statements.transaction((tx) => tx.query(names, [1])))
+  t.same(await statements.transaction(async (tx) => (await tx.query(names, [1])).rows), [{ name: 'Logo design' }])
+})
+
+t.test('past its limit the least recently used statement is closed', async (t) => {
+  const { pg } = await database()
+  const statements = withPreparedStatements(pg, { maxPrepared: 2 })
+  const prepared = async () =>
+    (await pg.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements')).rows[0]!.n
+  await statements.query(insert, row)
+  for (let i = 0; i < 5; i++) {
+    t.same((await statements.query(`select id + ${i} as n from items`)).rows, [{ n: 1 + i }])
+    t.ok((await prepared()) <= 2, `at most two kept after ${i + 1} texts`)
+  }
+  t.same((await statements.query('select id + 0 as n from items')).rows, [{ n: 1 }], 'an evicted text runs again')
 })

@@ -6,103 +6,163 @@ export interface PgliteQueryClient {
   transaction<T>(callback: (tx: Pick<PgliteQueryClient, 'query'>) => Promise<T>): Promise<T>
 }
 
-/** Statements kept prepared per database; past this, new texts run unnamed (PGlite never gives memory back). */
+type Message = { name: string }
+type Statement = { name: string; paramTypes: number[] }
+
+/** Statements kept prepared per database, the least recently used closed past this (PGlite never gives memory back). */
 const MAX_PREPARED = 300
-const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i
-/** These drop a session's prepared statements (the test helper's `discard all` between tests). */
-const FORGETS = /^\s*(discard|deallocate)\b/i
-/** Per database, not per wrapper: a second wrapper of the same PGlite must not parse a name again. */
-const preparedOf = new WeakMap<PGlite, Map<string, string>>()
+/** Only these are kept by name; anything else (DDL, SET, DISCARD) is parsed each time it runs, unnamed. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with|values)\b/i
+/** These drop every prepared statement of the session (the test helper's `discard all` between tests). */
+const FORGETS_ALL = /^\s*(discard\s+all|deallocate\s+(prepare\s+)?all)\s*;?\s*$/i
+/**
+ * A name Postgres no longer knows (dropped by a reset this wrapper did not see), one that is
+ * taken, or a plan whose result columns changed under it (DDL): parse the text again.
+ */
+const STALE = new Set(['26000', '42P05', '0A000'])
 
 const { serialize } = protocol
+
+/** Per database, not per wrapper: a second wrapper of the same PGlite must not parse a name again. */
+const sessions = new WeakMap<PGlite, { statements: Map<string, Statement>; made: number; stale: string[] }>()
 
 /**
  * PGlite's own `query` sends a statement as six calls into its WebAssembly Postgres (parse,
  * describe the statement for its parameters' types, bind, describe, execute, sync) and has it
- * parsed and planned every time. Here a statement is one call: the first time it is parsed under
- * a name (per database, by its text: drizzle builds the same text for the same query shape), then
- * only bound and executed. A one-row select by key: ~500 -> ~180 us (docs/performance.md).
+ * parsed and planned every time. Here the first use of a text parses it under a name and reads
+ * its parameters' types (one call), and every use binds and runs it (one call): after the first,
+ * one call a statement. A one-row select by key: ~360 -> ~140-200 us (docs/performance.md).
  *
- * Parameters go as text with their types left to Postgres (as PGlite sends them without
- * `paramTypes`): strings as they are, numbers, bigints and booleans as their text, dates as
- * ISO 8601, bytes as bytea's hex form. A parameter whose text depends on its type (an array,
- * an object for JSON) and any query with PGlite's own options (a blob, parameter types,
- * serializers) go through PGlite's own `query`. Results are parsed by PGlite's own parser, and
- * the same locks are taken: a statement outside a transaction waits for the transaction under
- * way, as PGlite's does.
+ * Parameters are encoded exactly as PGlite's `query` encodes them, by the type Postgres gives
+ * each (`options.serializers`, then PGlite's serializers, else the value's text); results are
+ * parsed by PGlite's own parser; the same locks are taken (a statement outside a transaction
+ * waits for the one under way) and the data is synced after a statement outside a transaction,
+ * inside the lock, as PGlite does. A query with a blob (COPY) goes through PGlite's own `query`.
  */
-export function withPreparedStatements(pg: PGlite): PgliteQueryClient {
-  let names = preparedOf.get(pg)
-  if (!names) preparedOf.set(pg, (names = new Map()))
-  const prepared = names
+export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: number } = {}): PgliteQueryClient {
+  const maxPrepared = limits.maxPrepared ?? MAX_PREPARED
+  let session = sessions.get(pg)
+  if (!session) sessions.set(pg, (session = { statements: new Map(), made: 0, stale: [] }))
+  const { statements } = session
+  const state = session
 
-  async function run<T>(text: string, params: unknown[], options: QueryOptions | undefined): Promise<Results<T>> {
-    return pg._runExclusiveQuery(async () => {
-      let name = prepared.get(text)
-      const parseFirst = name === undefined
-      if (name === undefined && prepared.size < MAX_PREPARED && PREPARABLE.test(text))
-        name = `workroom_${prepared.size}`
-      const parts: Uint8Array[] = []
-      if (parseFirst) parts.push(serialize.parse({ text, ...(name ? { name } : {}) }))
-      parts.push(
-        serialize.bind({ ...(name ? { statement: name } : {}), values: params.map(asText) }),
+  async function exchange(parts: Uint8Array[], options: QueryOptions | undefined): Promise<Message[]> {
+    return (await pg.execProtocolStream(concat(parts), {
+      syncToFs: false,
+      throwOnError: false,
+      ...(options?.onNotice ? { onNotice: options.onNotice } : {}),
+    })) as Message[]
+  }
+
+  const fail = (messages: Message[], text: string, params: unknown[], options: QueryOptions | undefined) => {
+    const error = messages.find((m) => m.name === 'error')
+    if (error) throw Object.assign(error, { query: text, params, queryOptions: options })
+  }
+
+  /**
+   * The text's statement: kept by name after its first use (parsed, its parameters' types read;
+   * the least recently used closed past the limit), or parsed unnamed for this run only. Null:
+   * an unnamed statement without parameters, parsed in the same call as its run.
+   */
+  async function prepare(
+    text: string,
+    params: unknown[],
+    options: QueryOptions | undefined,
+  ): Promise<Statement | null> {
+    const known = statements.get(text)
+    if (known) {
+      // Most recently used last: the map's order is the eviction order.
+      statements.delete(text)
+      statements.set(text, known)
+      return known
+    }
+    const keep = PREPARABLE.test(text)
+    if (!keep && params.length === 0 && !options?.paramTypes) return null
+    const parts: Uint8Array[] = []
+    if (keep && statements.size >= maxPrepared) {
+      const [oldest, evicted] = statements.entries().next().value as [string, Statement]
+      statements.delete(oldest)
+      state.stale.push(evicted.name)
+    }
+    for (const name of state.stale.splice(0)) parts.push(serialize.close({ type: 'S', name }))
+    const name = keep ? `workroom_${state.made++}` : ''
+    parts.push(
+      serialize.parse({ text, name, ...(options?.paramTypes ? { types: options.paramTypes } : {}) }),
+      serialize.describe({ type: 'S', name }),
+      serialize.sync(),
+    )
+    const messages = await exchange(parts, options)
+    fail(messages, text, params, options)
+    const description = messages.find((m) => m.name === 'parameterDescription') as unknown as
+      { dataTypeIDs: number[] } | undefined
+    const statement = { name, paramTypes: description?.dataTypeIDs ?? [] }
+    if (keep) statements.set(text, statement)
+    return statement
+  }
+
+  function encode(value: unknown, type: number | undefined, options: QueryOptions | undefined): string | null {
+    if (value === null || value === undefined) return null
+    const serializer = (type !== undefined && (options?.serializers?.[type] ?? pg.serializers[type])) || null
+    return serializer ? (serializer(value) as string) : String(value)
+  }
+
+  async function run<T>(text: string, params: unknown[], options: QueryOptions | undefined, retry: boolean) {
+    const statement = await prepare(text, params, options)
+    const messages = await exchange(
+      [
+        ...(statement ? [] : [serialize.parse({ text })]),
+        serialize.bind({
+          statement: statement?.name ?? '',
+          values: params.map((value, i) => encode(value, statement?.paramTypes[i], options)),
+        }),
         serialize.describe({ type: 'P' }),
         serialize.execute({}),
         serialize.sync(),
-      )
-      const { messages } = await pg.execProtocol(concat(parts), { syncToFs: false, throwOnError: false })
-      // Postgres keeps a statement it parsed even when binding or running it then failed.
-      if (parseFirst && name && messages.some((m) => m.name === 'parseComplete')) prepared.set(text, name)
-      const failed = messages.find((m) => m.name === 'error')
-      if (failed) throw Object.assign(failed, { query: text, params, queryOptions: options })
-      if (!name && FORGETS.test(text)) prepared.clear()
-      return parse.parseResults(messages, pg.parsers, options)[0] as Results<T>
-    })
+      ],
+      options,
+    )
+    const error = messages.find((m) => m.name === 'error') as (Message & { code?: string }) | undefined
+    if (statement && error?.code && STALE.has(error.code) && statements.get(text) === statement) {
+      statements.delete(text)
+      if (error.code === '0A000') state.stale.push(statement.name)
+      // Outside a transaction nothing was lost: parse it again and run it once more.
+      if (retry) return run<T>(text, params, options, false)
+    }
+    fail(messages, text, params, options)
+    if (FORGETS_ALL.test(text)) {
+      statements.clear()
+      state.stale.length = 0
+    }
+    return parse.parseResults(messages as never, pg.parsers, options)[0] as Results<T>
   }
-
-  const fast = (params: unknown[], options: QueryOptions | undefined) =>
-    !options?.blob && !options?.paramTypes && !options?.serializers && params.every(isScalar)
 
   return {
     async query<T>(text: string, params: unknown[] = [], options?: QueryOptions) {
-      if (!fast(params, options)) return pg.query<T>(text, params, options)
+      if (options?.blob) return pg.query<T>(text, params, options)
       await pg._checkReady()
-      const result = await pg._runExclusiveTransaction(() => run<T>(text, params, options))
-      await pg.syncToFs()
-      return result
+      return pg._runExclusiveTransaction(() =>
+        pg._runExclusiveQuery(async () => {
+          try {
+            return await run<T>(text, params, options, true)
+          } finally {
+            await pg.syncToFs()
+          }
+        }),
+      )
     },
     transaction(callback) {
       return pg.transaction((tx) =>
         callback({
           async query<T>(text: string, params: unknown[] = [], options?: QueryOptions) {
             if (tx.closed) throw new Error('Transaction is closed')
-            return fast(params, options) ? run<T>(text, params, options) : tx.query<T>(text, params, options)
+            if (options?.blob) return tx.query<T>(text, params, options)
+            // A failed statement aborts the transaction: no retry inside one.
+            return pg._runExclusiveQuery(() => run<T>(text, params, options, false))
           },
         }),
       )
     },
   }
-}
-
-function isScalar(value: unknown): boolean {
-  if (value === null || value === undefined) return true
-  const type = typeof value
-  return (
-    type === 'string' ||
-    type === 'number' ||
-    type === 'bigint' ||
-    type === 'boolean' ||
-    value instanceof Date ||
-    value instanceof Uint8Array
-  )
-}
-
-function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null
-  if (value instanceof Date) return value.toISOString()
-  if (value instanceof Uint8Array)
-    return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`
-  return String(value)
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

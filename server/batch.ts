@@ -53,7 +53,7 @@ export function createBatcher<In, Out>(
  * most one run per key at a time. A call while a run is under way waits for one more run that
  * starts when it ends, and every call that arrives meanwhile shares that run, so each caller
  * still gets a run that began after its call (and sees what it committed before calling),
- * while a burst of N calls for one key costs two runs instead of N.
+ * while the calls that arrive during one run cost one more run between them, not one each.
  */
 export function coalescePerKey<K, T>(run: (key: K) => Promise<T>): (key: K) => Promise<T> {
   type Entry = { settled: Promise<unknown>; queued: Promise<T> | null }

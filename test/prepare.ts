@@ -19,10 +19,7 @@ const imagePath = await pgliteImagePath()
 if (!existsSync(imagePath)) {
   const handle = await openDatabase({ memory: true })
   await handle.migrate()
-  const { PGlite } = await import('@electric-sql/pglite')
-  void PGlite
-  const client = (handle.db as unknown as { $client: import('@electric-sql/pglite').PGlite }).$client
-  const image = await client.dumpDataDir('gzip')
+  const image = await handle.dumpImage!()
   await handle.close()
   await mkdir(path.dirname(imagePath), { recursive: true })
   const tmp = `${imagePath}.${process.pid}.tmp`

@@ -122,7 +122,6 @@ export function assertTracking(contract: HourlyContract): void {
   if (!['active', 'paused', 'ended'].includes(contract.state)) throw trackerErrors.notActive()
 }
 
-/** The week's segments with their screenshots and billing flags, and the totals. */
 /** A week's totals only (what the live state and the week's event show): two reads, not loadWeek's four. */
 export async function weekTotals(db: Executor, contract: HourlyContract, weekStart: Date): Promise<WeekTotals> {
   const repository = createTrackerRepository(db)
@@ -134,6 +133,7 @@ export async function weekTotals(db: Executor, contract: HourlyContract, weekSta
   return computeWeek(rows, screenshots, contract).totals
 }
 
+/** The week's segments with their screenshots and billing flags, and the totals. */
 export async function loadWeek(
   db: Executor,
   contract: HourlyContract,
