@@ -1,6 +1,6 @@
 // The embedded database's one-call statements answer exactly what PGlite's own query does,
 // fail the same way, keep transactions whole, and survive a session reset.
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, types } from '@electric-sql/pglite'
 import t from 'tap'
 import { withPreparedStatements } from './pglite-statements.js'
 
@@ -57,6 +57,12 @@ t.test('every column type reads back as PGlite itself reads it, in both row mode
     t.same(ours.fields, theirs.fields, `${rowMode} fields`)
     t.equal(ours.rows.length, 2)
   }
+  // A query's own parsers (drizzle's: dates as their text) apply to it alone.
+  const asText = { rowMode: 'array' as const, parsers: { [types.TIMESTAMPTZ]: (text: string) => `at ${text}` } }
+  const withParsers = await statements.query<unknown[]>('select at, day from items where id = $1', [1], asText)
+  t.same(withParsers.rows, (await pg.query('select at, day from items where id = $1', [1], asText)).rows)
+  t.match(withParsers.rows[0], [/^at 2026-11-24 09:00:00\+00/, new Date('2026-11-24T00:00:00.000Z')])
+  t.type((await statements.query<{ at: unknown }>('select at from items where id = $1', [1])).rows[0]!.at, Date)
   const again = await statements.query<{ name: string }>('select name from items where id = $1', [1])
   t.same(again.rows, [{ name: 'Logo design' }], 'a statement run again (prepared by then) answers the same')
   const written = await statements.query('update items set name = $1 where id = $2', ['Icon set', 1])

@@ -133,7 +133,11 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
       statements.clear()
       state.stale.length = 0
     }
-    return parse.parseResults(messages as never, pg.parsers, options)[0] as Results<T>
+    // PGlite merges a query's own parsers into a copy of all of its ~300 on every call; drizzle
+    // passes nine with every query. Layered over PGlite's instead, nothing is copied.
+    if (!options?.parsers) return parse.parseResults(messages as never, pg.parsers, options)[0] as Results<T>
+    const parsers = Object.assign(Object.create(pg.parsers) as typeof pg.parsers, options.parsers)
+    return parse.parseResults(messages as never, parsers, { ...options, parsers: undefined })[0] as Results<T>
   }
 
   return {
