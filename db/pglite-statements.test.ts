@@ -63,6 +63,10 @@ t.test('every column type reads back as PGlite itself reads it, in both row mode
   t.same(withParsers.rows, (await pg.query('select at, day from items where id = $1', [1], asText)).rows)
   t.match(withParsers.rows[0], [/^at 2026-11-24 09:00:00\+00/, new Date('2026-11-24T00:00:00.000Z')])
   t.type((await statements.query<{ at: unknown }>('select at from items where id = $1', [1])).rows[0]!.at, Date)
+  // ...and a query's own serializers encode its parameters, by the type Postgres gives each.
+  const upper = { serializers: { [types.TEXT]: (value: unknown) => String(value).toUpperCase() } }
+  await statements.query('update items set name = $1 where id = $2', ['shouted', 3], upper)
+  t.same((await pg.query('select name from items where id = 3')).rows, [{ name: 'SHOUTED' }])
   const again = await statements.query<{ name: string }>('select name from items where id = $1', [1])
   t.same(again.rows, [{ name: 'Logo design' }], 'a statement run again (prepared by then) answers the same')
   const written = await statements.query('update items set name = $1 where id = $2', ['Icon set', 1])

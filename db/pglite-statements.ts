@@ -41,10 +41,9 @@ const sessions = new WeakMap<PGlite, { statements: Map<string, Statement>; made:
  */
 export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: number } = {}): PgliteQueryClient {
   const maxPrepared = limits.maxPrepared ?? MAX_PREPARED
-  let session = sessions.get(pg)
-  if (!session) sessions.set(pg, (session = { statements: new Map(), made: 0, stale: [] }))
-  const { statements } = session
-  const state = session
+  const state = sessions.get(pg) ?? { statements: new Map<string, Statement>(), made: 0, stale: [] }
+  sessions.set(pg, state)
+  const { statements } = state
 
   async function exchange(parts: Uint8Array[], options: QueryOptions | undefined): Promise<Message[]> {
     return (await pg.execProtocolStream(concat(parts), {
@@ -54,10 +53,11 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
     })) as Message[]
   }
 
-  const fail = (messages: Message[], text: string, params: unknown[], options: QueryOptions | undefined) => {
-    const error = messages.find((m) => m.name === 'error')
-    if (error) throw Object.assign(error, { query: text, params, queryOptions: options })
-  }
+  const errorIn = (messages: Message[]) =>
+    messages.find((m) => m.name === 'error') as (Message & { code?: string }) | undefined
+  /** PGlite's own errors, with the statement attached as PGlite's `query` attaches it. */
+  const fail = (error: Message, text: string, params: unknown[], options: QueryOptions | undefined) =>
+    Object.assign(error, { query: text, params, queryOptions: options })
 
   /**
    * The text's statement: kept by name after its first use (parsed, its parameters' types read;
@@ -92,7 +92,8 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
       serialize.sync(),
     )
     const messages = await exchange(parts, options)
-    fail(messages, text, params, options)
+    const error = errorIn(messages)
+    if (error) throw fail(error, text, params, options)
     const description = messages.find((m) => m.name === 'parameterDescription') as unknown as
       { dataTypeIDs: number[] } | undefined
     const statement = { name, paramTypes: description?.dataTypeIDs ?? [] }
@@ -121,14 +122,14 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
       ],
       options,
     )
-    const error = messages.find((m) => m.name === 'error') as (Message & { code?: string }) | undefined
+    const error = errorIn(messages)
     if (statement && error?.code && STALE.has(error.code) && statements.get(text) === statement) {
       statements.delete(text)
       if (error.code === '0A000') state.stale.push(statement.name)
       // Outside a transaction nothing was lost: parse it again and run it once more.
       if (retry) return run<T>(text, params, options, false)
     }
-    fail(messages, text, params, options)
+    if (error) throw fail(error, text, params, options)
     if (FORGETS_ALL.test(text)) {
       statements.clear()
       state.stale.length = 0

@@ -94,3 +94,26 @@ t.test('a failed run fails only the calls it served; the next call runs again', 
   fail = false
   t.equal(await refresh('a'), 'ok')
 })
+
+t.test('inputs with the same key share runs: a week named by two Date objects is one week', async (t) => {
+  const runs: string[] = []
+  const gates: Array<() => void> = []
+  const openAll = () => gates.splice(0).forEach((open) => open())
+  const announce = coalescePerKey(
+    async (change: { contractId: string; weekStart: Date }) => {
+      runs.push(change.weekStart.toISOString())
+      await new Promise<void>((resolve) => gates.push(resolve))
+    },
+    (change) => `${change.contractId}|${change.weekStart.getTime()}`,
+  )
+  const first = announce({ contractId: 'c1', weekStart: new Date('2026-11-23T00:00:00Z') })
+  const same = [1, 2].map(() => announce({ contractId: 'c1', weekStart: new Date('2026-11-23T00:00:00Z') }))
+  const other = announce({ contractId: 'c1', weekStart: new Date('2026-11-30T00:00:00Z') })
+  t.equal(runs.length, 2, 'the first call and the other week run at once; the two repeats wait')
+  openAll()
+  await Promise.all([first, other])
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(runs.slice(2), ['2026-11-23T00:00:00.000Z'], 'the two repeats share one run')
+  openAll()
+  await Promise.all(same)
+})

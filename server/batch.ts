@@ -50,17 +50,20 @@ export function createBatcher<In, Out>(
 
 /**
  * For work that re-reads the database and is safe to repeat (a refresh after a commit): at
- * most one run per key at a time. A call while a run is under way waits for one more run that
+ * most one run per key (`keyOf(input)`, the input itself by default) at a time. A call while a run is under way waits for one more run that
  * starts when it ends, and every call that arrives meanwhile shares that run, so each caller
  * still gets a run that began after its call (and sees what it committed before calling),
  * while the calls that arrive during one run cost one more run between them, not one each.
  */
-export function coalescePerKey<K, T>(run: (key: K) => Promise<T>): (key: K) => Promise<T> {
+export function coalescePerKey<I, T>(
+  run: (input: I) => Promise<T>,
+  keyOf: (input: I) => unknown = (input) => input,
+): (input: I) => Promise<T> {
   type Entry = { settled: Promise<unknown>; queued: Promise<T> | null }
-  const current = new Map<K, Entry>()
+  const current = new Map<unknown, Entry>()
 
-  function launch(key: K): Promise<T> {
-    const result = (async () => run(key))()
+  function launch(key: unknown, input: I): Promise<T> {
+    const result = (async () => run(input))()
     const entry: Entry = { settled: result.then(noop, noop), queued: null }
     current.set(key, entry)
     // A queued run replaces this entry itself; without one the key is free again.
@@ -70,10 +73,12 @@ export function coalescePerKey<K, T>(run: (key: K) => Promise<T>): (key: K) => P
     return result
   }
 
-  return (key) => {
+  return (input) => {
+    const key = keyOf(input)
     const entry = current.get(key)
-    if (!entry) return launch(key)
-    entry.queued ??= entry.settled.then(() => launch(key))
+    if (!entry) return launch(key, input)
+    // Inputs of one key stand for the same work: the first caller's runs for all of them.
+    entry.queued ??= entry.settled.then(() => launch(key, input))
     return entry.queued
   }
 }

@@ -20,7 +20,7 @@ export interface OpenWeeks {
  * an open week's so far), amount (an open week's running amount) and its invoices (number,
  * state, total). Re-read from the database and reconciled, so calling it any number of
  * times after a commit is safe; calls for a contract whose refresh is under way share the next one
- * (a burst of screenshots costs two refreshes, not one each).
+ * (a burst of screenshots costs a few refreshes, not one each).
  */
 export function createTimesheetsLiveState(deps: {
   db: Database

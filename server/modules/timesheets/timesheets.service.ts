@@ -29,7 +29,6 @@ export interface TimesheetsDeps extends MoneyDeps {
   db: Database
   scheduler: Pick<Scheduler, 'schedule' | 'cancel'>
   live: LivePublisher
-  /** Re-writes the contract's live state document after a committed change. */
   /** Re-reads the contract's timesheets into its live state; answers the open weeks it read (null if none were). */
   refreshState: (contractId: string) => Promise<OpenWeeks | null>
   notices: TimesheetNotices
@@ -78,38 +77,39 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
       async () => void (await deps.refreshState(contract.id)),
     )
 
-  const announceWeek = coalescePerKey(async (key: string) => {
-    const [contractId, weekStartMs] = key.split('|') as [string, string]
-    const weekStart = new Date(Number(weekStartMs))
-    const open = await deps.refreshState(contractId)
-    let week = open?.weeks.get(weekStart.getTime())
-    let contract = open?.contract ?? null
-    if (!week) {
-      // The live state was not refreshed (no document engine) or did not read this week.
-      contract ??= await findContract(db, contractId)
-      if (!contract) return
-      const { timesheet, totals } = await loadWeek(db, contract, weekStart)
-      if (!timesheet) return
-      week = { sheet: timesheet, totals }
-    }
-    const { sheet, totals } = week
-    if (!contract || sheet.state !== 'open') return
-    await live.publish([contract.clientId, contract.freelancerId], {
-      type: 'timesheet.updated',
-      workroomId: contract.workroomId,
-      data: {
-        contractId: contract.id,
-        timesheetId: sheet.id,
-        week: isoWeekLabel(sheet.weekStart),
-        state: sheet.state,
-        billableMinutes: totals.billableMinutes,
-        overLimitMinutes: totals.overLimitMinutes,
-        hourlyRate: contract.hourlyRate,
-        amount: Number(weekAmount(totals, contract)),
-        currency: sheet.currency,
-      },
-    })
-  })
+  const announceWeek = coalescePerKey(
+    async ({ contractId, weekStart }: { contractId: string; weekStart: Date }) => {
+      const open = await deps.refreshState(contractId)
+      let week = open?.weeks.get(weekStart.getTime())
+      let contract = open?.contract ?? null
+      if (!week) {
+        // The live state was not refreshed (no document engine) or did not read this week.
+        contract ??= await findContract(db, contractId)
+        if (!contract) return
+        const { timesheet, totals } = await loadWeek(db, contract, weekStart)
+        if (!timesheet) return
+        week = { sheet: timesheet, totals }
+      }
+      const { sheet, totals } = week
+      if (!contract || sheet.state !== 'open') return
+      await live.publish([contract.clientId, contract.freelancerId], {
+        type: 'timesheet.updated',
+        workroomId: contract.workroomId,
+        data: {
+          contractId: contract.id,
+          timesheetId: sheet.id,
+          week: isoWeekLabel(sheet.weekStart),
+          state: sheet.state,
+          billableMinutes: totals.billableMinutes,
+          overLimitMinutes: totals.overLimitMinutes,
+          hourlyRate: contract.hourlyRate,
+          amount: Number(weekAmount(totals, contract)),
+          currency: sheet.currency,
+        },
+      })
+    },
+    (change) => `${change.contractId}|${change.weekStart.getTime()}`,
+  )
 
   async function flush(out: Notify) {
     for (const send of out) await send()
@@ -302,8 +302,7 @@ export function createTimesheetsService(deps: TimesheetsDeps) {
      * frozen: nothing to announce. Changes to one week that arrive while it is being
      * announced are announced together, once, right after.
      */
-    weekChanged: (change: { contractId: string; weekStart: Date }) =>
-      announceWeek(`${change.contractId}|${change.weekStart.getTime()}`),
+    weekChanged: announceWeek,
 
     async list(input: { contractId: string; userId: string }) {
       const { contract } = await contractFor(db, input.contractId, input.userId)
