@@ -2,6 +2,7 @@
 // same run on the same machine (issue 17's table), on embedded PGlite and on Postgres.
 //
 //   npm run bench:api -- [--drivers pglite,postgres] [--seconds 5] [--runs 3] [--connections 10] [--jobs 500]
+//                        [--only search,me,messages,deposits]   (some rows; their baselines are always measured)
 //   (Postgres: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test, the default; a fresh database is made)
 //
 // The server (`server/main.ts`, request logging off) runs in its own process on a fresh
@@ -28,8 +29,13 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
     jobs: { type: 'string', default: '500' },
+    only: { type: 'string', default: 'search,me,messages,deposits' },
   },
 })
+const only = new Set(values.only.split(','))
+for (const name of only) {
+  if (!['search', 'me', 'messages', 'deposits'].includes(name)) throw new Error(`--only: unknown row ${name}`)
+}
 const seconds = Number(values.seconds)
 const runs = Number(values.runs)
 const connections = Number(values.connections)
@@ -97,59 +103,66 @@ async function measureDriver(driver: Driver, bareUrl: string, port: number): Pro
       process.stdout.write(`[${driver}] run ${run} of ${runs}\n`)
       const bare = await cannon({ url: bareUrl })
       record('bare Fastify GET / (baseline)', 'bare', bare.rate, bare.rate, bare.p99)
-      const reads: [string, string][] = [
-        ['GET /api/v1/jobs?q=typescript react (authenticated)', '/api/v1/jobs?q=typescript%20react&limit=20'],
+      const reads: [string, string, string][] = [
+        ['search', 'GET /api/v1/jobs?q=typescript react (authenticated)', '/api/v1/jobs?q=typescript%20react&limit=20'],
         [
+          'search',
           'GET /api/v1/jobs?skills=postgres&sort=recent (authenticated)',
           '/api/v1/jobs?skills=postgres&sort=recent&limit=20',
         ],
-        ['GET /api/v1/me', '/api/v1/me'],
+        ['me', 'GET /api/v1/me', '/api/v1/me'],
       ]
-      for (const [title, path] of reads) {
+      for (const [name, title, path] of reads) {
+        if (!only.has(name)) continue
         const result = await cannon({ url: fixture.base + path, headers: auth })
         record(title, 'bare', result.rate, bare.rate, result.p99, result.errors)
       }
+      if (!only.has('messages') && !only.has('deposits')) continue
       const inserts = await insertBaseline(fixture)
       await inserts.close()
       record('single-row INSERT, one per commit (baseline)', 'inserts', inserts.rate, inserts.rate)
-      let next = 0
-      const many = await cannon({
-        url: fixture.base,
-        requests: [
-          {
-            method: 'POST',
-            headers: json,
-            body: message,
-            setupRequest: (request) => ({
-              ...request,
-              path: `/api/v1/threads/${fixture.threadIds[next++ % fixture.threadIds.length]}/messages`,
-            }),
-          },
-        ],
-      })
-      record('POST messages into 100 threads', 'inserts', many.rate, inserts.rate, many.p99, many.errors)
-      const one = await cannon({
-        url: `${fixture.base}/api/v1/threads/${fixture.threadIds[0]}/messages`,
-        method: 'POST',
-        headers: json,
-        body: message,
-      })
-      record('POST messages into one thread', 'inserts', one.rate, inserts.rate, one.p99, one.errors)
-      const operator = { authorization: `Bearer ${fixture.operatorToken}` }
-      const deposits = await measureLoop(seconds, connections, async () => {
-        const deposit = await call(
-          fixture.base,
-          'POST',
-          '/api/v1/wallet/deposits',
-          { amount: 1000, currency: 'USD' },
-          { ...auth, 'idempotency-key': randomUUID() },
-        )
-        await call(fixture.base, 'POST', `/api/v1/admin/deposits/${deposit.id}/confirm`, undefined, {
-          ...operator,
-          'idempotency-key': randomUUID(),
+      if (only.has('messages')) {
+        let next = 0
+        const many = await cannon({
+          url: fixture.base,
+          requests: [
+            {
+              method: 'POST',
+              headers: json,
+              body: message,
+              setupRequest: (request) => ({
+                ...request,
+                path: `/api/v1/threads/${fixture.threadIds[next++ % fixture.threadIds.length]}/messages`,
+              }),
+            },
+          ],
         })
-      })
-      record('deposit + confirm (2 requests, every ledger check)', 'inserts', deposits, inserts.rate)
+        record('POST messages into 100 threads', 'inserts', many.rate, inserts.rate, many.p99, many.errors)
+        const one = await cannon({
+          url: `${fixture.base}/api/v1/threads/${fixture.threadIds[0]}/messages`,
+          method: 'POST',
+          headers: json,
+          body: message,
+        })
+        record('POST messages into one thread', 'inserts', one.rate, inserts.rate, one.p99, one.errors)
+      }
+      if (only.has('deposits')) {
+        const operator = { authorization: `Bearer ${fixture.operatorToken}` }
+        const deposits = await measureLoop(seconds, connections, async () => {
+          const deposit = await call(
+            fixture.base,
+            'POST',
+            '/api/v1/wallet/deposits',
+            { amount: 1000, currency: 'USD' },
+            { ...auth, 'idempotency-key': randomUUID() },
+          )
+          await call(fixture.base, 'POST', `/api/v1/admin/deposits/${deposit.id}/confirm`, undefined, {
+            ...operator,
+            'idempotency-key': randomUUID(),
+          })
+        })
+        record('deposit + confirm (2 requests, every ledger check)', 'inserts', deposits, inserts.rate)
+      }
     }
   } finally {
     await fixture.stop()
