@@ -1,7 +1,8 @@
 // The embedded database's one-call statements answer exactly what PGlite's own query does,
 // fail the same way, keep transactions whole, and survive a session reset.
-import { PGlite, types } from '@electric-sql/pglite'
+import { PGlite, protocol, types } from '@electric-sql/pglite'
 import t from 'tap'
+import { readMessages } from './pglite-messages.js'
 import { withPreparedStatements } from './pglite-statements.js'
 
 // One database for the file (starting PGlite costs seconds); each test gets the table anew.
@@ -71,6 +72,59 @@ t.test('every column type reads back as PGlite itself reads it, in both row mode
   t.same(again.rows, [{ name: 'Logo design' }], 'a statement run again (prepared by then) answers the same')
   const written = await statements.query('update items set name = $1 where id = $2', ['Icon set', 1])
   t.equal(written.affectedRows, 1, 'writes report the rows they changed')
+})
+
+t.test("an answer's messages read exactly as PGlite's own parser reads them", async (t) => {
+  await database()
+  await pg.exec(`
+    alter table items add constraint positive check (price > 0);
+    create or replace function shout() returns int language plpgsql as $$
+      begin raise notice 'careful: %', 'naïve'; return 1; end $$`)
+  const { serialize } = protocol
+  const extended = (text: string, values: unknown[] = []) => [
+    serialize.parse({ text }),
+    serialize.bind({ values: values as string[] }),
+    serialize.describe({ type: 'P' }),
+    serialize.execute({}),
+    serialize.sync(),
+  ]
+  const answers = [
+    // Rows with nulls, several bytes a character, an empty string; the row description.
+    extended(`select * from (values (1, 'naïve — 日本語 🚀', null::text), (2, '', 'x')) as v(id, a, b)`),
+    // A parameter description and a statement's parse, then its failure with every field.
+    [
+      serialize.parse({ text: 'select $1::int', name: 'probe' }),
+      serialize.describe({ type: 'S', name: 'probe' }),
+      serialize.sync(),
+    ],
+    extended(`insert into items (id, price, ok) values (9, -1, true)`),
+    extended('select nothing from nowhere'),
+    // A notice, then the function's answer.
+    extended('select shout()'),
+    extended(''),
+    [serialize.close({ type: 'S', name: 'probe' }), serialize.sync()],
+  ]
+  for (const parts of answers) {
+    const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
+    parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0)
+    const theirs = await pg.execProtocol(bytes, { throwOnError: false })
+    const ours = readMessages(theirs.data)
+    t.same(ours, theirs.messages, 'the same messages, field for field')
+    t.same(
+      ours.map((m) => m.constructor),
+      theirs.messages.map((m) => m.constructor),
+      'of the same classes',
+    )
+  }
+  const error = readMessages(
+    (await pg.execProtocol(new Uint8Array(answers[2]!.flatMap((p) => [...p])), { throwOnError: false })).data,
+  ).find((m) => m.name === 'error')
+  t.match(error, { code: '23514', constraint: 'positive', table: 'items', message: /violates check constraint/ })
+  t.throws(() => readMessages(new Uint8Array([0x44, 0, 0, 0, 40, 0])), /truncated/, 'a cut answer is refused')
+  // Through the statements: a notice reaches the query's own listener.
+  const notices: string[] = []
+  await withPreparedStatements(pg).query('select shout()', [], { onNotice: (notice) => notices.push(notice.message!) })
+  t.same(notices, ['careful: naïve'])
 })
 
 t.test('a failed statement carries its code and leaves the database usable', async (t) => {

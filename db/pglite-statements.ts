@@ -1,4 +1,5 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite'
+import { readMessages } from './pglite-messages.js'
 
 /** What drizzle's PGlite session uses of a client: `query`, and `transaction` whose client has `query`. */
 export interface PgliteQueryClient {
@@ -35,7 +36,7 @@ const sessions = new WeakMap<PGlite, { statements: Map<string, Statement>; made:
  *
  * Parameters are encoded exactly as PGlite's `query` encodes them, by the type Postgres gives
  * each (`options.serializers`, then PGlite's serializers, else the value's text); results are
- * parsed by PGlite's own parser; the same locks are taken (a statement outside a transaction
+ * parsed by PGlite's own parser (the answer's messages read by `readMessages`); the same locks are taken (a statement outside a transaction
  * waits for the one under way) and the data is synced after a statement outside a transaction,
  * inside the lock, as PGlite does. A query with a blob (COPY) goes through PGlite's own `query`.
  */
@@ -46,11 +47,15 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
   const { statements } = state
 
   async function exchange(parts: Uint8Array[], options: QueryOptions | undefined): Promise<Message[]> {
-    return (await pg.execProtocolStream(concat(parts), {
-      syncToFs: false,
-      throwOnError: false,
-      ...(options?.onNotice ? { onNotice: options.onNotice } : {}),
-    })) as Message[]
+    // Raw, so that PGlite's own parser does not read the answer too (`execProtocolRaw` still
+    // parses it); a chunk is a view of the WebAssembly memory, valid only during the call.
+    const chunks: Uint8Array[] = []
+    await pg.execProtocolRawStream(concat(parts), { syncToFs: false, onRawData: (chunk) => chunks.push(chunk.slice()) })
+    const messages = readMessages(chunks.length === 1 ? chunks[0]! : concat(chunks))
+    if (options?.onNotice) {
+      for (const message of messages) if (message.name === 'notice') options.onNotice(message as never)
+    }
+    return messages
   }
 
   const errorIn = (messages: Message[]) =>
