@@ -101,8 +101,13 @@ export async function sendOutcome(
   return reply.status(outcome.statusCode).send(outcome.body ?? null)
 }
 
-export function createIdempotency(deps: { db: Database; clock: Clock }): Idempotency {
-  const { db, clock } = deps
+/**
+ * `boundLockWaits`: on Postgres every lock wait of a money transaction is bounded (several
+ * connections, several instances). PGlite has one connection whose transactions run one after
+ * another, so nothing ever waits for a lock there, and the `set local` would cost a statement.
+ */
+export function createIdempotency(deps: { db: Database; clock: Clock; boundLockWaits: boolean }): Idempotency {
+  const { db, clock, boundLockWaits } = deps
   const t = idempotencyKeysTable
 
   return {
@@ -119,7 +124,7 @@ export function createIdempotency(deps: { db: Database; clock: Clock }): Idempot
           // Bounds every lock wait of the transaction, the first request's key included. Sent
           // with the key's insert (one round trip on Postgres, which runs them in order).
           const [, inserted] = await Promise.all([
-            tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`)),
+            boundLockWaits ? tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`)) : null,
             tx
               .insert(t)
               .values({ userId, key, fingerprint, createdAt: clock.now() })
@@ -196,7 +201,10 @@ export async function forgetOldKeys(
 
 export const idempotencyPlugin = fp<{ clock: Clock }>(
   async (app, { clock }) => {
-    app.decorate('idempotency', createIdempotency({ db: app.db, clock }))
+    app.decorate(
+      'idempotency',
+      createIdempotency({ db: app.db, clock, boundLockWaits: app.database.driver === 'postgres' }),
+    )
     app.scheduler.every('idempotency.old-keys', 3600_000, async () => {
       const deleted = await forgetOldKeys(app.db, new Date(clock.now().getTime() - IDEMPOTENCY_KEY_RETENTION_MS))
       if (deleted > 0) app.log.info({ deleted }, 'idempotency keys older than 7 days forgotten')
