@@ -14,90 +14,115 @@ export type BackendMessage = { name: string; length: number }
  * its request there. Here a field is decoded from a view of the answer, which is copied once.
  */
 export function readMessages(bytes: Uint8Array): BackendMessage[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const reader = new Reader(bytes)
   const out: BackendMessage[] = []
-  let at = 0
-  while (at + 5 <= bytes.length) {
-    const code = bytes[at]!
-    const length = view.getUint32(at + 1)
-    const start = at + 5
-    const end = at + 1 + length
+  while (reader.at + 5 <= bytes.length) {
+    const code = bytes[reader.at]!
+    const length = reader.view.getUint32(reader.at + 1)
+    const end = reader.at + 1 + length
     if (length < 4 || end > bytes.length) throw new Error(`truncated answer from the database (message ${code})`)
-    out.push(readMessage(code, length, bytes, view, start, end))
-    at = end
+    reader.at += 5
+    reader.end = end
+    out.push(readMessage(code, length, reader))
+    reader.at = end
   }
-  if (at !== bytes.length) throw new Error('truncated answer from the database')
+  if (reader.at !== bytes.length) throw new Error('truncated answer from the database')
   return out
 }
 
-function readMessage(code: number, length: number, bytes: Uint8Array, view: DataView, start: number, end: number) {
-  let at = start
-  const int16 = () => ((at += 2), view.getInt16(at - 2))
-  const uint16 = () => ((at += 2), view.getUint16(at - 2))
-  const int32 = () => ((at += 4), view.getInt32(at - 4))
-  const text = (size: number) => ((at += size), utf8.decode(bytes.subarray(at - size, at)))
-  const cstring = () => {
-    const zero = bytes.indexOf(0, at)
-    const stop = zero === -1 || zero >= end ? end : zero
-    const value = utf8.decode(bytes.subarray(at, stop))
-    at = stop + 1
+/** A cursor over the answer (a class, not closures made per message: this runs for every row). */
+class Reader {
+  readonly view: DataView
+  at = 0
+  end = 0
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+  int16() {
+    this.at += 2
+    return this.view.getInt16(this.at - 2)
+  }
+  uint16() {
+    this.at += 2
+    return this.view.getUint16(this.at - 2)
+  }
+  int32() {
+    this.at += 4
+    return this.view.getInt32(this.at - 4)
+  }
+  text(size: number) {
+    this.at += size
+    return utf8.decode(this.bytes.subarray(this.at - size, this.at))
+  }
+  cstring() {
+    const zero = this.bytes.indexOf(0, this.at)
+    const stop = zero === -1 || zero >= this.end ? this.end : zero
+    const value = utf8.decode(this.bytes.subarray(this.at, stop))
+    this.at = stop + 1
     return value
   }
-  switch (String.fromCharCode(code)) {
-    case 'D': {
-      const fields: Array<string | null> = new Array(int16())
+}
+
+function readMessage(code: number, length: number, r: Reader) {
+  switch (code) {
+    case 0x44: {
+      // D: a row
+      const fields: Array<string | null> = new Array(r.int16())
       for (let i = 0; i < fields.length; i++) {
-        const size = int32()
-        fields[i] = size === -1 ? null : text(size)
+        const size = r.int32()
+        fields[i] = size === -1 ? null : r.text(size)
       }
       return new messages.DataRowMessage(length, fields as string[])
     }
-    case 'T': {
-      const message = new messages.RowDescriptionMessage(length, int16())
+    case 0x54: {
+      // T: the row's description
+      const message = new messages.RowDescriptionMessage(length, r.int16())
       for (let i = 0; i < message.fieldCount; i++) {
-        const name = cstring()
-        const tableId = int32()
-        const columnId = int16()
-        const typeId = int32()
-        const typeSize = int16()
-        const modifier = int32()
-        const format = int16() === 0 ? 0 : 1
+        const name = r.cstring()
+        const tableId = r.int32()
+        const columnId = r.int16()
+        const typeId = r.int32()
+        const typeSize = r.int16()
+        const modifier = r.int32()
+        const format = r.int16() === 0 ? 0 : 1
         message.fields[i] = new messages.Field(name, tableId, columnId, typeId, typeSize, modifier, format)
       }
       return message
     }
-    case 't': {
-      const message = new messages.ParameterDescriptionMessage(length, uint16())
-      for (let i = 0; i < message.parameterCount; i++) message.dataTypeIDs[i] = int32()
+    case 0x74: {
+      // t: a statement's parameters
+      const message = new messages.ParameterDescriptionMessage(length, r.uint16())
+      for (let i = 0; i < message.parameterCount; i++) message.dataTypeIDs[i] = r.int32()
       return message
     }
-    case 'C':
-      return new messages.CommandCompleteMessage(length, cstring())
-    case 'Z':
-      return new messages.ReadyForQueryMessage(length, text(1))
-    case '1':
+    case 0x43:
+      return new messages.CommandCompleteMessage(length, r.cstring())
+    case 0x5a:
+      return new messages.ReadyForQueryMessage(length, r.text(1))
+    case 0x31:
       return messages.parseComplete
-    case '2':
+    case 0x32:
       return messages.bindComplete
-    case '3':
+    case 0x33:
       return messages.closeComplete
-    case 'n':
+    case 0x6e:
       return messages.noData
-    case 's':
+    case 0x73:
       return messages.portalSuspended
-    case 'I':
+    case 0x49:
       return messages.emptyQuery
-    case 'S':
-      return new messages.ParameterStatusMessage(length, cstring(), cstring())
-    case 'A':
-      return new messages.NotificationResponseMessage(length, int32(), cstring(), cstring())
-    case 'E':
-    case 'N': {
+    case 0x53:
+      return new messages.ParameterStatusMessage(length, r.cstring(), r.cstring())
+    case 0x41:
+      return new messages.NotificationResponseMessage(length, r.int32(), r.cstring(), r.cstring())
+    case 0x45:
+    case 0x4e: {
+      // E: an error, N: a notice
       const fields: Record<string, string> = {}
-      while (at < end && bytes[at] !== 0) {
-        const key = String.fromCharCode(bytes[at]!)
-        at += 1
-        fields[key] = cstring()
+      while (r.at < r.end && r.bytes[r.at] !== 0) {
+        const key = String.fromCharCode(r.bytes[r.at]!)
+        r.at += 1
+        fields[key] = r.cstring()
       }
       const message =
         code === 0x45
