@@ -125,6 +125,11 @@ t.test("an answer's messages read exactly as PGlite's own parser reads them", as
   const notices: string[] = []
   await withPreparedStatements(pg).query('select shout()', [], { onNotice: (notice) => notices.push(notice.message!) })
   t.same(notices, ['careful: naïve'])
+  // An answer of several MiB, which PGlite hands over in more than one piece.
+  const big = `select i, repeat('é', 300) as text from generate_series(1, $1::int) as i`
+  const ours = await withPreparedStatements(pg).query<{ i: number; text: string }>(big, [8000])
+  t.same(ours.rows, (await pg.query(big, [8000])).rows, 'a large answer reads as PGlite reads it')
+  t.equal(ours.rows.length, 8000)
 })
 
 t.test('a failed statement carries its code and leaves the database usable', async (t) => {
