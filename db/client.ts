@@ -10,6 +10,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { withPreparedStatements } from './pglite-statements.js'
+
+type NoSchema = Record<string, never>
 /**
  * Drizzle over either driver; modules see only this. Built without the schema: the code uses
  * the query builder, never drizzle's relational queries (`db.query.*`), and a drizzle given
@@ -18,7 +20,6 @@ import { withPreparedStatements } from './pglite-statements.js'
  */
 export type Database = PgDatabase<PgQueryResultHKT>
 export type Transaction = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>
-type NoSchema = Record<string, never>
 /** Repositories accept either, so a use case can run them inside its transaction. */
 export type Executor = Database | Transaction
 

@@ -10,8 +10,8 @@ export type BackendMessage = { name: string; length: number }
  * Reads a whole answer of PGlite's Postgres (the bytes `execProtocolRaw` returns) into PGlite's
  * own message objects, so that its `parseResults` and error handling read them as they read its
  * parser's. PGlite's streaming parser copies every field of every row into an ArrayBuffer of its
- * own before decoding it (and the whole answer once more): a search of 20 jobs spent a tenth of
- * its request there. Here a field is decoded from a view of the answer, which is copied once.
+ * own before decoding it (and each piece of the answer once more): a search of 20 jobs spent a
+ * tenth of its request there. Here a field is decoded from a view of the answer.
  */
 export function readMessages(bytes: Uint8Array): BackendMessage[] {
   const reader = new Reader(bytes)
@@ -148,7 +148,8 @@ function readMessage(code: number, length: number, r: Reader) {
       })
     }
     default:
-      // Nothing the extended protocol answers a query with (COPY goes through PGlite's own query).
-      throw new Error(`unexpected message from the database: ${String.fromCharCode(code)}`)
+      // Nothing the extended protocol answers a query with (COPY goes through PGlite's own query):
+      // an error, as PGlite's parser makes it.
+      return new messages.DatabaseError(`received invalid response: ${code.toString(16)}`, length, 'error')
   }
 }

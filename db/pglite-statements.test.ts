@@ -54,8 +54,8 @@ t.test('every column type reads back as PGlite itself reads it, in both row mode
     }
     const ours = await statements.query(select, [1, 3], { rowMode })
     const theirs = await pg.query(select, [1, 3], { rowMode })
-    t.same(ours.rows, theirs.rows, `${rowMode} rows read as PGlite reads them`)
-    t.same(ours.fields, theirs.fields, `${rowMode} fields`)
+    t.strictSame(ours.rows, theirs.rows, `${rowMode} rows read as PGlite reads them`)
+    t.strictSame(ours.fields, theirs.fields, `${rowMode} fields`)
     t.equal(ours.rows.length, 2)
   }
   // A query's own parsers (drizzle's: dates as their text) apply to it alone.
@@ -102,19 +102,35 @@ t.test("an answer's messages read exactly as PGlite's own parser reads them", as
     // A notice, then the function's answer.
     extended('select shout()'),
     extended(''),
+    // A setting changed; a notification to this session; a transaction's statuses.
+    extended("set application_name = 'workroom test'"),
+    [serialize.query('listen ping'), serialize.sync()],
+    extended("select pg_notify('ping', 'über')"),
+    [serialize.query('unlisten ping'), serialize.sync()],
+    extended('begin'),
+    extended('select 1 / 0'),
+    extended('rollback'),
     [serialize.close({ type: 'S', name: 'probe' }), serialize.sync()],
   ]
+  const seen = new Set<string>()
   for (const parts of answers) {
     const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
     parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0)
     const theirs = await pg.execProtocol(bytes, { throwOnError: false })
     const ours = readMessages(theirs.data)
-    t.same(ours, theirs.messages, 'the same messages, field for field')
+    t.strictSame(ours, theirs.messages, 'the same messages, field for field')
     t.same(
       ours.map((m) => m.constructor),
       theirs.messages.map((m) => m.constructor),
       'of the same classes',
     )
+    for (const m of ours) seen.add(m.name === 'readyForQuery' ? `ready ${(m as { status?: string }).status}` : m.name)
+  }
+  for (const name of ['dataRow', 'rowDescription', 'parameterDescription', 'error', 'notice', 'emptyQuery']) {
+    t.ok(seen.has(name), `an answer held ${name}`)
+  }
+  for (const name of ['notification', 'closeComplete', 'ready I', 'ready T', 'ready E']) {
+    t.ok(seen.has(name), `an answer held ${name}`)
   }
   const error = readMessages(
     (await pg.execProtocol(new Uint8Array(answers[2]!.flatMap((p) => [...p])), { throwOnError: false })).data,
@@ -128,8 +144,11 @@ t.test("an answer's messages read exactly as PGlite's own parser reads them", as
   // An answer of several MiB, which PGlite hands over in more than one piece.
   const big = `select i, repeat('é', 300) as text from generate_series(1, $1::int) as i`
   const ours = await withPreparedStatements(pg).query<{ i: number; text: string }>(big, [8000])
-  t.same(ours.rows, (await pg.query(big, [8000])).rows, 'a large answer reads as PGlite reads it')
+  t.strictSame(ours.rows, (await pg.query(big, [8000])).rows, 'a large answer reads as PGlite reads it')
   t.equal(ours.rows.length, 8000)
+  // COPY is PGlite's own query's to answer: the file it writes comes back with it.
+  const copied = await withPreparedStatements(pg).query("copy (select 'a,b' as x) to '/dev/blob' with (format csv)")
+  t.equal(await copied.blob?.text(), '"a,b"\n', 'COPY answers with its file')
 })
 
 t.test('a failed statement carries its code and leaves the database usable', async (t) => {

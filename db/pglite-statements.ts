@@ -14,6 +14,8 @@ type Statement = { name: string; paramTypes: number[] }
 const MAX_PREPARED = 300
 /** Only these are kept by name; anything else (DDL, SET, DISCARD) is parsed each time it runs, unnamed. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with|values)\b/i
+/** COPY's answers (and the files it writes) are PGlite's own `query`'s to handle. */
+const COPY = /^\s*copy\b/i
 /** These drop every prepared statement of the session (the test helper's `discard all` between tests). */
 const FORGETS_ALL = /^\s*(discard\s+all|deallocate\s+(prepare\s+)?all)\s*;?\s*$/i
 /**
@@ -36,9 +38,11 @@ const sessions = new WeakMap<PGlite, { statements: Map<string, Statement>; made:
  *
  * Parameters are encoded exactly as PGlite's `query` encodes them, by the type Postgres gives
  * each (`options.serializers`, then PGlite's serializers, else the value's text); results are
- * parsed by PGlite's own parser (the answer's messages read by `readMessages`); the same locks are taken (a statement outside a transaction
- * waits for the one under way) and the data is synced after a statement outside a transaction,
- * inside the lock, as PGlite does. A query with a blob (COPY) goes through PGlite's own `query`.
+ * built by PGlite's `parseResults` from the messages `readMessages` reads; the same locks are
+ * taken (a statement outside a transaction waits for the one under way) and the data is synced
+ * after a statement outside a transaction, inside the lock, as PGlite does. COPY, and a query
+ * with a blob, go through PGlite's own `query`. Not supported here: LISTEN (a notification in an
+ * answer is read but reaches no listener; nothing in Workroom listens on PGlite).
  */
 export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: number } = {}): PgliteQueryClient {
   const maxPrepared = limits.maxPrepared ?? MAX_PREPARED
@@ -148,7 +152,7 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
 
   return {
     async query<T>(text: string, params: unknown[] = [], options?: QueryOptions) {
-      if (options?.blob) return pg.query<T>(text, params, options)
+      if (options?.blob || COPY.test(text)) return pg.query<T>(text, params, options)
       await pg._checkReady()
       return pg._runExclusiveTransaction(() =>
         pg._runExclusiveQuery(async () => {
@@ -165,7 +169,7 @@ export function withPreparedStatements(pg: PGlite, limits: { maxPrepared?: numbe
         callback({
           async query<T>(text: string, params: unknown[] = [], options?: QueryOptions) {
             if (tx.closed) throw new Error('Transaction is closed')
-            if (options?.blob) return tx.query<T>(text, params, options)
+            if (options?.blob || COPY.test(text)) return tx.query<T>(text, params, options)
             // A failed statement aborts the transaction: no retry inside one.
             return pg._runExclusiveQuery(() => run<T>(text, params, options, false))
           },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import postgres from 'postgres'
 import t from 'tap'
 import { build } from '../../test/helper.js'
 import { balances, idem, makeOperator, verifyLedger } from '../../test/money.js'
@@ -233,3 +234,50 @@ t.test('a backlog of old keys goes a bounded number of rows a run; the next run 
   t.equal(await forgetOldKeys(app.db, before, { chunk: 3, maxChunks: 2 }), 1, 'which finishes it')
   t.equal(await remembered(), 0)
 })
+
+t.test(
+  'on Postgres a money request that waits past the bound for a lock answers 503 busy, did nothing, and can be retried',
+  {
+    skip: process.env.DATABASE_URL
+      ? false
+      : 'needs DATABASE_URL (the Postgres run of CI): another connection holding a lock',
+  },
+  async (t) => {
+    const ctx = await build(t)
+    const client = await ctx.register('Cleo')
+    const operator = await makeOperator(ctx)
+    const asked = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wallet/deposits',
+      token: client.token,
+      headers: idem(),
+      payload: { amount: 500, currency: 'USD' },
+    })
+    const depositId = asked.json().id as string
+    const key = idem()
+    const confirm = () =>
+      ctx.call({
+        method: 'POST',
+        url: `/api/v1/admin/deposits/${depositId}/confirm`,
+        token: operator.token,
+        headers: key,
+      })
+    // Another session (an instance in the middle of its own work on this deposit) holds its row.
+    const other = postgres(ctx.databaseUrl!, { max: 1, onnotice: () => {} })
+    t.teardown(() => other.end())
+    const started = Date.now()
+    const busy = await other.begin(async (sql) => {
+      await sql`select id from deposits where id = ${depositId} for update`
+      return confirm()
+    })
+    t.equal(busy.statusCode, 503, 'the wait is bounded')
+    t.match(busy.json(), { code: 'idempotency.busy' })
+    t.equal(busy.headers['retry-after'], '1')
+    t.ok(Date.now() - started >= 9_000, 'after the 10 s bound, not at once')
+    t.equal((await balances(ctx, client)).available, 0, 'nothing was done')
+    const retry = await confirm()
+    t.equal(retry.statusCode, 200, 'the same key, once the lock is gone, does the work')
+    t.equal(retry.json().state, 'confirmed')
+    t.equal((await balances(ctx, client)).available, 500)
+  },
+)

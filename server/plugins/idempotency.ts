@@ -121,8 +121,8 @@ export function createIdempotency(deps: { db: Database; clock: Clock; boundLockW
       let result: Result
       try {
         result = await moneyTransaction(db, async (tx): Promise<Result> => {
-          // Bounds every lock wait of the transaction, the first request's key included. Sent
-          // with the key's insert (one round trip on Postgres, which runs them in order).
+          // On Postgres: bounds every lock wait of the transaction, the first request's key
+          // included. Sent with the key's insert (one round trip: Postgres runs them in order).
           const [, inserted] = await Promise.all([
             boundLockWaits ? tx.execute(sql.raw(`set local lock_timeout = '${WAIT_FOR_FIRST}'`)) : null,
             tx
