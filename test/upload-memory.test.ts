@@ -1,7 +1,9 @@
 // A 50 MiB upload streams through the server to storage: the server process's peak
 // resident memory grows by at most 16 MiB while it is received and stored, on disk (the
 // embedded default) and on S3. The server and the S3 peer run in processes of their own, so
-// nothing this test holds is counted; the peak is the kernel's (VmHWM, reset just before).
+// nothing this test holds is counted; the peak is the kernel's (VmHWM, reset just before). The
+// servers start on a copy of the migrated database, as a restart does: a first start's initdb
+// leaves a heap large enough to hide what an upload holds.
 import { readFile, writeFile } from 'node:fs/promises'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -10,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { startServer } from './fixtures/server-process.js'
+import { migratedDataDir } from './fixtures.js'
 import { fixedJob } from './marketplace.js'
 import { multipart, zeros } from './fixtures/workroom.js'
 
@@ -25,7 +28,7 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
 }
 
 async function startWorkroom(t: Test, env: Record<string, string>): Promise<{ base: string; pid: number }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'workroom-upload-'))
+  const dataDir = await migratedDataDir('workroom-upload-')
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
   const { child, base } = await startServer({
     DATA_DIR: dataDir,

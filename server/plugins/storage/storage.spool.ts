@@ -3,6 +3,7 @@ import { open, rm } from 'node:fs/promises'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StorageTooLargeError } from './storage.errors.js'
+import { countStreamedBytes } from './storage.memory.js'
 import type { PutResult } from './storage.types.js'
 
 /**
@@ -27,6 +28,7 @@ export async function spoolToFile(
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length
       if (size > maxBytes) return callback(new StorageTooLargeError(maxBytes))
+      countStreamedBytes(chunk.length)
       hash.update(chunk)
       callback(null, chunk)
     },
