@@ -24,27 +24,40 @@ export interface AttachmentRow {
   deleted: boolean
 }
 
+/** An array of ids as Postgres' array text (what both drivers send alike): `{a,b}`. */
+const uuids = (values: readonly string[]) => `{${values.join(',')}}`
+
 export function createMessagesRepository(db: Executor) {
   return {
     /**
-     * The thread with its workroom's client (the two people who may read and write in it) and
-     * the user's role in that workroom (null: not a member), in one query.
+     * Each thread with its workroom's client (the two people who may read and write in it) and
+     * the user's role in that workroom (null: not a member), for many (thread, user) pairs in
+     * one query; the answers in the order asked, null where the thread does not exist.
      */
-    async findThread(
-      threadId: string,
-      userId: string,
-    ): Promise<{ thread: ThreadRow; clientId: string; role: string | null } | null> {
-      const [row] = await db
-        .select({ thread: threadsTable, clientId: workroomsTable.clientId, role: workroomMembersTable.role })
-        .from(threadsTable)
+    async findThreads(
+      asked: ReadonlyArray<{ threadId: string; userId: string }>,
+    ): Promise<Array<{ thread: ThreadRow; clientId: string; role: string | null } | null>> {
+      const rows = await db
+        .select({
+          n: sql<number>`q.n`.mapWith(Number),
+          thread: threadsTable,
+          clientId: workroomsTable.clientId,
+          role: workroomMembersTable.role,
+        })
+        .from(
+          sql`unnest(${uuids(asked.map((a) => a.threadId))}::uuid[], ${uuids(asked.map((a) => a.userId))}::uuid[]) with ordinality as q(thread_id, user_id, n)`,
+        )
+        .innerJoin(threadsTable, sql`${threadsTable.id} = q.thread_id`)
         .innerJoin(workroomsTable, eq(workroomsTable.id, threadsTable.workroomId))
         .leftJoin(
           workroomMembersTable,
-          and(eq(workroomMembersTable.workroomId, threadsTable.workroomId), eq(workroomMembersTable.userId, userId)),
+          and(
+            eq(workroomMembersTable.workroomId, threadsTable.workroomId),
+            sql`${workroomMembersTable.userId} = q.user_id`,
+          ),
         )
-        .where(eq(threadsTable.id, threadId))
-        .limit(1)
-      return row ?? null
+      const byPosition = new Map(rows.map(({ n, ...found }) => [n, found]))
+      return asked.map((_, i) => byPosition.get(i + 1) ?? null)
     },
     /** Inserts the messages in one statement; returns them in the order given. */
     async insertMessages(rows: Array<Omit<typeof messagesTable.$inferInsert, 'seq'>>): Promise<MessageRow[]> {
@@ -163,14 +176,13 @@ export function createMessagesRepository(db: Executor) {
     ): Promise<Set<string>> {
       if (entries.length === 0) return new Set()
       // Array parameters as text literals, which both drivers bind alike (UUIDs only).
-      const list = (values: readonly string[]) => `{${values.join(',')}}`
       const rows = await queryRows<{ thread_id: string; user_id: string }>(
         db,
         sql`select t.thread_id, t.user_id
-          from unnest(${list(entries.map((e) => e.threadId))}::uuid[], ${list(entries.map((e) => e.userId))}::uuid[])
+          from unnest(${uuids(entries.map((e) => e.threadId))}::uuid[], ${uuids(entries.map((e) => e.userId))}::uuid[])
             as t(thread_id, user_id)
           where exists (select 1 from ${messagesTable} m
-            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.id <> all(${list(except)}::uuid[])
+            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.id <> all(${uuids(except)}::uuid[])
               and m.seq > coalesce((select r.last_read_seq from ${threadReadsTable} r
                 where r.thread_id = t.thread_id and r.user_id = t.user_id), 0))`,
       )

@@ -1,4 +1,5 @@
 import type { Database } from '../../../db/client.js'
+import { createBatcher } from '../../batch.js'
 import { parseTimeIdCursor, timeIdCursor } from '../../http/page-cursor.js'
 import { parseSeqCursor, seqCursor } from '../../http/seq-cursor.js'
 import type { Clock } from '../../clock.js'
@@ -82,9 +83,15 @@ export function createMessagesService(deps: {
   const { db, clock, ids, events } = deps
   const repository = createMessagesRepository(db)
 
+  /** Threads asked for together (a crowd of posts) are looked up in one query. */
+  const findThread = createBatcher(
+    (asked: Array<{ threadId: string; userId: string }>) => repository.findThreads(asked),
+    64,
+  )
+
   /** The thread, if the caller is its client or its freelancer; otherwise it does not exist for them. */
   async function threadFor(userId: string, threadId: string) {
-    const found = await repository.findThread(threadId, userId)
+    const found = await findThread({ threadId, userId })
     if (!found) throw messageErrors.threadNotFound()
     const allowed = found.role === 'client' || (found.role === 'freelancer' && found.thread.freelancerId === userId)
     if (!allowed) throw messageErrors.threadNotFound()
