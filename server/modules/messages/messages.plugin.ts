@@ -20,6 +20,7 @@ export const messagesModule = fp<{ clock: Clock; ids: IdGenerator }>(
       events: app.events,
       notices: { notifications: app.notifications, presence: app.presence },
       parallelBatches: app.database.driver === 'pglite' ? 1 : 4,
+      threadLookups: app.database.driver === 'pglite' ? 'together' : 'each',
     })
     app.decorate('messages', messages)
     await app.register(messagesRoutes, { messages })
