@@ -24,6 +24,8 @@ export interface AttachmentRow {
   deleted: boolean
 }
 
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** An array of ids as Postgres' array text (what both drivers send alike): `{a,b}`. */
 const uuids = (values: readonly string[]) => `{${values.join(',')}}`
 
@@ -37,6 +39,12 @@ export function createMessagesRepository(db: Executor) {
     async findThreads(
       asked: ReadonlyArray<{ threadId: string; userId: string }>,
     ): Promise<Array<{ thread: ThreadRow; clientId: string; role: string | null } | null>> {
+      // Only ids in Postgres' own spelling go into the shared array (the route's format also
+      // lets `urn:uuid:...` through, which Postgres would refuse, failing every lookup with it).
+      const isValid = (a: { threadId: string; userId: string }) =>
+        CANONICAL_UUID.test(a.threadId) && CANONICAL_UUID.test(a.userId)
+      const valid = asked.filter(isValid)
+      if (valid.length === 0) return asked.map(() => null)
       const rows = await db
         .select({
           n: sql<number>`q.n`.mapWith(Number),
@@ -45,7 +53,7 @@ export function createMessagesRepository(db: Executor) {
           role: workroomMembersTable.role,
         })
         .from(
-          sql`unnest(${uuids(asked.map((a) => a.threadId))}::uuid[], ${uuids(asked.map((a) => a.userId))}::uuid[]) with ordinality as q(thread_id, user_id, n)`,
+          sql`unnest(${uuids(valid.map((a) => a.threadId))}::uuid[], ${uuids(valid.map((a) => a.userId))}::uuid[]) with ordinality as q(thread_id, user_id, n)`,
         )
         .innerJoin(threadsTable, sql`${threadsTable.id} = q.thread_id`)
         .innerJoin(workroomsTable, eq(workroomsTable.id, threadsTable.workroomId))
@@ -57,7 +65,8 @@ export function createMessagesRepository(db: Executor) {
           ),
         )
       const byPosition = new Map(rows.map(({ n, ...found }) => [n, found]))
-      return asked.map((_, i) => byPosition.get(i + 1) ?? null)
+      let position = 0
+      return asked.map((a) => (isValid(a) ? (byPosition.get(++position) ?? null) : null))
     },
     /** Inserts the messages in one statement; returns them in the order given. */
     async insertMessages(rows: Array<Omit<typeof messagesTable.$inferInsert, 'seq'>>): Promise<MessageRow[]> {

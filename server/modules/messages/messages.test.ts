@@ -259,54 +259,6 @@ t.test('attachments: files of the thread or shared, shown as deleted once delete
   )
 })
 
-t.test('posts arriving together are each checked for their own caller: members in, others out', async (t) => {
-  const test = await build(t)
-  const { call } = test
-  const { client, bidders } = await workroomWithBidders(test)
-  const [a, b] = bidders as [(typeof bidders)[0], (typeof bidders)[0]]
-  const stranger = await test.register('Stranger')
-  const nowhere = '00000000-0000-4000-8000-000000000000'
-  // Sent at once, their threads are looked up together (one query for the crowd).
-  const tries: Array<[string, string, number]> = [
-    [client.token, a.threadId, 201],
-    [a.user.token, b.threadId, 404],
-    [a.user.token, a.threadId, 201],
-    [stranger.token, a.threadId, 404],
-    [b.user.token, b.threadId, 201],
-    [b.user.token, a.threadId, 404],
-    [client.token, nowhere, 404],
-    [client.token, b.threadId, 201],
-  ]
-  const answers = await Promise.all(
-    tries.map(([token, threadId], i) =>
-      call({ method: 'POST', url: `/api/v1/threads/${threadId}/messages`, token, payload: { body: `try ${i}` } }),
-    ),
-  )
-  t.same(
-    answers.map((r) => r.statusCode),
-    tries.map(([, , status]) => status),
-    'each post answered for its own caller and thread',
-  )
-  for (const [threadId, expected] of [
-    [a.threadId, ['try 0', 'try 2']],
-    [b.threadId, ['try 4', 'try 7']],
-  ] as const) {
-    const history = await call({
-      method: 'GET',
-      url: `/api/v1/threads/${threadId}/messages?order=oldest`,
-      token: client.token,
-    })
-    t.same(
-      history
-        .json()
-        .items.map((m: { body: string }) => m.body)
-        .sort(),
-      expected,
-      'only the accepted posts are stored',
-    )
-  }
-})
-
 t.test(
   'concurrent posts in one workroom: a refused one fails alone, the rest are stored with their files',
   async (t) => {

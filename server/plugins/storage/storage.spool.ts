@@ -3,7 +3,7 @@ import { open, rm } from 'node:fs/promises'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { StorageTooLargeError } from './storage.errors.js'
-import { countStreamedBytes } from './storage.memory.js'
+import { countStreamedBytes } from './storage.collect.js'
 import type { PutResult } from './storage.types.js'
 
 /**
