@@ -15,14 +15,8 @@ export async function makeOperator(ctx: TestApp, name = 'Ops'): Promise<TestUser
   return { id: user.id, token: login.json().token, email, password, name }
 }
 
-/** Deposits `amount` into the user's wallet and has the operator confirm it. */
-export async function depositConfirmed(
-  ctx: TestApp,
-  user: TestUser,
-  operator: TestUser,
-  amount: number,
-  currency = 'USD',
-): Promise<string> {
+/** Asks for a deposit of `amount` into the user's wallet (pending until an operator confirms it); its id. */
+export async function askDeposit(ctx: TestApp, user: TestUser, amount: number, currency = 'USD'): Promise<string> {
   const asked = await ctx.call({
     method: 'POST',
     url: '/api/v1/wallet/deposits',
@@ -31,7 +25,18 @@ export async function depositConfirmed(
     payload: { amount, currency },
   })
   if (asked.statusCode !== 201) throw new Error(`deposit failed: ${asked.statusCode} ${asked.body}`)
-  const id = asked.json().id as string
+  return asked.json().id as string
+}
+
+/** Deposits `amount` into the user's wallet and has the operator confirm it. */
+export async function depositConfirmed(
+  ctx: TestApp,
+  user: TestUser,
+  operator: TestUser,
+  amount: number,
+  currency = 'USD',
+): Promise<string> {
+  const id = await askDeposit(ctx, user, amount, currency)
   const confirmed = await ctx.call({
     method: 'POST',
     url: `/api/v1/admin/deposits/${id}/confirm`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import postgres from 'postgres'
 import t from 'tap'
 import { build } from '../../test/helper.js'
-import { balances, idem, makeOperator, verifyLedger } from '../../test/money.js'
+import { askDeposit, balances, idem, makeOperator, verifyLedger } from '../../test/money.js'
 import { forgetOldKeys, IDEMPOTENCY_KEY_RETENTION_MS } from './idempotency.js'
 
 t.setTimeout(120_000)
@@ -246,14 +246,7 @@ t.test(
     const ctx = await build(t)
     const client = await ctx.register('Cleo')
     const operator = await makeOperator(ctx)
-    const asked = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wallet/deposits',
-      token: client.token,
-      headers: idem(),
-      payload: { amount: 500, currency: 'USD' },
-    })
-    const depositId = asked.json().id as string
+    const depositId = await askDeposit(ctx, client, 500)
     const key = idem()
     const confirm = () =>
       ctx.call({
