@@ -29,6 +29,17 @@ export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
+/**
+ * A list as one array parameter, in Postgres' array text, which both drivers bind alike (one
+ * parameter, not one per value). Only for values that need no quoting (UUIDs, numbers, hex or
+ * base64url hashes, ISO times): one that would change the array's text is refused.
+ */
+export function arrayText(values: ReadonlyArray<string | number>): string {
+  if (values.some((value) => value === '' || /[",{}\\\s]/.test(String(value))))
+    throw new Error('arrayText: a value that needs quoting')
+  return `{${values.join(',')}}`
+}
+
 /** Where the migrations are beside this file in the source tree; the compiled server passes its own. */
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
 

@@ -2,6 +2,7 @@
 // fail the same way, keep transactions whole, and survive a session reset.
 import { PGlite, protocol, types } from '@electric-sql/pglite'
 import t from 'tap'
+import { arrayText } from './client.js'
 import { readMessages } from './pglite-messages.js'
 import { withPreparedStatements } from './pglite-statements.js'
 
@@ -250,4 +251,17 @@ t.test('past its limit the least recently used statement is closed', async (t) =
     t.ok((await prepared()) <= 2, `at most two kept after ${i + 1} texts`)
   }
   t.same((await statements.query('select id + 0 as n from items')).rows, [{ n: 1 }], 'an evicted text runs again')
+})
+
+t.test('a list as one array parameter: as Postgres reads it, and refused where it would need quoting', async (t) => {
+  const { statements } = await database()
+  const ids = ['6f1c1d56-4a51-4a55-9e36-5e0c4c7a3c11', '0b8e5f7a-3c1d-4e7b-8a2f-1d9c6b5e4a30']
+  const read = await statements.query<{ ids: string[]; n: number[] }>('select $1::uuid[] as ids, $2::bigint[] as n', [
+    arrayText(ids),
+    arrayText([1, 20, 300]),
+  ])
+  t.strictSame(read.rows, [{ ids, n: [1, 20, 300] }])
+  t.equal(arrayText([]), '{}')
+  for (const bad of ['a,b', 'a b', '"a"', '{a}', 'a\\b', ''])
+    t.throws(() => arrayText([bad]), /needs quoting/, JSON.stringify(bad))
 })

@@ -50,8 +50,9 @@ export function createBatcher<In, Out>(
 
 /**
  * For work that re-reads the database and is safe to repeat (a refresh after a commit): at
- * most one run per key (`keyOf(input)`, the input itself by default) at a time. A call while a run is under way waits for one more run that
- * starts when it ends, and every call that arrives meanwhile shares that run, so each caller
+ * most one run per key (`keyOf(input)`, the input itself by default) at a time. A call while a
+ * run is under way waits for one more run that starts when it ends, and every call that
+ * arrives meanwhile shares that run, so each caller
  * still gets a run that began after its call (and sees what it committed before calling),
  * while the calls that arrive during one run cost one more run between them, not one each.
  */

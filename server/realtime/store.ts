@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import * as Y from 'yjs'
-import { queryRows, type Database } from '../../db/client.js'
+import { arrayText, queryRows, type Database } from '../../db/client.js'
 import { realtimeSnapshotsTable } from '../../db/schema/index.js'
 import type { Clock } from '../clock.js'
 
@@ -138,7 +138,7 @@ export function createSqlDocumentStore(db: Database, clock: Clock, query: Query)
         const deleted = (
           await queryRows<{ id: string | number }>(
             tx,
-            sql`delete from realtime_updates where doc_name = ${docName} and id = any(${`{${input.ids.join(',')}}`}::bigint[]) returning id`,
+            sql`delete from realtime_updates where doc_name = ${docName} and id = any(${arrayText(input.ids)}::bigint[]) returning id`,
           )
         ).map((r) => Number(r.id))
         const version = (current?.version ?? 0) + Math.max(1, deleted.length)

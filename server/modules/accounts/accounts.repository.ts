@@ -1,5 +1,5 @@
 import { and, count, eq, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm'
-import { queryRows, type Executor } from '../../../db/client.js'
+import { arrayText, queryRows, type Executor } from '../../../db/client.js'
 import { loginFailuresTable, realtimeTicketsTable, sessionsTable, usersTable } from '../../../db/schema/index.js'
 
 export type UserRow = typeof usersTable.$inferSelect
@@ -84,16 +84,13 @@ export function createAccountsRepository(db: Executor) {
       tickets: ReadonlyArray<{ id: string; nonceHash: string; sessionId: string; expiresAt: Date; now: Date }>,
     ): Promise<boolean[]> {
       if (tickets.length === 0) return []
-      // Array parameters as text literals, which both drivers bind alike: every value is a
-      // UUID, a hex hash or an ISO time (the caller checked), nothing that needs escaping.
-      const array = (values: string[]) => `{${values.join(',')}}`
       const recorded = await queryRows<{ token_hash: string }>(
         db,
         sql`insert into realtime_tickets (id, token_hash, session_id, expires_at, used_at)
           select t.id, t.token_hash, s.id, t.expires_at, t.used_at
-          from unnest(${array(tickets.map((t) => t.id))}::uuid[], ${array(tickets.map((t) => t.nonceHash))}::text[],
-            ${array(tickets.map((t) => t.sessionId))}::uuid[], ${array(tickets.map((t) => t.expiresAt.toISOString()))}::timestamptz[],
-            ${array(tickets.map((t) => t.now.toISOString()))}::timestamptz[]) as t(id, token_hash, session_id, expires_at, used_at)
+          from unnest(${arrayText(tickets.map((t) => t.id))}::uuid[], ${arrayText(tickets.map((t) => t.nonceHash))}::text[],
+            ${arrayText(tickets.map((t) => t.sessionId))}::uuid[], ${arrayText(tickets.map((t) => t.expiresAt.toISOString()))}::timestamptz[],
+            ${arrayText(tickets.map((t) => t.now.toISOString()))}::timestamptz[]) as t(id, token_hash, session_id, expires_at, used_at)
           join sessions s on s.id = t.session_id and s.revoked_at is null and s.expires_at > t.used_at
           on conflict (token_hash) do nothing
           returning token_hash`,

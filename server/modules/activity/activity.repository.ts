@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
-import { queryRows, type Executor } from '../../../db/client.js'
+import { arrayText, queryRows, type Executor } from '../../../db/client.js'
 import { activityEntriesTable, contractsTable, workroomsTable } from '../../../db/schema/index.js'
 
 export type ActivityRow = typeof activityEntriesTable.$inferSelect
@@ -28,7 +28,7 @@ export function createActivityRepository(db: Executor) {
       // A text literal for the array, which both drivers bind alike (UUIDs only).
       const rows = await queryRows<{ workroom_id: string; seq: number | string; hash: string }>(
         db,
-        sql`select w.id as workroom_id, e.seq, e.hash from unnest(${`{${workroomIds.join(',')}}`}::uuid[]) as w(id)
+        sql`select w.id as workroom_id, e.seq, e.hash from unnest(${arrayText(workroomIds)}::uuid[]) as w(id)
           join lateral (select seq, hash from ${activityEntriesTable} where workroom_id = w.id order by seq desc limit 1) e on true`,
       )
       return new Map(rows.map((row) => [row.workroom_id, { seq: Number(row.seq), hash: row.hash }]))

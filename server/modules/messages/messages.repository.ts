@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
-import { queryRows, type Executor } from '../../../db/client.js'
+import { arrayText, queryRows, type Executor } from '../../../db/client.js'
 import {
   filesTable,
   messageAttachmentsTable,
@@ -26,9 +26,6 @@ export interface AttachmentRow {
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** An array of ids as Postgres' array text (what both drivers send alike): `{a,b}`. */
-const uuids = (values: readonly string[]) => `{${values.join(',')}}`
-
 export function createMessagesRepository(db: Executor) {
   return {
     /**
@@ -53,7 +50,7 @@ export function createMessagesRepository(db: Executor) {
           role: workroomMembersTable.role,
         })
         .from(
-          sql`unnest(${uuids(valid.map((a) => a.threadId))}::uuid[], ${uuids(valid.map((a) => a.userId))}::uuid[]) with ordinality as q(thread_id, user_id, n)`,
+          sql`unnest(${arrayText(valid.map((a) => a.threadId))}::uuid[], ${arrayText(valid.map((a) => a.userId))}::uuid[]) with ordinality as q(thread_id, user_id, n)`,
         )
         .innerJoin(threadsTable, sql`${threadsTable.id} = q.thread_id`)
         .innerJoin(workroomsTable, eq(workroomsTable.id, threadsTable.workroomId))
@@ -188,10 +185,10 @@ export function createMessagesRepository(db: Executor) {
       const rows = await queryRows<{ thread_id: string; user_id: string }>(
         db,
         sql`select t.thread_id, t.user_id
-          from unnest(${uuids(entries.map((e) => e.threadId))}::uuid[], ${uuids(entries.map((e) => e.userId))}::uuid[])
+          from unnest(${arrayText(entries.map((e) => e.threadId))}::uuid[], ${arrayText(entries.map((e) => e.userId))}::uuid[])
             as t(thread_id, user_id)
           where exists (select 1 from ${messagesTable} m
-            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.id <> all(${uuids(except)}::uuid[])
+            where m.thread_id = t.thread_id and m.author_id <> t.user_id and m.id <> all(${arrayText(except)}::uuid[])
               and m.seq > coalesce((select r.last_read_seq from ${threadReadsTable} r
                 where r.thread_id = t.thread_id and r.user_id = t.user_id), 0))`,
       )

@@ -83,7 +83,7 @@ export function createMessagesService(deps: {
    * `together`: the threads of posts arriving together are looked up in one query (PGlite,
    * whose one connection runs statements one after another). `each`: one query a post, run at
    * once on the pool's connections (Postgres: batched, a crowd waited for one query at a time
-   * and posts into one thread went 20-30% slower).
+   * and posts into one thread went 19-31% slower).
    */
   threadLookups: 'together' | 'each'
 }) {
